@@ -1,0 +1,350 @@
+//! The command-line definition: flags, environment variables, help texts and examples.
+//! It knows nothing of HTTP or formatting; `config` turns it into something usable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const DEFAULT_API_URL: &str = "https://api.green-api.com";
+pub const DEFAULT_WEBHOOK_URL: &str = "https://webhook.green-api.com";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7700";
+
+/// The exit-code table, shared by `--help` and the man pages.
+macro_rules! exit_codes_help {
+    () => {
+        "Exit codes:
+  0    success
+  1    failure (network or service, after retries)
+  2    usage error (flags, environment, configuration)
+  3    nothing there (empty queue, receipt not found)
+  4    credentials rejected (HTTP 401/403)
+  5    quota exceeded (HTTP 466)
+  65   invalid input data
+  130  interrupted (Ctrl-C, SIGTERM)
+  A closed stdout (greenq tail | head) ends quietly with 0."
+    };
+}
+
+pub const EXIT_CODES_HELP: &str = exit_codes_help!();
+
+/// The environment variables, shared by `--help` and the man pages.
+macro_rules! configuration_help {
+    () => {
+        "Configuration:
+  GREEN_API_INSTANCE_ID (or ID_INSTANCE)   instance id, as -i
+  GREEN_API_TOKEN (or API_TOKEN_INSTANCE)  apiTokenInstance; or --token-file
+  GREEN_API_URL, GREEN_API_WEBHOOK_URL     as --api-url, --webhook-url
+  HTTPS_PROXY, NO_PROXY                    proxy settings, honoured
+  NO_COLOR                                 turns colour off (--color wins)"
+    };
+}
+
+pub const CONFIGURATION_HELP: &str = configuration_help!();
+
+const MAIN_AFTER_LONG_HELP: &str = concat!(
+    configuration_help!(),
+    "
+
+Examples:
+  Try it with no account (a local emulator, a few notifications, then tail):
+    greenq demo
+  Follow your instance's queue (receive, print, delete):
+    export GREEN_API_INSTANCE_ID=1101000001 GREEN_API_TOKEN=...
+    greenq --api-url https://7103.api.greenapi.com tail
+  Take one notification without deleting it, then acknowledge it:
+    greenq receive | greenq delete -
+  Point greenq at the emulator:
+    greenq serve &      # prints the export lines to paste
+
+",
+    exit_codes_help!()
+);
+
+/// greenq: follow, publish and acknowledge GREEN-API notification queues.
+#[derive(Debug, Parser)]
+#[command(
+    name = "greenq",
+    version,
+    about = "Follow, publish and acknowledge GREEN-API notification queues",
+    long_about = "Follow, publish and acknowledge GREEN-API notification queues.\n\n\
+        greenq reads an instance's notification queue (receiveNotification), acknowledges \
+        receipts (deleteNotification) and publishes notifications (the webhook endpoint), \
+        with retries, back-off and at-least-once delivery. `greenq serve` is a local \
+        emulator of the queue service.",
+    after_help = "Run `greenq demo` to see it work with no account; `greenq --help` says more.",
+    after_long_help = MAIN_AFTER_LONG_HELP,
+    arg_required_else_help = true,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "GREEN_API_URL",
+        default_value = DEFAULT_API_URL
+    )]
+    pub api_url: String,
+
+    /// Webhook endpoint that `publish` posts notifications to
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "GREEN_API_WEBHOOK_URL",
+        default_value = DEFAULT_WEBHOOK_URL
+    )]
+    pub webhook_url: String,
+
+    /// Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]
+    #[arg(short, long, global = true, value_name = "ID")]
+    pub instance: Option<String>,
+
+    /// File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]
+    ///
+    /// No option takes the token itself: a command line is visible to every user of the machine.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// When to colour output (NO_COLOR turns `auto` off)
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// No status lines on stderr (errors and warnings still show)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Allow http:// to a host other than loopback (the token would cross the network in clear)
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Indented, coloured JSON under a header line (default on a terminal)
+    Pretty,
+    /// One compact body per line, as `greenq publish` accepts (default in a pipe)
+    Json,
+    /// One human line per notification: time, type, chat, the gist of the message
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Receive one notification (one long poll) and print it; does not delete it
+    #[command(after_help = RECEIVE_EXAMPLES)]
+    Receive(ReceiveArgs),
+
+    /// Acknowledge (delete) receipts by id
+    #[command(after_help = DELETE_EXAMPLES)]
+    Delete(DeleteArgs),
+
+    /// Put notifications into a queue through the webhook endpoint
+    #[command(after_help = PUBLISH_EXAMPLES)]
+    Publish(PublishArgs),
+
+    /// Follow a queue: receive, print, then delete, in a loop
+    #[command(after_help = TAIL_EXAMPLES)]
+    Tail(TailArgs),
+
+    /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+
+    /// Start an emulator, publish a few notifications to it, and tail them; needs no account
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiveArgs {
+    /// Seconds the service may wait for a notification (5..60; sent as receiveTimeout)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(5..=60))]
+    pub receive_timeout: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Receipt ids to delete; `-` reads them from stdin, one per line (a number, or an envelope as `receive` prints it)
+    #[arg(value_name = "RECEIPT_ID", required = true)]
+    pub receipts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// File with one notification or a stream of them (NDJSON or concatenated JSON); `-` or nothing reads stdin
+    #[arg(value_name = "FILE", conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+
+    /// Build an outgoingMessageReceived notification with this text
+    #[arg(long, value_name = "TEXT", requires = "chat_id")]
+    pub text: Option<String>,
+
+    /// Chat of the built notification (79001234568@c.us; a bare number gets @c.us)
+    #[arg(long, value_name = "CHAT", requires = "text")]
+    pub chat_id: Option<String>,
+
+    /// Sender name of the built notification
+    #[arg(long, value_name = "NAME", requires = "text", default_value = "greenq")]
+    pub sender_name: String,
+
+    /// Validate and print what would be sent; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    /// Stop after N notifications were printed
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// Stop when a receive ends with no notification
+    #[arg(short, long)]
+    pub exit_on_empty: bool,
+
+    /// Print only this typeWebhook (repeatable); others are deleted unprinted, and counted
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+
+    /// Seconds the service may wait for a notification (5..60; sent as receiveTimeout)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(5..=60))]
+    pub receive_timeout: Option<u32>,
+
+    /// Output format [default: pretty on a terminal, json in a pipe]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output format [default: pretty on a terminal, json in a pipe]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one)
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    pub listen: String,
+
+    /// Host this instance with this token (repeatable) [default: the configured instance, else a demo one]
+    #[arg(long, value_name = "ID:TOKEN")]
+    pub accept: Vec<String>,
+
+    /// Seconds a receive waits when it sends no receiveTimeout (0..60)
+    #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]
+    pub wait: u64,
+}
+
+const RECEIVE_EXAMPLES: &str = "\
+Examples:
+  Look at the head of the queue without taking it:
+    greenq receive
+  Wait up to a minute:
+    greenq receive --receive-timeout 60
+  Receive, then acknowledge what was received:
+    greenq receive | greenq delete -
+
+Exit codes: 0 printed, 3 queue empty, 4 credentials rejected, 5 quota, 1 failure.";
+
+const DELETE_EXAMPLES: &str = "\
+Examples:
+  Delete a stuck receipt by hand:
+    greenq delete 488645
+  Several at once:
+    greenq delete 488645 488646 488647
+  From a file of ids, or from `receive`:
+    greenq delete - < receipts.txt
+    greenq receive | greenq delete -
+
+Prints `deleted ID` or `not found ID` per receipt.
+Exit codes: 0 all deleted, 3 any not found, 2 bad id (nothing deleted), 1 failure.";
+
+const PUBLISH_EXAMPLES: &str = "\
+Examples:
+  Publish a test message from a script:
+    greenq publish --text 'hello from greenq' --chat-id 79001234568
+  Publish a file of notifications (one JSON object, NDJSON or concatenated JSON):
+    greenq publish notifications.ndjson
+  Move a queue: back it up, then publish it again:
+    greenq tail -e --format json > backup.ndjson && greenq publish backup.ndjson
+  Check a file without sending anything:
+    greenq publish --dry-run notifications.ndjson
+
+Every notification is checked first (a JSON object with a string typeWebhook and an
+integer instanceData.idInstance); on any invalid one nothing is sent (exit 65).
+Prints each published notification's idMessage (or - when it has none), one per line.";
+
+const TAIL_EXAMPLES: &str = "\
+Examples:
+  Follow a queue in a terminal:
+    greenq tail
+  Only outgoing messages, one line each:
+    greenq tail --type outgoingMessageReceived --format text
+  NDJSON into jq:
+    greenq tail | jq -r '.messageData.textMessageData.textMessage'
+  Take exactly 10 notifications:
+    greenq tail -n 10 > ten.ndjson
+  Drain the queue into a backup file, then stop:
+    greenq tail -e --format json > backup.ndjson
+
+A notification is deleted only after it was written and flushed. Ctrl-C stops at once and
+never deletes what was not written. A pipe cannot tell what its reader consumed: with
+`| head -n 3` the notification whose write failed stays queued, but ones the reader
+never looked at may be gone; use --count for an exact number.";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  Start an emulator and point greenq at it:
+    greenq serve --listen 127.0.0.1:7700
+    # paste the export lines it prints, then:
+    greenq publish --text hi --chat-id 79001234568 && greenq tail -e
+  Host two instances, answer empty receives after 1 s:
+    greenq serve --accept 1:token-one --accept 2:token-two --wait 1
+  Let the system pick a free port (the first stdout line says which):
+    greenq serve --listen 127.0.0.1:0
+
+The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+    greenq demo
+    greenq demo --format text
+
+Needs no configuration and never leaves loopback: the emulator runs inside this process.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,540 @@
+//! The GREEN-API client: one ureq Agent for the process (keep-alive), the three calls,
+//! the classification of every answer, and retries with back-off. This is the one place
+//! that builds URLs, so it is the one place that redacts them.
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::backoff::{Backoff, parse_retry_after};
+use crate::config::{BaseUrl, Config, Credentials, Secret};
+use crate::exit::{Error, ExitCode};
+use crate::interrupt::Interrupt;
+use crate::notification::Envelope;
+use crate::status::Status;
+use crate::text::snippet;
+
+/// How long a long poll may take beyond the wait it asked for before it counts as hung.
+const POLL_MARGIN: Duration = Duration::from_secs(15);
+/// The longest wait a server may use when no receiveTimeout is sent (the live range ends at 60 s).
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_ANSWER: u64 = 16 * 1024 * 1024;
+/// Retries of one call for one-shot commands (receive, delete, publish).
+pub const ONE_SHOT_RETRIES: Retries = Retries::Limited(3);
+
+/// How a call failed, classified.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// Worth another try: 429, 499, 5xx, "instance starting", connection faults, timeouts.
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// A transient fault that outlived the retries.
+    Exhausted { reason: String, retries: u32 },
+    /// 401 / 403, or a 200 whose body says `{"code":401}`.
+    Credentials { status: u16, detail: String },
+    /// 466: the plan's quota is used up.
+    Quota { detail: String },
+    /// Anything else: an unexpected status or a body that is not the expected JSON.
+    Unexpected { reason: String },
+    /// Ctrl-C or SIGTERM arrived.
+    Interrupted,
+}
+
+impl ApiError {
+    /// The user-facing error for a failed `what` ("receiveNotification", ...).
+    pub fn into_error(self, what: &str, instance: Option<u64>) -> Error {
+        match self {
+            ApiError::Transient { reason, .. } => Error::failure(format!("{what} failed"))
+                .why(reason)
+                .fix("check the network and the service, then try again"),
+            ApiError::Exhausted { reason, retries } => Error::failure(format!("{what} failed"))
+                .why(format!("{reason}; gave up after {retries} retries"))
+                .fix("check the network and the service, then try again"),
+            ApiError::Credentials { status, detail } => {
+                let why = match status {
+                    403 => format!(
+                        "HTTP 403: instance {} is unknown to this host or not authorized: {detail}",
+                        instance.map_or_else(|| "?".to_string(), |i| i.to_string())
+                    ),
+                    _ => format!("HTTP {status}: the token was not accepted: {detail}"),
+                };
+                Error::new(ExitCode::Credentials, "credentials rejected").why(why).fix(
+                    "check the instance id (-i, GREEN_API_INSTANCE_ID), the token (GREEN_API_TOKEN, --token-file) \
+                     and that --api-url is the host the console shows for this instance",
+                )
+            }
+            ApiError::Quota { detail } => Error::new(ExitCode::Quota, "quota exceeded")
+                .why(format!("HTTP 466: {detail}"))
+                .fix("upgrade the instance's plan in the console, or wait until the quota renews"),
+            ApiError::Unexpected { reason } => Error::failure(format!("{what} failed"))
+                .why(reason)
+                .fix("check --api-url / --webhook-url; run with -v to see the exchange"),
+            ApiError::Interrupted => Error::new(ExitCode::Interrupted, "interrupted"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retries {
+    Limited(u32),
+    Unlimited,
+}
+
+/// Builds the process's one agent: keep-alive, system trust store, proxies from the
+/// environment, statuses as values (we classify them), no redirects (a redirect could
+/// carry the token to another host).
+pub fn build_agent() -> ureq::Agent {
+    use ureq::tls::{RootCerts, TlsConfig};
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("greenq/", env!("CARGO_PKG_VERSION")))
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::PlatformVerifier)
+                .build(),
+        )
+        .build()
+        .new_agent()
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+    api_url: BaseUrl,
+    webhook_url: BaseUrl,
+    credentials: Option<Credentials>,
+    status: Arc<Status>,
+    interrupt: Interrupt,
+    retries: Cell<u64>,
+}
+
+/// An answer read whole: status, `Retry-After`, body.
+struct Answer {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+impl Client {
+    pub fn new(
+        agent: ureq::Agent,
+        config: &Config,
+        credentials: Option<Credentials>,
+        status: Arc<Status>,
+        interrupt: Interrupt,
+    ) -> Self {
+        Client {
+            agent,
+            api_url: config.api_url.clone(),
+            webhook_url: config.webhook_url.clone(),
+            credentials,
+            status,
+            interrupt,
+            retries: Cell::new(0),
+        }
+    }
+
+    pub fn instance(&self) -> Option<u64> {
+        self.credentials.as_ref().map(|c| c.instance)
+    }
+
+    /// Retries made so far, for summaries.
+    pub fn retries(&self) -> u64 {
+        self.retries.get()
+    }
+
+    fn secret(&self) -> Option<&Secret> {
+        self.credentials.as_ref().map(|c| &c.token)
+    }
+
+    fn redact(&self, text: String) -> String {
+        match self.secret() {
+            Some(secret) => secret.redact(&text),
+            None => text,
+        }
+    }
+
+    /// `{api}/waInstance{id}/{method}/{token}{rest}`, and the same with the token as `***`.
+    fn api_urls(&self, method: &str, rest: &str) -> Result<(String, String), ApiError> {
+        let Some(c) = &self.credentials else {
+            return Err(ApiError::Unexpected {
+                reason: "no instance id and token configured".into(),
+            });
+        };
+        let head = format!("{}/waInstance{}/{method}/", self.api_url, c.instance);
+        Ok((
+            format!("{head}{}{rest}", c.token.expose()),
+            format!("{head}***{rest}"),
+        ))
+    }
+
+    /// One long poll: the head of the queue, or `None` when the wait ended empty.
+    pub fn receive(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
+        let rest = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
+        let (url, shown) = self.api_urls("receiveNotification", &rest)?;
+        let wait = receive_timeout.map_or(MAX_SERVER_WAIT, |n| Duration::from_secs(u64::from(n)));
+        let answer = self.exchange("GET", &url, &shown, wait + POLL_MARGIN, None)?;
+        let body = answer.body.trim_ascii();
+        if body.is_empty() || body == b"null" {
+            return Ok(None);
+        }
+        match serde_json::from_slice::<Envelope>(body) {
+            Ok(envelope) => Ok(Some(envelope)),
+            Err(e) => Err(self.odd_answer(&answer, "a notification envelope", &e)),
+        }
+    }
+
+    /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
+    /// did not know it (already deleted, or never there).
+    pub fn delete(&self, receipt_id: u64) -> Result<bool, ApiError> {
+        let (url, shown) = self.api_urls("deleteNotification", &format!("/{receipt_id}"))?;
+        let answer = self.exchange("DELETE", &url, &shown, CALL_TIMEOUT, None)?;
+        #[derive(Deserialize)]
+        struct Deleted {
+            result: bool,
+        }
+        match serde_json::from_slice::<Deleted>(&answer.body) {
+            Ok(d) => Ok(d.result),
+            Err(e) => Err(self.odd_answer(&answer, "{\"result\": true|false}", &e)),
+        }
+    }
+
+    /// Posts one notification (compact JSON) to the webhook endpoint.
+    pub fn publish(&self, notification: &str) -> Result<(), ApiError> {
+        let url = self.webhook_url.as_str();
+        let answer = self.exchange("POST", url, url, CALL_TIMEOUT, Some(notification))?;
+        // The endpoint's answer is not specified; only a `{"code": ...}` refusal means anything.
+        match code_refusal(&answer.body) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `call` until it succeeds, fails for good, or the retries run out; transient
+    /// faults wait with back-off and jitter (or as `Retry-After` says), one status line each.
+    pub fn retrying<T>(
+        &self,
+        retries: Retries,
+        mut call: impl FnMut(&Self) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut backoff = Backoff::new();
+        let mut done = 0u32;
+        loop {
+            match call(self) {
+                Err(ApiError::Transient {
+                    reason,
+                    retry_after,
+                }) => {
+                    if matches!(retries, Retries::Limited(max) if done >= max) {
+                        return Err(ApiError::Exhausted {
+                            reason,
+                            retries: done,
+                        });
+                    }
+                    let delay = backoff.next_delay(retry_after);
+                    self.status.line(format_args!(
+                        "retrying in {:.1} s: {reason}",
+                        delay.as_secs_f64()
+                    ));
+                    done += 1;
+                    self.retries.set(self.retries.get() + 1);
+                    if self.interrupt.sleep(delay) {
+                        return Err(ApiError::Interrupted);
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends one request, reads the whole answer, and sorts out everything but a 2xx.
+    fn exchange(
+        &self,
+        method: &str,
+        url: &str,
+        shown: &str,
+        timeout: Duration,
+        body: Option<&str>,
+    ) -> Result<Answer, ApiError> {
+        if self.interrupt.is_set() {
+            return Err(ApiError::Interrupted);
+        }
+        let started = Instant::now();
+        let result = self.send(method, url, timeout, body);
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let answer = match result {
+            Ok(answer) => answer,
+            Err(e) => {
+                let error = self.transport_error(e);
+                if self.status.is_verbose() {
+                    let reason = match &error {
+                        ApiError::Transient { reason, .. } | ApiError::Unexpected { reason } => {
+                            reason.as_str()
+                        }
+                        _ => "interrupted",
+                    };
+                    self.status.exchange(format_args!(
+                        "{method} {shown} failed after {ms:.0} ms: {reason}"
+                    ));
+                }
+                return Err(error);
+            }
+        };
+        self.status.exchange(format_args!(
+            "{method} {shown} {} {ms:.0} ms",
+            answer.status
+        ));
+        classify_status(&answer).map(|()| answer)
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        timeout: Duration,
+        body: Option<&str>,
+    ) -> Result<Answer, ureq::Error> {
+        let mut response = match (method, body) {
+            ("POST", Some(body)) => self
+                .agent
+                .post(url)
+                .header("content-type", "application/json")
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .send(body)?,
+            ("DELETE", _) => self
+                .agent
+                .delete(url)
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .call()?,
+            _ => self
+                .agent
+                .get(url)
+                .config()
+                .timeout_global(Some(timeout))
+                .build()
+                .call()?,
+        };
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER)
+            .read_to_vec()?;
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    /// Connection-level faults are transient, except TLS and configuration problems.
+    /// Every message is redacted: ureq's errors may quote the URL.
+    fn transport_error(&self, e: ureq::Error) -> ApiError {
+        use ureq::Error as E;
+        if self.interrupt.is_set() {
+            return ApiError::Interrupted;
+        }
+        let text = self.redact(e.to_string());
+        match e {
+            E::Timeout(_) => ApiError::Transient {
+                reason: format!("timed out ({text})"),
+                retry_after: None,
+            },
+            E::Io(_) | E::ConnectionFailed | E::HostNotFound | E::Protocol(_) => {
+                ApiError::Transient {
+                    reason: format!("connection failed: {text}"),
+                    retry_after: None,
+                }
+            }
+            E::BodyExceedsLimit(_) => ApiError::Unexpected {
+                reason: format!("the answer is larger than {} MiB", MAX_ANSWER >> 20),
+            },
+            E::Tls(_) | E::Rustls(_) | E::Pem(_) => ApiError::Unexpected {
+                reason: format!(
+                    "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
+                ),
+            },
+            _ => ApiError::Unexpected { reason: text },
+        }
+    }
+
+    /// A 2xx whose body is not `expected`: a `{"code":401}` refusal, or an unexpected answer.
+    fn odd_answer(&self, answer: &Answer, expected: &str, e: &serde_json::Error) -> ApiError {
+        code_refusal(&answer.body).unwrap_or_else(|| ApiError::Unexpected {
+            reason: self.redact(format!(
+                "HTTP {} with a body that is not {expected} ({e}): {}",
+                answer.status,
+                snippet(&answer.body)
+            )),
+        })
+    }
+}
+
+/// Everything but a 2xx, sorted into the classes of the service's documentation.
+fn classify_status(answer: &Answer) -> Result<(), ApiError> {
+    let status = answer.status;
+    let detail = || snippet(&answer.body);
+    match status {
+        200..=299 => Ok(()),
+        401 | 403 => Err(ApiError::Credentials {
+            status,
+            detail: detail(),
+        }),
+        466 => Err(ApiError::Quota { detail: detail() }),
+        429 => Err(ApiError::Transient {
+            reason: "HTTP 429 (too many requests)".into(),
+            retry_after: answer.retry_after,
+        }),
+        499..=599 => Err(ApiError::Transient {
+            reason: format!("HTTP {status}"),
+            retry_after: answer.retry_after,
+        }),
+        400 if String::from_utf8_lossy(&answer.body)
+            .to_ascii_lowercase()
+            .contains("starting") =>
+        {
+            Err(ApiError::Transient {
+                reason: "HTTP 400 (the instance is starting)".into(),
+                retry_after: answer.retry_after,
+            })
+        }
+        _ => Err(ApiError::Unexpected {
+            reason: format!("HTTP {status}: {}", detail()),
+        }),
+    }
+}
+
+/// The live service has answered HTTP 200 with `{"code":401,"description":"Unauthorized"}`.
+fn code_refusal(body: &[u8]) -> Option<ApiError> {
+    #[derive(Deserialize)]
+    struct Coded {
+        code: u16,
+    }
+    let coded: Coded = serde_json::from_slice(body).ok()?;
+    let detail = snippet(body);
+    match coded.code {
+        401 | 403 => Some(ApiError::Credentials {
+            status: coded.code,
+            detail,
+        }),
+        466 => Some(ApiError::Quota { detail }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            retry_after: Some(Duration::from_secs(2)),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn statuses_are_classified_as_documented() {
+        assert_eq!(classify_status(&answer(200, "")), Ok(()));
+        assert!(matches!(
+            classify_status(&answer(401, "")),
+            Err(ApiError::Credentials { status: 401, .. })
+        ));
+        assert!(matches!(
+            classify_status(&answer(403, "")),
+            Err(ApiError::Credentials { status: 403, .. })
+        ));
+        assert!(
+            matches!(classify_status(&answer(466, "limit")), Err(ApiError::Quota { detail }) if detail == "limit")
+        );
+        for transient in [429, 499, 500, 502, 503, 504] {
+            assert!(
+                matches!(
+                    classify_status(&answer(transient, "")),
+                    Err(ApiError::Transient {
+                        retry_after: Some(_),
+                        ..
+                    })
+                ),
+                "{transient}"
+            );
+        }
+        assert!(matches!(
+            classify_status(&answer(
+                400,
+                "{\"message\":\"Instance in starting process, try later\"}"
+            )),
+            Err(ApiError::Transient { .. })
+        ));
+        assert!(matches!(
+            classify_status(&answer(400, "bad")),
+            Err(ApiError::Unexpected { .. })
+        ));
+        assert!(
+            matches!(classify_status(&answer(404, "nope")), Err(ApiError::Unexpected { reason }) if reason == "HTTP 404: nope")
+        );
+    }
+
+    #[test]
+    fn a_200_with_code_401_is_a_credentials_error() {
+        assert!(matches!(
+            code_refusal(br#"{"code":401,"description":"Unauthorized"}"#),
+            Some(ApiError::Credentials { status: 401, .. })
+        ));
+        assert!(matches!(
+            code_refusal(br#"{"code":466}"#),
+            Some(ApiError::Quota { .. })
+        ));
+        assert_eq!(code_refusal(br#"{"result":true}"#), None);
+        assert_eq!(code_refusal(b"garbage"), None);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_class() {
+        let code = |e: ApiError| e.into_error("x", Some(1)).code;
+        assert_eq!(
+            code(ApiError::Credentials {
+                status: 401,
+                detail: String::new()
+            }),
+            ExitCode::Credentials
+        );
+        assert_eq!(
+            code(ApiError::Quota {
+                detail: String::new()
+            }),
+            ExitCode::Quota
+        );
+        assert_eq!(
+            code(ApiError::Exhausted {
+                reason: String::new(),
+                retries: 3
+            }),
+            ExitCode::Failure
+        );
+        assert_eq!(
+            code(ApiError::Unexpected {
+                reason: String::new()
+            }),
+            ExitCode::Failure
+        );
+        assert_eq!(code(ApiError::Interrupted), ExitCode::Interrupted);
+    }
+}

@@ -1,0 +1,172 @@
+//! `greenq delete`: acknowledge receipts by id, from arguments or stdin.
+
+use std::io::{BufRead, Write};
+
+use serde::Deserialize;
+
+use crate::cli::DeleteArgs;
+use crate::client::ONE_SHOT_RETRIES;
+use crate::commands::Session;
+use crate::config::Config;
+use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
+
+pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
+    let credentials = config.require_credentials()?;
+    let instance = credentials.instance;
+    // Every id is checked before the first delete: bad input changes nothing.
+    let receipts = collect_receipts(&args.receipts, &mut std::io::stdin().lock())?;
+    let session = Session::new(config, Some(credentials));
+    let mut out = std::io::stdout().lock();
+    let mut any_missing = false;
+    for (done, &receipt) in receipts.iter().enumerate() {
+        let deleted = session
+            .client
+            .retrying(ONE_SHOT_RETRIES, |c| c.delete(receipt))
+            .map_err(|e| {
+                let rest: Vec<String> = receipts[done..].iter().map(u64::to_string).collect();
+                let e = e.into_error(
+                    &format!("deleteNotification of receipt {receipt}"),
+                    Some(instance),
+                );
+                let done_note = format!(
+                    "{done} of {} done; not done: {}",
+                    receipts.len(),
+                    rest.join(" ")
+                );
+                if e.code == ExitCode::Interrupted {
+                    Error::new(ExitCode::Interrupted, "interrupted").why(done_note)
+                } else {
+                    e.fix_prefix(done_note)
+                }
+            })?;
+        any_missing |= !deleted;
+        let line = if deleted { "deleted" } else { "not found" };
+        // A closed stdout does not stop the deletes: they are the job, the lines a report.
+        if let Err(e) = writeln!(out, "{line} {receipt}").and_then(|()| out.flush())
+            && !is_broken_pipe(&e)
+        {
+            return Err(Error::output(e));
+        }
+    }
+    Ok(if any_missing {
+        ExitCode::NothingThere
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// The receipts named by `args`, with `-` replaced by stdin's lines.
+fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<u64>> {
+    let mut receipts = Vec::new();
+    let mut stdin_used = false;
+    for (n, arg) in args.iter().enumerate() {
+        if arg == "-" {
+            if stdin_used {
+                return Err(Error::usage("`-` is given twice").fix("read stdin once"));
+            }
+            stdin_used = true;
+            read_stdin(stdin, &mut receipts)?;
+            continue;
+        }
+        let receipt = parse_receipt(arg).map_err(|why| {
+            Error::usage(format!("argument {} is not a receipt id", n + 1))
+                .why(why)
+                .fix("give receipt ids as positive integers, as `receive` prints them")
+        })?;
+        receipts.push(receipt);
+    }
+    Ok(receipts)
+}
+
+fn read_stdin(stdin: &mut dyn BufRead, receipts: &mut Vec<u64>) -> Result<()> {
+    for (n, line) in stdin.lines().enumerate() {
+        let line = line
+            .map_err(|e| Error::usage("cannot read receipt ids from stdin").why(e.to_string()))?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let receipt = parse_line(line).map_err(|why| {
+            Error::usage(format!("stdin line {} is not a receipt id", n + 1))
+                .why(why)
+                .fix("give one receipt id, or one envelope as `greenq receive` prints it, per line")
+        })?;
+        receipts.push(receipt);
+    }
+    Ok(())
+}
+
+/// A line of stdin: a receipt id, or a `{"receiptId": ...}` envelope.
+fn parse_line(line: &str) -> std::result::Result<u64, String> {
+    if !line.starts_with('{') {
+        return parse_receipt(line);
+    }
+    #[derive(Deserialize)]
+    struct Receipt {
+        #[serde(rename = "receiptId")]
+        receipt_id: serde_json::Value,
+    }
+    let envelope: Receipt = serde_json::from_str(line)
+        .map_err(|e| format!("a JSON line without a usable receiptId ({e})"))?;
+    match envelope.receipt_id.as_u64() {
+        Some(id) if id > 0 => Ok(id),
+        _ => Err(format!(
+            "receiptId {} is not a positive integer",
+            envelope.receipt_id
+        )),
+    }
+}
+
+fn parse_receipt(text: &str) -> std::result::Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(format!(
+            "{:?} is not a positive integer",
+            crate::text::truncate(text, 40)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(args: &[&str], stdin: &str) -> Result<Vec<u64>> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        collect_receipts(&args, &mut stdin.as_bytes())
+    }
+
+    #[test]
+    fn ids_from_arguments_and_stdin_in_order() {
+        let stdin = "5\n\n {\"receiptId\":6,\"body\":{}} \n7\n";
+        assert_eq!(
+            collect(&["1", "-", "2"], stdin).unwrap(),
+            vec![1, 5, 6, 7, 2]
+        );
+    }
+
+    #[test]
+    fn bad_ids_are_usage_errors_that_say_where() {
+        let e = collect(&["1", "x"], "").unwrap_err();
+        assert_eq!(e.code, ExitCode::Usage);
+        assert!(
+            e.to_string()
+                .starts_with("argument 2 is not a receipt id (\"x\" is not a positive integer)"),
+            "{e}"
+        );
+        let e = collect(&["-"], "1\n0\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("stdin line 2 is not a receipt id"),
+            "{e}"
+        );
+        let e = collect(&["-"], "{\"receiptId\":\"9\"}").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("receiptId \"9\" is not a positive integer"),
+            "{e}"
+        );
+        assert!(collect(&["-1"], "").is_err());
+        assert!(collect(&["-", "-"], "").is_err());
+    }
+}

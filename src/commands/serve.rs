@@ -1,0 +1,148 @@
+//! `greenq serve`: run the emulator until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use crate::cli::{GlobalArgs, ServeArgs};
+use crate::config::{Config, Secret, parse_instance};
+use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
+use crate::exit::{Error, ExitCode, Result};
+
+pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
+    let listen = parse_listen(&args.listen)?;
+    let (accept, demo) = hosted_instances(global, &args.accept)?;
+    let emulator = Emulator::bind(Options {
+        listen,
+        accept: accept.clone(),
+        wait: Duration::from_secs(args.wait),
+        verbose: global.verbose,
+    })
+    .map_err(|e| {
+        Error::failure(format!("cannot listen on {listen}"))
+            .why(e.to_string())
+            .fix("pick another address with --listen (port 0 picks a free one)")
+    })?;
+    let addr = emulator
+        .local_addr()
+        .map_err(|e| Error::failure("cannot read the bound address").why(e.to_string()))?;
+    print_banner(addr, &accept, demo).map_err(Error::output)?;
+    if !global.quiet {
+        eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
+    }
+    emulator
+        .run(stop_signal())
+        .map_err(|e| Error::failure("the emulator failed").why(e.to_string()))?;
+    if !global.quiet {
+        eprintln!("greenq: serve: stopped");
+    }
+    Ok(ExitCode::Success)
+}
+
+/// `host:port`, resolved once (`localhost:7700` works too).
+fn parse_listen(text: &str) -> Result<SocketAddr> {
+    let bad = |why: String| {
+        Error::usage(format!("--listen {text:?} is not an address to listen on"))
+            .why(why)
+            .fix("give HOST:PORT, e.g. 127.0.0.1:7700 (port 0 picks a free one)")
+    };
+    text.to_socket_addrs()
+        .map_err(|e| bad(e.to_string()))?
+        .next()
+        .ok_or_else(|| bad("it resolves to no address".into()))
+}
+
+/// `--accept ID:TOKEN`s; else the configured instance and token; else the demo instance.
+/// The flag says whether it is the demo one (whose token is no secret and may be shown).
+fn hosted_instances(global: &GlobalArgs, accept: &[String]) -> Result<(Vec<(u64, String)>, bool)> {
+    if !accept.is_empty() {
+        let parsed = accept
+            .iter()
+            .map(|a| parse_accept(a))
+            .collect::<Result<Vec<_>>>()?;
+        return Ok((parsed, false));
+    }
+    let config = Config::resolve(global)?;
+    match (config.instance, config.token) {
+        (Some(id), Some(token)) => Ok((vec![(id, token.expose().to_string())], false)),
+        _ => Ok((vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())], true)),
+    }
+}
+
+fn parse_accept(text: &str) -> Result<(u64, String)> {
+    let bad = |why: String| {
+        Error::usage("--accept takes ID:TOKEN")
+            .why(why)
+            .fix("e.g. --accept 1101000001:my-test-token")
+    };
+    let (id, token) = text
+        .split_once(':')
+        .ok_or_else(|| bad("there is no `:`".into()))?;
+    let id = parse_instance(id).map_err(bad)?;
+    let token = Secret::new(token, "--accept")?;
+    Ok((id, token.expose().to_string()))
+}
+
+/// The first line says where it listens (scripts read the port from it); then the lines to paste.
+fn print_banner(addr: SocketAddr, accept: &[(u64, String)], demo: bool) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{addr}")?;
+    writeln!(out, "export GREEN_API_URL=http://{addr}")?;
+    writeln!(out, "export GREEN_API_WEBHOOK_URL=http://{addr}")?;
+    if let Some((id, token)) = accept.first() {
+        writeln!(out, "export GREEN_API_INSTANCE_ID={id}")?;
+        if demo {
+            writeln!(out, "export GREEN_API_TOKEN={token}")?;
+        } else {
+            writeln!(
+                out,
+                "# GREEN_API_TOKEN: the token you gave for instance {id}"
+            )?;
+        }
+    }
+    out.flush()
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_is_id_colon_token() {
+        assert_eq!(parse_accept("7:tok").unwrap(), (7, "tok".into()));
+        assert!(parse_accept("7").is_err());
+        assert!(parse_accept("x:tok").is_err());
+        assert!(parse_accept("7:").is_err());
+        assert!(parse_accept("7:a/b").is_err());
+    }
+
+    #[test]
+    fn listen_addresses() {
+        assert_eq!(parse_listen("127.0.0.1:0").unwrap().port(), 0);
+        assert!(parse_listen("nonsense").is_err());
+    }
+}

@@ -1,0 +1,400 @@
+//! Resolving flags, environment and the token file into a validated `Config`.
+//! The token lives in a `Secret`, whose Debug and Display never show it.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::exit::{Error, Result};
+use crate::text::truncate;
+
+/// The apiTokenInstance. Only `expose` gives the text, and only the client calls it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Checks that the token can stand as one URL path segment; never echoes it back.
+    pub fn new(token: &str, origin: &str) -> Result<Secret> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(Error::usage(format!("the token from {origin} is empty"))
+                .fix("put the apiTokenInstance from the GREEN-API console there"));
+        }
+        if let Some(bad) = token
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
+        {
+            let what = if bad.is_whitespace() {
+                "white space".to_string()
+            } else {
+                format!("{bad:?}")
+            };
+            return Err(
+                Error::usage(format!("the token from {origin} is malformed"))
+                    .why(format!(
+                        "it holds {what}; a token is letters, digits, - _ . ~"
+                    ))
+                    .fix("copy the apiTokenInstance again from the GREEN-API console"),
+            );
+        }
+        Ok(Secret(token.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Replaces every occurrence of the token in `text` by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(&self.0, "***")
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A checked `http(s)://host[:port][/prefix]` with no trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// `option` and `variable` name where the value came from, for the error message.
+    pub fn parse(
+        text: &str,
+        option: &str,
+        variable: &str,
+        allow_insecure: bool,
+    ) -> Result<BaseUrl> {
+        let bad = |why: String| {
+            Error::usage(format!("{option} is not a usable URL"))
+                .why(why)
+                .fix(format!("give an https:// URL with {option} or {variable}"))
+        };
+        let trimmed = text.trim().trim_end_matches('/');
+        let uri: ureq::http::Uri = trimmed
+            .parse()
+            .map_err(|e| bad(format!("{trimmed:?}: {e}")))?;
+        let scheme = uri.scheme_str().unwrap_or("");
+        let Some(host) = uri.host().filter(|h| !h.is_empty()) else {
+            return Err(bad(format!("{trimmed:?} has no host")));
+        };
+        if uri.query().is_some() || trimmed.contains('#') {
+            return Err(bad(format!("{trimmed:?} has a query or fragment")));
+        }
+        if trimmed.contains('@') {
+            return Err(bad(format!("{trimmed:?} holds user information")));
+        }
+        match scheme {
+            "https" => {}
+            "http" if allow_insecure || is_loopback(host) => {}
+            "http" => {
+                return Err(
+                    Error::usage(format!("{option} uses plain http:// to {host}"))
+                        .why("the token would cross the network in clear")
+                        .fix("use https://, or pass --allow-insecure-http if you really mean it"),
+                );
+            }
+            _ => return Err(bad(format!("{trimmed:?} is not http:// or https://"))),
+        }
+        Ok(BaseUrl(trimmed.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Instance id and token: what receive, delete and tail need.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub instance: u64,
+    pub token: Secret,
+}
+
+/// Everything resolved and checked, before any request is made.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub api_url: BaseUrl,
+    pub webhook_url: BaseUrl,
+    pub instance: Option<u64>,
+    pub token: Option<Secret>,
+    pub color: ColorChoice,
+    pub verbose: bool,
+    pub quiet: bool,
+}
+
+impl Config {
+    pub fn resolve(args: &GlobalArgs) -> Result<Config> {
+        Self::resolve_with(args, &|name| std::env::var(name).ok())
+    }
+
+    /// `env` looks up a variable; tests hand in their own.
+    pub fn resolve_with(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+        let token = resolve_token(args.token_file.as_deref(), env)?;
+        // A URL pasted whole from a request would carry the token: redact before echoing it.
+        let url = |text: &str, option: &str, variable: &str| {
+            BaseUrl::parse(text, option, variable, args.allow_insecure_http).map_err(|e| {
+                match &token {
+                    Some(secret) => e.redacted(secret),
+                    None => e,
+                }
+            })
+        };
+        Ok(Config {
+            api_url: url(&args.api_url, "--api-url", "GREEN_API_URL")?,
+            webhook_url: url(&args.webhook_url, "--webhook-url", "GREEN_API_WEBHOOK_URL")?,
+            instance: resolve_instance(args.instance.as_deref(), env)?,
+            token,
+            color: args.color,
+            verbose: args.verbose,
+            quiet: args.quiet,
+        })
+    }
+
+    /// The instance id, or a usage error that says how to give one.
+    pub fn require_instance(&self) -> Result<u64> {
+        self.instance.ok_or_else(|| {
+            Error::usage("no instance id")
+                .why("neither -i/--instance nor GREEN_API_INSTANCE_ID (or ID_INSTANCE) is set")
+                .fix("pass -i ID or export GREEN_API_INSTANCE_ID=ID (the idInstance from the console)")
+        })
+    }
+
+    pub fn require_credentials(&self) -> Result<Credentials> {
+        let instance = self.require_instance()?;
+        let token = self.token.clone().ok_or_else(|| {
+            Error::usage("no token")
+                .why("neither --token-file nor GREEN_API_TOKEN (or API_TOKEN_INSTANCE) is set")
+                .fix("export GREEN_API_TOKEN=... or pass --token-file PATH (the apiTokenInstance from the console)")
+        })?;
+        Ok(Credentials { instance, token })
+    }
+}
+
+fn resolve_instance(
+    flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<u64>> {
+    let (text, origin) = match flag {
+        Some(v) => (v.to_string(), "-i/--instance"),
+        None => match env("GREEN_API_INSTANCE_ID").filter(|v| !v.is_empty()) {
+            Some(v) => (v, "GREEN_API_INSTANCE_ID"),
+            None => match env("ID_INSTANCE").filter(|v| !v.is_empty()) {
+                Some(v) => (v, "ID_INSTANCE"),
+                None => return Ok(None),
+            },
+        },
+    };
+    parse_instance(&text).map(Some).map_err(|why| {
+        Error::usage(format!("{origin} is not a valid instance id"))
+            .why(why)
+            .fix(
+                "give the idInstance from the GREEN-API console, a positive number like 1101000001",
+            )
+    })
+}
+
+/// A positive integer; `why` on failure.
+pub fn parse_instance(text: &str) -> std::result::Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("0 is not an instance id".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "{:?} is not a positive integer",
+            truncate(text, 40)
+        )),
+    }
+}
+
+fn resolve_token(
+    file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Secret>> {
+    if let Some(path) = file {
+        return read_token_file(path).map(Some);
+    }
+    for name in ["GREEN_API_TOKEN", "API_TOKEN_INSTANCE"] {
+        if let Some(value) = env(name).filter(|v| !v.is_empty()) {
+            return Secret::new(&value, name).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+fn read_token_file(path: &Path) -> Result<Secret> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::usage(format!("cannot read the token file {shown}"))
+            .why(e.to_string())
+            .fix("check --token-file; the file's first line must be the apiTokenInstance")
+    })?;
+    warn_if_readable_by_others(path);
+    let first = text.lines().next().unwrap_or("");
+    Secret::new(first, &format!("the first line of {shown}"))
+}
+
+#[cfg(unix)]
+fn warn_if_readable_by_others(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o044 != 0
+    {
+        eprintln!(
+            "greenq: warning: the token file {} is readable by group or others; run: chmod 600 {}",
+            path.display(),
+            path.display()
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_readable_by_others(_path: &Path) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+    use std::collections::HashMap;
+
+    fn resolve(argv: &[&str], vars: &[(&str, &str)]) -> Result<Config> {
+        let mut full = vec!["greenq"];
+        full.extend_from_slice(argv);
+        full.push("receive");
+        let cli = Cli::try_parse_from(full).expect("parses");
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::resolve_with(&cli.global, &|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn secret_never_shows_in_debug_or_display() {
+        let s = Secret::new("abc123secret", "test").unwrap();
+        assert_eq!(format!("{s:?} {s}"), "Secret(***) ***");
+        assert_eq!(s.redact("GET /x/abc123secret/1"), "GET /x/***/1");
+    }
+
+    #[test]
+    fn malformed_token_is_refused_without_echoing_it() {
+        let e = Secret::new("abc/def", "GREEN_API_TOKEN").unwrap_err();
+        assert!(!e.to_string().contains("abc"), "{e}");
+        assert_eq!(e.code.code(), 2);
+        assert!(Secret::new("  ", "x").is_err());
+    }
+
+    #[test]
+    fn instance_falls_back_to_id_instance() {
+        let c = resolve(&[], &[("ID_INSTANCE", "42")]).unwrap();
+        assert_eq!(c.instance, Some(42));
+        let c = resolve(
+            &[],
+            &[("ID_INSTANCE", "42"), ("GREEN_API_INSTANCE_ID", "7")],
+        )
+        .unwrap();
+        assert_eq!(c.instance, Some(7));
+        let c = resolve(&["-i", "9"], &[("GREEN_API_INSTANCE_ID", "7")]).unwrap();
+        assert_eq!(c.instance, Some(9));
+    }
+
+    #[test]
+    fn bad_instance_names_its_origin() {
+        let e = resolve(&[], &[("GREEN_API_INSTANCE_ID", "abc")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("GREEN_API_INSTANCE_ID is not a valid instance id"),
+            "{e}"
+        );
+        let e = resolve(&["-i", "0"], &[]).unwrap_err();
+        assert!(e.to_string().contains("-i/--instance"), "{e}");
+    }
+
+    #[test]
+    fn token_falls_back_to_api_token_instance() {
+        let c = resolve(&[], &[("API_TOKEN_INSTANCE", "tok")]).unwrap();
+        assert_eq!(c.token.unwrap().expose(), "tok");
+        let c = resolve(
+            &[],
+            &[("API_TOKEN_INSTANCE", "a"), ("GREEN_API_TOKEN", "b")],
+        )
+        .unwrap();
+        assert_eq!(c.token.unwrap().expose(), "b");
+    }
+
+    #[test]
+    fn missing_credentials_are_usage_errors_naming_option_and_variable() {
+        let c = resolve(&[], &[]).unwrap();
+        let e = c.require_credentials().unwrap_err();
+        assert_eq!(e.code.code(), 2);
+        assert!(e.to_string().contains("GREEN_API_INSTANCE_ID"), "{e}");
+        let c = resolve(&["-i", "1"], &[]).unwrap();
+        let e = c.require_credentials().unwrap_err();
+        assert!(
+            e.to_string().contains("GREEN_API_TOKEN") && e.to_string().contains("--token-file")
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        for ok in [
+            "http://127.0.0.1:7700",
+            "http://localhost:1",
+            "http://[::1]:8080",
+            "https://api.green-api.com/",
+        ] {
+            assert!(
+                BaseUrl::parse(ok, "--api-url", "GREEN_API_URL", false).is_ok(),
+                "{ok}"
+            );
+        }
+        let e =
+            BaseUrl::parse("http://example.com", "--api-url", "GREEN_API_URL", false).unwrap_err();
+        assert!(e.to_string().contains("--allow-insecure-http"), "{e}");
+        assert!(BaseUrl::parse("http://example.com", "--api-url", "GREEN_API_URL", true).is_ok());
+    }
+
+    #[test]
+    fn malformed_urls_are_usage_errors() {
+        for bad in [
+            "",
+            "api.green-api.com",
+            "ftp://x",
+            "https://",
+            "https://h/?a=1",
+            "https://u:p@h",
+        ] {
+            let e = BaseUrl::parse(bad, "--api-url", "GREEN_API_URL", false).unwrap_err();
+            assert_eq!(e.code.code(), 2, "{bad}");
+            assert!(e.to_string().contains("--api-url"), "{e}");
+        }
+        assert_eq!(
+            BaseUrl::parse("https://h.example/prefix/", "--api-url", "X", false)
+                .unwrap()
+                .as_str(),
+            "https://h.example/prefix"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! The emulator's state: one FIFO queue per hosted instance, each behind its own lock,
+//! and a wake-up for long polls waiting on it (no polling, no sleeps).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+
+pub struct Queues {
+    instances: HashMap<u64, Instance>,
+}
+
+pub struct Instance {
+    token: String,
+    queue: Mutex<Queue>,
+    arrived: Notify,
+}
+
+#[derive(Default)]
+struct Queue {
+    last_receipt: u64,
+    items: VecDeque<(u64, Bytes)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    UnknownInstance,
+    WrongToken,
+}
+
+impl Queues {
+    pub fn new(accept: &[(u64, String)]) -> Self {
+        let instances = accept
+            .iter()
+            .map(|(id, token)| {
+                let instance = Instance {
+                    token: token.clone(),
+                    queue: Mutex::new(Queue::default()),
+                    arrived: Notify::new(),
+                };
+                (*id, instance)
+            })
+            .collect();
+        Queues { instances }
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Instance> {
+        self.instances.get(&id)
+    }
+
+    /// The instance, if it is hosted and `token` is its token.
+    pub fn authorize(&self, id: u64, token: &str) -> Result<&Instance, Refusal> {
+        let instance = self.get(id).ok_or(Refusal::UnknownInstance)?;
+        if instance.token == token {
+            Ok(instance)
+        } else {
+            Err(Refusal::WrongToken)
+        }
+    }
+}
+
+impl Instance {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Appends a notification; returns its receipt id (positive, only ever growing).
+    pub fn push(&self, body: Bytes) -> u64 {
+        let receipt = {
+            let mut q = self.lock();
+            q.last_receipt += 1;
+            let receipt = q.last_receipt;
+            q.items.push_back((receipt, body));
+            receipt
+        };
+        self.arrived.notify_waiters();
+        receipt
+    }
+
+    /// The head of the queue; it stays there until deleted.
+    pub fn head(&self) -> Option<(u64, Bytes)> {
+        self.lock().items.front().cloned()
+    }
+
+    /// The head, waiting up to `wait` for one to arrive.
+    pub async fn wait_for_head(&self, wait: Duration) -> Option<(u64, Bytes)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            // Register interest before looking, so that a push between the look and
+            // the wait still wakes us.
+            let arrived = self.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
+            if let Some(head) = self.head() {
+                return Some(head);
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                return self.head();
+            }
+        }
+    }
+
+    /// Deletes a receipt; true when it was queued.
+    pub fn delete(&self, receipt: u64) -> bool {
+        let mut q = self.lock();
+        // Nearly always the head; a search keeps any other queued receipt deletable too.
+        match q.items.iter().position(|(r, _)| *r == receipt) {
+            Some(i) => q.items.remove(i).is_some(),
+            None => false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queues() -> Queues {
+        Queues::new(&[(1, "t1".into()), (2, "t2".into())])
+    }
+
+    #[test]
+    fn fifo_with_growing_receipts_and_head_until_deleted() {
+        let q = queues();
+        let i = q.get(1).unwrap();
+        assert_eq!(i.push(Bytes::from_static(b"a")), 1);
+        assert_eq!(i.push(Bytes::from_static(b"b")), 2);
+        assert_eq!(i.head().unwrap().0, 1);
+        assert_eq!(i.head().unwrap().0, 1);
+        assert!(i.delete(1));
+        assert!(!i.delete(1));
+        assert_eq!(i.head(), Some((2, Bytes::from_static(b"b"))));
+        assert!(i.delete(2));
+        assert_eq!(i.push(Bytes::from_static(b"c")), 3);
+        assert!(q.get(2).unwrap().is_empty());
+    }
+
+    #[test]
+    fn authorization() {
+        let q = queues();
+        assert!(q.authorize(1, "t1").is_ok());
+        assert_eq!(q.authorize(1, "t2").err(), Some(Refusal::WrongToken));
+        assert_eq!(q.authorize(3, "t1").err(), Some(Refusal::UnknownInstance));
+    }
+
+    #[test]
+    fn a_push_wakes_a_waiting_receive_at_once() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let q = std::sync::Arc::new(queues());
+            let waiter = {
+                let q = q.clone();
+                tokio::spawn(async move {
+                    q.get(1)
+                        .unwrap()
+                        .wait_for_head(Duration::from_secs(30))
+                        .await
+                })
+            };
+            tokio::task::yield_now().await;
+            let started = std::time::Instant::now();
+            q.get(1).unwrap().push(Bytes::from_static(b"x"));
+            let head = waiter.await.unwrap();
+            assert_eq!(head.map(|h| h.0), Some(1));
+            assert!(started.elapsed() < Duration::from_secs(1));
+            let empty = q
+                .get(2)
+                .unwrap()
+                .wait_for_head(Duration::from_millis(20))
+                .await;
+            assert_eq!(empty, None);
+        });
+    }
+}

@@ -1,0 +1,54 @@
+//! greenq: follow, publish and acknowledge GREEN-API notification queues.
+//!
+//! Data flows one way: `cli` (arguments) -> `config` -> `client` -> `format` (stdout),
+//! with `status` for everything on stderr. `main.rs` only maps the result to an exit code.
+
+pub mod backoff;
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod config;
+pub mod emulator;
+pub mod exit;
+pub mod format;
+pub mod input;
+pub mod interrupt;
+pub mod notification;
+pub mod status;
+pub mod tail;
+pub mod terminal;
+pub mod text;
+
+use cli::{Cli, Command, Format};
+use commands::Session;
+use config::Config;
+use exit::{ExitCode, Result};
+
+/// Runs the parsed command line; the exit code on success, the error otherwise.
+pub fn run(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Serve(args) => commands::serve::run(&cli.global, args),
+        Command::Demo(args) => commands::demo::run(&cli.global, args),
+        Command::Receive(args) => commands::receive::run(&Config::resolve(&cli.global)?, args),
+        Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
+        Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),
+        Command::Tail(args) => {
+            let config = Config::resolve(&cli.global)?;
+            let credentials = config.require_credentials()?;
+            let session = Session::new(&config, Some(credentials));
+            let format = args.format.unwrap_or(if terminal::stdout_is_terminal() {
+                Format::Pretty
+            } else {
+                Format::Json
+            });
+            let options = tail::Options {
+                count: args.count,
+                exit_on_empty: args.exit_on_empty,
+                types: args.types.clone(),
+                receive_timeout: args.receive_timeout,
+                format,
+            };
+            tail::run(&session, &options)
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! The notification model: the envelope `receive` answers with, the checks a notification
+//! must pass before it is published, and compact JSON for one-line output.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+
+/// `{"receiptId": 488645, "body": {...}}`. The body is kept as raw JSON text, so that
+/// whatever the service sends (new types, odd fields) passes through untouched.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    #[serde(rename = "receiptId")]
+    pub receipt_id: u64,
+    pub body: Box<RawValue>,
+}
+
+impl Envelope {
+    /// The body's `typeWebhook`, read without building the whole tree.
+    pub fn type_webhook(&self) -> Option<Cow<'_, str>> {
+        #[derive(Deserialize)]
+        struct TypeOnly<'a> {
+            #[serde(borrow, rename = "typeWebhook")]
+            type_webhook: Option<Cow<'a, str>>,
+        }
+        let body = self.body.get();
+        if !body.starts_with('{') {
+            return None;
+        }
+        serde_json::from_str::<TypeOnly>(body).ok()?.type_webhook
+    }
+}
+
+/// What publish needs to know of a notification that passed `check`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub id_message: Option<String>,
+}
+
+/// A notification is a JSON object with a string `typeWebhook` and a positive integer
+/// `instanceData.idInstance` (the webhook endpoint routes by it). Returns the problem.
+pub fn check(raw: &str) -> Result<Checked, String> {
+    let value: Value = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+    let Value::Object(map) = &value else {
+        return Err(format!("expected a JSON object, found {}", kind_of(&value)));
+    };
+    match map.get("typeWebhook") {
+        None => return Err("typeWebhook is missing".into()),
+        Some(Value::String(s)) if !s.is_empty() => {}
+        Some(Value::String(_)) => return Err("typeWebhook is empty".into()),
+        Some(other) => {
+            return Err(format!(
+                "typeWebhook must be a string, found {}",
+                kind_of(other)
+            ));
+        }
+    }
+    let instance_data = match map.get("instanceData") {
+        None => return Err("instanceData is missing".into()),
+        Some(Value::Object(data)) => data,
+        Some(other) => {
+            return Err(format!(
+                "instanceData must be an object, found {}",
+                kind_of(other)
+            ));
+        }
+    };
+    match instance_data.get("idInstance") {
+        None => return Err("instanceData.idInstance is missing".into()),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|id| id > 0) => {}
+        Some(other) => {
+            return Err(format!(
+                "instanceData.idInstance must be a positive integer, found {}",
+                crate::text::truncate(&other.to_string(), 40)
+            ));
+        }
+    }
+    let id_message = match map.get("idMessage") {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Ok(Checked { id_message })
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `json` without insignificant white space, on one line. `json` must be valid JSON: every
+/// raw space, tab, CR or LF outside a string is insignificant (inside one they are escaped).
+pub fn compact(json: &str) -> Cow<'_, str> {
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let bytes = json.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut out: Option<Vec<u8>> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if is_space(b) {
+            out.get_or_insert_with(|| bytes[..i].to_vec());
+            continue;
+        }
+        if let Some(out) = out.as_mut() {
+            out.push(b);
+        }
+    }
+    match out {
+        // Only ASCII bytes were removed from valid UTF-8, so the rest is valid UTF-8.
+        Some(out) => Cow::Owned(
+            String::from_utf8(out)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        None => Cow::Borrowed(json),
+    }
+}
+
+/// A fresh message id as the service makes them: 32 upper-case hex digits.
+pub fn new_id_message(rng: &mut fastrand::Rng) -> String {
+    format!("{:016X}{:016X}", rng.u64(..), rng.u64(..))
+}
+
+/// An outgoingMessageReceived text message shaped like the specification's example.
+pub fn outgoing_text(
+    instance: u64,
+    chat_id: &str,
+    sender_name: &str,
+    text: &str,
+    timestamp: i64,
+    id_message: &str,
+) -> String {
+    json!({
+        "typeWebhook": "outgoingMessageReceived",
+        "instanceData": {"idInstance": instance, "typeInstance": "whatsapp"},
+        "timestamp": timestamp,
+        "idMessage": id_message,
+        "senderData": {"chatId": chat_id, "sender": chat_id, "senderName": sender_name},
+        "messageData": {
+            "typeMessage": "textMessage",
+            "textMessageData": {"textMessage": text}
+        }
+    })
+    .to_string()
+}
+
+/// `79001234568` becomes `79001234568@c.us`; anything with an `@` is kept.
+pub fn normalize_chat_id(chat: &str) -> Result<String, String> {
+    let chat = chat.trim();
+    if chat.contains('@') {
+        return Ok(chat.to_string());
+    }
+    let digits = chat.trim_start_matches('+');
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(format!("{digits}@c.us"));
+    }
+    Err(format!(
+        "{:?} is neither a phone number nor a chat id like 79001234568@c.us",
+        crate::text::truncate(chat, 40)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const EXAMPLE: &str = r#"{
+  "typeWebhook": "outgoingMessageReceived",
+  "instanceData": {"idInstance": 33012345, "wid": "79001234567@c.us", "typeInstance": "whatsapp"},
+  "timestamp": 1588091580,
+  "idMessage": "F7AEC1B7086ECDC7E6E45923F5EDB825",
+  "senderData": {"chatId": "79001234568@c.us", "sender": "79001234568@c.us", "senderName": "Green API"},
+  "messageData": {
+    "typeMessage": "textMessage",
+    "textMessageData": {"textMessage": "I use Green-API to send this message to you!"}
+  }
+}"#;
+
+    #[test]
+    fn the_specification_example_passes() {
+        let checked = check(EXAMPLE).unwrap();
+        assert_eq!(
+            checked.id_message.as_deref(),
+            Some("F7AEC1B7086ECDC7E6E45923F5EDB825")
+        );
+    }
+
+    #[test]
+    fn check_names_each_problem() {
+        let cases = [
+            ("[1]", "expected a JSON object, found an array"),
+            ("{}", "typeWebhook is missing"),
+            (
+                r#"{"typeWebhook":5}"#,
+                "typeWebhook must be a string, found a number",
+            ),
+            (r#"{"typeWebhook":""}"#, "typeWebhook is empty"),
+            (r#"{"typeWebhook":"x"}"#, "instanceData is missing"),
+            (
+                r#"{"typeWebhook":"x","instanceData":[]}"#,
+                "instanceData must be an object, found an array",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":{}}"#,
+                "instanceData.idInstance is missing",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":{"idInstance":"1"}}"#,
+                "instanceData.idInstance must be a positive integer, found \"1\"",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":{"idInstance":1.5}}"#,
+                "instanceData.idInstance must be a positive integer, found 1.5",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":{"idInstance":-3}}"#,
+                "instanceData.idInstance must be a positive integer, found -3",
+            ),
+        ];
+        for (input, problem) in cases {
+            assert_eq!(check(input).unwrap_err(), problem, "{input}");
+        }
+        assert_eq!(
+            check(r#"{"typeWebhook":"x","instanceData":{"idInstance":7}}"#)
+                .unwrap()
+                .id_message,
+            None
+        );
+    }
+
+    #[test]
+    fn compact_removes_only_insignificant_space() {
+        let c = compact(EXAMPLE);
+        assert!(!c.contains('\n'));
+        assert!(c.contains(r#""textMessage":"I use Green-API to send this message to you!""#));
+        let tricky = r#"{ "a" : "x \" y\\", "b" : [ 1 , "\n" ] }"#;
+        assert_eq!(compact(tricky), r#"{"a":"x \" y\\","b":[1,"\n"]}"#);
+        assert!(matches!(compact(r#"{"a":"b c"}"#), Cow::Borrowed(_)));
+        let parsed: Value = serde_json::from_str(&compact(EXAMPLE)).unwrap();
+        assert_eq!(parsed, serde_json::from_str::<Value>(EXAMPLE).unwrap());
+        assert_eq!(compact("{ \"é\" : \"ü 👍\" }"), "{\"é\":\"ü 👍\"}");
+    }
+
+    #[test]
+    fn envelope_keeps_the_body_and_reads_its_type() {
+        let text = format!(r#"{{"receiptId": 488645, "body": {EXAMPLE}}}"#);
+        let env: Envelope = serde_json::from_str(&text).unwrap();
+        assert_eq!(env.receipt_id, 488645);
+        assert_eq!(
+            env.type_webhook().as_deref(),
+            Some("outgoingMessageReceived")
+        );
+        assert_eq!(env.body.get(), EXAMPLE);
+        let odd: Envelope = serde_json::from_str(r#"{"receiptId":1,"body":[1,2]}"#).unwrap();
+        assert_eq!(odd.type_webhook(), None);
+    }
+
+    #[test]
+    fn built_text_message_is_valid_and_ordered_like_the_example() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let id = new_id_message(&mut rng);
+        assert_eq!(id.len(), 32);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        );
+        let n = outgoing_text(
+            33012345,
+            "79001234568@c.us",
+            "greenq",
+            "hi",
+            1588091580,
+            &id,
+        );
+        assert_eq!(check(&n).unwrap().id_message.as_deref(), Some(id.as_str()));
+        assert!(
+            n.starts_with(r#"{"typeWebhook":"outgoingMessageReceived","instanceData":"#),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn chat_ids() {
+        assert_eq!(
+            normalize_chat_id("79001234568").unwrap(),
+            "79001234568@c.us"
+        );
+        assert_eq!(
+            normalize_chat_id("+79001234568").unwrap(),
+            "79001234568@c.us"
+        );
+        assert_eq!(normalize_chat_id("120363@g.us").unwrap(), "120363@g.us");
+        assert!(normalize_chat_id("bob").is_err());
+        assert!(normalize_chat_id("").is_err());
+    }
+}

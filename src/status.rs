@@ -1,0 +1,112 @@
+//! Everything greenq says on stderr: status lines, warnings, `--verbose` exchanges,
+//! and the indicatif spinner or progress bar, which only ever draw on a terminal.
+
+use std::fmt::Display;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub struct Status {
+    quiet: bool,
+    verbose: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Status {
+    pub fn new(quiet: bool, verbose: bool) -> Self {
+        Status {
+            quiet,
+            verbose,
+            bar: Mutex::new(None),
+        }
+    }
+
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
+    /// A status line (`retrying in 4.2 s: HTTP 502`), unless `--quiet`.
+    pub fn line(&self, message: impl Display) {
+        if !self.quiet {
+            self.suspend(|| eprintln!("greenq: {message}"));
+        }
+    }
+
+    /// Warnings show even with `--quiet`.
+    pub fn warn(&self, message: impl Display) {
+        self.suspend(|| eprintln!("greenq: warning: {message}"));
+    }
+
+    /// One line per HTTP exchange with `--verbose`; the caller redacts.
+    pub fn exchange(&self, message: impl Display) {
+        if self.verbose {
+            self.suspend(|| eprintln!("greenq: {message}"));
+        }
+    }
+
+    /// Shows a spinner (`{elapsed}` counts from now) with `message`, on a terminal only.
+    pub fn spinner(&self, message: impl Into<String>) {
+        let bar = self.make_bar(None, "{spinner} {msg} {elapsed}");
+        bar.set_message(message.into());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        self.replace(Some(bar));
+    }
+
+    /// A progress bar of `len` steps, on a terminal only.
+    pub fn progress(&self, len: u64, what: &str) {
+        let bar = self.make_bar(
+            Some(len),
+            "{msg} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
+        );
+        bar.set_message(what.to_string());
+        self.replace(Some(bar));
+    }
+
+    fn make_bar(&self, len: Option<u64>, template: &str) -> ProgressBar {
+        let target = if self.quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(len, target);
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    }
+
+    /// Runs `f` with the spinner or bar lifted off the screen, so that lines do not mix.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        let bar = self.bar.lock().ok().and_then(|b| b.clone());
+        match bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// Applies `f` to the spinner or bar, if one is shown.
+    pub fn with_bar(&self, f: impl FnOnce(&ProgressBar)) {
+        if let Some(bar) = self.bar.lock().ok().and_then(|b| b.clone()) {
+            f(&bar);
+        }
+    }
+
+    pub fn clear(&self) {
+        self.replace(None);
+    }
+
+    fn replace(&self, new: Option<ProgressBar>) {
+        if let Ok(mut slot) = self.bar.lock()
+            && let Some(old) = std::mem::replace(&mut *slot, new)
+        {
+            old.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Status {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}

@@ -1,0 +1,83 @@
+//! Small text helpers for anything that reaches a terminal: cutting, and making
+//! untrusted text (message bodies, server answers) harmless to print.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// The first `max` characters of `text`, with `…` when cut.
+pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &text[..i])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Control characters could break a line or drive the terminal (ESC sequences); bidi
+/// overrides could make text read differently from what it is. Both are shown escaped.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with control characters written as `\n`, `\t`, `\u{1b}` and so on.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The first 200 characters of a server's answer, safe to print.
+pub fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "empty body".to_string();
+    }
+    escape_controls(&truncate(text, 200)).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_cuts_on_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "hé…");
+        assert_eq!(truncate("hi", 2), "hi");
+    }
+
+    #[test]
+    fn controls_are_escaped_and_plain_text_is_borrowed() {
+        assert!(matches!(
+            escape_controls("plain текст 👍"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(escape_controls("a\nb\tc\r"), "a\\nb\\tc\\r");
+        assert_eq!(escape_controls("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(
+            escape_controls("x\u{202E}y\u{7f}\u{9b}"),
+            "x\\u{202e}y\\u{7f}\\u{9b}"
+        );
+    }
+
+    #[test]
+    fn snippet_is_short_and_printable() {
+        let long = "x".repeat(500);
+        assert_eq!(snippet(long.as_bytes()).chars().count(), 201);
+        assert_eq!(snippet(b"  "), "empty body");
+        assert_eq!(snippet(b"<h1>\x1b[2J</h1>"), "<h1>\\u{1b}[2J</h1>");
+        assert_eq!(snippet(&[0xff, 0xfe]), "\u{fffd}\u{fffd}");
+    }
+}
