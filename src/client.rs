@@ -175,8 +175,51 @@ impl Client {
         ))
     }
 
+    /// Every error text the client returns passes here: answers may quote the token.
+    fn redacted<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        result.map_err(|e| match e {
+            ApiError::Transient {
+                reason,
+                retry_after,
+            } => ApiError::Transient {
+                reason: self.redact(reason),
+                retry_after,
+            },
+            ApiError::Exhausted { reason, retries } => ApiError::Exhausted {
+                reason: self.redact(reason),
+                retries,
+            },
+            ApiError::Credentials { status, detail } => ApiError::Credentials {
+                status,
+                detail: self.redact(detail),
+            },
+            ApiError::Quota { detail } => ApiError::Quota {
+                detail: self.redact(detail),
+            },
+            ApiError::Unexpected { reason } => ApiError::Unexpected {
+                reason: self.redact(reason),
+            },
+            ApiError::Interrupted => ApiError::Interrupted,
+        })
+    }
+
     /// One long poll: the head of the queue, or `None` when the wait ended empty.
     pub fn receive(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
+        self.redacted(self.receive_once(receive_timeout))
+    }
+
+    /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
+    /// did not know it (already deleted, or never there).
+    pub fn delete(&self, receipt_id: u64) -> Result<bool, ApiError> {
+        self.redacted(self.delete_once(receipt_id))
+    }
+
+    /// Posts one notification (compact JSON) to the webhook endpoint.
+    pub fn publish(&self, notification: &str) -> Result<(), ApiError> {
+        self.redacted(self.publish_once(notification))
+    }
+
+    fn receive_once(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
         let rest = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
         let (url, shown) = self.api_urls("receiveNotification", &rest)?;
         let wait = receive_timeout.map_or(MAX_SERVER_WAIT, |n| Duration::from_secs(u64::from(n)));
@@ -191,9 +234,7 @@ impl Client {
         }
     }
 
-    /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
-    /// did not know it (already deleted, or never there).
-    pub fn delete(&self, receipt_id: u64) -> Result<bool, ApiError> {
+    fn delete_once(&self, receipt_id: u64) -> Result<bool, ApiError> {
         let (url, shown) = self.api_urls("deleteNotification", &format!("/{receipt_id}"))?;
         let answer = self.exchange("DELETE", &url, &shown, CALL_TIMEOUT, None)?;
         #[derive(Deserialize)]
@@ -206,8 +247,7 @@ impl Client {
         }
     }
 
-    /// Posts one notification (compact JSON) to the webhook endpoint.
-    pub fn publish(&self, notification: &str) -> Result<(), ApiError> {
+    fn publish_once(&self, notification: &str) -> Result<(), ApiError> {
         let url = self.webhook_url.as_str();
         let answer = self.exchange("POST", url, url, CALL_TIMEOUT, Some(notification))?;
         // The endpoint's answer is not specified; only a `{"code": ...}` refusal means anything.
@@ -263,7 +303,7 @@ impl Client {
         timeout: Duration,
         body: Option<&str>,
     ) -> Result<Answer, ApiError> {
-        if self.interrupt.is_set() {
+        if self.interrupt.stops_requests() {
             return Err(ApiError::Interrupted);
         }
         let started = Instant::now();
@@ -377,11 +417,11 @@ impl Client {
     /// A 2xx whose body is not `expected`: a `{"code":401}` refusal, or an unexpected answer.
     fn odd_answer(&self, answer: &Answer, expected: &str, e: &serde_json::Error) -> ApiError {
         code_refusal(&answer.body).unwrap_or_else(|| ApiError::Unexpected {
-            reason: self.redact(format!(
+            reason: format!(
                 "HTTP {} with a body that is not {expected} ({e}): {}",
                 answer.status,
                 snippet(&answer.body)
-            )),
+            ),
         })
     }
 }

@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use colored_json::{Color, ColorMode, ColoredFormatter, Paint, PrettyFormatter, Style};
+use colored_json::{
+    Color, ColorMode, ColoredFormatter, CompactFormatter, Paint, PrettyFormatter, Style,
+};
 use serde_json::Value;
 
 use crate::cli::Format;
@@ -34,7 +36,7 @@ impl Printer {
     pub fn notification(&self, out: &mut impl Write, envelope: &Envelope) -> io::Result<()> {
         match self.format {
             Format::Json => {
-                out.write_all(compact(envelope.body.get()).as_bytes())?;
+                self.one_line(out, envelope.body.get())?;
                 out.write_all(b"\n")
             }
             Format::Pretty => {
@@ -65,14 +67,22 @@ impl Printer {
             });
             self.json(out, &value)?;
         } else {
-            write!(
-                out,
-                "{{\"receiptId\":{},\"body\":{}}}",
-                envelope.receipt_id,
-                compact(envelope.body.get())
-            )?;
+            write!(out, "{{\"receiptId\":{},\"body\":", envelope.receipt_id)?;
+            self.one_line(out, envelope.body.get())?;
+            out.write_all(b"}")?;
         }
         out.write_all(b"\n")
+    }
+
+    /// `json` on one line; the fast path (no colour) writes the text as it came.
+    fn one_line(&self, out: &mut impl Write, json: &str) -> io::Result<()> {
+        if self.color {
+            ColoredFormatter::new(CompactFormatter)
+                .write_colored_json(&parse(json), out, ColorMode::On)
+                .map_err(io::Error::from)
+        } else {
+            out.write_all(compact(json).as_bytes())
+        }
     }
 
     fn json(&self, out: &mut impl Write, value: &Value) -> io::Result<()> {

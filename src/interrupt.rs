@@ -1,8 +1,10 @@
-//! Ctrl-C and SIGTERM: the first one stops the work at once (the HTTP request in flight
-//! is aborted, a back-off sleep is cut short); a second one exits on the spot.
+//! Ctrl-C and SIGTERM. The first signal stops the work at once: a long poll in flight is
+//! aborted (the agent is shut down) and a back-off sleep is cut short. Work inside
+//! `protect` (writing a notification and acknowledging it, one publish) is let finish,
+//! so that what was done can be told exactly. A second signal exits on the spot.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::exit::ExitCode;
@@ -15,9 +17,23 @@ pub struct Interrupt {
 #[derive(Default)]
 struct Inner {
     signals: AtomicU32,
-    set: Mutex<bool>,
+    state: Mutex<State>,
     wake: Condvar,
-    agent: Mutex<Option<ureq::Agent>>,
+}
+
+#[derive(Default)]
+struct State {
+    set: bool,
+    protected: bool,
+    agent: Option<ureq::Agent>,
+}
+
+impl State {
+    fn abort_requests(&mut self) {
+        if let Some(agent) = self.agent.take() {
+            agent.shutdown();
+        }
+    }
 }
 
 impl Interrupt {
@@ -27,14 +43,22 @@ impl Interrupt {
     }
 
     /// Installs the process's Ctrl-C / SIGTERM handler. `agent` is shut down on the first
-    /// signal, which makes a request blocked in a long poll fail at once.
+    /// signal outside `protect`, which makes a request blocked in a long poll fail at once.
     pub fn install(agent: Option<ureq::Agent>) -> Self {
         let interrupt = Self::new();
-        *lock(&interrupt.inner.agent) = agent;
+        interrupt.lock().agent = agent;
         let handler = interrupt.clone();
         // Failing to install (a handler is already there) leaves the default: the signal kills us.
         let _ = ctrlc::set_handler(move || handler.trigger());
         interrupt
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means another thread panicked; the flags are still good.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn trigger(&self) {
@@ -42,38 +66,53 @@ impl Interrupt {
             eprintln!("greenq: interrupted again, exiting at once");
             std::process::exit(ExitCode::Interrupted.code());
         }
-        *lock(&self.inner.set) = true;
-        self.inner.wake.notify_all();
-        if let Some(agent) = lock(&self.inner.agent).take() {
-            agent.shutdown();
+        let mut state = self.lock();
+        state.set = true;
+        if !state.protected {
+            state.abort_requests();
         }
+        self.inner.wake.notify_all();
     }
 
     pub fn is_set(&self) -> bool {
         self.inner.signals.load(Ordering::SeqCst) > 0
     }
 
+    /// True when a signal came and no `protect` holds the work in progress.
+    pub fn stops_requests(&self) -> bool {
+        let state = self.lock();
+        state.set && !state.protected
+    }
+
+    /// Runs `f` so that a signal does not abort its request in flight; retries and
+    /// back-off sleeps inside still stop at once.
+    pub fn protect<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.lock().protected = true;
+        let result = f();
+        let mut state = self.lock();
+        state.protected = false;
+        if state.set {
+            state.abort_requests();
+        }
+        result
+    }
+
     /// Sleeps for `duration` unless interrupted first; returns true when interrupted.
     pub fn sleep(&self, duration: Duration) -> bool {
         let deadline = Instant::now() + duration;
-        let mut set = lock(&self.inner.set);
-        while !*set {
+        let mut state = self.lock();
+        while !state.set {
             let now = Instant::now();
             if now >= deadline {
                 return false;
             }
-            set = match self.inner.wake.wait_timeout(set, deadline - now) {
+            state = match self.inner.wake.wait_timeout(state, deadline - now) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
         }
         true
     }
-}
-
-/// A poisoned lock only means another thread panicked; the data is still usable here.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -99,5 +138,17 @@ mod tests {
         assert!(h.join().unwrap());
         assert!(i.is_set());
         assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn protected_work_runs_to_its_end() {
+        let i = Interrupt::new();
+        let seen = i.protect(|| {
+            i.trigger();
+            // Still inside: the flag is up, but nothing was cut.
+            i.is_set()
+        });
+        assert!(seen);
+        assert!(i.sleep(Duration::from_secs(30)));
     }
 }

@@ -131,44 +131,70 @@ fn follow(
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
             Err(e) => return Err(e.into_error("receiveNotification", instance)),
         };
-        let receipt = envelope.receipt_id;
-        if !seen.contains(receipt) {
-            if wanted(&envelope) {
-                if session.interrupt.is_set() {
-                    return Ok(End::Interrupted);
-                }
-                let written = session.status.suspend(|| {
-                    printer
-                        .notification(out, &envelope)
-                        .and_then(|()| out.flush())
-                });
-                match written {
-                    Ok(()) => counts.printed += 1,
-                    Err(e) if is_broken_pipe(&e) => return Ok(End::PipeClosed),
-                    Err(e) => return Err(Error::output(e)),
-                }
-                session.status.with_bar(|bar| {
-                    bar.set_message(format!("{} printed · waiting", counts.printed));
-                    bar.reset_elapsed();
-                });
-            } else {
-                counts.skipped += 1;
-            }
-            seen.insert(receipt);
+        // From here the notification is ours: a signal lets the write and the delete
+        // finish (they take microseconds), so that printed + still queued == published.
+        let handled = session
+            .interrupt
+            .protect(|| handle(session, printer, out, counts, &mut seen, &envelope, &wanted));
+        if let Some(end) = handled? {
+            return Ok(end);
         }
-        // Written (or deliberately skipped): now, and only now, acknowledge it.
-        match client.retrying(Retries::Unlimited, |c| c.delete(receipt)) {
-            // `false`: already gone (deleted by an earlier try); either way it is not queued.
-            Ok(deleted) => counts.deleted += u64::from(deleted),
-            Err(ApiError::Interrupted) => return Ok(End::Interrupted),
-            Err(e) => {
-                return Err(e.into_error(
-                    &format!("deleteNotification of receipt {receipt}"),
-                    instance,
-                ));
-            }
+        if session.interrupt.is_set() {
+            return Ok(End::Interrupted);
         }
     }
+}
+
+/// Prints (unless seen or unwanted), then deletes one notification. `Some` ends the loop.
+fn handle(
+    session: &Session,
+    printer: &Printer,
+    out: &mut impl Write,
+    counts: &mut Counts,
+    seen: &mut Seen,
+    envelope: &Envelope,
+    wanted: &dyn Fn(&Envelope) -> bool,
+) -> Result<Option<End>> {
+    let receipt = envelope.receipt_id;
+    if !seen.contains(receipt) {
+        if wanted(envelope) {
+            // A signal before the write: this one is not printed, not deleted.
+            if session.interrupt.is_set() {
+                return Ok(Some(End::Interrupted));
+            }
+            let written = session.status.suspend(|| {
+                printer
+                    .notification(out, envelope)
+                    .and_then(|()| out.flush())
+            });
+            match written {
+                Ok(()) => counts.printed += 1,
+                Err(e) if is_broken_pipe(&e) => return Ok(Some(End::PipeClosed)),
+                Err(e) => return Err(Error::output(e)),
+            }
+            session.status.with_bar(|bar| {
+                bar.set_message(format!("{} printed · waiting", counts.printed));
+                bar.reset_elapsed();
+            });
+        } else {
+            counts.skipped += 1;
+        }
+        seen.insert(receipt);
+    }
+    // Written (or deliberately skipped): now, and only now, acknowledge it.
+    match session
+        .client
+        .retrying(Retries::Unlimited, |c| c.delete(receipt))
+    {
+        // `false`: already gone (deleted by an earlier try); either way it is not queued.
+        Ok(deleted) => counts.deleted += u64::from(deleted),
+        Err(ApiError::Interrupted) => return Ok(Some(End::Interrupted)),
+        Err(e) => {
+            let what = format!("deleteNotification of receipt {receipt}");
+            return Err(e.into_error(&what, session.client.instance()));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use serde::Deserialize;
 
 use crate::cli::DeleteArgs;
-use crate::client::ONE_SHOT_RETRIES;
+use crate::client::{ApiError, ONE_SHOT_RETRIES};
 use crate::commands::Session;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
@@ -19,26 +19,32 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let mut any_missing = false;
     for (done, &receipt) in receipts.iter().enumerate() {
-        let deleted = session
-            .client
-            .retrying(ONE_SHOT_RETRIES, |c| c.delete(receipt))
-            .map_err(|e| {
-                let rest: Vec<String> = receipts[done..].iter().map(u64::to_string).collect();
-                let e = e.into_error(
-                    &format!("deleteNotification of receipt {receipt}"),
-                    Some(instance),
-                );
-                let done_note = format!(
-                    "{done} of {} done; not done: {}",
-                    receipts.len(),
-                    rest.join(" ")
-                );
-                if e.code == ExitCode::Interrupted {
-                    Error::new(ExitCode::Interrupted, "interrupted").why(done_note)
-                } else {
-                    e.fix_prefix(done_note)
-                }
-            })?;
+        // A signal lets the delete in flight finish, so that the report below is exact.
+        let result = if session.interrupt.is_set() {
+            Err(ApiError::Interrupted)
+        } else {
+            let client = &session.client;
+            session
+                .interrupt
+                .protect(|| client.retrying(ONE_SHOT_RETRIES, |c| c.delete(receipt)))
+        };
+        let deleted = result.map_err(|e| {
+            let rest: Vec<String> = receipts[done..].iter().map(u64::to_string).collect();
+            let note = format!(
+                "{done} of {} done; not done: {}",
+                receipts.len(),
+                rest.join(" ")
+            );
+            match e {
+                ApiError::Interrupted => Error::new(ExitCode::Interrupted, "interrupted").why(note),
+                e => e
+                    .into_error(
+                        &format!("deleteNotification of receipt {receipt}"),
+                        Some(instance),
+                    )
+                    .fix_prefix(note),
+            }
+        })?;
         any_missing |= !deleted;
         let line = if deleted { "deleted" } else { "not found" };
         // A closed stdout does not stop the deletes: they are the job, the lines a report.

@@ -185,6 +185,16 @@ pub fn send_all(
                 )));
             }
         };
+        if session.interrupt.is_set() {
+            return Err(publish_error(
+                ApiError::Interrupted,
+                source,
+                published,
+                total,
+                item.index,
+                item.line,
+            ));
+        }
         let checked = match notification::check(item.raw.get()) {
             Ok(checked) => checked,
             Err(problem) => {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::{Config, Secret, parse_instance};
-use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
+use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
@@ -26,13 +26,17 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
     let addr = emulator
         .local_addr()
         .map_err(|e| Error::failure("cannot read the bound address").why(e.to_string()))?;
-    print_banner(addr, &accept, demo).map_err(Error::output)?;
-    if !global.quiet {
-        eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
-    }
-    emulator
-        .run(stop_signal())
-        .map_err(|e| Error::failure("the emulator failed").why(e.to_string()))?;
+    let failed = |e: std::io::Error| Error::failure("the emulator failed").why(e.to_string());
+    let runtime = runtime().map_err(failed)?;
+    runtime.block_on(async {
+        // Signals are caught before the banner: whoever read it may signal at once.
+        let stop = stop_signal().map_err(failed)?;
+        print_banner(addr, &accept, demo).map_err(Error::output)?;
+        if !global.quiet {
+            eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
+        }
+        emulator.serve(stop).await.map_err(failed)
+    })?;
     if !global.quiet {
         eprintln!("greenq: serve: stopped");
     }
@@ -103,28 +107,25 @@ fn print_banner(addr: SocketAddr, accept: &[(u64, String)], demo: bool) -> std::
     out.flush()
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn stop_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {},
-                    _ = term.recv() => {},
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
+/// Registers for Ctrl-C and SIGTERM now; the future completes on either.
+#[cfg(unix)]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 #[cfg(test)]

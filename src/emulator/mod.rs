@@ -72,18 +72,25 @@ impl Emulator {
 
     /// Serves until `shutdown` completes. Blocks the calling thread.
     pub fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(self.listener)?;
-            tokio::select! {
-                () = accept_loop(listener, self.state) => {},
-                () = shutdown => {},
-            }
-            Ok(())
-        })
+        runtime()?.block_on(self.serve(shutdown))
     }
+
+    /// Serves until `shutdown` completes, inside a tokio runtime.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let listener = tokio::net::TcpListener::from_std(self.listener)?;
+        tokio::select! {
+            () = accept_loop(listener, self.state) => {},
+            () = shutdown => {},
+        }
+        Ok(())
+    }
+}
+
+/// One thread is plenty: every request is a short piece of work or a waiting future.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
