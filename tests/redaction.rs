@@ -1,0 +1,126 @@
+//! The token never appears in any output: every path that could print a URL is run
+//! with a known token, and all output is searched for it.
+
+mod support;
+
+use support::*;
+
+/// The scripted server did see the token: the searches below search for something real.
+fn assert_token_was_sent(server: &Scripted) {
+    assert!(
+        server.seen().iter().any(|s| s.path.contains(TOKEN)),
+        "the token was never sent"
+    );
+}
+
+#[test]
+fn verbose_lines_show_the_url_with_the_token_as_stars() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[example("x")]);
+    for args in [
+        &["-v", "receive"][..],
+        &["-v", "delete", "1"],
+        &["-v", "tail", "-e"],
+    ] {
+        let out = emu.cmd().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("/waInstance{INSTANCE}/")) && err.contains("/***"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.lines().any(|l| l.ends_with(" ms")),
+            "status and milliseconds: {err}"
+        );
+        assert_no_token(&[&out.stdout, &out.stderr]);
+    }
+}
+
+#[test]
+fn no_error_path_prints_the_token() {
+    let paths: Vec<(&str, Vec<Step>)> = vec![
+        ("401", vec![reply(401, TOKEN)]),
+        ("403", vec![reply(403, &format!("bad {TOKEN}"))]),
+        ("466", vec![reply(466, &format!("quota for {TOKEN}"))]),
+        (
+            "code 401 in a 200",
+            vec![reply(
+                200,
+                &format!(r#"{{"code":401,"description":"{TOKEN}"}}"#),
+            )],
+        ),
+        (
+            "exhausted 5xx",
+            vec![reply_with(500, &[("retry-after", "0")], TOKEN); 4],
+        ),
+        (
+            "garbage body",
+            vec![reply(200, &format!("<html>{TOKEN}</html>"))],
+        ),
+        (
+            "unexpected status",
+            vec![reply(
+                404,
+                &format!("no /waInstance1/receiveNotification/{TOKEN}"),
+            )],
+        ),
+        (
+            "redirect",
+            vec![reply_with(
+                301,
+                &[("location", &format!("http://x/{TOKEN}"))],
+                "",
+            )],
+        ),
+        ("dropped", vec![Step::Drop]),
+        (
+            "cut short",
+            vec![Step::CutShort {
+                status: 200,
+                body: TOKEN.into(),
+            }],
+        ),
+        (
+            "not http",
+            vec![Step::Garbage(format!("{TOKEN}\r\n\r\n").into_bytes())],
+        ),
+    ];
+    for (name, steps) in paths {
+        for args in [
+            &["-v", "receive"][..],
+            &["-v", "delete", "1"],
+            &["-v", "tail", "-n", "1"],
+        ] {
+            // Whatever the script leaves undone ends in a refusal, so that `tail` stops too.
+            let server = Scripted::start(steps.clone(), reply(401, TOKEN));
+            let out = server
+                .cmd()
+                .args(args)
+                .timeout(std::time::Duration::from_secs(30))
+                .output()
+                .unwrap();
+            assert_ne!(out.status.code(), Some(0), "{name} {args:?}");
+            assert_token_was_sent(&server);
+            assert_no_token(&[&out.stdout, &out.stderr]);
+        }
+    }
+}
+
+#[test]
+fn a_url_pasted_whole_into_api_url_is_redacted_in_its_error() {
+    let url = format!("https://203.0.113.9/waInstance1/receiveNotification/{TOKEN}?x=1");
+    let out = greenq_at(&url).arg("receive").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("***"));
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
+
+#[test]
+fn a_connection_that_cannot_be_made_does_not_print_the_token() {
+    let out = greenq_at("http://127.0.0.1:1")
+        .args(["-v", "receive"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}

@@ -1,0 +1,649 @@
+//! Shared test fixtures: the real emulator (`greenq serve`) on an ephemeral port, a
+//! scripted server that misbehaves on purpose, and a proxy that injects random faults
+//! between greenq and the emulator.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+/// A token every test uses, so that any output can be searched for it.
+pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
+pub const INSTANCE: u64 = 1101000777;
+
+/// The specification's example, with the test instance.
+pub fn example(text: &str) -> String {
+    serde_json::json!({
+        "typeWebhook": "outgoingMessageReceived",
+        "instanceData": {"idInstance": INSTANCE, "wid": "79001234567@c.us", "typeInstance": "whatsapp"},
+        "timestamp": 1588091580,
+        "idMessage": "F7AEC1B7086ECDC7E6E45923F5EDB825",
+        "senderData": {"chatId": "79001234568@c.us", "sender": "79001234568@c.us", "senderName": "Green API"},
+        "messageData": {"typeMessage": "textMessage", "textMessageData": {"textMessage": text}}
+    })
+    .to_string()
+}
+
+/// A notification of `kind` carrying a sequence number, for order checks.
+pub fn numbered(kind: &str, n: usize) -> String {
+    serde_json::json!({
+        "typeWebhook": kind,
+        "instanceData": {"idInstance": INSTANCE, "wid": "79001234567@c.us", "typeInstance": "whatsapp"},
+        "timestamp": 1588091580 + n as i64,
+        "idMessage": format!("{n:032X}"),
+        "seq": n
+    })
+    .to_string()
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_greenq")
+}
+
+/// `greenq` with an environment that holds nothing of the developer's machine.
+pub fn greenq() -> Command {
+    let mut cmd = Command::new(bin());
+    strip_env(cmd.env("NO_PROXY", "*"));
+    cmd
+}
+
+fn strip_env(cmd: &mut Command) -> &mut Command {
+    for var in [
+        "GREEN_API_URL",
+        "GREEN_API_WEBHOOK_URL",
+        "GREEN_API_INSTANCE_ID",
+        "GREEN_API_TOKEN",
+        "ID_INSTANCE",
+        "API_TOKEN_INSTANCE",
+        "NO_COLOR",
+        "GREENQ_TEST_TERMINAL",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The same environment for a `std::process::Command` (for tests that signal the child).
+pub fn std_greenq(base: &str) -> StdCommand {
+    let mut cmd = StdCommand::new(bin());
+    for var in [
+        "GREEN_API_URL",
+        "GREEN_API_WEBHOOK_URL",
+        "NO_COLOR",
+        "GREENQ_TEST_TERMINAL",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("GREEN_API_URL", base)
+        .env("GREEN_API_WEBHOOK_URL", base)
+        .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
+        .env("GREEN_API_TOKEN", TOKEN)
+        .env("NO_PROXY", "*");
+    cmd
+}
+
+/// `greenq` pointed at `base` with the test instance and token.
+pub fn greenq_at(base: &str) -> Command {
+    let mut cmd = greenq();
+    cmd.env("GREEN_API_URL", base)
+        .env("GREEN_API_WEBHOOK_URL", base)
+        .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
+        .env("GREEN_API_TOKEN", TOKEN);
+    cmd
+}
+
+pub fn send_signal(child: &Child, signal: i32) {
+    // SAFETY: kill(2) on our own child's pid has no memory effects.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(rc, 0, "kill failed");
+}
+
+/// Waits up to `limit` for the child to exit; kills it and fails the test otherwise.
+pub fn wait_with_limit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the child did not exit within {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Asserts that nothing in any of the texts holds the token.
+pub fn assert_no_token(texts: &[&[u8]]) {
+    for text in texts {
+        let text = String::from_utf8_lossy(text);
+        assert!(!text.contains(TOKEN), "the token leaked:\n{text}");
+    }
+}
+
+pub fn lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `greenq serve` on an ephemeral port, killed when dropped.
+pub struct Emulator {
+    child: Child,
+    pub addr: SocketAddr,
+    agent: ureq::Agent,
+}
+
+impl Emulator {
+    /// Hosts the test instance; an empty receive answers after `wait` seconds.
+    pub fn start(wait: u64) -> Emulator {
+        Self::start_with(&[
+            "--wait",
+            &wait.to_string(),
+            "--accept",
+            &format!("{INSTANCE}:{TOKEN}"),
+        ])
+    }
+
+    pub fn start_with(args: &[&str]) -> Emulator {
+        let mut cmd = StdCommand::new(bin());
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("GREEN_API_INSTANCE_ID")
+            .env_remove("GREEN_API_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("spawn greenq serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut first = String::new();
+        reader.read_line(&mut first).expect("first line");
+        let addr = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .parse()
+            .expect("address");
+        // Keep reading so that the emulator never blocks on a full pipe.
+        thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = reader.read_to_end(&mut sink);
+        });
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build()
+            .new_agent();
+        Emulator { child, addr, agent }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn child_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
+    pub fn cmd(&self) -> Command {
+        greenq_at(&self.url())
+    }
+
+    /// Publishes straight over HTTP (not through greenq); returns the status.
+    pub fn publish(&self, body: &str) -> u16 {
+        let mut resp = self
+            .agent
+            .post(&self.url())
+            .header("content-type", "application/json")
+            .send(body)
+            .expect("publish");
+        let _ = resp.body_mut().read_to_vec();
+        resp.status().as_u16()
+    }
+
+    pub fn publish_all(&self, bodies: &[String]) {
+        for b in bodies {
+            assert_eq!(self.publish(b), 200, "publish {b}");
+        }
+    }
+
+    /// The head of the queue as (receiptId, body), without deleting it.
+    pub fn head(&self) -> Option<(u64, serde_json::Value)> {
+        let url = format!(
+            "{}/waInstance{INSTANCE}/receiveNotification/{TOKEN}",
+            self.url()
+        );
+        let text = self
+            .agent
+            .get(&url)
+            .call()
+            .expect("receive")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        if v.is_null() {
+            return None;
+        }
+        Some((
+            v["receiptId"].as_u64().expect("receiptId"),
+            v["body"].clone(),
+        ))
+    }
+
+    pub fn delete(&self, receipt: u64) -> bool {
+        let url = format!(
+            "{}/waInstance{INSTANCE}/deleteNotification/{TOKEN}/{receipt}",
+            self.url()
+        );
+        let text = self
+            .agent
+            .delete(&url)
+            .call()
+            .expect("delete")
+            .body_mut()
+            .read_to_string()
+            .expect("body");
+        let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["result"].as_bool().expect("result")
+    }
+
+    /// Takes every queued body (receive + delete); needs an emulator started with wait 0.
+    pub fn drain(&self) -> Vec<serde_json::Value> {
+        let mut bodies = Vec::new();
+        while let Some((receipt, body)) = self.head() {
+            assert!(self.delete(receipt));
+            bodies.push(body);
+        }
+        bodies
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request or response: head and body (Content-Length only).
+pub struct Message {
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+/// Reads one message; `None` when the peer closed the connection first.
+pub fn read_message(reader: &mut impl BufRead) -> Option<Message> {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Message { head, body })
+}
+
+/// What a scripted server does with one request.
+#[derive(Clone, Debug)]
+pub enum Step {
+    Reply {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Close the connection without an answer.
+    Drop,
+    /// Announce a longer body than is sent, then close.
+    CutShort { status: u16, body: String },
+    /// Raw bytes that are not HTTP, then close.
+    Garbage(Vec<u8>),
+    /// Wait, then do the step.
+    Slow(Duration, Box<Step>),
+}
+
+pub fn reply(status: u16, body: &str) -> Step {
+    Step::Reply {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    }
+}
+
+pub fn reply_with(status: u16, headers: &[(&str, &str)], body: &str) -> Step {
+    Step::Reply {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.to_string(),
+    }
+}
+
+pub fn envelope(receipt: u64, body: &str) -> Step {
+    reply(200, &format!("{{\"receiptId\":{receipt},\"body\":{body}}}"))
+}
+
+/// A request as the scripted server saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub headers: String,
+    pub body: Vec<u8>,
+    pub at: Instant,
+    pub connection: usize,
+}
+
+/// An HTTP server that answers request N with step N of its script, then with `fallback`.
+pub struct Scripted {
+    pub addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Scripted {
+    pub fn start(steps: Vec<Step>, fallback: Step) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let script = Arc::new(Mutex::new(
+            steps.into_iter().collect::<std::collections::VecDeque<_>>(),
+        ));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (s, c) = (seen.clone(), connections.clone());
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let id = c.fetch_add(1, Ordering::SeqCst);
+                let (script, seen, fallback) = (script.clone(), s.clone(), fallback.clone());
+                thread::spawn(move || serve_scripted(stream, id, script, seen, fallback));
+            }
+        });
+        Scripted {
+            addr,
+            seen,
+            connections,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn cmd(&self) -> Command {
+        greenq_at(&self.url())
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("lock").clone()
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+fn serve_scripted(
+    stream: TcpStream,
+    connection: usize,
+    script: Arc<Mutex<std::collections::VecDeque<Step>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    fallback: Step,
+) {
+    let _ = stream.set_nodelay(true);
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    while let Some(message) = read_message(&mut reader) {
+        let mut words = message.head.split_whitespace();
+        let method = words.next().unwrap_or("").to_string();
+        let path = words.next().unwrap_or("").to_string();
+        seen.lock().expect("lock").push(Seen {
+            method,
+            path,
+            headers: message.head.clone(),
+            body: message.body,
+            at: Instant::now(),
+            connection,
+        });
+        let step = script
+            .lock()
+            .expect("lock")
+            .pop_front()
+            .unwrap_or_else(|| fallback.clone());
+        if !perform(&mut writer, step) {
+            let _ = writer.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// Writes the step's answer; false when the connection must close.
+fn perform(writer: &mut TcpStream, step: Step) -> bool {
+    match step {
+        Step::Reply {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\ncontent-type: application/json\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            writer
+                .write_all(head.as_bytes())
+                .and_then(|()| writer.write_all(body.as_bytes()))
+                .is_ok()
+        }
+        Step::Drop => false,
+        Step::CutShort { status, body } => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\n\r\n",
+                body.len() + 100
+            );
+            let _ = writer
+                .write_all(head.as_bytes())
+                .and_then(|()| writer.write_all(body.as_bytes()));
+            false
+        }
+        Step::Garbage(bytes) => {
+            let _ = writer.write_all(&bytes);
+            false
+        }
+        Step::Slow(delay, step) => {
+            thread::sleep(delay);
+            perform(writer, *step)
+        }
+    }
+}
+
+/// Faults the proxy can inject, and how many of each it did.
+#[derive(Debug, Default, Clone)]
+pub struct FaultCounts {
+    pub passed: usize,
+    pub status_502: usize,
+    pub status_429: usize,
+    pub status_503: usize,
+    pub dropped_before: usize,
+    pub dropped_after: usize,
+    pub cut_after: usize,
+}
+
+impl FaultCounts {
+    pub fn faults(&self) -> usize {
+        self.status_502
+            + self.status_429
+            + self.status_503
+            + self.dropped_before
+            + self.dropped_after
+            + self.cut_after
+    }
+}
+
+/// Forwards requests to `upstream`, injecting a fault into a `rate` share of them, drawn
+/// from a seeded generator: error statuses, connections dropped before the request
+/// reached the upstream or after it was carried out (the answer is lost), answers cut short.
+pub struct FaultProxy {
+    pub addr: SocketAddr,
+    counts: Arc<Mutex<FaultCounts>>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: SocketAddr, seed: u64, rate: f64) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let counts = Arc::new(Mutex::new(FaultCounts::default()));
+        let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(seed)));
+        let c = counts.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (counts, rng) = (c.clone(), rng.clone());
+                thread::spawn(move || proxy_connection(stream, upstream, rng, rate, counts));
+            }
+        });
+        FaultProxy { addr, counts }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn counts(&self) -> FaultCounts {
+        self.counts.lock().expect("lock").clone()
+    }
+}
+
+fn proxy_connection(
+    client: TcpStream,
+    upstream: SocketAddr,
+    rng: Arc<Mutex<fastrand::Rng>>,
+    rate: f64,
+    counts: Arc<Mutex<FaultCounts>>,
+) {
+    let _ = client.set_nodelay(true);
+    let mut from_client = BufReader::new(client.try_clone().expect("clone"));
+    let mut to_client = client;
+    let mut up: Option<(BufReader<TcpStream>, TcpStream)> = None;
+    while let Some(request) = read_message(&mut from_client) {
+        let fault = {
+            let mut rng = rng.lock().expect("lock");
+            if rng.f64() < rate {
+                Some(rng.u8(0..6))
+            } else {
+                None
+            }
+        };
+        let count = |f: fn(&mut FaultCounts)| f(&mut counts.lock().expect("lock"));
+        let status = |code: u16, retry_after: bool| {
+            let extra = if retry_after {
+                "retry-after: 0\r\n"
+            } else {
+                ""
+            };
+            format!("HTTP/1.1 {code} X\r\ncontent-length: 0\r\n{extra}\r\n")
+        };
+        match fault {
+            Some(0) => {
+                count(|c| c.status_502 += 1);
+                if to_client.write_all(status(502, true).as_bytes()).is_err() {
+                    return;
+                }
+                continue;
+            }
+            Some(1) => {
+                count(|c| c.status_429 += 1);
+                if to_client.write_all(status(429, true).as_bytes()).is_err() {
+                    return;
+                }
+                continue;
+            }
+            Some(2) => {
+                count(|c| c.status_503 += 1);
+                if to_client.write_all(status(503, true).as_bytes()).is_err() {
+                    return;
+                }
+                continue;
+            }
+            Some(3) => {
+                count(|c| c.dropped_before += 1);
+                let _ = to_client.shutdown(Shutdown::Both);
+                return;
+            }
+            _ => {}
+        }
+        if up.is_none() {
+            let stream = TcpStream::connect(upstream).expect("connect upstream");
+            let _ = stream.set_nodelay(true);
+            up = Some((BufReader::new(stream.try_clone().expect("clone")), stream));
+        }
+        let Some((up_reader, up_writer)) = up.as_mut() else {
+            return;
+        };
+        let mut raw = request.head.into_bytes();
+        raw.extend_from_slice(&request.body);
+        if up_writer.write_all(&raw).is_err() {
+            return;
+        }
+        let Some(response) = read_message(up_reader) else {
+            return;
+        };
+        match fault {
+            Some(4) => {
+                // Carried out upstream, answer lost.
+                count(|c| c.dropped_after += 1);
+                let _ = to_client.shutdown(Shutdown::Both);
+                return;
+            }
+            Some(5) => {
+                count(|c| c.cut_after += 1);
+                let _ = to_client.write_all(response.head.as_bytes());
+                let half = response.body.len() / 2;
+                let _ = to_client.write_all(&response.body[..half]);
+                let _ = to_client.shutdown(Shutdown::Both);
+                return;
+            }
+            _ => {
+                count(|c| c.passed += 1);
+                let mut raw = response.head.into_bytes();
+                raw.extend_from_slice(&response.body);
+                if to_client.write_all(&raw).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
