@@ -1,0 +1,187 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[greenq] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'greenq'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'greenq'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand receive 'Receive one notification (one long poll) and print it; does not delete it'
+            cand delete 'Acknowledge (delete) receipts by id'
+            cand publish 'Put notifications into a queue through the webhook endpoint'
+            cand tail 'Follow a queue: receive, print, then delete, in a loop'
+            cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+            cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'greenq;receive'= {
+            cand --receive-timeout 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;delete'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;publish'= {
+            cand --text 'Build an outgoingMessageReceived notification with this text'
+            cand --chat-id 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)'
+            cand --sender-name 'Sender name of the built notification'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand --dry-run 'Validate and print what would be sent; send nothing'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;tail'= {
+            cand -n 'Stop after N notifications were printed'
+            cand --count 'Stop after N notifications were printed'
+            cand --type 'Print only this typeWebhook (repeatable); others are deleted unprinted, and counted'
+            cand --receive-timeout 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)'
+            cand --format 'Output format [default: pretty on a terminal, json in a pipe]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand -e 'Stop when a receive ends with no notification'
+            cand --exit-on-empty 'Stop when a receive ends with no notification'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;serve'= {
+            cand --listen 'Address to listen on (port 0 picks a free one)'
+            cand --accept 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]'
+            cand --wait 'Seconds a receive waits when it sends no receiveTimeout (0..60)'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;demo'= {
+            cand --format 'Output format [default: pretty on a terminal, json in a pipe]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that `publish` posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns `auto` off)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;help'= {
+            cand receive 'Receive one notification (one long poll) and print it; does not delete it'
+            cand delete 'Acknowledge (delete) receipts by id'
+            cand publish 'Put notifications into a queue through the webhook endpoint'
+            cand tail 'Follow a queue: receive, print, then delete, in a loop'
+            cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+            cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'greenq;help;receive'= {
+        }
+        &'greenq;help;delete'= {
+        }
+        &'greenq;help;publish'= {
+        }
+        &'greenq;help;tail'= {
+        }
+        &'greenq;help;serve'= {
+        }
+        &'greenq;help;demo'= {
+        }
+        &'greenq;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,142 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_greenq_global_optspecs
+    string join \n api-url= webhook-url= i/instance= token-file= color= v/verbose q/quiet allow-insecure-http h/help V/version
+end
+
+function __fish_greenq_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_greenq_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_greenq_using_subcommand
+    set -l cmd (__fish_greenq_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c greenq -n "__fish_greenq_needs_command" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_needs_command" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_needs_command" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_needs_command" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_needs_command" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_needs_command" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_needs_command" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_needs_command" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_needs_command" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l text -d 'Build an outgoingMessageReceived notification with this text' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l chat-id -d 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l sender-name -d 'Sender name of the built notification' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l dry-run -d 'Validate and print what would be sent; send nothing'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N notifications were printed' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); others are deleted unprinted, and counted' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
+json\t'One compact body per line, as `greenq publish` accepts (default in a pipe)'
+text\t'One human line per notification: time, type, chat, the gist of the message'"
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l accept -d 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l wait -d 'Seconds a receive waits when it sends no receiveTimeout (0..60)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
+json\t'One compact body per line, as `greenq publish` accepts (default in a pipe)'
+text\t'One human line per notification: time, type, chat, the gist of the message'"
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
