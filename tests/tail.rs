@@ -1,0 +1,638 @@
+//! `greenq tail`: follow a queue, print, acknowledge, lose nothing.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::*;
+
+fn seqs_of_lines(lines: &[String]) -> Vec<u64> {
+    lines
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}"))["seq"].as_u64().unwrap())
+        .collect()
+}
+
+fn seqs_of_bodies(bodies: &[serde_json::Value]) -> Vec<u64> {
+    bodies.iter().map(|b| b["seq"].as_u64().unwrap()).collect()
+}
+
+fn published(emu: &Emulator, kind: &str, n: usize) -> Vec<u64> {
+    let bodies: Vec<String> = (1..=n).map(|i| numbered(kind, i)).collect();
+    emu.publish_all(&bodies);
+    (1..=n as u64).collect()
+}
+
+#[test]
+fn drains_in_fifo_order_as_ndjson_in_a_pipe_and_leaves_the_queue_empty() {
+    let emu = Emulator::start(0);
+    let expected = published(&emu, "incomingMessageReceived", 50);
+    let out = emu.cmd().args(["tail", "-e"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(seqs_of_lines(&lines(&out.stdout)), expected);
+    assert!(emu.drain().is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("50 printed, 0 skipped, 50 deleted, 0 retries"),
+        "{err}"
+    );
+}
+
+#[test]
+fn count_stops_after_n_and_leaves_the_rest() {
+    let emu = Emulator::start(0);
+    published(&emu, "incomingMessageReceived", 10);
+    let out = emu.cmd().args(["tail", "-n", "3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(seqs_of_lines(&lines(&out.stdout)), [1, 2, 3]);
+    assert_eq!(seqs_of_bodies(&emu.drain()), (4..=10).collect::<Vec<_>>());
+}
+
+#[test]
+fn count_waits_for_notifications_that_have_not_come_yet() {
+    let emu = Emulator::start(20);
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "-n", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    published(&emu, "incomingMessageReceived", 2);
+    let status = wait_with_limit(&mut child, Duration::from_secs(10));
+    assert!(status.success());
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert_eq!(out.lines().count(), 2);
+}
+
+#[test]
+fn type_filter_prints_only_those_and_deletes_and_counts_the_others() {
+    let emu = Emulator::start(0);
+    let kinds = [
+        "outgoingMessageReceived",
+        "outgoingMessageStatus",
+        "outgoingMessageReceived",
+        "stateInstanceChanged",
+        "incomingCall",
+    ];
+    let bodies: Vec<String> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| numbered(k, i + 1))
+        .collect();
+    emu.publish_all(&bodies);
+    let out = emu
+        .cmd()
+        .args([
+            "tail",
+            "-e",
+            "--type",
+            "outgoingMessageReceived",
+            "--type",
+            "incomingCall",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(seqs_of_lines(&lines(&out.stdout)), [1, 3, 5]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 printed, 2 skipped, 5 deleted"));
+    assert!(emu.drain().is_empty());
+}
+
+#[test]
+fn json_output_is_what_publish_accepts_so_a_queue_can_be_moved() {
+    let from = Emulator::start(0);
+    let mut bodies: Vec<String> = (1..=5)
+        .map(|i| numbered("incomingMessageReceived", i))
+        .collect();
+    bodies.push(example("pretty\nmulti-line \u{1b} text"));
+    from.publish_all(&bodies);
+    let backup = from
+        .cmd()
+        .args(["tail", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(backup.status.code(), Some(0));
+    let to = Emulator::start(0);
+    let out = to
+        .cmd()
+        .arg("publish")
+        .write_stdin(backup.stdout.clone())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = to
+        .cmd()
+        .args(["tail", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(again.stdout, backup.stdout, "the same bytes after the move");
+    assert_eq!(
+        lines(&backup.stdout)[5],
+        bodies[5],
+        "byte for byte as published"
+    );
+}
+
+#[test]
+fn text_format_gives_one_safe_line_per_notification() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[
+        example("first line\nsecond line \u{1b}[31mred\u{1b}[0m \u{7}"),
+        numbered("brandNewWebhookType", 2),
+    ]);
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--format", "text"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(
+        lines[0].ends_with("outgoingMessageReceived 79001234568@c.us (Green API): first line\\nsecond line \\u{1b}[31mred\\u{1b}[0m \\u{7}"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("brandNewWebhookType {\"typeWebhook\":\"brandNewWebhookType\""),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn pretty_format_has_a_header_and_an_indented_body() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[example("hello there"), numbered("stateInstanceChanged", 2)]);
+    let out = emu
+        .cmd()
+        .env("GREENQ_TEST_TERMINAL", "1")
+        .args(["--color", "never", "tail", "-e"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("── 1 · outgoingMessageReceived · 2020-04-28 "),
+        "{text}"
+    );
+    assert!(text.contains("\n79001234568@c.us (Green API): hello there\n{\n  \"typeWebhook\": \"outgoingMessageReceived\",\n"), "{text}");
+    assert!(text.contains("── 2 · stateInstanceChanged · "), "{text}");
+    let coloured = emu
+        .cmd()
+        .env("GREENQ_TEST_TERMINAL", "1")
+        .args(["tail", "-e"])
+        .output()
+        .unwrap();
+    assert!(
+        coloured.stdout.is_empty() || String::from_utf8_lossy(&coloured.stdout).contains('\u{1b}')
+    );
+}
+
+#[test]
+fn odd_bodies_are_printed_raw_never_skipped_never_fatal() {
+    for format in ["json", "text", "pretty"] {
+        let server = Scripted::start(
+            vec![
+                envelope(1, "[1,2]"),
+                reply(200, r#"{"result":true}"#),
+                envelope(2, r#""just a string""#),
+                reply(200, r#"{"result":true}"#),
+                envelope(3, r#"{"typeWebhook":42,"timestamp":"yesterday"}"#),
+                reply(200, r#"{"result":true}"#),
+            ],
+            reply(200, "null"),
+        );
+        let out = server
+            .cmd()
+            .args(["tail", "-e", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("just a string") && text.contains("yesterday"),
+            "{format}: {text}"
+        );
+        if format == "json" {
+            assert_eq!(
+                lines(&out.stdout),
+                [
+                    "[1,2]",
+                    "\"just a string\"",
+                    r#"{"typeWebhook":42,"timestamp":"yesterday"}"#
+                ]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_redelivered_receipt_is_deleted_not_printed_twice() {
+    let a = example("A");
+    let server = Scripted::start(
+        vec![
+            envelope(5, &a),
+            reply(200, r#"{"result":false}"#),
+            envelope(5, &a),
+            reply(200, r#"{"result":true}"#),
+            envelope(6, &numbered("x", 6)),
+            reply(200, r#"{"result":true}"#),
+        ],
+        reply(200, "null"),
+    );
+    let out = server.cmd().args(["tail", "-e"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = lines(&out.stdout);
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    assert_eq!(printed[0], a);
+    let deletes: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.method == "DELETE")
+        .map(|s| s.path.clone())
+        .collect();
+    assert_eq!(deletes.len(), 3);
+    assert!(
+        deletes[1].ends_with("/5"),
+        "the redelivery was acknowledged"
+    );
+}
+
+#[test]
+fn transient_faults_are_retried_without_limit_and_each_is_printed_once() {
+    let fast = |status: u16| reply_with(status, &[("retry-after", "0")], "");
+    let server = Scripted::start(
+        vec![
+            fast(502),
+            reply_with(429, &[("retry-after", "1")], ""),
+            Step::Drop,
+            Step::CutShort {
+                status: 200,
+                body: r#"{"receiptId":1,"bo"#.into(),
+            },
+            fast(500),
+            fast(503),
+            fast(499),
+            envelope(1, &numbered("x", 1)),
+            fast(503),
+            Step::Drop,
+            reply(200, r#"{"result":true}"#),
+            envelope(2, &numbered("x", 2)),
+            reply(200, r#"{"result":true}"#),
+        ],
+        reply(200, "null"),
+    );
+    let out = server.cmd().args(["tail", "-e"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(seqs_of_lines(&lines(&out.stdout)), [1, 2]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("retrying in").count(),
+        9,
+        "more than the one-shot limit of 3: {err}"
+    );
+    assert!(
+        err.contains("retrying in 1.") && err.contains(": HTTP 429"),
+        "{err}"
+    );
+    assert!(err.contains("9 retries"), "{err}");
+    let seen = server.seen();
+    let gap = seen[2].at - seen[1].at;
+    assert!(
+        gap >= Duration::from_secs(1),
+        "Retry-After honoured: {gap:?}"
+    );
+    let quiet = Scripted::start(
+        vec![
+            fast(502),
+            envelope(1, &numbered("x", 1)),
+            reply(200, r#"{"result":true}"#),
+        ],
+        reply(200, "null"),
+    );
+    let out = quiet.cmd().args(["-q", "tail", "-e"]).output().unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "--quiet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn retries_through_a_faulty_proxy_print_everything_once_and_empty_the_queue() {
+    let emu = Emulator::start(0);
+    let expected = published(&emu, "incomingMessageReceived", 40);
+    let proxy = FaultProxy::start(emu.addr, 7, 0.35);
+    let out = greenq_at(&proxy.url())
+        .args(["tail", "-e"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(seqs_of_lines(&lines(&out.stdout)), expected);
+    assert!(emu.drain().is_empty());
+    let c = proxy.counts();
+    assert!(
+        c.status_502 > 0
+            && c.status_429 > 0
+            && c.dropped_before > 0
+            && c.dropped_after > 0
+            && c.cut_after > 0,
+        "{c:?}"
+    );
+}
+
+#[test]
+fn permanent_faults_stop_at_once_with_their_exit_code() {
+    for (step, code) in [
+        (reply(401, ""), 4),
+        (reply(403, ""), 4),
+        (
+            reply(200, r#"{"code":401,"description":"Unauthorized"}"#),
+            4,
+        ),
+        (reply(466, "quota"), 5),
+    ] {
+        let server = Scripted::start(vec![step.clone()], reply(200, "null"));
+        let out = server
+            .cmd()
+            .args(["tail"])
+            .timeout(Duration::from_secs(10))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{step:?}");
+        assert_eq!(server.seen().len(), 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("0 printed") && err.contains("greenq: error:"),
+            "{err}"
+        );
+    }
+    // A delete refused for good stops too, after the print.
+    let server = Scripted::start(
+        vec![envelope(1, &numbered("x", 1)), reply(401, "")],
+        reply(200, "null"),
+    );
+    let out = server
+        .cmd()
+        .args(["tail"])
+        .timeout(Duration::from_secs(10))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(lines(&out.stdout).len(), 1);
+}
+
+#[test]
+fn ctrl_c_during_a_long_poll_stops_at_once_with_130_and_a_summary() {
+    let emu = Emulator::start(20);
+    let mut child = std_greenq(&emu.url())
+        .arg("tail")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let t = Instant::now();
+    send_signal(&child, libc::SIGINT);
+    let status = wait_with_limit(&mut child, Duration::from_secs(5));
+    assert_eq!(status.code(), Some(130));
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains("interrupted: 0 printed, 0 skipped, 0 deleted"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sigterm_stops_tail_like_ctrl_c() {
+    let emu = Emulator::start(20);
+    let mut child = std_greenq(&emu.url())
+        .arg("tail")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    send_signal(&child, libc::SIGTERM);
+    assert_eq!(
+        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
+        Some(130)
+    );
+}
+
+#[test]
+fn ctrl_c_during_a_fast_drain_loses_nothing_and_repeats_nothing() {
+    let emu = Emulator::start(0);
+    let total = 3000;
+    published(&emu, "incomingMessageReceived", total);
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = Vec::new();
+    let mut line = String::new();
+    while printed.len() < 200 {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0);
+        printed.push(line.trim_end().to_string());
+    }
+    send_signal(&child, libc::SIGINT);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    printed.extend(rest.lines().map(str::to_string));
+    assert_eq!(
+        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
+        Some(130)
+    );
+    let printed = seqs_of_lines(&printed);
+    let queued = seqs_of_bodies(&emu.drain());
+    assert!(printed.len() < total, "the signal came mid-drain");
+    assert_eq!(
+        printed.len() + queued.len(),
+        total,
+        "printed + still queued == published"
+    );
+    let all: Vec<u64> = printed.iter().chain(queued.iter()).copied().collect();
+    assert_eq!(
+        all,
+        (1..=total as u64).collect::<Vec<_>>(),
+        "in order, nothing lost, nothing twice"
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_exits_even_when_the_output_is_stuck() {
+    let emu = Emulator::start(0);
+    let big = "x".repeat(2000);
+    let bodies: Vec<String> = (1..=100).map(|_| example(&big)).collect();
+    emu.publish_all(&bodies);
+    // Nobody reads stdout: the pipe fills and tail blocks in a write.
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    send_signal(&child, libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first signal waits for the write in progress"
+    );
+    send_signal(&child, libc::SIGINT);
+    assert_eq!(
+        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
+        Some(130)
+    );
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    let complete_lines = out
+        .split(|&b| b == b'\n')
+        .filter(|l| l.ends_with(b"}"))
+        .count();
+    let queued = emu.drain().len();
+    assert!(
+        complete_lines + queued >= 100,
+        "nothing lost: {complete_lines} printed + {queued} queued"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_0_and_keeps_the_unwritten_notification() {
+    let emu = Emulator::start(20);
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    std::thread::sleep(Duration::from_millis(300));
+    emu.publish_all(&[numbered("x", 1)]);
+    let status = wait_with_limit(&mut child, Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(err, "", "quiet");
+    assert_eq!(
+        emu.head().map(|h| h.1["seq"].as_u64()),
+        Some(Some(1)),
+        "not deleted"
+    );
+}
+
+#[test]
+fn head_takes_three_and_greenq_ends_with_0() {
+    let emu = Emulator::start(0);
+    published(&emu, "x", 20);
+    let script = format!(
+        "'{}' tail -e --format json | head -n 3; echo \"status=${{PIPESTATUS[0]}}\"",
+        bin()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .env("GREEN_API_URL", emu.url())
+        .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
+        .env("GREEN_API_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(text.ends_with("status=0\n"), "{text}");
+}
+
+#[test]
+fn fault_injection_hundreds_of_notifications_nothing_lost_nothing_twice_order_kept() {
+    let emu = Emulator::start(0);
+    let expected = published(&emu, "incomingMessageReceived", 300);
+    // A fixed seed: the same faults on every run, so a failure can be replayed.
+    let proxy = FaultProxy::start(emu.addr, 20261125, 0.08);
+    let out = greenq_at(&proxy.url())
+        .args(["tail", "-e"])
+        .timeout(Duration::from_secs(180))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = seqs_of_lines(&lines(&out.stdout));
+    assert_eq!(
+        printed, expected,
+        "nothing lost, nothing printed twice, order kept"
+    );
+    assert!(
+        emu.drain().is_empty(),
+        "every printed notification was acknowledged"
+    );
+    let c = proxy.counts();
+    assert!(c.faults() >= 20, "the faults really happened: {c:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{} retries", c.faults())),
+        "one retry per fault: {c:?}\n{err}"
+    );
+}
