@@ -25,10 +25,10 @@ function __fish_greenq_using_subcommand
 end
 
 complete -c greenq -n "__fish_greenq_needs_command" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_needs_command" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_needs_command" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_needs_command" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_needs_command" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_needs_command" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_needs_command" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_needs_command" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
@@ -45,10 +45,10 @@ complete -c greenq -n "__fish_greenq_needs_command" -f -a "demo" -d 'Start an em
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand receive" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand receive" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
@@ -57,10 +57,10 @@ complete -c greenq -n "__fish_greenq_using_subcommand receive" -l allow-insecure
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand delete" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
@@ -72,10 +72,10 @@ complete -c greenq -n "__fish_greenq_using_subcommand publish" -l text -d 'Build
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l chat-id -d 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l sender-name -d 'Sender name of the built notification' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand publish" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand publish" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l dry-run -d 'Validate and print what would be sent; send nothing'
@@ -88,13 +88,13 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'St
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); others are deleted unprinted, and counted' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
-json\t'One compact body per line, as `greenq publish` accepts (default in a pipe)'
+json\t'One compact body per line, as publish accepts it (default in a pipe)'
 text\t'One human line per notification: time, type, chat, the gist of the message'"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
@@ -107,10 +107,10 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l listen -d 'Addre
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l accept -d 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l wait -d 'Seconds a receive waits when it sends no receiveTimeout (0..60)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
@@ -119,13 +119,13 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l allow-insecure-h
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
-json\t'One compact body per line, as `greenq publish` accepts (default in a pipe)'
+json\t'One compact body per line, as publish accepts it (default in a pipe)'
 text\t'One human line per notification: time, type, chat, the gist of the message'"
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand demo" -l webhook-url -d 'Webhook endpoint that `publish` posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR turns `auto` off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'

@@ -69,7 +69,7 @@ Examples:
     long_about = "Follow, publish and acknowledge GREEN-API notification queues.\n\n\
         greenq reads an instance's notification queue (receiveNotification), acknowledges \
         receipts (deleteNotification) and publishes notifications (the webhook endpoint), \
-        with retries, back-off and at-least-once delivery. `greenq serve` is a local \
+        with retries, back-off and at-least-once delivery. greenq serve is a local \
         emulator of the queue service.",
     after_help = "Run `greenq demo` to see it work with no account; `greenq --help` says more.",
     after_long_help = MAIN_AFTER_LONG_HELP,
@@ -78,7 +78,7 @@ Examples:
     max_term_width = 100
 )]
 pub struct Cli {
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Global options")]
     pub global: GlobalArgs,
 
     #[command(subcommand)]
@@ -98,7 +98,7 @@ pub struct GlobalArgs {
     )]
     pub api_url: String,
 
-    /// Webhook endpoint that `publish` posts notifications to
+    /// Webhook endpoint that publish posts notifications to
     #[arg(
         long,
         global = true,
@@ -118,7 +118,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
-    /// When to colour output (NO_COLOR turns `auto` off)
+    /// When to colour output (NO_COLOR turns auto off)
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 
@@ -146,7 +146,7 @@ pub enum ColorChoice {
 pub enum Format {
     /// Indented, coloured JSON under a header line (default on a terminal)
     Pretty,
-    /// One compact body per line, as `greenq publish` accepts (default in a pipe)
+    /// One compact body per line, as publish accepts it (default in a pipe)
     Json,
     /// One human line per notification: time, type, chat, the gist of the message
     Text,
@@ -155,26 +155,46 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Receive one notification (one long poll) and print it; does not delete it
+    ///
+    /// Waits for the head of the queue and prints its envelope, {"receiptId": ..., "body": {...}}:
+    /// indented and coloured on a terminal, one compact line in a pipe. The notification stays
+    /// queued until it is deleted (greenq delete, or greenq tail).
     #[command(after_help = RECEIVE_EXAMPLES)]
     Receive(ReceiveArgs),
 
     /// Acknowledge (delete) receipts by id
+    ///
+    /// Deletes each receipt with deleteNotification, in order. Every id is checked before the
+    /// first delete, so one bad id deletes nothing.
     #[command(after_help = DELETE_EXAMPLES)]
     Delete(DeleteArgs),
 
     /// Put notifications into a queue through the webhook endpoint
+    ///
+    /// Reads one notification, NDJSON or concatenated JSON from FILE or stdin, checks every one,
+    /// then posts them in order, one after another. With --text it builds a text message.
     #[command(after_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
 
     /// Follow a queue: receive, print, then delete, in a loop
+    ///
+    /// Each notification is printed and flushed before it is deleted, so that nothing is lost:
+    /// at worst, after a crash or a fault, one is printed again. Transient faults are retried
+    /// without limit; bad credentials (exit 4) and an exhausted quota (exit 5) stop at once.
     #[command(after_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
     /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
+    ///
+    /// Serves receiveNotification (a long poll), deleteNotification and the webhook POST as the
+    /// specification describes them, for one or more instances, on loopback by default.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
 
     /// Start an emulator, publish a few notifications to it, and tail them; needs no account
+    ///
+    /// The emulator runs inside this process on a free loopback port; URLs, instance and token
+    /// from the environment are ignored.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
 }
@@ -188,14 +208,14 @@ pub struct ReceiveArgs {
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
-    /// Receipt ids to delete; `-` reads them from stdin, one per line (a number, or an envelope as `receive` prints it)
+    /// Receipt ids to delete; - reads them from stdin, one per line (a number, or an envelope as receive prints it)
     #[arg(value_name = "RECEIPT_ID", required = true)]
     pub receipts: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct PublishArgs {
-    /// File with one notification or a stream of them (NDJSON or concatenated JSON); `-` or nothing reads stdin
+    /// File with one notification or a stream of them (NDJSON or concatenated JSON); - or nothing reads stdin
     #[arg(value_name = "FILE", conflicts_with = "text")]
     pub file: Option<PathBuf>,
 
@@ -292,7 +312,8 @@ Examples:
   Publish a file of notifications (one JSON object, NDJSON or concatenated JSON):
     greenq publish notifications.ndjson
   Move a queue: back it up, then publish it again:
-    greenq tail -e --format json > backup.ndjson && greenq publish backup.ndjson
+    greenq tail -e --format json > backup.ndjson
+    greenq publish backup.ndjson
   Check a file without sending anything:
     greenq publish --dry-run notifications.ndjson
 
