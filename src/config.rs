@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
 
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::{ColorChoice, DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
 use crate::exit::{Error, Result};
 use crate::text::truncate;
 
@@ -154,7 +154,13 @@ impl Config {
     pub fn resolve_with(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
         let token = resolve_token(args.token_file.as_deref(), env)?;
         // A URL pasted whole from a request would carry the token: redact before echoing it.
-        let url = |text: &str, option: &str, variable: &str| {
+        let url = |text: &str, option: &str, variable: &str, default: &str| {
+            // An empty variable (`GREEN_API_URL=`) means the default, as if it were unset.
+            let text = if text.trim().is_empty() {
+                default
+            } else {
+                text
+            };
             BaseUrl::parse(text, option, variable, args.allow_insecure_http).map_err(|e| {
                 match &token {
                     Some(secret) => e.redacted(secret),
@@ -163,8 +169,13 @@ impl Config {
             })
         };
         Ok(Config {
-            api_url: url(&args.api_url, "--api-url", "GREEN_API_URL")?,
-            webhook_url: url(&args.webhook_url, "--webhook-url", "GREEN_API_WEBHOOK_URL")?,
+            api_url: url(&args.api_url, "--api-url", "GREEN_API_URL", DEFAULT_API_URL)?,
+            webhook_url: url(
+                &args.webhook_url,
+                "--webhook-url",
+                "GREEN_API_WEBHOOK_URL",
+                DEFAULT_WEBHOOK_URL,
+            )?,
             instance: resolve_instance(args.instance.as_deref(), env)?,
             token,
             color: args.color,
@@ -374,6 +385,13 @@ mod tests {
             BaseUrl::parse("http://example.com", "--api-url", "GREEN_API_URL", false).unwrap_err();
         assert!(e.to_string().contains("--allow-insecure-http"), "{e}");
         assert!(BaseUrl::parse("http://example.com", "--api-url", "GREEN_API_URL", true).is_ok());
+    }
+
+    #[test]
+    fn an_empty_url_variable_means_the_default() {
+        let cli = Cli::try_parse_from(["greenq", "--api-url", " ", "receive"]).unwrap();
+        let c = Config::resolve_with(&cli.global, &|_| None).unwrap();
+        assert_eq!(c.api_url.as_str(), DEFAULT_API_URL);
     }
 
     #[test]

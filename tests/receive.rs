@@ -234,7 +234,12 @@ fn plain_http_leaves_loopback_only_when_allowed() {
             && err.contains("--allow-insecure-http"),
         "{err}"
     );
-    for bad in ["not a url", "ftp://x.example", "https://"] {
+    for bad in [
+        "not a url",
+        "ftp://x.example",
+        "https://",
+        "https://h.example/?q=1",
+    ] {
         let out = greenq_at(bad).arg("receive").output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("--api-url is not a usable URL"));
