@@ -4,7 +4,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{self, BufWriter, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::cli::Format;
 use crate::client::{ApiError, Retries};
@@ -37,6 +37,9 @@ struct Seen {
 }
 
 const SEEN_CAPACITY: usize = 4096;
+
+/// Empty receives come at most this often, whatever the server's wait.
+const MIN_EMPTY_POLL: Duration = Duration::from_secs(1);
 
 impl Seen {
     fn new() -> Self {
@@ -123,11 +126,19 @@ fn follow(
         if options.count.is_some_and(|n| counts.printed >= n) {
             return Ok(End::Done);
         }
+        let polled = Instant::now();
         let received = client.retrying(Retries::Unlimited, |c| c.receive(options.receive_timeout));
         let envelope = match received {
             Ok(Some(envelope)) => envelope,
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
-            Ok(None) => continue,
+            Ok(None) => {
+                // A server that answers "empty" at once (no long poll) must not make us spin.
+                let spent = polled.elapsed();
+                if spent < MIN_EMPTY_POLL && session.interrupt.sleep(MIN_EMPTY_POLL - spent) {
+                    return Ok(End::Interrupted);
+                }
+                continue;
+            }
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
             Err(e) => return Err(e.into_error("receiveNotification", instance)),
         };

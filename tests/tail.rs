@@ -79,6 +79,28 @@ fn count_waits_for_notifications_that_have_not_come_yet() {
 }
 
 #[test]
+fn a_server_that_answers_empty_at_once_is_not_hammered() {
+    let server = Scripted::start(vec![], reply(200, "null"));
+    let mut child = std_greenq(&server.url())
+        .arg("tail")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    send_signal(&child, libc::SIGINT);
+    assert_eq!(
+        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
+        Some(130)
+    );
+    let polls = server.seen().len();
+    assert!(
+        (2..=4).contains(&polls),
+        "about one empty poll a second, not a spin: {polls}"
+    );
+}
+
+#[test]
 fn type_filter_prints_only_those_and_deletes_and_counts_the_others() {
     let emu = Emulator::start(0);
     let kinds = [
