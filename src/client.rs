@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::backoff::{Backoff, parse_retry_after};
 use crate::config::{BaseUrl, Config, Credentials, Secret};
@@ -91,23 +93,75 @@ pub enum Retries {
 /// carry the token to another host).
 pub fn build_agent() -> ureq::Agent {
     use ureq::tls::{RootCerts, TlsConfig};
-    ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("greenq/", env!("CARGO_PKG_VERSION")))
         .timeout_connect(Some(CONNECT_TIMEOUT))
+        // Every call but the long poll: a request-level override costs a config clone and
+        // an extensions map per request.
+        .timeout_global(Some(CALL_TIMEOUT))
         .tls_config(
             TlsConfig::builder()
                 .root_certs(RootCerts::PlatformVerifier)
                 .build(),
         )
-        .build()
-        .new_agent()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        DefaultConnector::default(),
+        CachingResolver::default(),
+    )
+}
+
+/// ureq asks its resolver before every request, even one that goes out on a pooled
+/// connection, and with a timeout set the default resolver spawns a thread per lookup.
+/// This one reuses the last lookup of the same scheme and authority for a while.
+#[derive(Debug, Default)]
+struct CachingResolver {
+    inner: DefaultResolver,
+    last: std::sync::Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
+}
+
+const RESOLVE_TTL: Duration = Duration::from_secs(60);
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let scheme = uri.scheme_str().unwrap_or("");
+        let authority = uri.authority().map_or("", |a| a.as_str());
+        let same = |k: &str| {
+            k.strip_prefix(scheme)
+                .and_then(|k| k.strip_prefix("://"))
+                .is_some_and(|k| k == authority)
+        };
+        if let Ok(last) = self.last.lock()
+            && let Some((k, at, addrs)) = last.as_ref()
+            && same(k)
+            && at.elapsed() < RESOLVE_TTL
+        {
+            return Ok(addrs.clone());
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((
+                format!("{scheme}://{authority}"),
+                Instant::now(),
+                addrs.clone(),
+            ));
+        }
+        Ok(addrs)
+    }
 }
 
 pub struct Client {
     agent: ureq::Agent,
-    api_url: BaseUrl,
+    /// `{api}/waInstance{id}/`, made once.
+    api_head: String,
     webhook_url: BaseUrl,
     credentials: Option<Credentials>,
     status: Arc<Status>,
@@ -130,9 +184,12 @@ impl Client {
         status: Arc<Status>,
         interrupt: Interrupt,
     ) -> Self {
+        let api_head = credentials.as_ref().map_or_else(String::new, |c| {
+            format!("{}/waInstance{}/", config.api_url, c.instance)
+        });
         Client {
             agent,
-            api_url: config.api_url.clone(),
+            api_head,
             webhook_url: config.webhook_url.clone(),
             credentials,
             status,
@@ -161,18 +218,24 @@ impl Client {
         }
     }
 
-    /// `{api}/waInstance{id}/{method}/{token}{rest}`, and the same with the token as `***`.
-    fn api_urls(&self, method: &str, rest: &str) -> Result<(String, String), ApiError> {
+    /// `{api}/waInstance{id}/{method}/{token}{rest}`.
+    fn api_url(&self, method: &str, rest: &str) -> Result<String, ApiError> {
         let Some(c) = &self.credentials else {
             return Err(ApiError::Unexpected {
                 reason: "no instance id and token configured".into(),
             });
         };
-        let head = format!("{}/waInstance{}/{method}/", self.api_url, c.instance);
-        Ok((
-            format!("{head}{}{rest}", c.token.expose()),
-            format!("{head}***{rest}"),
-        ))
+        // Plain pushes: format! costs more than the rest of building a request.
+        let token = c.token.expose();
+        let mut url = String::with_capacity(
+            self.api_head.len() + method.len() + token.len() + rest.len() + 1,
+        );
+        url.push_str(&self.api_head);
+        url.push_str(method);
+        url.push('/');
+        url.push_str(token);
+        url.push_str(rest);
+        Ok(url)
     }
 
     /// Every error text the client returns passes here: answers may quote the token.
@@ -221,9 +284,9 @@ impl Client {
 
     fn receive_once(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
         let rest = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
-        let (url, shown) = self.api_urls("receiveNotification", &rest)?;
+        let url = self.api_url("receiveNotification", &rest)?;
         let wait = receive_timeout.map_or(MAX_SERVER_WAIT, |n| Duration::from_secs(u64::from(n)));
-        let answer = self.exchange("GET", &url, &shown, wait + POLL_MARGIN, None)?;
+        let answer = self.exchange("GET", &url, wait + POLL_MARGIN, None)?;
         let body = answer.body.trim_ascii();
         if body.is_empty() || body == b"null" {
             return Ok(None);
@@ -235,8 +298,8 @@ impl Client {
     }
 
     fn delete_once(&self, receipt_id: u64) -> Result<bool, ApiError> {
-        let (url, shown) = self.api_urls("deleteNotification", &format!("/{receipt_id}"))?;
-        let answer = self.exchange("DELETE", &url, &shown, CALL_TIMEOUT, None)?;
+        let url = self.api_url("deleteNotification", &format!("/{receipt_id}"))?;
+        let answer = self.exchange("DELETE", &url, CALL_TIMEOUT, None)?;
         #[derive(Deserialize)]
         struct Deleted {
             result: bool,
@@ -249,7 +312,7 @@ impl Client {
 
     fn publish_once(&self, notification: &str) -> Result<(), ApiError> {
         let url = self.webhook_url.as_str();
-        let answer = self.exchange("POST", url, url, CALL_TIMEOUT, Some(notification))?;
+        let answer = self.exchange("POST", url, CALL_TIMEOUT, Some(notification))?;
         // The endpoint's answer is not specified; only a `{"code": ...}` refusal means anything.
         match code_refusal(&answer.body) {
             Some(e) => Err(e),
@@ -299,7 +362,6 @@ impl Client {
         &self,
         method: &str,
         url: &str,
-        shown: &str,
         timeout: Duration,
         body: Option<&str>,
     ) -> Result<Answer, ApiError> {
@@ -314,6 +376,7 @@ impl Client {
             Err(e) => {
                 let error = self.transport_error(e);
                 if self.status.is_verbose() {
+                    let shown = self.redact(url.to_string());
                     let reason = match &error {
                         ApiError::Transient { reason, .. } | ApiError::Unexpected { reason } => {
                             reason.as_str()
@@ -327,10 +390,13 @@ impl Client {
                 return Err(error);
             }
         };
-        self.status.exchange(format_args!(
-            "{method} {shown} {} {ms:.0} ms",
-            answer.status
-        ));
+        if self.status.is_verbose() {
+            let shown = self.redact(url.to_string());
+            self.status.exchange(format_args!(
+                "{method} {shown} {} {ms:.0} ms",
+                answer.status
+            ));
+        }
         classify_status(&answer).map(|()| answer)
     }
 
@@ -342,6 +408,11 @@ impl Client {
         body: Option<&str>,
     ) -> Result<Answer, ureq::Error> {
         let mut response = match (method, body) {
+            ("POST", Some(body)) if timeout == CALL_TIMEOUT => self
+                .agent
+                .post(url)
+                .header("content-type", "application/json")
+                .send(body)?,
             ("POST", Some(body)) => self
                 .agent
                 .post(url)
@@ -350,6 +421,7 @@ impl Client {
                 .timeout_global(Some(timeout))
                 .build()
                 .send(body)?,
+            ("DELETE", _) if timeout == CALL_TIMEOUT => self.agent.delete(url).call()?,
             ("DELETE", _) => self
                 .agent
                 .delete(url)

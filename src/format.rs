@@ -20,7 +20,9 @@ const GIST_CHARS: usize = 500;
 pub struct Printer {
     format: Format,
     color: bool,
-    tz: jiff::tz::TimeZone,
+    /// Looked up on first use: only `pretty` and `text` show times, and the lookup reads
+    /// the whole zoneinfo directory.
+    tz: std::sync::OnceLock<jiff::tz::TimeZone>,
 }
 
 impl Printer {
@@ -28,7 +30,7 @@ impl Printer {
         Printer {
             format,
             color,
-            tz: jiff::tz::TimeZone::system(),
+            tz: std::sync::OnceLock::new(),
         }
     }
 
@@ -141,7 +143,7 @@ impl Printer {
         timestamp
             .and_then(|t| jiff::Timestamp::from_second(t).ok())
             .map(|t| {
-                t.to_zoned_datetime(self.tz.clone())
+                t.to_zoned_datetime(self.tz.get_or_init(jiff::tz::TimeZone::system).clone())
                     .strftime("%Y-%m-%d %H:%M:%S")
                     .to_string()
             })

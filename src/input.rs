@@ -2,9 +2,7 @@
 //! (one object, NDJSON, or concatenated JSON), each with where it starts, so that a
 //! problem can be named by index and line without holding the batch in memory.
 
-use std::cell::Cell;
-use std::io::Read;
-use std::rc::Rc;
+use std::io::BufRead;
 
 use serde_json::value::RawValue;
 
@@ -28,91 +26,134 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-#[derive(Default)]
-struct Counts {
-    newlines: Cell<u64>,
-    last: Cell<u8>,
-}
-
-/// Counts the newlines serde_json has consumed, and remembers the last byte.
-struct Counting<R> {
-    inner: R,
-    counts: Rc<Counts>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            let lines = buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-            self.counts.newlines.set(self.counts.newlines.get() + lines);
-            self.counts.last.set(buf[n - 1]);
-        }
-        Ok(n)
-    }
-}
-
-type Stream<R> =
-    serde_json::StreamDeserializer<'static, serde_json::de::IoRead<Counting<R>>, Box<RawValue>>;
-
-pub struct NotificationReader<R: Read> {
-    stream: Stream<R>,
-    counts: Rc<Counts>,
+/// Reads whole lines into a buffer and parses each value from that slice (serde_json's
+/// fast path), reading more lines only when a value continues past them.
+pub struct NotificationReader<R: BufRead> {
+    input: R,
+    buf: Vec<u8>,
+    pos: usize,
+    /// 1-based line and 0-based byte column of `buf[pos]`.
+    line: u64,
+    column: usize,
+    at_eof: bool,
     index: usize,
     failed: bool,
 }
 
-impl<R: Read> NotificationReader<R> {
-    /// `reader` should be buffered: serde_json reads it a byte at a time.
-    pub fn new(reader: R) -> Self {
-        let counts = Rc::new(Counts::default());
-        let counting = Counting {
-            inner: reader,
-            counts: Rc::clone(&counts),
-        };
+impl<R: BufRead> NotificationReader<R> {
+    pub fn new(input: R) -> Self {
         NotificationReader {
-            stream: serde_json::Deserializer::from_reader(counting).into_iter(),
-            counts,
+            input,
+            buf: Vec::new(),
+            pos: 0,
+            line: 1,
+            column: 0,
+            at_eof: false,
             index: 0,
             failed: false,
         }
     }
+
+    /// Appends whole lines, at least `at_least` bytes of them (doubling keeps a value
+    /// that spans many lines linear), unless the input ends first.
+    fn more(&mut self, at_least: usize) -> std::io::Result<()> {
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        let target = self.buf.len() + at_least.max(1);
+        while self.buf.len() < target {
+            if self.input.read_until(b'\n', &mut self.buf)? == 0 {
+                self.at_eof = true;
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn advance_to(&mut self, end: usize) {
+        for &b in &self.buf[self.pos..end] {
+            if b == b'\n' {
+                self.line += 1;
+                self.column = 0;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.pos = end;
+    }
+
+    fn fail(&mut self, line: usize, column: usize, message: String) -> SyntaxError {
+        self.failed = true;
+        SyntaxError {
+            index: self.index,
+            line,
+            column,
+            message,
+        }
+    }
 }
 
-impl<R: Read> Iterator for NotificationReader<R> {
+impl<R: BufRead> Iterator for NotificationReader<R> {
     type Item = Result<Positioned, SyntaxError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;
         }
-        self.index += 1;
-        match self.stream.next()? {
-            Ok(raw) => {
-                // serde_json may have read one byte past the value (after a bare number);
-                // a value never ends in a newline, so a last newline is such a byte.
-                let inside = raw.get().bytes().filter(|&b| b == b'\n').count() as u64;
-                let peeked = u64::from(self.counts.last.get() == b'\n');
-                let line = 1 + self.counts.newlines.get().saturating_sub(inside + peeked);
-                Some(Ok(Positioned {
-                    index: self.index,
-                    line,
-                    raw,
-                }))
+        // White space up to the next value, reading lines as needed.
+        loop {
+            let skip = self.buf[self.pos..]
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(self.buf.len() - self.pos);
+            self.advance_to(self.pos + skip);
+            if self.pos < self.buf.len() {
+                break;
             }
-            Err(e) => {
-                self.failed = true;
-                let full = e.to_string();
-                let message = match full.rfind(" at line ") {
-                    Some(i) => full[..i].to_string(),
-                    None => full,
-                };
-                Some(Err(SyntaxError {
-                    index: self.index,
-                    line: e.line(),
-                    column: e.column(),
-                    message,
-                }))
+            if self.at_eof {
+                return None;
+            }
+            if let Err(e) = self.more(1) {
+                self.index += 1;
+                let (line, column) = (self.line as usize, self.column + 1);
+                return Some(Err(self.fail(line, column, e.to_string())));
+            }
+        }
+        self.index += 1;
+        loop {
+            let mut stream = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
+                .into_iter::<Box<RawValue>>();
+            match stream.next()? {
+                Ok(raw) => {
+                    let end = self.pos + stream.byte_offset();
+                    let line = self.line;
+                    self.advance_to(end);
+                    return Some(Ok(Positioned {
+                        index: self.index,
+                        line,
+                        raw,
+                    }));
+                }
+                Err(e) if e.is_eof() && !self.at_eof => {
+                    let buffered = self.buf.len() - self.pos;
+                    if let Err(io) = self.more(buffered) {
+                        let (line, column) = (self.line as usize, self.column + 1);
+                        return Some(Err(self.fail(line, column, io.to_string())));
+                    }
+                }
+                Err(e) => {
+                    // serde_json counts from `pos`: its first line continues ours.
+                    let (line, column) = if e.line() <= 1 {
+                        (self.line as usize, self.column + e.column())
+                    } else {
+                        (self.line as usize + e.line() - 1, e.column())
+                    };
+                    let full = e.to_string();
+                    let message = match full.rfind(" at line ") {
+                        Some(i) => full[..i].to_string(),
+                        None => full,
+                    };
+                    return Some(Err(self.fail(line, column, message)));
+                }
             }
         }
     }
@@ -158,6 +199,19 @@ mod tests {
         let err = got[1].as_ref().unwrap_err();
         assert_eq!((err.index, err.line, err.column), (2, 2, 7));
         assert_eq!(err.message, "expected value");
+    }
+
+    #[test]
+    fn a_value_spanning_thousands_of_lines_is_read_whole_and_the_next_one_placed() {
+        let big: String = (0..5000).map(|i| format!("  \"k{i}\": {i},\n")).collect();
+        let text = format!("{{\"a\":0}}\n{{\n{big}  \"z\": 1\n}}\n{{\"b\": }}");
+        let got = read(&text);
+        assert_eq!(got.len(), 3);
+        let (index, line, raw) = got[1].as_ref().unwrap();
+        assert_eq!((*index, *line), (2, 2));
+        assert!(raw.ends_with("\"z\": 1\n}"));
+        let err = got[2].as_ref().unwrap_err();
+        assert_eq!((err.index, err.line, err.column), (3, 5005, 7));
     }
 
     #[test]

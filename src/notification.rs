@@ -99,6 +99,9 @@ fn kind_of(value: &Value) -> &'static str {
 pub fn compact(json: &str) -> Cow<'_, str> {
     let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let bytes = json.as_bytes();
+    if is_compact(bytes) {
+        return Cow::Borrowed(json);
+    }
     let mut in_string = false;
     let mut escaped = false;
     let mut out: Option<Vec<u8>> = None;
@@ -128,6 +131,44 @@ pub fn compact(json: &str) -> Cow<'_, str> {
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         ),
         None => Cow::Borrowed(json),
+    }
+}
+
+/// True when `json` has no white space outside its strings (the usual case: bodies come
+/// compact). Jumps from quote to quote instead of running the state machine per byte.
+fn is_compact(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    loop {
+        let Some(k) = bytes[i..]
+            .iter()
+            .position(|&b| matches!(b, b'"' | b' ' | b'\t' | b'\n' | b'\r'))
+        else {
+            return true;
+        };
+        i += k;
+        if bytes[i] != b'"' {
+            return false;
+        }
+        i += 1;
+        // Inside a string: to its closing quote, stepping over escapes.
+        loop {
+            let Some(k) = bytes
+                .get(i..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+            else {
+                return true;
+            };
+            i += k;
+            if bytes[i] == b'\\' {
+                i += 2;
+            } else {
+                i += 1;
+                break;
+            }
+        }
+        if i >= bytes.len() {
+            return true;
+        }
     }
 }
 
