@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use crate::backoff::{Backoff, parse_retry_after};
 use crate::config::{BaseUrl, Config, Credentials, Secret};
@@ -17,6 +16,7 @@ use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
 use crate::status::Status;
 use crate::text::snippet;
+use crate::transport;
 
 /// How long a long poll may take beyond the wait it asked for before it counts as hung.
 const POLL_MARGIN: Duration = Duration::from_secs(15);
@@ -109,53 +109,9 @@ pub fn build_agent() -> ureq::Agent {
         .build();
     ureq::Agent::with_parts(
         config,
-        DefaultConnector::default(),
-        CachingResolver::default(),
+        DefaultConnector::default().chain(transport::CoalescingConnector),
+        transport::CachingResolver::default(),
     )
-}
-
-/// ureq asks its resolver before every request, even one that goes out on a pooled
-/// connection, and with a timeout set the default resolver spawns a thread per lookup.
-/// This one reuses the last lookup of the same scheme and authority for a while.
-#[derive(Debug, Default)]
-struct CachingResolver {
-    inner: DefaultResolver,
-    last: std::sync::Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
-}
-
-const RESOLVE_TTL: Duration = Duration::from_secs(60);
-
-impl Resolver for CachingResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let scheme = uri.scheme_str().unwrap_or("");
-        let authority = uri.authority().map_or("", |a| a.as_str());
-        let same = |k: &str| {
-            k.strip_prefix(scheme)
-                .and_then(|k| k.strip_prefix("://"))
-                .is_some_and(|k| k == authority)
-        };
-        if let Ok(last) = self.last.lock()
-            && let Some((k, at, addrs)) = last.as_ref()
-            && same(k)
-            && at.elapsed() < RESOLVE_TTL
-        {
-            return Ok(addrs.clone());
-        }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
-        if let Ok(mut last) = self.last.lock() {
-            *last = Some((
-                format!("{scheme}://{authority}"),
-                Instant::now(),
-                addrs.clone(),
-            ));
-        }
-        Ok(addrs)
-    }
 }
 
 pub struct Client {

@@ -18,6 +18,7 @@ pub mod status;
 pub mod tail;
 pub mod terminal;
 pub mod text;
+pub mod transport;
 
 use cli::{Cli, Command, Format};
 use commands::Session;
