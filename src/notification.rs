@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 /// `{"receiptId": 488645, "body": {...}}`. The body is kept as raw JSON text, so that
 /// whatever the service sends (new types, odd fields) passes through untouched.
@@ -38,59 +38,97 @@ pub struct Checked {
     pub id_message: Option<String>,
 }
 
+/// A field of a borrowed parse: absent, or present as raw JSON (`null` included, which
+/// `Option` would fold into "absent").
+#[derive(Default)]
+enum Field<'a> {
+    #[default]
+    Missing,
+    Present(&'a RawValue),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&RawValue>::deserialize(d).map(Field::Present)
+    }
+}
+
 /// A notification is a JSON object with a string `typeWebhook` and a positive integer
 /// `instanceData.idInstance` (the webhook endpoint routes by it). Returns the problem.
+/// Reads only those fields (and `idMessage`), borrowed: publish checks every notification
+/// twice, so this is on its hot path.
 pub fn check(raw: &str) -> Result<Checked, String> {
-    let value: Value = serde_json::from_str(raw).map_err(|e| e.to_string())?;
-    let Value::Object(map) = &value else {
-        return Err(format!("expected a JSON object, found {}", kind_of(&value)));
-    };
-    match map.get("typeWebhook") {
-        None => return Err("typeWebhook is missing".into()),
-        Some(Value::String(s)) if !s.is_empty() => {}
-        Some(Value::String(_)) => return Err("typeWebhook is empty".into()),
-        Some(other) => {
+    #[derive(Deserialize)]
+    struct Shape<'a> {
+        #[serde(rename = "typeWebhook", borrow, default)]
+        type_webhook: Field<'a>,
+        #[serde(rename = "instanceData", borrow, default)]
+        instance_data: Field<'a>,
+        #[serde(rename = "idMessage", borrow, default)]
+        id_message: Field<'a>,
+    }
+    #[derive(Deserialize)]
+    struct InstanceData<'a> {
+        #[serde(rename = "idInstance", borrow, default)]
+        id_instance: Field<'a>,
+    }
+    let raw = raw.trim();
+    if !raw.starts_with('{') {
+        return Err(format!("expected a JSON object, found {}", kind_of(raw)));
+    }
+    let shape: Shape = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+    match shape.type_webhook {
+        Field::Missing => return Err("typeWebhook is missing".into()),
+        Field::Present(t) if t.get().starts_with('"') => {
+            let text: Cow<str> = serde_json::from_str(t.get()).map_err(|e| e.to_string())?;
+            if text.is_empty() {
+                return Err("typeWebhook is empty".into());
+            }
+        }
+        Field::Present(t) => {
             return Err(format!(
                 "typeWebhook must be a string, found {}",
-                kind_of(other)
+                kind_of(t.get())
             ));
         }
     }
-    let instance_data = match map.get("instanceData") {
-        None => return Err("instanceData is missing".into()),
-        Some(Value::Object(data)) => data,
-        Some(other) => {
+    let data = match shape.instance_data {
+        Field::Missing => return Err("instanceData is missing".into()),
+        Field::Present(d) if d.get().starts_with('{') => d,
+        Field::Present(d) => {
             return Err(format!(
                 "instanceData must be an object, found {}",
-                kind_of(other)
+                kind_of(d.get())
             ));
         }
     };
-    match instance_data.get("idInstance") {
-        None => return Err("instanceData.idInstance is missing".into()),
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|id| id > 0) => {}
-        Some(other) => {
+    let data: InstanceData = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+    match data.id_instance {
+        Field::Missing => return Err("instanceData.idInstance is missing".into()),
+        Field::Present(id) if id.get().parse::<u64>().is_ok_and(|id| id > 0) => {}
+        Field::Present(id) => {
             return Err(format!(
                 "instanceData.idInstance must be a positive integer, found {}",
-                crate::text::truncate(&other.to_string(), 40)
+                crate::text::truncate(id.get(), 40)
             ));
         }
     }
-    let id_message = match map.get("idMessage") {
-        Some(Value::String(s)) => Some(s.clone()),
+    let id_message = match shape.id_message {
+        Field::Present(id) if id.get().starts_with('"') => serde_json::from_str(id.get()).ok(),
         _ => None,
     };
     Ok(Checked { id_message })
 }
 
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// What kind of JSON value `raw` is, from its first character.
+fn kind_of(raw: &str) -> &'static str {
+    match raw.trim_start().as_bytes().first() {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'"') => "a string",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
     }
 }
 
@@ -219,6 +257,7 @@ pub fn normalize_chat_id(chat: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     pub const EXAMPLE: &str = r#"{
   "typeWebhook": "outgoingMessageReceived",
@@ -272,6 +311,20 @@ mod tests {
                 r#"{"typeWebhook":"x","instanceData":{"idInstance":-3}}"#,
                 "instanceData.idInstance must be a positive integer, found -3",
             ),
+            (
+                r#"{"typeWebhook":null,"instanceData":{"idInstance":1}}"#,
+                "typeWebhook must be a string, found null",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":{"idInstance":null}}"#,
+                "instanceData.idInstance must be a positive integer, found null",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":{"idInstance":1e3}}"#,
+                "instanceData.idInstance must be a positive integer, found 1e3",
+            ),
+            (r#""text""#, "expected a JSON object, found a string"),
+            (r#"{"typeWebhook":"\u0041"}"#, "instanceData is missing"),
         ];
         for (input, problem) in cases {
             assert_eq!(check(input).unwrap_err(), problem, "{input}");
