@@ -18,11 +18,10 @@ use crate::status::Status;
 use crate::text::snippet;
 use crate::transport;
 
-/// How long a long poll may take beyond the wait it asked for before it counts as hung.
-const POLL_MARGIN: Duration = Duration::from_secs(15);
-/// The longest wait a server may use when no receiveTimeout is sent (the live range ends at 60 s).
-const MAX_SERVER_WAIT: Duration = Duration::from_secs(60);
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a read may block: the longest wait of a long poll (receiveTimeout ends at
+/// 60 s) plus a margin. So a long poll is never cut short, and nothing hangs forever.
+const READ_TIMEOUT: Duration = Duration::from_secs(60 + 15);
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_ANSWER: u64 = 16 * 1024 * 1024;
 /// Retries of one call for one-shot commands (receive, delete, publish).
@@ -97,10 +96,11 @@ pub fn build_agent() -> ureq::Agent {
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("greenq/", env!("CARGO_PKG_VERSION")))
+        // Per read and per write, not per call: constant timeouts are set on a socket once,
+        // where a shrinking per-call budget costs a setsockopt before every read and write.
         .timeout_connect(Some(CONNECT_TIMEOUT))
-        // Every call but the long poll: a request-level override costs a config clone and
-        // an extensions map per request.
-        .timeout_global(Some(CALL_TIMEOUT))
+        .timeout_per_read(Some(READ_TIMEOUT))
+        .timeout_per_write(Some(WRITE_TIMEOUT))
         .tls_config(
             TlsConfig::builder()
                 .root_certs(RootCerts::PlatformVerifier)
@@ -241,8 +241,7 @@ impl Client {
     fn receive_once(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
         let rest = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
         let url = self.api_url("receiveNotification", &rest)?;
-        let wait = receive_timeout.map_or(MAX_SERVER_WAIT, |n| Duration::from_secs(u64::from(n)));
-        let answer = self.exchange("GET", &url, wait + POLL_MARGIN, None)?;
+        let answer = self.exchange("GET", &url, None)?;
         let body = answer.body.trim_ascii();
         if body.is_empty() || body == b"null" {
             return Ok(None);
@@ -255,7 +254,7 @@ impl Client {
 
     fn delete_once(&self, receipt_id: u64) -> Result<bool, ApiError> {
         let url = self.api_url("deleteNotification", &format!("/{receipt_id}"))?;
-        let answer = self.exchange("DELETE", &url, CALL_TIMEOUT, None)?;
+        let answer = self.exchange("DELETE", &url, None)?;
         #[derive(Deserialize)]
         struct Deleted {
             result: bool,
@@ -268,7 +267,7 @@ impl Client {
 
     fn publish_once(&self, notification: &str) -> Result<(), ApiError> {
         let url = self.webhook_url.as_str();
-        let answer = self.exchange("POST", url, CALL_TIMEOUT, Some(notification))?;
+        let answer = self.exchange("POST", url, Some(notification))?;
         // The endpoint's answer is not specified; only a `{"code": ...}` refusal means anything.
         match code_refusal(&answer.body) {
             Some(e) => Err(e),
@@ -314,18 +313,12 @@ impl Client {
     }
 
     /// Sends one request, reads the whole answer, and sorts out everything but a 2xx.
-    fn exchange(
-        &self,
-        method: &str,
-        url: &str,
-        timeout: Duration,
-        body: Option<&str>,
-    ) -> Result<Answer, ApiError> {
+    fn exchange(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer, ApiError> {
         if self.interrupt.stops_requests() {
             return Err(ApiError::Interrupted);
         }
         let started = Instant::now();
-        let result = self.send(method, url, timeout, body);
+        let result = self.send(method, url, body);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let answer = match result {
             Ok(answer) => answer,
@@ -356,42 +349,15 @@ impl Client {
         classify_status(&answer).map(|()| answer)
     }
 
-    fn send(
-        &self,
-        method: &str,
-        url: &str,
-        timeout: Duration,
-        body: Option<&str>,
-    ) -> Result<Answer, ureq::Error> {
+    fn send(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer, ureq::Error> {
         let mut response = match (method, body) {
-            ("POST", Some(body)) if timeout == CALL_TIMEOUT => self
-                .agent
-                .post(url)
-                .header("content-type", "application/json")
-                .send(body)?,
             ("POST", Some(body)) => self
                 .agent
                 .post(url)
                 .header("content-type", "application/json")
-                .config()
-                .timeout_global(Some(timeout))
-                .build()
                 .send(body)?,
-            ("DELETE", _) if timeout == CALL_TIMEOUT => self.agent.delete(url).call()?,
-            ("DELETE", _) => self
-                .agent
-                .delete(url)
-                .config()
-                .timeout_global(Some(timeout))
-                .build()
-                .call()?,
-            _ => self
-                .agent
-                .get(url)
-                .config()
-                .timeout_global(Some(timeout))
-                .build()
-                .call()?,
+            ("DELETE", _) => self.agent.delete(url).call()?,
+            _ => self.agent.get(url).call()?,
         };
         let retry_after = response
             .headers()
