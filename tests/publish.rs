@@ -291,3 +291,37 @@ fn credentials_and_quota_refusals_stop_publish_at_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("monthly quota exceeded"));
     assert_eq!(server.seen().len(), 2, "no retries");
 }
+
+#[test]
+fn large_notifications_arrive_whole() {
+    // Larger than ureq's output buffer: the head and the body cannot share one write.
+    let emu = Emulator::start(0);
+    let texts = [
+        "small".to_string(),
+        "x".repeat(200 * 1024),
+        "é".repeat(1024 * 1024),
+    ];
+    let input: String = texts.iter().map(|t| example(t) + "\n").collect();
+    let out = emu
+        .cmd()
+        .arg("publish")
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bodies = emu.drain();
+    let got: Vec<&str> = bodies
+        .iter()
+        .map(|b| {
+            b["messageData"]["textMessageData"]["textMessage"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(got, texts.iter().map(String::as_str).collect::<Vec<_>>());
+}
