@@ -29,21 +29,23 @@ impl Resolver for CachingResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let key = format!(
-            "{}://{}",
-            uri.scheme_str().unwrap_or(""),
-            uri.authority().map_or("", |a| a.as_str())
-        );
+        // Compared in place: this runs before every request.
+        let scheme = uri.scheme_str().unwrap_or("");
+        let authority = uri.authority().map_or("", |a| a.as_str());
         if let Ok(last) = self.last.lock()
-            && let Some((k, at, addrs)) = last.as_ref()
-            && *k == key
+            && let Some((key, at, addrs)) = last.as_ref()
+            && key.strip_prefix(scheme).and_then(|k| k.strip_prefix("://")) == Some(authority)
             && at.elapsed() < RESOLVE_TTL
         {
             return Ok(addrs.clone());
         }
         let addrs = self.inner.resolve(uri, config, timeout)?;
         if let Ok(mut last) = self.last.lock() {
-            *last = Some((key, Instant::now(), addrs.clone()));
+            *last = Some((
+                format!("{scheme}://{authority}"),
+                Instant::now(),
+                addrs.clone(),
+            ));
         }
         Ok(addrs)
     }
@@ -172,6 +174,27 @@ fn announces_body(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_resolver_remembers_per_scheme_and_authority() {
+        let resolver = CachingResolver::default();
+        let config = ureq::config::Config::default();
+        let port = |uri: &str| {
+            let uri: ureq::http::Uri = uri.parse().unwrap();
+            resolver
+                .resolve(&uri, &config, NextTimeout::default())
+                .unwrap()[0]
+                .port()
+        };
+        assert_eq!(port("http://127.0.0.1:7001/a"), 7001);
+        assert_eq!(port("http://127.0.0.1:7001/b"), 7001);
+        assert_eq!(
+            port("http://127.0.0.1:7002/a"),
+            7002,
+            "another authority is looked up"
+        );
+        assert_eq!(port("https://127.0.0.1/"), 443, "another scheme too");
+    }
 
     #[test]
     fn only_a_head_with_a_body_to_follow_is_held() {
