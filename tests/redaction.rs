@@ -124,3 +124,25 @@ fn a_connection_that_cannot_be_made_does_not_print_the_token() {
     assert_eq!(out.status.code(), Some(1));
     assert_no_token(&[&out.stdout, &out.stderr]);
 }
+
+#[test]
+fn help_shows_the_environment_but_never_the_token() {
+    for args in [
+        &["--help"][..],
+        &["tail", "--help"],
+        &["receive", "-h"],
+        &["serve", "--help"],
+    ] {
+        let out = greenq()
+            .env("GREEN_API_TOKEN", TOKEN)
+            .env("API_TOKEN_INSTANCE", TOKEN)
+            .env("GREEN_API_URL", "https://7103.api.greenapi.com")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("GREEN_API_URL"), "{args:?}: {text}");
+        assert_no_token(&[&out.stdout, &out.stderr]);
+    }
+}
