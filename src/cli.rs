@@ -94,6 +94,7 @@ pub struct GlobalArgs {
         global = true,
         value_name = "URL",
         env = "GREEN_API_URL",
+        hide_env_values = true,
         default_value = DEFAULT_API_URL
     )]
     pub api_url: String,
@@ -104,6 +105,7 @@ pub struct GlobalArgs {
         global = true,
         value_name = "URL",
         env = "GREEN_API_WEBHOOK_URL",
+        hide_env_values = true,
         default_value = DEFAULT_WEBHOOK_URL
     )]
     pub webhook_url: String,

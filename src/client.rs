@@ -76,7 +76,7 @@ impl ApiError {
             ApiError::Unexpected { reason } => Error::failure(format!("{what} failed"))
                 .why(reason)
                 .fix("check --api-url / --webhook-url; run with -v to see the exchange"),
-            ApiError::Interrupted => Error::new(ExitCode::Interrupted, "interrupted"),
+            ApiError::Interrupted => Error::interrupted(),
         }
     }
 }
@@ -269,7 +269,7 @@ impl Client {
         let url = self.webhook_url.as_str();
         let answer = self.exchange("POST", url, Some(notification))?;
         // The endpoint's answer is not specified; only a `{"code": ...}` refusal means anything.
-        match code_refusal(&answer.body) {
+        match code_refusal(&answer.body, self.secret()) {
             Some(e) => Err(e),
             None => Ok(()),
         }
@@ -282,7 +282,8 @@ impl Client {
         retries: Retries,
         mut call: impl FnMut(&Self) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let mut backoff = Backoff::new();
+        // Made on the first fault: most calls never need one.
+        let mut backoff: Option<Backoff> = None;
         let mut done = 0u32;
         loop {
             match call(self) {
@@ -296,7 +297,9 @@ impl Client {
                             retries: done,
                         });
                     }
-                    let delay = backoff.next_delay(retry_after);
+                    let delay = backoff
+                        .get_or_insert_with(Backoff::new)
+                        .next_delay(retry_after);
                     self.status.line(format_args!(
                         "retrying in {:.1} s: {reason}",
                         delay.as_secs_f64()
@@ -346,7 +349,7 @@ impl Client {
                 answer.status
             ));
         }
-        classify_status(&answer).map(|()| answer)
+        classify_status(&answer, self.secret()).map(|()| answer)
     }
 
     fn send(&self, method: &str, url: &str, body: Option<&str>) -> Result<Answer, ureq::Error> {
@@ -410,20 +413,20 @@ impl Client {
 
     /// A 2xx whose body is not `expected`: a `{"code":401}` refusal, or an unexpected answer.
     fn odd_answer(&self, answer: &Answer, expected: &str, e: &serde_json::Error) -> ApiError {
-        code_refusal(&answer.body).unwrap_or_else(|| ApiError::Unexpected {
+        code_refusal(&answer.body, self.secret()).unwrap_or_else(|| ApiError::Unexpected {
             reason: format!(
                 "HTTP {} with a body that is not {expected} ({e}): {}",
                 answer.status,
-                snippet(&answer.body)
+                snippet(&answer.body, self.secret())
             ),
         })
     }
 }
 
 /// Everything but a 2xx, sorted into the classes of the service's documentation.
-fn classify_status(answer: &Answer) -> Result<(), ApiError> {
+fn classify_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), ApiError> {
     let status = answer.status;
-    let detail = || snippet(&answer.body);
+    let detail = || snippet(&answer.body, secret);
     match status {
         200..=299 => Ok(()),
         401 | 403 => Err(ApiError::Credentials {
@@ -455,13 +458,13 @@ fn classify_status(answer: &Answer) -> Result<(), ApiError> {
 }
 
 /// The live service has answered HTTP 200 with `{"code":401,"description":"Unauthorized"}`.
-fn code_refusal(body: &[u8]) -> Option<ApiError> {
+fn code_refusal(body: &[u8], secret: Option<&Secret>) -> Option<ApiError> {
     #[derive(Deserialize)]
     struct Coded {
         code: u16,
     }
     let coded: Coded = serde_json::from_slice(body).ok()?;
-    let detail = snippet(body);
+    let detail = snippet(body, secret);
     match coded.code {
         401 | 403 => Some(ApiError::Credentials {
             status: coded.code,
@@ -486,22 +489,22 @@ mod tests {
 
     #[test]
     fn statuses_are_classified_as_documented() {
-        assert_eq!(classify_status(&answer(200, "")), Ok(()));
+        assert_eq!(classify_status(&answer(200, ""), None), Ok(()));
         assert!(matches!(
-            classify_status(&answer(401, "")),
+            classify_status(&answer(401, ""), None),
             Err(ApiError::Credentials { status: 401, .. })
         ));
         assert!(matches!(
-            classify_status(&answer(403, "")),
+            classify_status(&answer(403, ""), None),
             Err(ApiError::Credentials { status: 403, .. })
         ));
         assert!(
-            matches!(classify_status(&answer(466, "limit")), Err(ApiError::Quota { detail }) if detail == "limit")
+            matches!(classify_status(&answer(466, "limit"), None), Err(ApiError::Quota { detail }) if detail == "limit")
         );
         for transient in [429, 499, 500, 502, 503, 504] {
             assert!(
                 matches!(
-                    classify_status(&answer(transient, "")),
+                    classify_status(&answer(transient, ""), None),
                     Err(ApiError::Transient {
                         retry_after: Some(_),
                         ..
@@ -511,33 +514,36 @@ mod tests {
             );
         }
         assert!(matches!(
-            classify_status(&answer(
-                400,
-                "{\"message\":\"Instance in starting process, try later\"}"
-            )),
+            classify_status(
+                &answer(
+                    400,
+                    "{\"message\":\"Instance in starting process, try later\"}"
+                ),
+                None
+            ),
             Err(ApiError::Transient { .. })
         ));
         assert!(matches!(
-            classify_status(&answer(400, "bad")),
+            classify_status(&answer(400, "bad"), None),
             Err(ApiError::Unexpected { .. })
         ));
         assert!(
-            matches!(classify_status(&answer(404, "nope")), Err(ApiError::Unexpected { reason }) if reason == "HTTP 404: nope")
+            matches!(classify_status(&answer(404, "nope"), None), Err(ApiError::Unexpected { reason }) if reason == "HTTP 404: nope")
         );
     }
 
     #[test]
     fn a_200_with_code_401_is_a_credentials_error() {
         assert!(matches!(
-            code_refusal(br#"{"code":401,"description":"Unauthorized"}"#),
+            code_refusal(br#"{"code":401,"description":"Unauthorized"}"#, None),
             Some(ApiError::Credentials { status: 401, .. })
         ));
         assert!(matches!(
-            code_refusal(br#"{"code":466}"#),
+            code_refusal(br#"{"code":466}"#, None),
             Some(ApiError::Quota { .. })
         ));
-        assert_eq!(code_refusal(br#"{"result":true}"#), None);
-        assert_eq!(code_refusal(b"garbage"), None);
+        assert_eq!(code_refusal(br#"{"result":true}"#, None), None);
+        assert_eq!(code_refusal(b"garbage", None), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::cli::{ColorChoice, DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
 use crate::exit::{Error, Result};
-use crate::text::truncate;
+use crate::text::parse_positive;
 
 /// The apiTokenInstance. Only `expose` gives the text, and only the client calls it.
 #[derive(Clone, PartialEq, Eq)]
@@ -90,6 +90,12 @@ impl BaseUrl {
         };
         if uri.query().is_some() || trimmed.contains('#') {
             return Err(bad(format!("{trimmed:?} has a query or fragment")));
+        }
+        if uri.path().contains("/waInstance") {
+            // A whole request URL (with the token in it) pasted where the host belongs.
+            return Err(Error::usage(format!("{option} is a request URL, not a host"))
+                .why("it holds /waInstance...; greenq adds the instance and token itself")
+                .fix(format!("give only the host with {option} or {variable}, e.g. https://7103.api.greenapi.com")));
         }
         if trimmed.contains('@') {
             return Err(bad(format!("{trimmed:?} holds user information")));
@@ -218,25 +224,13 @@ fn resolve_instance(
             },
         },
     };
-    parse_instance(&text).map(Some).map_err(|why| {
+    parse_positive(&text).map(Some).map_err(|why| {
         Error::usage(format!("{origin} is not a valid instance id"))
             .why(why)
             .fix(
                 "give the idInstance from the GREEN-API console, a positive number like 1101000001",
             )
     })
-}
-
-/// A positive integer; `why` on failure.
-pub fn parse_instance(text: &str) -> std::result::Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(0) => Err("0 is not an instance id".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!(
-            "{:?} is not a positive integer",
-            truncate(text, 40)
-        )),
-    }
 }
 
 fn resolve_token(
@@ -255,15 +249,19 @@ fn resolve_token(
 }
 
 fn read_token_file(path: &Path) -> Result<Secret> {
+    use std::io::{BufRead, BufReader, Read};
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::usage(format!("cannot read the token file {shown}"))
-            .why(e.to_string())
-            .fix("check --token-file; the file's first line must be the apiTokenInstance")
-    })?;
+    // Only the first line, and only so much of it: `--token-file /dev/zero` must not fill memory.
+    let mut first = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| BufReader::new(file.take(4096)).read_line(&mut first))
+        .map_err(|e| {
+            Error::usage(format!("cannot read the token file {shown}"))
+                .why(e.to_string())
+                .fix("check --token-file; the file's first line must be the apiTokenInstance")
+        })?;
     warn_if_readable_by_others(path);
-    let first = text.lines().next().unwrap_or("");
-    Secret::new(first, &format!("the first line of {shown}"))
+    Secret::new(&first, &format!("the first line of {shown}"))
 }
 
 #[cfg(unix)]

@@ -65,6 +65,11 @@ impl Error {
         Self::new(ExitCode::Failure, what)
     }
 
+    /// Ctrl-C or SIGTERM stopped the work.
+    pub fn interrupted() -> Self {
+        Self::new(ExitCode::Interrupted, "interrupted").why("Ctrl-C or SIGTERM")
+    }
+
     pub fn why(mut self, why: impl Into<String>) -> Self {
         self.why = Some(why.into());
         self

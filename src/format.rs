@@ -9,6 +9,7 @@ use colored_json::{
     Color, ColorMode, ColoredFormatter, CompactFormatter, Paint, PrettyFormatter, Style,
 };
 use serde_json::Value;
+use serde_json::ser::Formatter;
 
 use crate::cli::Format;
 use crate::notification::{Envelope, compact};
@@ -16,6 +17,15 @@ use crate::text::{escape_controls, truncate};
 
 /// The longest gist a `text` line shows of a message.
 const GIST_CHARS: usize = 500;
+
+/// `pretty` on a terminal, `json` in a pipe.
+pub fn default_for_stdout() -> Format {
+    if crate::terminal::stdout_is_terminal() {
+        Format::Pretty
+    } else {
+        Format::Json
+    }
+}
 
 pub struct Printer {
     format: Format,
@@ -36,21 +46,28 @@ impl Printer {
 
     /// One notification as `tail` shows it.
     pub fn notification(&self, out: &mut impl Write, envelope: &Envelope) -> io::Result<()> {
+        let raw = envelope.body.get();
         match self.format {
             Format::Json => {
-                self.one_line(out, envelope.body.get())?;
+                self.one_line(out, raw)?;
                 out.write_all(b"\n")
             }
             Format::Pretty => {
-                let body = parse(envelope.body.get());
-                let summary = Summary::of(&body);
+                let body = parse(raw);
+                let summary = body
+                    .as_ref()
+                    .map_or_else(|| Summary::raw(envelope), Summary::of);
                 self.header(out, envelope.receipt_id, &summary)?;
-                self.json(out, &body)?;
+                match &body {
+                    Some(body) => self.json(out, body, PrettyFormatter::new())?,
+                    None => out.write_all(terminal_safe(&compact(raw)).as_bytes())?,
+                }
                 out.write_all(b"\n")
             }
             Format::Text => {
-                let body = parse(envelope.body.get());
-                self.text_line(out, &Summary::of(&body))
+                let summary =
+                    parse(raw).map_or_else(|| Summary::raw(envelope), |b| Summary::of(&b));
+                self.text_line(out, &summary)
             }
         }
     }
@@ -62,40 +79,47 @@ impl Printer {
         envelope: &Envelope,
         indented: bool,
     ) -> io::Result<()> {
-        if indented {
-            let value = serde_json::json!({
-                "receiptId": envelope.receipt_id,
-                "body": parse(envelope.body.get()),
-            });
-            self.json(out, &value)?;
-        } else {
-            write!(out, "{{\"receiptId\":{},\"body\":", envelope.receipt_id)?;
-            self.one_line(out, envelope.body.get())?;
-            out.write_all(b"}")?;
+        let raw = envelope.body.get();
+        match parse(raw) {
+            Some(body) if indented => {
+                let value = serde_json::json!({"receiptId": envelope.receipt_id, "body": body});
+                self.json(out, &value, PrettyFormatter::new())?;
+            }
+            _ => {
+                write!(out, "{{\"receiptId\":{},\"body\":", envelope.receipt_id)?;
+                self.one_line(out, raw)?;
+                out.write_all(b"}")?;
+            }
         }
         out.write_all(b"\n")
     }
 
-    /// `json` on one line; the fast path (no colour) writes the text as it came.
+    /// `json` on one line. Without colour the text is written as it came (the fast path
+    /// of `tail --format json`); with colour it is parsed, unless it cannot be.
     fn one_line(&self, out: &mut impl Write, json: &str) -> io::Result<()> {
-        if self.color {
-            ColoredFormatter::new(CompactFormatter)
-                .write_colored_json(&parse(json), out, ColorMode::On)
-                .map_err(io::Error::from)
-        } else {
-            out.write_all(compact(json).as_bytes())
+        match self.color.then(|| parse(json)).flatten() {
+            Some(value) => self.json(out, &value, CompactFormatter),
+            None => out.write_all(compact(json).as_bytes()),
         }
     }
 
-    fn json(&self, out: &mut impl Write, value: &Value) -> io::Result<()> {
+    /// `value` through colored_json, made safe for a terminal.
+    fn json<F: Formatter>(
+        &self,
+        out: &mut impl Write,
+        value: &Value,
+        formatter: F,
+    ) -> io::Result<()> {
         let mode = if self.color {
             ColorMode::On
         } else {
             ColorMode::Off
         };
-        ColoredFormatter::new(PrettyFormatter::new())
-            .write_colored_json(value, out, mode)
-            .map_err(io::Error::from)
+        let mut text = Vec::with_capacity(1024);
+        ColoredFormatter::new(formatter)
+            .write_colored_json(value, &mut text, mode)
+            .map_err(io::Error::from)?;
+        out.write_all(terminal_safe(&String::from_utf8_lossy(&text)).as_bytes())
     }
 
     fn paint<'a>(&self, text: &'a str, style: Style) -> Cow<'a, str> {
@@ -111,7 +135,7 @@ impl Printer {
     fn header(&self, out: &mut impl Write, receipt_id: u64, s: &Summary) -> io::Result<()> {
         let line = format!(
             "── {receipt_id} · {} · {} ──",
-            s.kind,
+            escape_controls(&s.kind),
             self.local_time(s.timestamp)
         );
         let style = if s.kind == "outgoingMessageReceived" {
@@ -151,9 +175,29 @@ impl Printer {
     }
 }
 
-fn parse(json: &str) -> Value {
-    // The body came in as valid JSON (a RawValue), so this cannot fail; Null keeps it total.
-    serde_json::from_str(json).unwrap_or(Value::Null)
+/// The body as a tree; `None` for valid JSON that serde_json will not build a tree of
+/// (nested deeper than 128), which is then shown as raw text.
+fn parse(json: &str) -> Option<Value> {
+    serde_json::from_str(json).ok()
+}
+
+/// JSON text with the characters serde_json leaves raw but a terminal may act on (DEL,
+/// C1 controls, bidi overrides) written as `\uXXXX` escapes: the same JSON, shown safely.
+/// serde_json escapes the C0 controls itself; colour sequences are C0 and pass.
+fn terminal_safe(json: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !json.chars().any(unsafe_char) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// What a one-line rendering says of a notification.
@@ -167,6 +211,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// For a body that could not be parsed into a tree: its type, and its text as the gist.
+    fn raw(envelope: &Envelope) -> Summary {
+        Summary {
+            kind: envelope
+                .type_webhook()
+                .map_or_else(|| "?".to_string(), |t| t.into_owned()),
+            timestamp: None,
+            is_message: false,
+            who: None,
+            gist: compact(envelope.body.get()).into_owned(),
+        }
+    }
+
     pub fn of(body: &Value) -> Summary {
         let kind = str_at(body, &["typeWebhook"]).unwrap_or("?").to_string();
         let timestamp = body.get("timestamp").and_then(Value::as_i64);
@@ -496,6 +553,46 @@ mod tests {
         assert!(
             pretty.contains("  \"stateInstance\": \"authorized\"\n"),
             "{pretty}"
+        );
+    }
+
+    #[test]
+    fn a_body_too_deep_for_a_tree_is_shown_raw_not_lost() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let body = format!(r#"{{"typeWebhook":"deep","x":{deep}}}"#);
+        let pretty = render(Format::Pretty, &body);
+        assert!(pretty.starts_with("── 7 · deep · "), "{pretty}");
+        assert!(pretty.contains(&deep));
+        assert!(render(Format::Text, &body).contains(&deep));
+        assert_eq!(render(Format::Json, &body), format!("{body}\n"));
+    }
+
+    #[test]
+    fn what_a_terminal_would_act_on_is_escaped_in_pretty_output() {
+        let body = "{\"typeWebhook\":\"x\\u001b[2J\",\"t\":\"a\u{202E}b\u{9b}c\u{7f}\"}";
+        let pretty = render(Format::Pretty, body);
+        assert!(
+            !pretty.contains(['\u{1b}', '\u{202E}', '\u{9b}', '\u{7f}']),
+            "{pretty:?}"
+        );
+        assert!(pretty.contains(r#""a\u202eb\u009bc\u007f""#), "{pretty}");
+        assert!(pretty.starts_with("── 7 · x\\u{1b}[2J · "), "{pretty}");
+    }
+
+    #[test]
+    fn numbers_keep_their_text_in_coloured_output() {
+        let env: Envelope = serde_json::from_str(
+            r#"{"receiptId":1,"body":{"big":123456789012345678901234567890,"f":1.50}}"#,
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        Printer::new(Format::Json, true)
+            .notification(&mut out, &env)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("123456789012345678901234567890") && text.contains("1.50"),
+            "{text}"
         );
     }
 

@@ -2,9 +2,15 @@
 //! (one object, NDJSON, or concatenated JSON), each with where it starts, so that a
 //! problem can be named by index and line without holding the batch in memory.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use serde_json::value::RawValue;
+
+use crate::notification::MAX_NOTIFICATION;
+
+/// How much is read at a time.
+const CHUNK: usize = 64 * 1024;
+const UNREADABLE: &str = "cannot be read";
 
 /// One notification as written in the input, and where it starts.
 #[derive(Debug)]
@@ -16,9 +22,11 @@ pub struct Positioned {
     pub raw: Box<RawValue>,
 }
 
-/// Input that is not JSON at all, with serde_json's own position of the fault.
+/// Input that cannot be read as a notification, with the position of the fault.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// What is wrong with the notification: "is not valid JSON", ...
+    pub what: &'static str,
     /// 1-based index of the notification being read when it failed.
     pub index: usize,
     pub line: usize,
@@ -26,8 +34,9 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Reads whole lines into a buffer and parses each value from that slice (serde_json's
-/// fast path), reading more lines only when a value continues past them.
+/// Reads the input in chunks into a buffer and parses each value from that slice
+/// (serde_json's fast path), reading more only when a value continues past the buffer.
+/// Memory holds one notification at most, and none over `MAX_NOTIFICATION`.
 pub struct NotificationReader<R: BufRead> {
     input: R,
     buf: Vec<u8>,
@@ -54,17 +63,14 @@ impl<R: BufRead> NotificationReader<R> {
         }
     }
 
-    /// Appends whole lines, at least `at_least` bytes of them (doubling keeps a value
-    /// that spans many lines linear), unless the input ends first.
+    /// Drops what was consumed and appends at least `at_least` bytes (doubling keeps a
+    /// long value linear), unless the input ends first.
     fn more(&mut self, at_least: usize) -> std::io::Result<()> {
         self.buf.drain(..self.pos);
         self.pos = 0;
-        let target = self.buf.len() + at_least.max(1);
-        while self.buf.len() < target {
-            if self.input.read_until(b'\n', &mut self.buf)? == 0 {
-                self.at_eof = true;
-                break;
-            }
+        let want = at_least.max(CHUNK) as u64;
+        if (&mut self.input).take(want).read_to_end(&mut self.buf)? == 0 {
+            self.at_eof = true;
         }
         Ok(())
     }
@@ -81,14 +87,32 @@ impl<R: BufRead> NotificationReader<R> {
         self.pos = end;
     }
 
-    fn fail(&mut self, line: usize, column: usize, message: String) -> SyntaxError {
+    fn fail(
+        &mut self,
+        what: &'static str,
+        line: usize,
+        column: usize,
+        message: String,
+    ) -> SyntaxError {
         self.failed = true;
         SyntaxError {
+            what,
             index: self.index,
             line,
             column,
             message,
         }
+    }
+}
+
+impl<R: BufRead> NotificationReader<R> {
+    fn too_large(&mut self) -> SyntaxError {
+        let (line, column) = (self.line as usize, self.column + 1);
+        let message = format!(
+            "the limit of one notification is {} MiB",
+            MAX_NOTIFICATION >> 20
+        );
+        self.fail("is too large", line, column, message)
     }
 }
 
@@ -115,7 +139,7 @@ impl<R: BufRead> Iterator for NotificationReader<R> {
             if let Err(e) = self.more(1) {
                 self.index += 1;
                 let (line, column) = (self.line as usize, self.column + 1);
-                return Some(Err(self.fail(line, column, e.to_string())));
+                return Some(Err(self.fail(UNREADABLE, line, column, e.to_string())));
             }
         }
         self.index += 1;
@@ -123,6 +147,9 @@ impl<R: BufRead> Iterator for NotificationReader<R> {
             let mut stream = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
                 .into_iter::<Box<RawValue>>();
             match stream.next()? {
+                Ok(raw) if raw.get().len() > MAX_NOTIFICATION => {
+                    return Some(Err(self.too_large()));
+                }
                 Ok(raw) => {
                     let end = self.pos + stream.byte_offset();
                     let line = self.line;
@@ -135,9 +162,12 @@ impl<R: BufRead> Iterator for NotificationReader<R> {
                 }
                 Err(e) if e.is_eof() && !self.at_eof => {
                     let buffered = self.buf.len() - self.pos;
+                    if buffered > MAX_NOTIFICATION {
+                        return Some(Err(self.too_large()));
+                    }
                     if let Err(io) = self.more(buffered) {
                         let (line, column) = (self.line as usize, self.column + 1);
-                        return Some(Err(self.fail(line, column, io.to_string())));
+                        return Some(Err(self.fail(UNREADABLE, line, column, io.to_string())));
                     }
                 }
                 Err(e) => {
@@ -152,7 +182,7 @@ impl<R: BufRead> Iterator for NotificationReader<R> {
                         Some(i) => full[..i].to_string(),
                         None => full,
                     };
-                    return Some(Err(self.fail(line, column, message)));
+                    return Some(Err(self.fail("is not valid JSON", line, column, message)));
                 }
             }
         }
@@ -212,6 +242,27 @@ mod tests {
         assert!(raw.ends_with("\"z\": 1\n}"));
         let err = got[2].as_ref().unwrap_err();
         assert_eq!((err.index, err.line, err.column), (3, 5005, 7));
+    }
+
+    #[test]
+    fn long_runs_of_space_are_skipped_in_chunks() {
+        let text = format!("{}{{\"a\":1}}", " ".repeat(3 * CHUNK + 7));
+        let got = read(&text);
+        assert_eq!(got, vec![Ok((1, 1, "{\"a\":1}".into()))]);
+    }
+
+    #[test]
+    fn a_notification_over_the_limit_is_refused_where_it_starts() {
+        let big = format!(
+            "{{\"a\":1}}\n{{\"pad\":\"{}\"}}",
+            "x".repeat(MAX_NOTIFICATION)
+        );
+        let got = read(&big);
+        let err = got[1].as_ref().unwrap_err();
+        assert_eq!(
+            (err.what, err.index, err.line, err.column),
+            ("is too large", 2, 2, 1)
+        );
     }
 
     #[test]

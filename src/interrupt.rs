@@ -1,13 +1,17 @@
 //! Ctrl-C and SIGTERM. The first signal stops the work at once: a long poll in flight is
 //! aborted (the agent is shut down) and a back-off sleep is cut short. Work inside
-//! `protect` (writing a notification and acknowledging it, one publish) is let finish,
-//! so that what was done can be told exactly. A second signal exits on the spot.
+//! `protect` (writing a notification and acknowledging it, one publish, one delete) is let
+//! finish, for up to two seconds, so that what was done can be told exactly. A second
+//! signal exits on the spot.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::exit::ExitCode;
+
+/// How long a signal lets protected work (a write and its delete, one publish) finish.
+const GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Default)]
 pub struct Interrupt {
@@ -68,7 +72,15 @@ impl Interrupt {
         }
         let mut state = self.lock();
         state.set = true;
-        if !state.protected {
+        if state.protected {
+            // Protected work takes microseconds on a healthy server; on a stalled one it
+            // gets a moment, not a whole read timeout.
+            let interrupt = self.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(GRACE);
+                interrupt.lock().abort_requests();
+            });
+        } else {
             state.abort_requests();
         }
         self.inner.wake.notify_all();

@@ -20,7 +20,7 @@ pub mod terminal;
 pub mod text;
 pub mod transport;
 
-use cli::{Cli, Command, Format};
+use cli::{Cli, Command};
 use commands::Session;
 use config::Config;
 use exit::{ExitCode, Result};
@@ -37,11 +37,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
             let config = Config::resolve(&cli.global)?;
             let credentials = config.require_credentials()?;
             let session = Session::new(&config, Some(credentials));
-            let format = args.format.unwrap_or(if terminal::stdout_is_terminal() {
-                Format::Pretty
-            } else {
-                Format::Json
-            });
+            let format = args.format.unwrap_or_else(format::default_for_stdout);
             let options = tail::Options {
                 count: args.count,
                 exit_on_empty: args.exit_on_empty,

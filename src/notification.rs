@@ -7,6 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 use serde_json::value::RawValue;
 
+/// The largest notification greenq publishes, and the emulator accepts.
+pub const MAX_NOTIFICATION: usize = 10 * 1024 * 1024;
+
 /// `{"receiptId": 488645, "body": {...}}`. The body is kept as raw JSON text, so that
 /// whatever the service sends (new types, odd fields) passes through untouched.
 #[derive(Debug, Deserialize)]

@@ -33,11 +33,6 @@ impl Status {
         }
     }
 
-    /// Warnings show even with `--quiet`.
-    pub fn warn(&self, message: impl Display) {
-        self.suspend(|| eprintln!("greenq: warning: {message}"));
-    }
-
     /// One line per HTTP exchange with `--verbose`; the caller redacts.
     pub fn exchange(&self, message: impl Display) {
         if self.verbose {

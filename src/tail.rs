@@ -2,7 +2,7 @@
 //! deleted only after its output was written and flushed without error, so a crash,
 //! Ctrl-C, a closed pipe or a network fault can cause a repeat, never a loss.
 
-use std::collections::{HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,9 @@ use crate::commands::Session;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
 use crate::format::Printer;
 use crate::notification::Envelope;
+
+/// Empty receives come at most this often, whatever the server's wait.
+const MIN_EMPTY_POLL: Duration = Duration::from_secs(1);
 
 pub struct Options {
     pub count: Option<u64>,
@@ -29,38 +32,20 @@ struct Counts {
     deleted: u64,
 }
 
-/// Receipts this run has handled, so that a redelivery is deleted, not printed twice.
-/// Bounded: a redelivery follows its first delivery closely.
-struct Seen {
-    set: HashSet<u64>,
-    order: VecDeque<u64>,
+/// A notification as this run handled it: its receipt and a hash of its body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Handled {
+    receipt: u64,
+    body: u64,
 }
 
-const SEEN_CAPACITY: usize = 4096;
-
-/// Empty receives come at most this often, whatever the server's wait.
-const MIN_EMPTY_POLL: Duration = Duration::from_secs(1);
-
-impl Seen {
-    fn new() -> Self {
-        Seen {
-            set: HashSet::new(),
-            order: VecDeque::new(),
-        }
-    }
-
-    fn contains(&self, receipt: u64) -> bool {
-        self.set.contains(&receipt)
-    }
-
-    fn insert(&mut self, receipt: u64) {
-        if self.set.insert(receipt) {
-            self.order.push_back(receipt);
-            if self.order.len() > SEEN_CAPACITY
-                && let Some(old) = self.order.pop_front()
-            {
-                self.set.remove(&old);
-            }
+impl Handled {
+    fn of(envelope: &Envelope) -> Self {
+        let mut hasher = DefaultHasher::new();
+        envelope.body.get().hash(&mut hasher);
+        Handled {
+            receipt: envelope.receipt_id,
+            body: hasher.finish(),
         }
     }
 }
@@ -113,14 +98,9 @@ fn follow(
     counts: &mut Counts,
 ) -> Result<End> {
     let client = &session.client;
-    let instance = client.instance();
-    let mut seen = Seen::new();
-    let wanted = |envelope: &Envelope| {
-        options.types.is_empty()
-            || envelope
-                .type_webhook()
-                .is_some_and(|t| options.types.iter().any(|w| *w == t))
-    };
+    // The notification whose delete was answered "not found": if the service shows it
+    // again, it was handled already (a redelivery), and is deleted, not printed twice.
+    let mut unconfirmed: Option<Handled> = None;
     session.spinner("waiting");
     loop {
         if options.count.is_some_and(|n| counts.printed >= n) {
@@ -140,15 +120,36 @@ fn follow(
                 continue;
             }
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
-            Err(e) => return Err(e.into_error("receiveNotification", instance)),
+            Err(e) => return Err(head_error(e, client.instance())),
         };
+        let handled = Handled::of(&envelope);
+        let redelivered = unconfirmed == Some(handled);
         // From here the notification is ours: a signal lets the write and the delete
-        // finish (they take microseconds), so that printed + still queued == published.
-        let handled = session
-            .interrupt
-            .protect(|| handle(session, printer, out, counts, &mut seen, &envelope, &wanted));
-        if let Some(end) = handled? {
-            return Ok(end);
+        // finish, so that printed + still queued == published.
+        let step = session.interrupt.protect(|| {
+            if !redelivered
+                && let Some(end) = print(session, options, printer, out, counts, &envelope)?
+            {
+                return Ok(Err(end));
+            }
+            // Written (or deliberately skipped): now, and only now, acknowledge it.
+            match client.retrying(Retries::Unlimited, |c| c.delete(envelope.receipt_id)) {
+                Ok(deleted) => Ok(Ok(deleted)),
+                Err(ApiError::Interrupted) => Ok(Err(End::Interrupted)),
+                Err(e) => {
+                    let what = format!("deleteNotification of receipt {}", envelope.receipt_id);
+                    Err(e.into_error(&what, client.instance()))
+                }
+            }
+        })?;
+        match step {
+            Ok(true) => {
+                counts.deleted += 1;
+                unconfirmed = None;
+            }
+            // "Not found": already gone (an earlier try's answer was lost), or shown again later.
+            Ok(false) => unconfirmed = Some(handled),
+            Err(end) => return Ok(end),
         }
         if session.interrupt.is_set() {
             return Ok(End::Interrupted);
@@ -156,70 +157,55 @@ fn follow(
     }
 }
 
-/// Prints (unless seen or unwanted), then deletes one notification. `Some` ends the loop.
-fn handle(
+/// Prints the notification, or counts it as skipped (`--type`). `Some` ends the loop.
+fn print(
     session: &Session,
+    options: &Options,
     printer: &Printer,
     out: &mut impl Write,
     counts: &mut Counts,
-    seen: &mut Seen,
     envelope: &Envelope,
-    wanted: &dyn Fn(&Envelope) -> bool,
 ) -> Result<Option<End>> {
-    let receipt = envelope.receipt_id;
-    if !seen.contains(receipt) {
-        if wanted(envelope) {
-            // A signal before the write: this one is not printed, not deleted.
-            if session.interrupt.is_set() {
-                return Ok(Some(End::Interrupted));
-            }
-            let written = session.status.suspend(|| {
-                printer
-                    .notification(out, envelope)
-                    .and_then(|()| out.flush())
-            });
-            match written {
-                Ok(()) => counts.printed += 1,
-                Err(e) if is_broken_pipe(&e) => return Ok(Some(End::PipeClosed)),
-                Err(e) => return Err(Error::output(e)),
-            }
-            session.status.with_bar(|bar| {
-                bar.set_message(format!("{} printed · waiting", counts.printed));
-                bar.reset_elapsed();
-            });
-        } else {
-            counts.skipped += 1;
-        }
-        seen.insert(receipt);
+    let wanted = options.types.is_empty()
+        || envelope
+            .type_webhook()
+            .is_some_and(|t| options.types.iter().any(|w| *w == t));
+    if !wanted {
+        counts.skipped += 1;
+        return Ok(None);
     }
-    // Written (or deliberately skipped): now, and only now, acknowledge it.
-    match session
-        .client
-        .retrying(Retries::Unlimited, |c| c.delete(receipt))
-    {
-        // `false`: already gone (deleted by an earlier try); either way it is not queued.
-        Ok(deleted) => counts.deleted += u64::from(deleted),
-        Err(ApiError::Interrupted) => return Ok(Some(End::Interrupted)),
-        Err(e) => {
-            let what = format!("deleteNotification of receipt {receipt}");
-            return Err(e.into_error(&what, session.client.instance()));
-        }
+    // A signal before the write: this one is not printed, not deleted.
+    if session.interrupt.is_set() {
+        return Ok(Some(End::Interrupted));
     }
+    let written = session.status.suspend(|| {
+        printer
+            .notification(out, envelope)
+            .and_then(|()| out.flush())
+    });
+    match written {
+        Ok(()) => counts.printed += 1,
+        Err(e) if is_broken_pipe(&e) => return Ok(Some(End::PipeClosed)),
+        Err(e) => return Err(Error::output(e)),
+    }
+    session.status.with_bar(|bar| {
+        bar.set_message(format!("{} printed · waiting", counts.printed));
+        bar.reset_elapsed();
+    });
     Ok(None)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seen_forgets_the_oldest_beyond_its_capacity() {
-        let mut seen = Seen::new();
-        for r in 0..(SEEN_CAPACITY as u64 + 10) {
-            seen.insert(r);
-        }
-        assert!(!seen.contains(0) && !seen.contains(9));
-        assert!(seen.contains(10) && seen.contains(SEEN_CAPACITY as u64 + 9));
-        assert_eq!(seen.set.len(), SEEN_CAPACITY);
+/// A receive that failed for good. An answer that is not an envelope stays at the head
+/// of the queue and would stop every run: say how to look at it and remove it.
+fn head_error(e: ApiError, instance: Option<u64>) -> Error {
+    let unexpected = matches!(e, ApiError::Unexpected { .. });
+    let error = e.into_error("receiveNotification", instance);
+    if unexpected {
+        error.fix_prefix(
+            "if the head of the queue is what cannot be read, `greenq -v receive` shows it \
+             and `greenq delete RECEIPT_ID` removes it",
+        )
+    } else {
+        error
     }
 }

@@ -105,3 +105,36 @@ fn a_batch_that_fails_halfway_says_what_was_and_was_not_done() {
         "one try and three retries for receipt 6"
     );
 }
+
+#[test]
+fn empty_stdin_is_a_usage_error() {
+    let emu = Emulator::start(0);
+    let out = emu
+        .cmd()
+        .args(["delete", "-"])
+        .write_stdin("\n\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no receipt ids to delete"));
+}
+
+#[test]
+fn not_found_after_a_lost_answer_is_reported_as_gone() {
+    // The first DELETE's answer is lost (the connection drops); the retry answers false.
+    let server = Scripted::start(
+        vec![Step::Drop, reply(200, r#"{"result":false}"#)],
+        reply(200, "null"),
+    );
+    let out = server.cmd().args(["delete", "9"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        ["gone 9 (an earlier try whose answer was lost may have deleted it)"]
+    );
+}

@@ -254,7 +254,7 @@ fn a_failure_that_outlives_the_retries_says_how_far_it_got() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("published 2 of 4; the first not published is #3 (line 3"),
+        err.contains("published 2 of 4; the first not confirmed as published is #3 (line 3"),
         "{err}"
     );
     assert!(err.contains("gave up after 3 retries"), "{err}");

@@ -315,6 +315,58 @@ fn a_redelivered_receipt_is_deleted_not_printed_twice() {
 }
 
 #[test]
+fn a_receipt_id_seen_before_with_a_new_body_is_a_new_notification() {
+    // As after an emulator restart: receipt ids start again, the notifications are new.
+    let server = Scripted::start(
+        vec![
+            envelope(1, &numbered("x", 1)),
+            reply(200, r#"{"result":true}"#),
+            envelope(1, &numbered("x", 2)),
+            reply(200, r#"{"result":true}"#),
+        ],
+        reply(200, "null"),
+    );
+    let out = server.cmd().args(["tail", "-e"]).output().unwrap();
+    assert_eq!(seqs_of_lines(&lines(&out.stdout)), [1, 2]);
+}
+
+#[test]
+fn ctrl_c_while_a_delete_hangs_ends_within_the_grace_period() {
+    let server = Scripted::start(
+        vec![
+            envelope(1, &numbered("x", 1)),
+            Step::Slow(
+                Duration::from_secs(60),
+                Box::new(reply(200, r#"{"result":true}"#)),
+            ),
+        ],
+        reply(200, "null"),
+    );
+    let mut child = std_greenq(&server.url())
+        .arg("tail")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
+    send_signal(&child, libc::SIGINT);
+    assert_eq!(
+        wait_with_limit(&mut child, Duration::from_secs(10)).code(),
+        Some(130)
+    );
+    let waited = t.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+}
+
+#[test]
 fn transient_faults_are_retried_without_limit_and_each_is_printed_once() {
     let fast = |status: u16| reply_with(status, &[("retry-after", "0")], "");
     let server = Scripted::start(

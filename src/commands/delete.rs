@@ -9,16 +9,23 @@ use crate::client::{ApiError, ONE_SHOT_RETRIES};
 use crate::commands::Session;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
+use crate::text::parse_positive;
 
 pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let instance = credentials.instance;
     // Every id is checked before the first delete: bad input changes nothing.
     let receipts = collect_receipts(&args.receipts, &mut std::io::stdin().lock())?;
+    if receipts.is_empty() {
+        return Err(Error::usage("no receipt ids to delete")
+            .why("stdin held none")
+            .fix("give receipt ids as arguments, or one per line on stdin"));
+    }
     let session = Session::new(config, Some(credentials));
     let mut out = std::io::stdout().lock();
     let mut any_missing = false;
     for (done, &receipt) in receipts.iter().enumerate() {
+        let retries_before = session.client.retries();
         // A signal lets the delete in flight finish, so that the report below is exact.
         let result = if session.interrupt.is_set() {
             Err(ApiError::Interrupted)
@@ -28,15 +35,18 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
                 .interrupt
                 .protect(|| client.retrying(ONE_SHOT_RETRIES, |c| c.delete(receipt)))
         };
-        let deleted = result.map_err(|e| {
+        let note = |done: usize| {
             let rest: Vec<String> = receipts[done..].iter().map(u64::to_string).collect();
-            let note = format!(
+            format!(
                 "{done} of {} done; not done: {}",
                 receipts.len(),
                 rest.join(" ")
-            );
+            )
+        };
+        let deleted = result.map_err(|e| {
+            let note = note(done);
             match e {
-                ApiError::Interrupted => Error::new(ExitCode::Interrupted, "interrupted").why(note),
+                ApiError::Interrupted => Error::interrupted().fix_prefix(note),
                 e => e
                     .into_error(
                         &format!("deleteNotification of receipt {receipt}"),
@@ -45,13 +55,21 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
                     .fix_prefix(note),
             }
         })?;
-        any_missing |= !deleted;
-        let line = if deleted { "deleted" } else { "not found" };
+        // "Not found" after a retry may be our own earlier try, whose answer was lost.
+        let retried = session.client.retries() > retries_before;
+        let line = match (deleted, retried) {
+            (true, _) => format!("deleted {receipt}"),
+            (false, false) => format!("not found {receipt}"),
+            (false, true) => {
+                format!("gone {receipt} (an earlier try whose answer was lost may have deleted it)")
+            }
+        };
+        any_missing |= !deleted && !retried;
         // A closed stdout does not stop the deletes: they are the job, the lines a report.
-        if let Err(e) = writeln!(out, "{line} {receipt}").and_then(|()| out.flush())
+        if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush())
             && !is_broken_pipe(&e)
         {
-            return Err(Error::output(e));
+            return Err(Error::output(e).fix_prefix(note(done + 1)));
         }
     }
     Ok(if any_missing {
@@ -68,13 +86,15 @@ fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<u64>
     for (n, arg) in args.iter().enumerate() {
         if arg == "-" {
             if stdin_used {
-                return Err(Error::usage("`-` is given twice").fix("read stdin once"));
+                return Err(Error::usage("`-` is given twice")
+                    .why("stdin can be read only once")
+                    .fix("give `-` once"));
             }
             stdin_used = true;
             read_stdin(stdin, &mut receipts)?;
             continue;
         }
-        let receipt = parse_receipt(arg).map_err(|why| {
+        let receipt = parse_positive(arg).map_err(|why| {
             Error::usage(format!("argument {} is not a receipt id", n + 1))
                 .why(why)
                 .fix("give receipt ids as positive integers, as `receive` prints them")
@@ -86,8 +106,11 @@ fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<u64>
 
 fn read_stdin(stdin: &mut dyn BufRead, receipts: &mut Vec<u64>) -> Result<()> {
     for (n, line) in stdin.lines().enumerate() {
-        let line = line
-            .map_err(|e| Error::usage("cannot read receipt ids from stdin").why(e.to_string()))?;
+        let line = line.map_err(|e| {
+            Error::usage("cannot read receipt ids from stdin")
+                .why(e.to_string())
+                .fix("give one receipt id per line, as UTF-8 text")
+        })?;
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -105,7 +128,7 @@ fn read_stdin(stdin: &mut dyn BufRead, receipts: &mut Vec<u64>) -> Result<()> {
 /// A line of stdin: a receipt id, or a `{"receiptId": ...}` envelope.
 fn parse_line(line: &str) -> std::result::Result<u64, String> {
     if !line.starts_with('{') {
-        return parse_receipt(line);
+        return parse_positive(line);
     }
     #[derive(Deserialize)]
     struct Receipt {
@@ -119,16 +142,6 @@ fn parse_line(line: &str) -> std::result::Result<u64, String> {
         _ => Err(format!(
             "receiptId {} is not a positive integer",
             envelope.receipt_id
-        )),
-    }
-}
-
-fn parse_receipt(text: &str) -> std::result::Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(format!(
-            "{:?} is not a positive integer",
-            crate::text::truncate(text, 40)
         )),
     }
 }

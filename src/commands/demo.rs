@@ -7,14 +7,13 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::cli::{DemoArgs, Format, GlobalArgs};
+use crate::cli::{DemoArgs, GlobalArgs};
 use crate::commands::Session;
 use crate::commands::publish::{Source, check_all, send_all};
 use crate::config::{BaseUrl, Config, Credentials, Secret};
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
 use crate::exit::{Error, ExitCode, Result};
-use crate::tail;
-use crate::terminal;
+use crate::{format, tail};
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     let emulator = Emulator::bind(Options {
@@ -24,10 +23,8 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         wait: Duration::ZERO,
         verbose: global.verbose,
     })
-    .map_err(|e| Error::failure("cannot start the emulator on loopback").why(e.to_string()))?;
-    let addr = emulator
-        .local_addr()
-        .map_err(|e| Error::failure("cannot start the emulator").why(e.to_string()))?;
+    .map_err(cannot_start)?;
+    let addr = emulator.local_addr().map_err(cannot_start)?;
     // The thread ends with the process.
     std::thread::spawn(move || emulator.run(std::future::pending()));
 
@@ -57,11 +54,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         "demo: an emulator runs on {url}; publishing {total} notifications to instance {DEMO_INSTANCE}, then tailing them"
     ));
     send_all(&session, &source, total, &mut std::io::sink())?;
-    let format = args.format.unwrap_or(if terminal::stdout_is_terminal() {
-        Format::Pretty
-    } else {
-        Format::Json
-    });
+    let format = args.format.unwrap_or_else(format::default_for_stdout);
     let options = tail::Options {
         count: None,
         exit_on_empty: true,
@@ -76,6 +69,12 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
             .line("demo: the queue is empty; try `greenq serve` to keep an emulator running");
     }
     Ok(code)
+}
+
+fn cannot_start(e: std::io::Error) -> Error {
+    Error::failure("cannot start the emulator on loopback")
+        .why(e.to_string())
+        .fix("check that 127.0.0.1 is up and a free port can be bound")
 }
 
 /// The specification's example first, then one of each common kind, and one kind that

@@ -13,6 +13,8 @@ use crate::input::NotificationReader;
 use crate::notification::{self, Checked, compact};
 use crate::terminal;
 
+const STDIN: &str = "<stdin>";
+
 /// Where the notifications come from; read twice (check, then send), so it must reopen.
 pub struct Source {
     /// How messages name it: a path, `<stdin>`, `--text`.
@@ -34,7 +36,7 @@ impl Source {
 
     /// Stdin is spooled to an unnamed temporary file: read twice, held in memory never.
     pub fn stdin() -> Result<Source> {
-        let name = "<stdin>".to_string();
+        let name = STDIN.to_string();
         let spool = || -> io::Result<File> {
             let mut file = tempfile::tempfile()?;
             io::copy(&mut io::stdin().lock(), &mut file)?;
@@ -68,9 +70,14 @@ impl Source {
 }
 
 fn cannot_read(name: &str, e: io::Error) -> Error {
+    let fix = if name == STDIN {
+        "check what is piped in; stdin is copied to a temporary file (is TMPDIR writable?)"
+    } else {
+        "check the FILE argument"
+    };
     Error::usage(format!("cannot read {name}"))
         .why(e.to_string())
-        .fix("check the FILE argument")
+        .fix(fix)
 }
 
 pub fn run(config: &Config, args: &PublishArgs) -> Result<ExitCode> {
@@ -119,8 +126,8 @@ pub fn check_all(source: &Source) -> Result<usize> {
     for item in source.reader()? {
         let item = item.map_err(|e| {
             Error::data(format!(
-                "{}:{}:{}: notification #{} is not valid JSON",
-                source.name, e.line, e.column, e.index
+                "{}:{}:{}: notification #{} {}",
+                source.name, e.line, e.column, e.index, e.what
             ))
             .why(e.message)
             .fix("fix it and run again; nothing was sent")
@@ -159,8 +166,8 @@ fn dry_run(source: &Source, out: &mut impl Write, total: usize, quiet: bool) -> 
 }
 
 /// The second pass: sends each notification in order, one after another (FIFO), and
-/// prints its idMessage (or `-`). A failure that outlives the retries stops the batch and
-/// says how many were published and where to resume.
+/// prints its idMessage (or `-`). Anything that stops the batch says how many were
+/// published and where to resume.
 pub fn send_all(
     session: &Session,
     source: &Source,
@@ -170,77 +177,71 @@ pub fn send_all(
     if total > 1 && terminal::stderr_is_terminal() {
         session.status.progress(total as u64, "publishing");
     }
+    let mut progress = Progress {
+        source,
+        total,
+        published: 0,
+        next: (1, 1),
+    };
     let mut stdout_open = true;
-    let mut published = 0;
-    for item in source.reader()? {
-        let stop = |why: String| -> Error {
-            stop_error(source, published, total, item_position(&item), why)
-        };
-        let item = match &item {
+    // A file that grew since it was checked: only what was checked is sent.
+    for item in source.reader()?.take(total) {
+        let item = match item {
             Ok(item) => item,
             Err(e) => {
-                return Err(stop(format!(
+                progress.next = (e.index, e.line as u64);
+                return Err(progress.stopped(Error::data("publish stopped").why(format!(
                     "{} changed since it was checked: {}",
                     source.name, e.message
-                )));
+                ))));
             }
         };
+        progress.next = (item.index, item.line);
         if session.interrupt.is_set() {
-            return Err(publish_error(
-                ApiError::Interrupted,
-                source,
-                published,
-                total,
-                item.index,
-                item.line,
-            ));
+            return Err(progress.stopped(Error::interrupted()));
         }
-        let checked = match notification::check(item.raw.get()) {
-            Ok(checked) => checked,
-            Err(problem) => {
-                return Err(stop(format!(
-                    "{} changed since it was checked: {problem}",
-                    source.name
-                )));
-            }
-        };
+        let checked = notification::check(item.raw.get()).map_err(|problem| {
+            progress.stopped(Error::data("publish stopped").why(format!(
+                "{} changed since it was checked: {problem}",
+                source.name
+            )))
+        })?;
         let body = compact(item.raw.get());
-        if let Err(e) = session
-            .client
-            .retrying(ONE_SHOT_RETRIES, |c| c.publish(&body))
-        {
+        // A signal lets the POST in flight finish, so that the count is exact.
+        let client = &session.client;
+        let sent = session
+            .interrupt
+            .protect(|| client.retrying(ONE_SHOT_RETRIES, |c| c.publish(&body)));
+        if let Err(e) = sent {
             session.status.clear();
             let _ = out.flush();
-            return Err(publish_error(
-                e, source, published, total, item.index, item.line,
-            ));
+            let error = match e {
+                ApiError::Interrupted => Error::interrupted(),
+                other => other.into_error("publish", None),
+            };
+            return Err(progress.stopped(error));
         }
-        published += 1;
+        progress.published += 1;
         session.status.with_bar(|bar| bar.inc(1));
-        if stdout_open {
-            // A closed stdout does not stop the batch: publishing is the job, ids a report.
-            if let Err(e) = print_id(out, &checked) {
-                if !is_broken_pipe(&e) {
-                    return Err(Error::output(e));
-                }
-                stdout_open = false;
+        // A closed stdout does not stop the batch: publishing is the job, ids a report.
+        if stdout_open && let Err(e) = print_id(out, &checked) {
+            if !is_broken_pipe(&e) {
+                return Err(progress.after_output_error(e));
             }
+            stdout_open = false;
         }
     }
     session.status.clear();
-    if stdout_open {
-        out.flush().or_else(|e| {
-            if is_broken_pipe(&e) {
-                Ok(())
-            } else {
-                Err(Error::output(e))
-            }
-        })?;
+    if stdout_open
+        && let Err(e) = out.flush()
+        && !is_broken_pipe(&e)
+    {
+        return Err(progress.after_output_error(e));
     }
     if total > 1 {
         session.status.line(format_args!(
-            "published {published} notifications from {}",
-            source.name
+            "published {} notifications from {}",
+            progress.published, source.name
         ));
     }
     Ok(())
@@ -250,52 +251,32 @@ fn print_id(out: &mut impl Write, checked: &Checked) -> io::Result<()> {
     writeln!(out, "{}", checked.id_message.as_deref().unwrap_or("-"))
 }
 
-fn item_position(
-    item: &std::result::Result<crate::input::Positioned, crate::input::SyntaxError>,
-) -> (usize, u64) {
-    match item {
-        Ok(p) => (p.index, p.line),
-        Err(e) => (e.index, e.line as u64),
+/// How far a batch got, for the message that stops it.
+struct Progress<'a> {
+    source: &'a Source,
+    total: usize,
+    published: usize,
+    /// Index and line of the notification being sent.
+    next: (usize, u64),
+}
+
+impl Progress<'_> {
+    /// `error`, with what was and was not done before the advice.
+    fn stopped(&self, error: Error) -> Error {
+        let (index, line) = self.next;
+        error.fix_prefix(format!(
+            "published {} of {}; the first not confirmed as published is #{index} (line {line} of {}), \
+             which may have arrived if its answer was lost; resume from there, e.g. for NDJSON \
+             `tail -n +{line} FILE | greenq publish -`",
+            self.published, self.total, self.source.name
+        ))
     }
-}
 
-fn progress_note(
-    source: &Source,
-    published: usize,
-    total: usize,
-    index: usize,
-    line: u64,
-) -> String {
-    format!(
-        "published {published} of {total}; the first not published is #{index} (line {line} of {}); \
-         resume from there, e.g. `tail -n +{line} FILE | greenq publish -`",
-        source.name
-    )
-}
-
-fn stop_error(
-    source: &Source,
-    published: usize,
-    total: usize,
-    (index, line): (usize, u64),
-    why: String,
-) -> Error {
-    Error::data("publish stopped")
-        .why(why)
-        .fix(progress_note(source, published, total, index, line))
-}
-
-fn publish_error(
-    e: ApiError,
-    source: &Source,
-    published: usize,
-    total: usize,
-    index: usize,
-    line: u64,
-) -> Error {
-    let note = progress_note(source, published, total, index, line);
-    match e {
-        ApiError::Interrupted => Error::new(ExitCode::Interrupted, "interrupted").why(note),
-        other => other.into_error("publish", None).fix_prefix(note),
+    /// All sent so far were published; only their report could not be written.
+    fn after_output_error(&self, e: io::Error) -> Error {
+        Error::output(e).fix_prefix(format!(
+            "{} of {} were published before the output failed",
+            self.published, self.total
+        ))
     }
 }

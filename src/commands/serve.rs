@@ -5,9 +5,10 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use crate::cli::{GlobalArgs, ServeArgs};
-use crate::config::{Config, Secret, parse_instance};
+use crate::config::{Config, Secret};
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
+use crate::text::parse_positive;
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
     let listen = parse_listen(&args.listen)?;
@@ -23,10 +24,16 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
             .why(e.to_string())
             .fix("pick another address with --listen (port 0 picks a free one)")
     })?;
-    let addr = emulator
-        .local_addr()
-        .map_err(|e| Error::failure("cannot read the bound address").why(e.to_string()))?;
-    let failed = |e: std::io::Error| Error::failure("the emulator failed").why(e.to_string());
+    let addr = emulator.local_addr().map_err(|e| {
+        Error::failure("cannot read the bound address")
+            .why(e.to_string())
+            .fix("try another --listen address")
+    })?;
+    let failed = |e: std::io::Error| {
+        Error::failure("the emulator failed")
+            .why(e.to_string())
+            .fix("run it again; with -v it logs each request")
+    };
     let runtime = runtime().map_err(failed)?;
     runtime.block_on(async {
         // Signals are caught before the banner: whoever read it may signal at once.
@@ -82,7 +89,7 @@ fn parse_accept(text: &str) -> Result<(u64, String)> {
     let (id, token) = text
         .split_once(':')
         .ok_or_else(|| bad("there is no `:`".into()))?;
-    let id = parse_instance(id).map_err(bad)?;
+    let id = parse_positive(id).map_err(bad)?;
     let token = Secret::new(token, "--accept")?;
     Ok((id, token.expose().to_string()))
 }

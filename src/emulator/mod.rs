@@ -19,10 +19,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Deserialize;
 use serde_json::json;
 
-pub use queue::{Instance, Queues, Refusal};
+pub use queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Queues, Refusal};
 
 /// Bodies above this are refused with 413.
-pub const MAX_BODY: usize = 10 * 1024 * 1024;
+pub const MAX_BODY: usize = crate::notification::MAX_NOTIFICATION;
 /// A client that takes longer than this to send its headers or body is cut off.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -133,7 +133,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Answer {
     if state.verbose {
         eprintln!(
             "greenq: serve: {method} {} {} {:.1} ms",
-            redact_path(&path),
+            redact_path(&path, &state.queues),
             answer.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0
         );
@@ -141,13 +141,16 @@ async fn respond(state: &State, req: Request<Incoming>) -> Answer {
     answer
 }
 
-/// `/waInstance1/receiveNotification/TOKEN/...` with the token as `***`.
-fn redact_path(path: &str) -> String {
+/// The path for the log: the segment where a token goes (two after `waInstance{id}`,
+/// wherever that is) as `***`, and any hosted token elsewhere too.
+fn redact_path(path: &str, queues: &Queues) -> String {
     let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 3 && parts[1].starts_with("waInstance") {
-        parts[3] = "***";
+    if let Some(i) = parts.iter().position(|p| p.starts_with("waInstance"))
+        && let Some(token) = parts.get_mut(i + 2)
+    {
+        *token = "***";
     }
-    parts.join("/")
+    queues.redact(&parts.join("/"))
 }
 
 async fn route(state: &State, req: Request<Incoming>) -> Answer {
@@ -286,11 +289,19 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
     };
     // Stored as sent (field order and all), without the white space around it.
     let trimmed = body.slice_ref(body.trim_ascii());
-    let receipt = instance.push(trimmed);
-    json_answer(
-        StatusCode::OK,
-        json!({"result": true, "receiptId": receipt}).to_string(),
-    )
+    match instance.push(trimmed) {
+        Ok(receipt) => json_answer(
+            StatusCode::OK,
+            json!({"result": true, "receiptId": receipt}).to_string(),
+        ),
+        Err(QueueFull) => error(
+            StatusCode::INSUFFICIENT_STORAGE,
+            &format!(
+                "the queue of instance {id} is full ({} MiB); receive and delete first",
+                MAX_QUEUE_BYTES >> 20
+            ),
+        ),
+    }
 }
 
 /// `body.instanceData.idInstance` of a JSON object; the problem otherwise.
@@ -347,15 +358,30 @@ mod tests {
 
     #[test]
     fn paths_are_redacted_for_the_log() {
-        assert_eq!(
-            redact_path("/waInstance1/receiveNotification/secret"),
-            "/waInstance1/receiveNotification/***"
-        );
-        assert_eq!(
-            redact_path("/waInstance1/deleteNotification/secret/5"),
-            "/waInstance1/deleteNotification/***/5"
-        );
-        assert_eq!(redact_path("/"), "/");
+        let queues = Queues::new(&[(1, "secret".to_string())]);
+        let cases = [
+            (
+                "/waInstance1/receiveNotification/secret",
+                "/waInstance1/receiveNotification/***",
+            ),
+            (
+                "/waInstance1/deleteNotification/wrong/5",
+                "/waInstance1/deleteNotification/***/5",
+            ),
+            (
+                "//waInstance1/receiveNotification/secret",
+                "//waInstance1/receiveNotification/***",
+            ),
+            (
+                "/prefix/waInstance1/receiveNotification/x",
+                "/prefix/waInstance1/receiveNotification/***",
+            ),
+            ("/other/secret/path", "/other/***/path"),
+            ("/", "/"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(redact_path(path, &queues), logged);
+        }
     }
 
     #[test]

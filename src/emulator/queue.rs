@@ -18,11 +18,20 @@ pub struct Instance {
     arrived: Notify,
 }
 
+/// A queue holds at most this many bytes of notifications: publishing in a loop must not
+/// take the machine's memory.
+pub const MAX_QUEUE_BYTES: usize = 512 * 1024 * 1024;
+
 #[derive(Default)]
 struct Queue {
     last_receipt: u64,
     items: VecDeque<(u64, Bytes)>,
+    bytes: usize,
 }
+
+/// The queue is at `MAX_QUEUE_BYTES`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct QueueFull;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -44,6 +53,13 @@ impl Queues {
             })
             .collect();
         Queues { instances }
+    }
+
+    /// `text` with every hosted token as `***`.
+    pub fn redact(&self, text: &str) -> String {
+        self.instances
+            .values()
+            .fold(text.to_string(), |text, i| text.replace(&i.token, "***"))
     }
 
     pub fn get(&self, id: u64) -> Option<&Instance> {
@@ -69,16 +85,20 @@ impl Instance {
     }
 
     /// Appends a notification; returns its receipt id (positive, only ever growing).
-    pub fn push(&self, body: Bytes) -> u64 {
+    pub fn push(&self, body: Bytes) -> Result<u64, QueueFull> {
         let receipt = {
             let mut q = self.lock();
+            if q.bytes + body.len() > MAX_QUEUE_BYTES {
+                return Err(QueueFull);
+            }
             q.last_receipt += 1;
             let receipt = q.last_receipt;
+            q.bytes += body.len();
             q.items.push_back((receipt, body));
             receipt
         };
         self.arrived.notify_waiters();
-        receipt
+        Ok(receipt)
     }
 
     /// The head of the queue; it stays there until deleted.
@@ -108,18 +128,13 @@ impl Instance {
     pub fn delete(&self, receipt: u64) -> bool {
         let mut q = self.lock();
         // Nearly always the head; a search keeps any other queued receipt deletable too.
-        match q.items.iter().position(|(r, _)| *r == receipt) {
-            Some(i) => q.items.remove(i).is_some(),
-            None => false,
+        let Some(i) = q.items.iter().position(|(r, _)| *r == receipt) else {
+            return false;
+        };
+        if let Some((_, body)) = q.items.remove(i) {
+            q.bytes -= body.len();
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.lock().items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        true
     }
 }
 
@@ -135,16 +150,28 @@ mod tests {
     fn fifo_with_growing_receipts_and_head_until_deleted() {
         let q = queues();
         let i = q.get(1).unwrap();
-        assert_eq!(i.push(Bytes::from_static(b"a")), 1);
-        assert_eq!(i.push(Bytes::from_static(b"b")), 2);
+        assert_eq!(i.push(Bytes::from_static(b"a")), Ok(1));
+        assert_eq!(i.push(Bytes::from_static(b"b")), Ok(2));
         assert_eq!(i.head().unwrap().0, 1);
         assert_eq!(i.head().unwrap().0, 1);
         assert!(i.delete(1));
         assert!(!i.delete(1));
         assert_eq!(i.head(), Some((2, Bytes::from_static(b"b"))));
         assert!(i.delete(2));
-        assert_eq!(i.push(Bytes::from_static(b"c")), 3);
-        assert!(q.get(2).unwrap().is_empty());
+        assert_eq!(i.push(Bytes::from_static(b"c")), Ok(3));
+        assert!(q.get(2).unwrap().head().is_none());
+    }
+
+    #[test]
+    fn a_full_queue_refuses_until_it_is_drained() {
+        let q = queues();
+        let i = q.get(1).unwrap();
+        let half = Bytes::from(vec![b' '; MAX_QUEUE_BYTES / 2]);
+        assert_eq!(i.push(half.clone()), Ok(1));
+        assert_eq!(i.push(half.clone()), Ok(2));
+        assert_eq!(i.push(Bytes::from_static(b"x")), Err(QueueFull));
+        assert!(i.delete(1));
+        assert_eq!(i.push(Bytes::from_static(b"x")), Ok(3));
     }
 
     #[test]
@@ -174,7 +201,7 @@ mod tests {
             };
             tokio::task::yield_now().await;
             let started = std::time::Instant::now();
-            q.get(1).unwrap().push(Bytes::from_static(b"x"));
+            q.get(1).unwrap().push(Bytes::from_static(b"x")).unwrap();
             let head = waiter.await.unwrap();
             assert_eq!(head.map(|h| h.0), Some(1));
             assert!(started.elapsed() < Duration::from_secs(1));
