@@ -122,8 +122,8 @@ fn follow(
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
             Err(e) => return Err(head_error(e, client.instance())),
         };
-        let handled = Handled::of(&envelope);
-        let redelivered = unconfirmed == Some(handled);
+        // Hashed only when a delete was refused: the common path does not pay for it.
+        let redelivered = unconfirmed.is_some_and(|u| u == Handled::of(&envelope));
         // From here the notification is ours: a signal lets the write and the delete
         // finish, so that printed + still queued == published.
         let step = session.interrupt.protect(|| {
@@ -148,7 +148,7 @@ fn follow(
                 unconfirmed = None;
             }
             // "Not found": already gone (an earlier try's answer was lost), or shown again later.
-            Ok(false) => unconfirmed = Some(handled),
+            Ok(false) => unconfirmed = Some(Handled::of(&envelope)),
             Err(end) => return Ok(end),
         }
         if session.interrupt.is_set() {
