@@ -9,12 +9,7 @@ fn deletes_receipts_given_as_arguments_and_reports_each() {
     let emu = Emulator::start(0);
     emu.publish_all(&[numbered("a", 1), numbered("b", 2)]);
     let out = emu.cmd().args(["delete", "1", "2"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert_eq!(lines(&out.stdout), ["deleted 1", "deleted 2"]);
     assert!(emu.head().is_none());
 }
@@ -127,12 +122,7 @@ fn not_found_after_a_lost_answer_is_reported_as_gone() {
         reply(200, "null"),
     );
     let out = server.cmd().args(["delete", "9"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert_eq!(
         lines(&out.stdout),
         ["gone 9 (an earlier try whose answer was lost may have deleted it)"]

@@ -11,12 +11,7 @@ fn demo_runs_with_no_configuration_and_ignores_the_environment() {
         .args(["demo", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let lines = lines(&out.stdout);
     assert_eq!(lines.len(), 8);
     assert!(

@@ -24,12 +24,7 @@ fn publishes_ndjson_in_order_and_prints_each_id_message() {
         .collect();
     let f = file(&input);
     let out = emu.cmd().arg("publish").arg(f.path()).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let expected: Vec<String> = (1..=5).map(|n| format!("{n:032X}")).collect();
     assert_eq!(lines(&out.stdout), expected);
     assert_eq!(seqs(&emu.drain()), [1, 2, 3, 4, 5]);
@@ -178,12 +173,7 @@ fn text_builds_a_message_like_the_specification_example() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let id = lines(&out.stdout).pop().unwrap();
     assert_eq!(id.len(), 32);
     assert!(
@@ -308,12 +298,7 @@ fn large_notifications_arrive_whole() {
         .write_stdin(input)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let bodies = emu.drain();
     let got: Vec<&str> = bodies
         .iter()

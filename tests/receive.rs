@@ -11,12 +11,7 @@ fn receive_prints_one_compact_envelope_in_a_pipe_and_deletes_nothing() {
     let emu = Emulator::start(0);
     emu.publish_all(&[example("hello")]);
     let out = emu.cmd().arg("receive").output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let lines = lines(&out.stdout);
     assert_eq!(lines.len(), 1);
     let v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
@@ -172,12 +167,7 @@ fn the_sdk_variable_names_work_too() {
         .arg("receive")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
 }
 
 #[test]

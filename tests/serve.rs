@@ -98,13 +98,7 @@ fn serve_hosts_the_configured_instance_and_never_prints_its_token() {
     send_signal(&child, libc::SIGTERM);
     let status = wait_with_limit(&mut child, Duration::from_secs(5));
     assert!(status.success(), "SIGTERM stops it cleanly: {status:?}");
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = read_rest(child.stderr.take());
     assert!(banner.contains(&format!("export GREEN_API_INSTANCE_ID={INSTANCE}")));
     assert_no_token(&[banner.as_bytes(), err.as_bytes()]);
 }
@@ -339,13 +333,7 @@ fn verbose_logs_each_request_with_the_token_redacted() {
     ));
     send_signal(&child, libc::SIGTERM);
     wait_with_limit(&mut child, Duration::from_secs(5));
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = read_rest(child.stderr.take());
     assert!(
         err.contains(&format!(
             "GET /waInstance{INSTANCE}/receiveNotification/*** 200"

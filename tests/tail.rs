@@ -30,12 +30,7 @@ fn drains_in_fifo_order_as_ndjson_in_a_pipe_and_leaves_the_queue_empty() {
     let emu = Emulator::start(0);
     let expected = published(&emu, "incomingMessageReceived", 50);
     let out = emu.cmd().args(["tail", "-e"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert_eq!(seqs_of_lines(&lines(&out.stdout)), expected);
     assert!(emu.drain().is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -68,13 +63,7 @@ fn count_waits_for_notifications_that_have_not_come_yet() {
     published(&emu, "incomingMessageReceived", 2);
     let status = wait_with_limit(&mut child, Duration::from_secs(10));
     assert!(status.success());
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    let out = read_rest(child.stdout.take());
     assert_eq!(out.lines().count(), 2);
 }
 
@@ -155,12 +144,7 @@ fn json_output_is_what_publish_accepts_so_a_queue_can_be_moved() {
         .write_stdin(backup.stdout.clone())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let again = to
         .cmd()
         .args(["tail", "-e", "--format", "json"])
@@ -253,12 +237,7 @@ fn odd_bodies_are_printed_raw_never_skipped_never_fatal() {
             .args(["tail", "-e", "--format", format])
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{format}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_exit(&out, 0);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             text.contains("just a string") && text.contains("yesterday"),
@@ -292,12 +271,7 @@ fn a_redelivered_receipt_is_deleted_not_printed_twice() {
         reply(200, "null"),
     );
     let out = server.cmd().args(["tail", "-e"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let printed = lines(&out.stdout);
     assert_eq!(printed.len(), 2, "{printed:?}");
     assert_eq!(printed[0], a);
@@ -391,12 +365,7 @@ fn transient_faults_are_retried_without_limit_and_each_is_printed_once() {
         reply(200, "null"),
     );
     let out = server.cmd().args(["tail", "-e"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert_eq!(seqs_of_lines(&lines(&out.stdout)), [1, 2]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -433,31 +402,46 @@ fn transient_faults_are_retried_without_limit_and_each_is_printed_once() {
 
 #[test]
 fn retries_through_a_faulty_proxy_print_everything_once_and_empty_the_queue() {
-    let emu = Emulator::start(0);
-    let expected = published(&emu, "incomingMessageReceived", 40);
-    let proxy = FaultProxy::start(emu.addr, 7, 0.35);
-    let out = greenq_at(&proxy.url())
-        .args(["tail", "-e"])
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(seqs_of_lines(&lines(&out.stdout)), expected);
-    assert!(emu.drain().is_empty());
-    let c = proxy.counts();
+    let c = drain_through_faults(40, 7, 0.35);
     assert!(
         c.status_502 > 0
             && c.status_429 > 0
             && c.dropped_before > 0
             && c.dropped_after > 0
             && c.cut_after > 0,
-        "{c:?}"
+        "every kind of fault happened: {c:?}"
     );
+}
+
+/// Publishes `n`, drains them with `tail -e` through a proxy injecting faults at `rate`
+/// (seeded: the same faults each run), and checks that every notification was printed
+/// once, in order, and acknowledged, with one retry per fault.
+fn drain_through_faults(n: usize, seed: u64, rate: f64) -> FaultCounts {
+    let emu = Emulator::start(0);
+    let expected = published(&emu, "incomingMessageReceived", n);
+    let proxy = FaultProxy::start(emu.addr, seed, rate);
+    let out = greenq_at(&proxy.url())
+        .args(["tail", "-e"])
+        .timeout(Duration::from_secs(180))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let printed = seqs_of_lines(&lines(&out.stdout));
+    assert_eq!(
+        printed, expected,
+        "nothing lost, nothing printed twice, order kept"
+    );
+    assert!(
+        emu.drain().is_empty(),
+        "every printed notification was acknowledged"
+    );
+    let c = proxy.counts();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{} retries", c.faults())),
+        "one retry per fault: {c:?}\n{err}"
+    );
+    c
 }
 
 #[test]
@@ -516,13 +500,7 @@ fn ctrl_c_during_a_long_poll_stops_at_once_with_130_and_a_summary() {
     let status = wait_with_limit(&mut child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(130));
     assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = read_rest(child.stderr.take());
     assert!(
         err.contains("interrupted: 0 printed, 0 skipped, 0 deleted"),
         "{err}"
@@ -641,13 +619,7 @@ fn a_closed_stdout_ends_quietly_with_0_and_keeps_the_unwritten_notification() {
     emu.publish_all(&[numbered("x", 1)]);
     let status = wait_with_limit(&mut child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(0));
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = read_rest(child.stderr.take());
     assert_eq!(err, "", "quiet");
     assert_eq!(
         emu.head().map(|h| h.1["seq"].as_u64()),
@@ -678,35 +650,6 @@ fn head_takes_three_and_greenq_ends_with_0() {
 
 #[test]
 fn fault_injection_hundreds_of_notifications_nothing_lost_nothing_twice_order_kept() {
-    let emu = Emulator::start(0);
-    let expected = published(&emu, "incomingMessageReceived", 300);
-    // A fixed seed: the same faults on every run, so a failure can be replayed.
-    let proxy = FaultProxy::start(emu.addr, 20261125, 0.08);
-    let out = greenq_at(&proxy.url())
-        .args(["tail", "-e"])
-        .timeout(Duration::from_secs(180))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed = seqs_of_lines(&lines(&out.stdout));
-    assert_eq!(
-        printed, expected,
-        "nothing lost, nothing printed twice, order kept"
-    );
-    assert!(
-        emu.drain().is_empty(),
-        "every printed notification was acknowledged"
-    );
-    let c = proxy.counts();
+    let c = drain_through_faults(300, 20261125, 0.08);
     assert!(c.faults() >= 20, "the faults really happened: {c:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(&format!("{} retries", c.faults())),
-        "one retry per fault: {c:?}\n{err}"
-    );
 }

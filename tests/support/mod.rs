@@ -136,6 +136,26 @@ pub fn assert_no_token(texts: &[&[u8]]) {
     }
 }
 
+/// Asserts the exit code, showing stderr when it is not the one expected.
+pub fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// All that is left on a child's pipe (stdout or stderr).
+pub fn read_rest(pipe: Option<impl Read>) -> String {
+    let mut text = String::new();
+    if let Some(mut pipe) = pipe {
+        pipe.read_to_string(&mut text)
+            .expect("read the child's pipe");
+    }
+    text
+}
+
 pub fn lines(bytes: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(bytes)
         .lines()
