@@ -3,6 +3,7 @@
 //! that builds URLs, so it is the one place that redacts them.
 
 use std::cell::Cell;
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -368,11 +369,21 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         let status = response.status().as_u16();
-        let body = response
+        // Sized from Content-Length (within reason): growing the buffer step by step
+        // costs more than the rest of reading a notification.
+        let length = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut body = Vec::with_capacity(length.min(1 << 20));
+        response
             .body_mut()
             .with_config()
             .limit(MAX_ANSWER)
-            .read_to_vec()?;
+            .reader()
+            .read_to_end(&mut body)?;
         Ok(Answer {
             status,
             retry_after,

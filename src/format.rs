@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde_json::ser::Formatter;
 
 use crate::cli::Format;
-use crate::notification::{Envelope, compact};
+use crate::notification::{Envelope, compact, one_line};
 use crate::text::{escape_controls, truncate};
 
 /// The longest gist a `text` line shows of a message.
@@ -94,12 +94,13 @@ impl Printer {
         out.write_all(b"\n")
     }
 
-    /// `json` on one line. Without colour the text is written as it came (the fast path
-    /// of `tail --format json`); with colour it is parsed, unless it cannot be.
+    /// `json` on one line. Without colour the text is written as it came, unless it has
+    /// line breaks (the fast path of `tail --format json`); with colour it is parsed,
+    /// unless it cannot be.
     fn one_line(&self, out: &mut impl Write, json: &str) -> io::Result<()> {
         match self.color.then(|| parse(json)).flatten() {
             Some(value) => self.json(out, &value, CompactFormatter),
-            None => out.write_all(compact(json).as_bytes()),
+            None => out.write_all(one_line(json).as_bytes()),
         }
     }
 
@@ -598,14 +599,23 @@ mod tests {
 
     #[test]
     fn receive_envelope_is_one_line_in_a_pipe() {
-        let env: Envelope = serde_json::from_str(r#"{"receiptId":9,"body":{ "a" : 1 }}"#).unwrap();
-        let mut out = Vec::new();
-        Printer::new(Format::Json, false)
-            .envelope(&mut out, &env, false)
-            .unwrap();
+        let line = |body: &str| {
+            let env: Envelope =
+                serde_json::from_str(&format!(r#"{{"receiptId":9,"body":{body}}}"#)).unwrap();
+            let mut out = Vec::new();
+            Printer::new(Format::Json, false)
+                .envelope(&mut out, &env, false)
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            line("{\n \"a\" :\n 1\n}"),
             "{\"receiptId\":9,\"body\":{\"a\":1}}\n"
+        );
+        // A body already on one line is written as it came.
+        assert_eq!(
+            line(r#"{ "a" : 1 }"#),
+            "{\"receiptId\":9,\"body\":{ \"a\" : 1 }}\n"
         );
     }
 }

@@ -213,6 +213,16 @@ fn is_compact(bytes: &[u8]) -> bool {
     }
 }
 
+/// `json` on one line: as it is when it has no line break (the usual case, and tail's hot
+/// path), else compacted.
+pub fn one_line(json: &str) -> Cow<'_, str> {
+    if json.bytes().any(|b| b == b'\n' || b == b'\r') {
+        compact(json)
+    } else {
+        Cow::Borrowed(json)
+    }
+}
+
 /// A fresh message id as the service makes them: 32 upper-case hex digits.
 pub fn new_id_message(rng: &mut fastrand::Rng) -> String {
     format!("{:016X}{:016X}", rng.u64(..), rng.u64(..))
