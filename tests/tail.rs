@@ -77,11 +77,7 @@ fn a_server_that_answers_empty_at_once_is_not_hammered() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(2500));
-    send_signal(&child, libc::SIGINT);
-    assert_eq!(
-        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
-        Some(130)
-    );
+    assert_eq!(signal_and_wait(&mut child, libc::SIGINT), Some(130));
     let polls = server.seen().len();
     assert!(
         (2..=4).contains(&polls),
@@ -517,11 +513,7 @@ fn sigterm_stops_tail_like_ctrl_c() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    send_signal(&child, libc::SIGTERM);
-    assert_eq!(
-        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
-        Some(130)
-    );
+    assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
 }
 
 #[test]
@@ -587,11 +579,7 @@ fn a_second_ctrl_c_exits_even_when_the_output_is_stuck() {
         child.try_wait().unwrap().is_none(),
         "the first signal waits for the write in progress"
     );
-    send_signal(&child, libc::SIGINT);
-    assert_eq!(
-        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
-        Some(130)
-    );
+    assert_eq!(signal_and_wait(&mut child, libc::SIGINT), Some(130));
     let mut out = Vec::new();
     child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
     let complete_lines = out

@@ -113,6 +113,12 @@ pub fn send_signal(child: &Child, signal: i32) {
     assert_eq!(rc, 0, "kill failed");
 }
 
+/// Sends `signal` and returns the exit code, which must come within five seconds.
+pub fn signal_and_wait(child: &mut Child, signal: i32) -> Option<i32> {
+    send_signal(child, signal);
+    wait_with_limit(child, Duration::from_secs(5)).code()
+}
+
 /// Waits up to `limit` for the child to exit; kills it and fails the test otherwise.
 pub fn wait_with_limit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
