@@ -3,6 +3,9 @@
 //!
 //!     cargo bench --bench drain                        # the numbers, ~1.5 minutes
 //!     GREENQ_BENCH_QUICK=1 cargo bench --bench drain   # smaller N, ~10 seconds
+//!     GREENQ_BENCH_ONLY=drain,publish cargo bench --bench drain   # some sections only
+//!
+//! Sections: drain (1 and 2), publish, latency, memory, startup, round-trip.
 //!
 //! 1. drain: `greenq tail --count N --format json > /dev/null` over a pre-filled queue;
 //! 2. floor: receive + delete by a minimal raw HTTP/1.1 client on one keep-alive
@@ -86,12 +89,32 @@ fn main() {
     let started = Instant::now();
     progress(format_args!("greenq is {GREENQ}"));
     let mut table = Table::default();
-    report_drain(&sizes, &mut table);
-    report_publish(&sizes, &mut table);
-    report_latency(&sizes, &mut table);
-    report_memory(&sizes, &mut table);
-    report_startup(&sizes, &mut table);
-    report_round_trips(&sizes, &mut table);
+    let sections: [(&str, fn(&Sizes, &mut Table)); 6] = [
+        ("drain", report_drain),
+        ("publish", report_publish),
+        ("latency", report_latency),
+        ("memory", report_memory),
+        ("startup", report_startup),
+        ("round-trip", report_round_trips),
+    ];
+    let only = std::env::var("GREENQ_BENCH_ONLY").unwrap_or_default();
+    let wanted: Vec<&str> = only
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|w| !sections.iter().any(|(n, _)| n == *w))
+    {
+        eprintln!("drain: unknown section {unknown:?} in GREENQ_BENCH_ONLY");
+        std::process::exit(2);
+    }
+    for (name, report) in sections {
+        if wanted.is_empty() || wanted.contains(&name) {
+            report(&sizes, &mut table);
+        }
+    }
     println!();
     println!(
         "greenq {} against `greenq serve` on loopback; {} cores; {:.0} s",
