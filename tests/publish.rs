@@ -251,6 +251,17 @@ fn a_failure_that_outlives_the_retries_says_how_far_it_got() {
     let seen = server.seen();
     assert_eq!(seen.len(), 2 + 4);
     assert!(seen.iter().all(|s| s.method == "POST" && s.path == "/"));
+    let headers = seen[0].headers.to_ascii_lowercase();
+    for header in [
+        format!("host: {}\r\n", server.addr),
+        "content-type: application/json\r\n".to_string(),
+    ] {
+        assert_eq!(
+            headers.matches(&header).count(),
+            1,
+            "{header:?} in {headers}"
+        );
+    }
     assert_eq!(
         seen[0].body,
         numbered("a", 1).as_bytes(),

@@ -109,6 +109,13 @@ fn receive_timeout_is_sent_and_checked() {
         "{}",
         seen[0].headers
     );
+    let host = format!("host: {}\r\n", server.addr);
+    assert_eq!(
+        seen[0].headers.to_ascii_lowercase().matches(&host).count(),
+        1,
+        "one Host header, with the port: {}",
+        seen[0].headers
+    );
     for bad in ["4", "61", "x"] {
         let out = server
             .cmd()
