@@ -89,7 +89,7 @@ fn main() {
     let started = Instant::now();
     progress(format_args!("greenq is {GREENQ}"));
     let mut table = Table::default();
-    let sections: [(&str, fn(&Sizes, &mut Table)); 6] = [
+    let sections: [(&str, Report); 6] = [
         ("drain", report_drain),
         ("publish", report_publish),
         ("latency", report_latency),
@@ -124,6 +124,9 @@ fn main() {
     );
     table.print();
 }
+
+/// One section of the run: measures, then adds its rows.
+type Report = fn(&Sizes, &mut Table);
 
 /// 1 and 2: tail's drain rate and the floor's, measured in back-to-back pairs so that a
 /// noisy moment of this shared machine hits both. The rates are the best rounds; the
