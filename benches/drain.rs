@@ -67,7 +67,7 @@ impl Sizes {
             Sizes {
                 drain: 20_000,
                 rounds: 3,
-                drain_rounds: 5,
+                drain_rounds: 9,
                 publish: 20_000,
                 latency: 1_000,
                 memory_small: 10_000,
@@ -131,14 +131,20 @@ type Report = fn(&Sizes, &mut Table);
 /// 1 and 2: tail's drain rate and the floor's, measured in back-to-back pairs so that a
 /// noisy moment of this shared machine hits both. The rates are the best rounds; the
 /// share is the median of the pairs' shares (a ratio of two bests from different moments
-/// would mostly measure the noise).
+/// would mostly measure the noise). Nine pairs: one pair's share moves by ±10 % here.
 fn report_drain(sizes: &Sizes, table: &mut Table) {
     let n = sizes.drain;
     let (mut tail_best, mut floor_best) = (0.0f64, 0.0f64);
     let mut shares = Vec::new();
     for round in 1..=sizes.drain_rounds {
-        let floor = floor_rate(n);
-        let tail = tail_rate(n);
+        // Which goes first alternates, so that a drift of the machine favours neither.
+        let (floor, tail) = if round % 2 == 1 {
+            let floor = floor_rate(n);
+            (floor, tail_rate(n))
+        } else {
+            let tail = tail_rate(n);
+            (floor_rate(n), tail)
+        };
         progress(format_args!(
             "drain round {round}: tail {tail:.0}/s, floor {floor:.0}/s, share {:.1} %",
             tail / floor * 100.0
@@ -687,6 +693,7 @@ struct RawClient {
     host: String,
     request: Vec<u8>,
     input: Vec<u8>,
+    buffer: Vec<u8>,
     /// Bytes of `input` that belong to the answer already returned.
     consumed: usize,
 }
@@ -704,6 +711,7 @@ impl RawClient {
             host: addr.to_string(),
             request: Vec::with_capacity(1024),
             input: Vec::with_capacity(16 * 1024),
+            buffer: vec![0; 16 * 1024],
             consumed: 0,
         }
     }
@@ -763,14 +771,13 @@ impl RawClient {
     }
 
     fn fill(&mut self) -> io::Result<()> {
-        let old = self.input.len();
-        self.input.resize(old + 16 * 1024, 0);
-        let read = self.stream.read(&mut self.input[old..]);
-        self.input.truncate(old + *read.as_ref().unwrap_or(&0));
-        match read? {
-            0 => Err(io::ErrorKind::UnexpectedEof.into()),
-            _ => Ok(()),
+        // Into a buffer kept for the run: zeroing a fresh one per read would slow the floor.
+        let read = self.stream.read(&mut self.buffer)?;
+        if read == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
         }
+        self.input.extend_from_slice(&self.buffer[..read]);
+        Ok(())
     }
 }
 
