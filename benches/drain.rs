@@ -1,7 +1,7 @@
 //! The speed of greenq against its own emulator (`greenq serve`) on loopback, every
 //! figure next to its target with a pass or miss mark:
 //!
-//!     cargo bench --bench drain                        # the numbers, ~1.5 minutes
+//!     cargo bench --bench drain                        # the numbers, ~2.5 minutes
 //!     GREENQ_BENCH_QUICK=1 cargo bench --bench drain   # smaller N, ~10 seconds
 //!     GREENQ_BENCH_ONLY=drain,publish cargo bench --bench drain   # some sections only
 //!
@@ -67,7 +67,7 @@ impl Sizes {
             Sizes {
                 drain: 20_000,
                 rounds: 3,
-                drain_rounds: 9,
+                drain_rounds: 15,
                 publish: 20_000,
                 latency: 1_000,
                 memory_small: 10_000,
@@ -131,7 +131,8 @@ type Report = fn(&Sizes, &mut Table);
 /// 1 and 2: tail's drain rate and the floor's, measured in back-to-back pairs so that a
 /// noisy moment of this shared machine hits both. The rates are the best rounds; the
 /// share is the median of the pairs' shares (a ratio of two bests from different moments
-/// would mostly measure the noise). Nine pairs: one pair's share moves by ±10 % here.
+/// would mostly measure the noise). Fifteen pairs: one pair's share moves by ±10 % on a
+/// shared VM.
 fn report_drain(sizes: &Sizes, table: &mut Table) {
     let n = sizes.drain;
     let (mut tail_best, mut floor_best) = (0.0f64, 0.0f64);

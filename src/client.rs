@@ -398,16 +398,19 @@ impl Client {
         if self.interrupt.stops_requests() {
             return Err(ApiError::Interrupted);
         }
-        // Shown by -v only; made before the URI moves into the request.
-        let url = self.status.is_verbose().then(|| target.uri.to_string());
-        let started = Instant::now();
+        // For -v only: the URL (made before the URI moves into the request) and the time
+        // taken; a clock read costs a notable share of a request in a VM.
+        let verbose = self
+            .status
+            .is_verbose()
+            .then(|| (target.uri.to_string(), Instant::now()));
         let result = self.send(method.clone(), target, body);
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let verbose = verbose.map(|(url, started)| (url, started.elapsed().as_secs_f64() * 1000.0));
         let answer = match result {
             Ok(answer) => answer,
             Err(e) => {
                 let error = self.transport_error(e);
-                if let Some(url) = url {
+                if let Some((url, ms)) = verbose {
                     let shown = self.redact(url);
                     let reason = match &error {
                         ApiError::Transient { reason, .. } | ApiError::Unexpected { reason } => {
@@ -422,7 +425,7 @@ impl Client {
                 return Err(error);
             }
         };
-        if let Some(url) = url {
+        if let Some((url, ms)) = verbose {
             let shown = self.redact(url);
             self.status.exchange(format_args!(
                 "{method} {shown} {} {ms:.0} ms",
