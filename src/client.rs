@@ -455,12 +455,13 @@ impl Client {
             )?,
             None => self.agent.run(request.body(())?)?,
         };
-        let retry_after = response
-            .headers()
-            .get("retry-after")
+        let status = response.status().as_u16();
+        // Only a refusal's Retry-After matters; a success is not looked through for one.
+        let retry_after = (status >= 300)
+            .then(|| response.headers().get("retry-after"))
+            .flatten()
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let status = response.status().as_u16();
         // Sized from Content-Length (within reason): growing the buffer step by step
         // costs more than the rest of reading a notification.
         let length = response
