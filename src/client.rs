@@ -126,9 +126,8 @@ pub struct Client {
     status: Arc<Status>,
     interrupt: Interrupt,
     retries: Cell<u64>,
-    /// Host headers of the API and the webhook endpoint, made once.
+    /// The API's Host header, made once.
     api_host: Option<HeaderValue>,
-    webhook_host: Option<HeaderValue>,
     /// The receive URL (for one receiveTimeout) and the webhook URL, parsed once.
     receive_target: RefCell<Option<(Option<u32>, Target)>>,
     webhook_target: RefCell<Option<((), Target)>>,
@@ -214,7 +213,6 @@ impl Client {
             interrupt,
             retries: Cell::new(0),
             api_host: host_header(&config.api_url),
-            webhook_host: host_header(&config.webhook_url),
             receive_target: RefCell::new(None),
             webhook_target: RefCell::new(None),
         }
@@ -338,7 +336,8 @@ impl Client {
 
     fn publish_once(&self, notification: &str) -> Result<(), ApiError> {
         let target = Target::cached(&self.webhook_target, (), || {
-            Target::parse(self.webhook_url.as_str().to_string(), &self.webhook_host)
+            let host = host_header(&self.webhook_url);
+            Target::parse(self.webhook_url.as_str().to_string(), &host)
         })?;
         let answer = self.exchange(Method::POST, target, Some(notification))?;
         // The endpoint's answer is not specified; only a `{"code": ...}` refusal means anything.
