@@ -79,13 +79,14 @@ complete -c greenq -n "__fish_greenq_using_subcommand publish" -l color -d 'When
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l dry-run -d 'Validate and print what would be sent; send nothing'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l at-least-once -d 'Send a notification again when its answer was lost (it may then be published twice)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N notifications were printed' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); others are deleted unprinted, and counted' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
 json\t'One compact body per line, as publish accepts it (default in a pipe)'
@@ -98,6 +99,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l color -d 'When to
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type name greenq does not know yet (a new type of the service)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'

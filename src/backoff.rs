@@ -29,20 +29,28 @@ impl Backoff {
         }
     }
 
-    /// The delay before the next attempt. A server's `Retry-After` is honoured as given
-    /// (plus up to 10 % jitter) instead of the exponential step.
+    /// The delay before the next attempt: the next exponential step, or the server's
+    /// `Retry-After` (plus up to 10 % jitter) when that is longer. `Retry-After` is a floor,
+    /// never a reason to go faster: a `Retry-After: 0` still waits our own step.
     pub fn next_delay(&mut self, retry_after: Option<Duration>) -> Duration {
-        if let Some(wait) = retry_after {
-            let wait = wait.min(MAX_RETRY_AFTER);
-            let extra = wait.as_millis() as u64 / 10;
-            return wait + Duration::from_millis(self.rng.u64(0..=extra));
-        }
         let step = BASE
             .saturating_mul(1u32.checked_shl(self.attempt.min(16)).unwrap_or(u32::MAX))
             .min(CAP);
         self.attempt = self.attempt.saturating_add(1);
         let half = step.as_millis() as u64 / 2;
-        Duration::from_millis(half + self.rng.u64(0..=half))
+        let own = Duration::from_millis(half + self.rng.u64(0..=half));
+        match retry_after.map(|wait| wait.min(MAX_RETRY_AFTER)) {
+            Some(wait) if wait > own => {
+                let extra = wait.as_millis() as u64 / 10;
+                wait + Duration::from_millis(self.rng.u64(0..=extra))
+            }
+            _ => own,
+        }
+    }
+
+    /// Progress was made: the next fault starts small again.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
     }
 }
 
@@ -83,7 +91,7 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_honoured_with_a_little_jitter() {
+    fn retry_after_is_a_floor_with_a_little_jitter() {
         let mut b = Backoff::new();
         let d = b.next_delay(Some(Duration::from_secs(2)));
         assert!(
@@ -92,6 +100,18 @@ mod tests {
         );
         let d = b.next_delay(Some(Duration::from_secs(99_999)));
         assert!(d <= MAX_RETRY_AFTER + MAX_RETRY_AFTER / 10);
+    }
+
+    #[test]
+    fn retry_after_zero_never_speeds_up_and_reset_starts_over() {
+        let mut b = Backoff::new();
+        let delays: Vec<Duration> = (0..6).map(|_| b.next_delay(Some(Duration::ZERO))).collect();
+        for (n, d) in delays.iter().enumerate() {
+            let step = BASE * 2u32.pow(n as u32);
+            assert!(*d >= step / 2, "attempt {n}: {d:?}");
+        }
+        b.reset();
+        assert!(b.next_delay(None) <= BASE);
     }
 
     #[test]

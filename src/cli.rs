@@ -236,6 +236,14 @@ pub struct PublishArgs {
     /// Validate and print what would be sent; send nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Send a notification again when its answer was lost (it may then be published twice)
+    ///
+    /// Without it, a POST is sent again only when it cannot have arrived (no connection, not
+    /// fully written, or refused with 429 / 503 + Retry-After); after a lost answer publish
+    /// stops and names the notification that may have arrived.
+    #[arg(long)]
+    pub at_least_once: bool,
 }
 
 #[derive(Debug, Args)]
@@ -248,9 +256,18 @@ pub struct TailArgs {
     #[arg(short, long)]
     pub exit_on_empty: bool,
 
-    /// Print only this typeWebhook (repeatable); others are deleted unprinted, and counted
+    /// Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted
+    ///
+    /// Only types greenq knows are accepted (a misspelt name would delete everything):
+    /// incomingMessageReceived, outgoingMessageReceived, outgoingAPIMessageReceived,
+    /// outgoingMessageStatus, stateInstanceChanged, incomingCall, quotaExceeded, deviceInfo,
+    /// statusInstanceChanged, incomingBlock.
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
+
+    /// Accept a --type name greenq does not know yet (a new type of the service)
+    #[arg(long, requires = "types")]
+    pub allow_unknown_type: bool,
 
     /// Seconds the service may wait for a notification (5..60; sent as receiveTimeout)
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(5..=60))]
@@ -318,17 +335,23 @@ Examples:
     greenq publish backup.ndjson
   Check a file without sending anything:
     greenq publish --dry-run notifications.ndjson
+  Prefer a possible duplicate to stopping when an answer is lost:
+    greenq publish --at-least-once notifications.ndjson
 
 Every notification is checked first (a JSON object with a string typeWebhook and an
 integer instanceData.idInstance); on any invalid one nothing is sent (exit 65).
-Prints each published notification's idMessage (or - when it has none), one per line.";
+Prints each published notification's idMessage (or - when it has none), one per line.
+A notification whose answer was lost is not sent again (it may have arrived): publish
+stops, exit 1, and says where to resume.";
 
 const TAIL_EXAMPLES: &str = "\
 Examples:
   Follow a queue in a terminal:
     greenq tail
-  Only outgoing messages, one line each:
+  Only outgoing messages, one line each (other types are deleted unprinted):
     greenq tail --type outgoingMessageReceived --format text
+  A type greenq does not know yet:
+    greenq tail --type someNewWebhook --allow-unknown-type
   NDJSON into jq:
     greenq tail | jq -r '.messageData.textMessageData.textMessage'
   Take exactly 10 notifications:
@@ -339,7 +362,12 @@ Examples:
 A notification is deleted only after it was written and flushed. Ctrl-C stops at once and
 never deletes what was not written. A pipe cannot tell what its reader consumed: with
 `| head -n 3` the notification whose write failed stays queued, but ones the reader
-never looked at may be gone; use --count for an exact number.";
+never looked at may be gone; use --count for an exact number.
+
+Faults are retried without limit, with pauses that grow (0.5 s doubling to 30 s,
+Retry-After as a floor) until a notification is delivered; a head that comes back
+however often it is deleted stops tail with exit 1. A host that cannot be found or
+reached before anything worked ends tail at once (exit 1): check --api-url.";
 
 const SERVE_EXAMPLES: &str = "\
 Examples:

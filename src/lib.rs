@@ -1,8 +1,11 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
-//! Data flows one way: `cli` (arguments) -> `config` -> `client` -> `format` (stdout),
-//! with `status` for everything on stderr. `main.rs` only maps the result to an exit code.
+//! Data flows one way: `cli` (arguments) -> `config` -> `session` (`client` over `agent`
+//! and `transport`; `answer` classifies, `retry` decides) -> `format` (stdout), with
+//! `status` for everything on stderr. `main.rs` only maps the result to an exit code.
 
+pub mod agent;
+pub mod answer;
 pub mod backoff;
 pub mod cli;
 pub mod client;
@@ -13,15 +16,16 @@ pub mod exit;
 pub mod format;
 pub mod input;
 pub mod interrupt;
+pub mod known_types;
 pub mod notification;
+pub mod retry;
+pub mod session;
 pub mod status;
-pub mod tail;
 pub mod terminal;
 pub mod text;
 pub mod transport;
 
 use cli::{Cli, Command};
-use commands::Session;
 use config::Config;
 use exit::{ExitCode, Result};
 
@@ -33,19 +37,6 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Receive(args) => commands::receive::run(&Config::resolve(&cli.global)?, args),
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),
-        Command::Tail(args) => {
-            let config = Config::resolve(&cli.global)?;
-            let credentials = config.require_credentials()?;
-            let session = Session::new(&config, Some(credentials));
-            let format = args.format.unwrap_or_else(format::default_for_stdout);
-            let options = tail::Options {
-                count: args.count,
-                exit_on_empty: args.exit_on_empty,
-                types: args.types.clone(),
-                receive_timeout: args.receive_timeout,
-                format,
-            };
-            tail::run(&session, &options)
-        }
+        Command::Tail(args) => commands::tail::run(&Config::resolve(&cli.global)?, args),
     }
 }

@@ -26,6 +26,15 @@ impl Status {
         self.verbose
     }
 
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// A warning: shown even with `--quiet`.
+    pub fn warning(&self, message: impl Display) {
+        self.suspend(|| eprintln!("greenq: warning: {message}"));
+    }
+
     /// A status line (`retrying in 4.2 s: HTTP 502`), unless `--quiet`.
     pub fn line(&self, message: impl Display) {
         if !self.quiet {

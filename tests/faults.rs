@@ -33,10 +33,13 @@ fn transient_statuses_are_retried_until_the_notification_comes() {
         assert_eq!(code, Some(0), "HTTP {status}: {err}");
         assert!(out.contains("\"receiptId\":488645"), "{out}");
         assert!(
-            err.contains(&format!("retrying in 0.0 s: HTTP {status}")),
+            err.contains("retrying in 0.") && err.contains(&format!(": HTTP {status}")),
             "{err}"
         );
         assert_eq!(seen.len(), 2);
+        // `Retry-After: 0` is a floor, not a reason to go faster than the back-off.
+        let gap = seen[1].at - seen[0].at;
+        assert!(gap >= Duration::from_millis(250), "HTTP {status}: {gap:?}");
     }
 }
 
@@ -114,7 +117,9 @@ fn transient_faults_give_up_after_three_retries() {
     assert_eq!(code, Some(1));
     assert!(out.is_empty());
     assert!(
-        err.contains("receiveNotification failed (HTTP 503; gave up after 3 retries)"),
+        err.contains(
+            "receiveNotification failed (HTTP 503 (unavailable); gave up after 3 retries)"
+        ),
         "{err}"
     );
     assert_eq!(seen.len(), 4);

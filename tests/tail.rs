@@ -364,16 +364,15 @@ fn transient_faults_are_retried_without_limit_and_each_is_printed_once() {
     assert_exit(&out, 0);
     assert_eq!(seqs_of_lines(&lines(&out.stdout)), [1, 2]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        err.matches("retrying in").count(),
-        9,
-        "more than the one-shot limit of 3: {err}"
-    );
+    // A connection dropped between two requests is replaced quietly; every other fault
+    // is a retry with its line, more than the one-shot limit of 3.
+    let retries = err.matches("retrying in").count();
+    assert!((7..=9).contains(&retries), "{err}");
     assert!(
         err.contains("retrying in 1.") && err.contains(": HTTP 429"),
         "{err}"
     );
-    assert!(err.contains("9 retries"), "{err}");
+    assert!(err.contains(&format!("{retries} retries")), "{err}");
     let seen = server.seen();
     let gap = seen[2].at - seen[1].at;
     assert!(
@@ -433,10 +432,15 @@ fn drain_through_faults(n: usize, seed: u64, rate: f64) -> FaultCounts {
     );
     let c = proxy.counts();
     let err = String::from_utf8_lossy(&out.stderr);
+    // A fault with an answer is always a retry; a connection dropped between two requests
+    // may be replaced quietly instead.
+    let retries = err.matches("retrying in").count();
+    let answered = c.status_502 + c.status_429 + c.status_503 + c.cut_after;
     assert!(
-        err.contains(&format!("{} retries", c.faults())),
-        "one retry per fault: {c:?}\n{err}"
+        (answered..=c.faults()).contains(&retries),
+        "between one retry per answered fault and one per fault: {c:?}\n{err}"
     );
+    assert!(err.contains(&format!("{retries} retries")), "{err}");
     c
 }
 

@@ -4,12 +4,17 @@ use std::io::{BufRead, Write};
 
 use serde::Deserialize;
 
+use crate::answer::ApiError;
 use crate::cli::DeleteArgs;
-use crate::client::{ApiError, ONE_SHOT_RETRIES};
-use crate::commands::Session;
+use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
+use crate::retry::{Limit, Repeat};
+use crate::session::Session;
 use crate::text::parse_positive;
+
+/// Retries of each delete before the batch stops.
+const ONE_SHOT: Limit = Limit::Retries(3);
 
 pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
     let credentials = config.require_credentials()?;
@@ -24,8 +29,9 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
     let session = Session::new(config, Some(credentials));
     let mut out = std::io::stdout().lock();
     let mut any_missing = false;
+    let mut retry = session.retry(ONE_SHOT);
     for (done, &receipt) in receipts.iter().enumerate() {
-        let retries_before = session.client.retries();
+        let retries_before = retry.retries();
         // A signal lets the delete in flight finish, so that the report below is exact.
         let result = if session.interrupt.is_set() {
             Err(ApiError::Interrupted)
@@ -33,7 +39,7 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
             let client = &session.client;
             session
                 .interrupt
-                .protect(|| client.retrying(ONE_SHOT_RETRIES, |c| c.delete(receipt)))
+                .protect(|| retry.run(Repeat::Safe, || client.delete(receipt)))
         };
         let note = |done: usize| {
             let rest: Vec<String> = receipts[done..].iter().map(u64::to_string).collect();
@@ -47,16 +53,17 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
             let note = note(done);
             match e {
                 ApiError::Interrupted => Error::interrupted().fix_prefix(note),
-                e => e
-                    .into_error(
-                        &format!("deleteNotification of receipt {receipt}"),
-                        Some(instance),
-                    )
-                    .fix_prefix(note),
+                e => api_failure(
+                    e,
+                    &format!("deleteNotification of receipt {receipt}"),
+                    Some(instance),
+                )
+                .fix_prefix(note),
             }
         })?;
         // "Not found" after a retry may be our own earlier try, whose answer was lost.
-        let retried = session.client.retries() > retries_before;
+        let retried = retry.retries() > retries_before;
+        retry.progress();
         let line = match (deleted, retried) {
             (true, _) => format!("deleted {receipt}"),
             (false, false) => format!("not found {receipt}"),

@@ -8,12 +8,14 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::cli::{DemoArgs, GlobalArgs};
-use crate::commands::Session;
 use crate::commands::publish::{Source, check_all, send_all};
+use crate::commands::tail;
 use crate::config::{BaseUrl, Config, Credentials, Secret};
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
 use crate::exit::{Error, ExitCode, Result};
-use crate::{format, tail};
+use crate::format;
+use crate::retry::Repeat;
+use crate::session::Session;
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     let emulator = Emulator::bind(Options {
@@ -53,7 +55,13 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     session.status.line(format_args!(
         "demo: an emulator runs on {url}; publishing {total} notifications to instance {DEMO_INSTANCE}, then tailing them"
     ));
-    send_all(&session, &source, total, &mut std::io::sink())?;
+    send_all(
+        &session,
+        &source,
+        total,
+        Repeat::OnlyIfNotCarriedOut,
+        &mut std::io::sink(),
+    )?;
     let format = args.format.unwrap_or_else(format::default_for_stdout);
     let options = tail::Options {
         count: None,
@@ -62,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         receive_timeout: None,
         format,
     };
-    let code = tail::run(&session, &options)?;
+    let code = tail::follow_and_report(&session, &options)?;
     if code == ExitCode::Success {
         session
             .status

@@ -1,79 +1,10 @@
-//! The subcommands. Each gets a `Session`: the resolved config turned into a client,
-//! a status reporter and the Ctrl-C handler.
+//! The subcommands, one file each; `failure` turns a failed call into advice that names
+//! the flags and variables to check.
 
 pub mod delete;
 pub mod demo;
+pub mod failure;
 pub mod publish;
 pub mod receive;
 pub mod serve;
-
-use std::sync::Arc;
-
-use crate::client::{Client, build_agent};
-use crate::config::{Config, Credentials, Secret};
-use crate::interrupt::Interrupt;
-use crate::status::Status;
-use crate::terminal;
-
-pub struct Session {
-    pub config: Config,
-    pub client: Client,
-    pub status: Arc<Status>,
-    pub interrupt: Interrupt,
-}
-
-impl Session {
-    pub fn new(config: &Config, credentials: Option<Credentials>) -> Session {
-        if let Some(c) = &credentials {
-            redact_panics(c.token.clone());
-        }
-        let status = Arc::new(Status::new(config.quiet, config.verbose));
-        let agent = build_agent();
-        let interrupt = Interrupt::install(Some(agent.clone()));
-        let client = Client::new(
-            agent,
-            config,
-            credentials,
-            status.clone(),
-            interrupt.clone(),
-        );
-        Session {
-            config: config.clone(),
-            client,
-            status,
-            interrupt,
-        }
-    }
-
-    /// Colour for stdout, from `--color`, NO_COLOR and whether it is a terminal.
-    pub fn stdout_color(&self) -> bool {
-        terminal::use_color(self.config.color, terminal::stdout_is_terminal())
-    }
-
-    /// A spinner, only where someone can see it.
-    pub fn spinner(&self, message: &str) {
-        if terminal::stderr_is_terminal() {
-            self.status.spinner(message);
-        }
-    }
-}
-
-/// Even a bug must not print the token: panic messages are redacted.
-fn redact_panics(secret: Secret) {
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!(
-            "greenq: internal error: {}{place}; this is a bug in greenq, please report it",
-            secret.redact(&payload)
-        );
-    }));
-}
+pub mod tail;

@@ -4,13 +4,15 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use crate::answer::ApiError;
 use crate::cli::PublishArgs;
-use crate::client::{ApiError, ONE_SHOT_RETRIES};
-use crate::commands::Session;
+use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
 use crate::input::NotificationReader;
 use crate::notification::{self, Checked, compact};
+use crate::retry::{Limit, Repeat};
+use crate::session::Session;
 use crate::terminal;
 
 const STDIN: &str = "<stdin>";
@@ -99,7 +101,12 @@ pub fn run(config: &Config, args: &PublishArgs) -> Result<ExitCode> {
         return dry_run(&source, &mut out, total, config.quiet);
     }
     let session = Session::new(config, None);
-    send_all(&session, &source, total, &mut out)?;
+    let repeat = if args.at_least_once {
+        Repeat::Always
+    } else {
+        Repeat::OnlyIfNotCarriedOut
+    };
+    send_all(&session, &source, total, repeat, &mut out)?;
     Ok(ExitCode::Success)
 }
 
@@ -172,6 +179,7 @@ pub fn send_all(
     session: &Session,
     source: &Source,
     total: usize,
+    repeat: Repeat,
     out: &mut impl Write,
 ) -> Result<()> {
     if total > 1 && terminal::stderr_is_terminal() {
@@ -184,6 +192,7 @@ pub fn send_all(
         next: (1, 1),
     };
     let mut stdout_open = true;
+    let mut retry = session.retry(Limit::Retries(3));
     // A file that grew since it was checked: only what was checked is sent.
     for item in source.reader()?.take(total) {
         let item = match item {
@@ -211,17 +220,23 @@ pub fn send_all(
         let client = &session.client;
         let sent = session
             .interrupt
-            .protect(|| client.retrying(ONE_SHOT_RETRIES, |c| c.publish(&body)));
+            .protect(|| retry.run(repeat, || client.publish(&body)));
         if let Err(e) = sent {
             session.status.clear();
             let _ = out.flush();
+            let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
             let error = match e {
                 ApiError::Interrupted => Error::interrupted(),
-                other => other.into_error("publish", None),
+                other => api_failure(other, &format!("publish of #{}", item.index), None),
             };
-            return Err(progress.stopped(error));
+            return Err(if uncertain {
+                progress.uncertain(error)
+            } else {
+                progress.stopped(error)
+            });
         }
         progress.published += 1;
+        retry.progress();
         session.status.with_bar(|bar| bar.inc(1));
         // A closed stdout does not stop the batch: publishing is the job, ids a report.
         if stdout_open && let Err(e) = print_id(out, &checked) {
@@ -269,6 +284,21 @@ impl Progress<'_> {
              which may have arrived if its answer was lost; resume from there, e.g. for NDJSON \
              `tail -n +{line} FILE | greenq publish -`",
             self.published, self.total, self.source.name
+        ))
+    }
+
+    /// `error` for a notification that may have arrived: resuming from it could publish
+    /// it twice, resuming after it could lose it.
+    fn uncertain(&self, error: Error) -> Error {
+        let (index, line) = self.next;
+        error.fix_prefix(format!(
+            "published {} of {} before #{index} (line {line} of {}); if #{index} arrived, resume \
+             after it, else from it, e.g. for NDJSON `tail -n +{} FILE | greenq publish -` or \
+             `tail -n +{line} FILE | greenq publish -`",
+            self.published,
+            self.total,
+            self.source.name,
+            line + 1
         ))
     }
 

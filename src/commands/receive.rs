@@ -3,11 +3,12 @@
 use std::io::Write;
 
 use crate::cli::{Format, ReceiveArgs};
-use crate::client::ONE_SHOT_RETRIES;
-use crate::commands::Session;
+use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result};
 use crate::format::Printer;
+use crate::retry::{Limit, Repeat};
+use crate::session::Session;
 use crate::terminal;
 
 pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
@@ -15,9 +16,10 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
     let instance = credentials.instance;
     let session = Session::new(config, Some(credentials));
     session.spinner("waiting for a notification");
+    let client = &session.client;
     let received = session
-        .client
-        .retrying(ONE_SHOT_RETRIES, |c| c.receive(args.receive_timeout));
+        .retry(Limit::Retries(3))
+        .run(Repeat::Safe, || client.receive(args.receive_timeout));
     session.status.clear();
     let envelope = match received {
         Ok(Some(envelope)) => envelope,
@@ -27,7 +29,7 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
                 .line("no notification: the queue stayed empty for the whole wait");
             return Ok(ExitCode::NothingThere);
         }
-        Err(e) => return Err(e.into_error("receiveNotification", Some(instance))),
+        Err(e) => return Err(api_failure(e, "receiveNotification", Some(instance))),
     };
     let indented = terminal::stdout_is_terminal();
     let printer = Printer::new(Format::Json, session.stdout_color());

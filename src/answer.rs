@@ -1,0 +1,374 @@
+//! Classifying what came back (or did not): every answer and every connection fault is
+//! sorted into the classes of the service's documentation, and a fault says whether the
+//! request can have been carried out.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::backoff::parse_retry_after;
+use crate::config::Secret;
+use crate::text::snippet;
+use crate::transport::Progress;
+
+/// How a call failed, classified. Every text in it is redacted by the client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// Worth another try: 408, 429, 499, 5xx, "instance starting", connection faults, timeouts.
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+        delivery: Delivery,
+    },
+    /// The host cannot be reached at all before anything ever worked: a name that does
+    /// not resolve, a refused connection, a TLS failure. Most likely a wrong URL.
+    Unreachable { host: String, reason: String },
+    /// A transient fault that outlived the retries.
+    Exhausted { reason: String, retries: u32 },
+    /// A POST was sent and its answer was lost: it may have been carried out.
+    MayHaveArrived { reason: String },
+    /// 401 / 403, or a 200 whose body says `{"code":401}`.
+    Credentials { status: u16, detail: String },
+    /// 466: the plan's quota is used up.
+    Quota { detail: String },
+    /// Anything else: an unexpected status or a body that is not the expected JSON.
+    Unexpected { reason: String },
+    /// Ctrl-C or SIGTERM arrived.
+    Interrupted,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Transient { reason, .. }
+            | ApiError::Exhausted { reason, .. }
+            | ApiError::MayHaveArrived { reason }
+            | ApiError::Unexpected { reason } => f.write_str(reason),
+            ApiError::Unreachable { host, reason } => write!(f, "{host}: {reason}"),
+            ApiError::Credentials { status, detail } => write!(f, "HTTP {status}: {detail}"),
+            ApiError::Quota { detail } => write!(f, "HTTP 466: {detail}"),
+            ApiError::Interrupted => f.write_str("interrupted"),
+        }
+    }
+}
+
+/// Whether a failed request can have been carried out: what decides if a POST may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// It never reached the service whole (no connection, or the write failed).
+    NotSent,
+    /// The service answered that it did not take it (429, 503 with Retry-After, 408, starting).
+    Refused,
+    /// It went out and the answer was lost, cut short, or was an error after the body
+    /// went out: it may have been carried out.
+    Unknown,
+}
+
+/// An answer read whole: status, `Retry-After`, body.
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// `Retry-After` matters only on a refusal.
+    pub fn retry_after_of(status: u16, header: Option<&str>) -> Option<Duration> {
+        (status >= 300)
+            .then_some(header)
+            .flatten()
+            .and_then(parse_retry_after)
+    }
+}
+
+/// Everything but a 2xx, sorted into the classes of the service's documentation.
+pub fn classify_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), ApiError> {
+    let status = answer.status;
+    let detail = || snippet(&answer.body, secret);
+    let transient = |reason: String, delivery| {
+        Err(ApiError::Transient {
+            reason,
+            retry_after: answer.retry_after,
+            delivery,
+        })
+    };
+    match status {
+        200..=299 => Ok(()),
+        401 | 403 => Err(ApiError::Credentials {
+            status,
+            detail: detail(),
+        }),
+        466 => Err(ApiError::Quota { detail: detail() }),
+        408 => transient("HTTP 408 (request timeout)".into(), Delivery::Refused),
+        429 => transient("HTTP 429 (too many requests)".into(), Delivery::Refused),
+        // A 503 that says when to come back is the service turning the request away.
+        503 if answer.retry_after.is_some() => {
+            transient("HTTP 503 (unavailable)".into(), Delivery::Refused)
+        }
+        499..=599 => transient(format!("HTTP {status}"), Delivery::Unknown),
+        400 if String::from_utf8_lossy(&answer.body)
+            .to_ascii_lowercase()
+            .contains("starting") =>
+        {
+            transient(
+                "HTTP 400 (the instance is starting)".into(),
+                Delivery::Refused,
+            )
+        }
+        _ => Err(ApiError::Unexpected {
+            reason: format!("HTTP {status}: {}", detail()),
+        }),
+    }
+}
+
+/// The live service has answered HTTP 200 with `{"code":401,"description":"Unauthorized"}`.
+pub fn code_refusal(body: &[u8], secret: Option<&Secret>) -> Option<ApiError> {
+    #[derive(Deserialize)]
+    struct Coded {
+        code: u16,
+    }
+    let coded: Coded = serde_json::from_slice(body).ok()?;
+    let detail = snippet(body, secret);
+    match coded.code {
+        401 | 403 => Some(ApiError::Credentials {
+            status: coded.code,
+            detail,
+        }),
+        466 => Some(ApiError::Quota { detail }),
+        _ => None,
+    }
+}
+
+/// A 2xx whose body is not `expected`: a `{"code":401}` refusal, or an unexpected answer.
+pub fn odd_answer(
+    answer: &Answer,
+    expected: &str,
+    e: &serde_json::Error,
+    secret: Option<&Secret>,
+) -> ApiError {
+    code_refusal(&answer.body, secret).unwrap_or_else(|| ApiError::Unexpected {
+        reason: format!(
+            "HTTP {} with a body that is not {expected} ({e}): {}",
+            answer.status,
+            snippet(&answer.body, secret)
+        ),
+    })
+}
+
+/// Where a request that got no answer stands.
+pub struct Fault<'a> {
+    /// `text` of the error, redacted by the caller.
+    pub text: String,
+    pub host: &'a str,
+    /// Nothing has worked yet in this run: a wrong URL is more likely than an outage.
+    pub first_contact: bool,
+    pub progress: Progress,
+}
+
+/// Connection-level faults: transient, except that before anything worked a host that
+/// cannot be found, refuses (when it is not loopback) or fails TLS is a configuration
+/// problem; and a fault after the request went out may leave it carried out.
+pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
+    use ureq::Error as E;
+    let Fault {
+        text,
+        host,
+        first_contact,
+        progress,
+    } = fault;
+    let delivery = if progress.sent {
+        Delivery::Unknown
+    } else {
+        Delivery::NotSent
+    };
+    let unreachable = |reason: String| {
+        if first_contact {
+            ApiError::Unreachable {
+                host: host.to_string(),
+                reason,
+            }
+        } else {
+            ApiError::Transient {
+                reason,
+                retry_after: None,
+                delivery,
+            }
+        }
+    };
+    let refused = match e {
+        E::ConnectionFailed => true,
+        E::Io(io) => io.kind() == std::io::ErrorKind::ConnectionRefused,
+        _ => false,
+    };
+    match e {
+        E::HostNotFound => unreachable("the host name does not resolve".into()),
+        _ if refused && !progress.writing && !is_loopback(host) => {
+            unreachable(format!("connection refused: {text}"))
+        }
+        E::Tls(_) | E::Rustls(_) | E::Pem(_) => unreachable(format!(
+            "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
+        )),
+        E::Timeout(_) => ApiError::Transient {
+            reason: format!("timed out ({text})"),
+            retry_after: None,
+            delivery,
+        },
+        E::Io(_) | E::ConnectionFailed | E::Protocol(_) => ApiError::Transient {
+            reason: format!("connection failed: {text}"),
+            retry_after: None,
+            delivery,
+        },
+        E::BodyExceedsLimit(limit) => ApiError::Unexpected {
+            reason: format!("the answer is larger than {} MiB", limit >> 20),
+        },
+        _ => ApiError::Unexpected { reason: text },
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, retry_after: Option<u64>, body: &str) -> Answer {
+        Answer {
+            status,
+            retry_after: retry_after.map(Duration::from_secs),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn delivery(status: u16, retry_after: Option<u64>) -> Option<Delivery> {
+        match classify_status(&answer(status, retry_after, ""), None) {
+            Err(ApiError::Transient { delivery, .. }) => Some(delivery),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn statuses_are_classified_as_documented() {
+        assert!(classify_status(&answer(200, None, ""), None).is_ok());
+        assert!(matches!(
+            classify_status(&answer(401, None, ""), None),
+            Err(ApiError::Credentials { status: 401, .. })
+        ));
+        assert!(matches!(
+            classify_status(&answer(403, None, ""), None),
+            Err(ApiError::Credentials { status: 403, .. })
+        ));
+        assert!(
+            matches!(classify_status(&answer(466, None, "limit"), None), Err(ApiError::Quota { detail }) if detail == "limit")
+        );
+        assert!(matches!(
+            classify_status(
+                &answer(
+                    400,
+                    None,
+                    "{\"message\":\"Instance in starting process, try later\"}"
+                ),
+                None
+            ),
+            Err(ApiError::Transient {
+                delivery: Delivery::Refused,
+                ..
+            })
+        ));
+        assert!(matches!(
+            classify_status(&answer(400, None, "bad"), None),
+            Err(ApiError::Unexpected { .. })
+        ));
+        assert!(
+            matches!(classify_status(&answer(404, None, "nope"), None), Err(ApiError::Unexpected { reason }) if reason == "HTTP 404: nope")
+        );
+    }
+
+    #[test]
+    fn only_a_refusal_says_a_request_was_not_carried_out() {
+        assert_eq!(delivery(429, None), Some(Delivery::Refused));
+        assert_eq!(delivery(408, None), Some(Delivery::Refused));
+        assert_eq!(delivery(503, Some(0)), Some(Delivery::Refused));
+        assert_eq!(delivery(503, None), Some(Delivery::Unknown));
+        for status in [499, 500, 502, 504] {
+            assert_eq!(
+                delivery(status, Some(1)),
+                Some(Delivery::Unknown),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_200_with_code_401_is_a_credentials_error() {
+        assert!(matches!(
+            code_refusal(br#"{"code":401,"description":"Unauthorized"}"#, None),
+            Some(ApiError::Credentials { status: 401, .. })
+        ));
+        assert!(matches!(
+            code_refusal(br#"{"code":466}"#, None),
+            Some(ApiError::Quota { .. })
+        ));
+        assert_eq!(code_refusal(br#"{"result":true}"#, None), None);
+        assert_eq!(code_refusal(b"garbage", None), None);
+    }
+
+    fn fault(first_contact: bool, host: &str, progress: Progress) -> Fault<'_> {
+        Fault {
+            text: "x".into(),
+            host,
+            first_contact,
+            progress,
+        }
+    }
+
+    #[test]
+    fn a_bad_host_fails_fast_only_before_first_contact() {
+        let e = ureq::Error::HostNotFound;
+        assert!(matches!(
+            classify_transport(&e, fault(true, "apii.example", Progress::default())),
+            ApiError::Unreachable { .. }
+        ));
+        assert!(matches!(
+            classify_transport(&e, fault(false, "apii.example", Progress::default())),
+            ApiError::Transient { .. }
+        ));
+        let refused = ureq::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
+        assert!(matches!(
+            classify_transport(&refused, fault(true, "api.example", Progress::default())),
+            ApiError::Unreachable { .. }
+        ));
+        assert!(
+            matches!(
+                classify_transport(&refused, fault(true, "127.0.0.1", Progress::default())),
+                ApiError::Transient { .. }
+            ),
+            "an emulator not started yet is waited for"
+        );
+    }
+
+    #[test]
+    fn a_fault_after_the_request_went_out_leaves_it_unknown() {
+        let reset = ureq::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+        let sent = Progress {
+            writing: true,
+            sent: true,
+            ..Progress::default()
+        };
+        let writing = Progress {
+            writing: true,
+            ..Progress::default()
+        };
+        let delivery = |p| match classify_transport(&reset, fault(false, "h", p)) {
+            ApiError::Transient { delivery, .. } => delivery,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(delivery(sent), Delivery::Unknown);
+        assert_eq!(delivery(writing), Delivery::NotSent);
+    }
+}

@@ -1,0 +1,197 @@
+//! The retry policy: which failures are tried again, after how long, and what is said
+//! meanwhile. One `Retry` lives as long as a command, so that its pause keeps growing
+//! across calls until the caller reports progress: whatever a server answers, a request
+//! that made no progress is followed by a longer pause than the one before.
+
+use std::time::{Duration, Instant};
+
+use crate::answer::{ApiError, Delivery};
+use crate::backoff::Backoff;
+use crate::interrupt::Interrupt;
+use crate::status::Status;
+
+/// With `--quiet`, trouble is still reported once it lasted this long, and then this often.
+const QUIET_REPORT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Retries per call (one-shot commands).
+    Retries(u32),
+    /// `tail`: an outage is waited out.
+    Unlimited,
+}
+
+/// What a call may do again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// GET and DELETE: sending them twice does no harm.
+    Safe,
+    /// A POST: sent again only when it cannot have been carried out.
+    OnlyIfNotCarriedOut,
+    /// A POST whose user prefers a possible duplicate to stopping (`--at-least-once`).
+    Always,
+}
+
+pub struct Retry<'a> {
+    limit: Limit,
+    backoff: Backoff,
+    status: &'a Status,
+    interrupt: &'a Interrupt,
+    retries: u64,
+    trouble_since: Option<Instant>,
+    last_quiet_report: Option<Instant>,
+}
+
+impl<'a> Retry<'a> {
+    pub fn new(limit: Limit, status: &'a Status, interrupt: &'a Interrupt) -> Self {
+        Retry {
+            limit,
+            backoff: Backoff::new(),
+            status,
+            interrupt,
+            retries: 0,
+            trouble_since: None,
+            last_quiet_report: None,
+        }
+    }
+
+    /// Retries made so far, for summaries.
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+
+    /// Progress was made (a notification delivered and deleted, a call that succeeded
+    /// in a batch): the next fault starts with a short pause again.
+    pub fn progress(&mut self) {
+        self.backoff.reset();
+        self.trouble_since = None;
+    }
+
+    /// Runs `call` until it succeeds, fails for good, or the retries run out. Transient
+    /// faults wait with back-off (`Retry-After` as a floor), one status line each.
+    pub fn run<T>(
+        &mut self,
+        repeat: Repeat,
+        mut call: impl FnMut() -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut done = 0u32;
+        loop {
+            match call() {
+                Err(ApiError::Transient {
+                    reason,
+                    retry_after,
+                    delivery,
+                }) => {
+                    if repeat == Repeat::OnlyIfNotCarriedOut && delivery == Delivery::Unknown {
+                        return Err(ApiError::MayHaveArrived { reason });
+                    }
+                    if matches!(self.limit, Limit::Retries(max) if done >= max) {
+                        return Err(ApiError::Exhausted {
+                            reason,
+                            retries: done,
+                        });
+                    }
+                    done += 1;
+                    self.retries += 1;
+                    if self.pause(&reason, retry_after, None) {
+                        return Err(ApiError::Interrupted);
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Waits the next, longer pause after something that made no progress, and says why
+    /// (`retrying in 2.1 s: <reason>`). `cap` bounds this pause (an empty queue is no
+    /// fault). True when a signal cut it short.
+    pub fn pause(
+        &mut self,
+        reason: &str,
+        retry_after: Option<Duration>,
+        cap: Option<Duration>,
+    ) -> bool {
+        let mut delay = self.backoff.next_delay(retry_after);
+        if let Some(cap) = cap {
+            delay = delay.min(cap);
+        }
+        self.report(&format!(
+            "retrying in {:.1} s: {reason}",
+            delay.as_secs_f64()
+        ));
+        self.interrupt.sleep(delay)
+    }
+
+    /// A status line; with `--quiet`, one a minute once trouble lasted a minute, so that a
+    /// loop that gets nowhere is never silent.
+    fn report(&mut self, line: &str) {
+        let now = Instant::now();
+        let since = *self.trouble_since.get_or_insert(now);
+        if !self.status.is_quiet() {
+            self.status.line(line);
+            return;
+        }
+        let due = self
+            .last_quiet_report
+            .is_none_or(|at| now.duration_since(at) >= QUIET_REPORT);
+        if now.duration_since(since) >= QUIET_REPORT && due {
+            self.last_quiet_report = Some(now);
+            self.status.warning(format_args!(
+                "no progress for {} s: {line}",
+                now.duration_since(since).as_secs()
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transient(delivery: Delivery) -> ApiError {
+        ApiError::Transient {
+            reason: "HTTP 502".into(),
+            retry_after: None,
+            delivery,
+        }
+    }
+
+    #[test]
+    fn a_post_that_may_have_arrived_is_not_sent_again() {
+        let status = Status::new(true, false);
+        let interrupt = Interrupt::new();
+        let mut retry = Retry::new(Limit::Retries(3), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::OnlyIfNotCarriedOut, || {
+            calls += 1;
+            Err(transient(Delivery::Unknown))
+        });
+        assert_eq!(calls, 1);
+        assert!(matches!(result, Err(ApiError::MayHaveArrived { .. })));
+    }
+
+    #[test]
+    fn retries_stop_at_the_limit_and_never_on_a_permanent_error() {
+        let status = Status::new(true, false);
+        let interrupt = Interrupt::new();
+        // Interrupted at once: the pauses end immediately, the policy is what is tested.
+        let mut retry = Retry::new(Limit::Retries(0), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::Safe, || {
+            calls += 1;
+            Err(transient(Delivery::NotSent))
+        });
+        assert!(matches!(
+            result,
+            Err(ApiError::Exhausted { retries: 0, .. })
+        ));
+        let result: Result<(), _> = retry.run(Repeat::Safe, || {
+            calls += 1;
+            Err(ApiError::Quota {
+                detail: String::new(),
+            })
+        });
+        assert!(matches!(result, Err(ApiError::Quota { .. })));
+        assert_eq!(calls, 2);
+    }
+}

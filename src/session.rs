@@ -1,0 +1,79 @@
+//! What every command that talks to the service gets: the resolved config turned into a
+//! client, a status reporter, the Ctrl-C handler, and retry policies.
+
+use std::sync::Arc;
+
+use crate::client::Client;
+use crate::config::{Config, Credentials, Secret};
+use crate::interrupt::Interrupt;
+use crate::retry::{Limit, Retry};
+use crate::status::Status;
+use crate::{agent, terminal};
+
+pub struct Session {
+    pub config: Config,
+    pub client: Client,
+    pub status: Arc<Status>,
+    pub interrupt: Interrupt,
+}
+
+impl Session {
+    pub fn new(config: &Config, credentials: Option<Credentials>) -> Session {
+        if let Some(c) = &credentials {
+            redact_panics(c.token.clone());
+        }
+        let status = Arc::new(Status::new(config.quiet, config.verbose));
+        let (agent, tracker) = agent::build();
+        let interrupt = Interrupt::install(Some(agent.clone()));
+        let client = Client::new(
+            (agent, tracker),
+            config,
+            credentials,
+            status.clone(),
+            interrupt.clone(),
+        );
+        Session {
+            config: config.clone(),
+            client,
+            status,
+            interrupt,
+        }
+    }
+
+    /// A retry policy for this session's calls; its pauses grow until `progress`.
+    pub fn retry(&self, limit: Limit) -> Retry<'_> {
+        Retry::new(limit, &self.status, &self.interrupt)
+    }
+
+    /// Colour for stdout, from `--color`, NO_COLOR and whether it is a terminal.
+    pub fn stdout_color(&self) -> bool {
+        terminal::use_color(self.config.color, terminal::stdout_is_terminal())
+    }
+
+    /// A spinner, only where someone can see it.
+    pub fn spinner(&self, message: &str) {
+        if terminal::stderr_is_terminal() {
+            self.status.spinner(message);
+        }
+    }
+}
+
+/// Even a bug must not print the token: panic messages are redacted.
+fn redact_panics(secret: Secret) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "greenq: internal error: {}{place}; this is a bug in greenq, please report it",
+            secret.redact(&payload)
+        );
+    }));
+}
