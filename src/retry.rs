@@ -115,32 +115,33 @@ impl<'a> Retry<'a> {
         if let Some(cap) = cap {
             delay = delay.min(cap);
         }
-        self.report(&format!(
-            "retrying in {:.1} s: {reason}",
-            delay.as_secs_f64()
-        ));
+        self.report(
+            &format!("retrying in {:.1} s: {reason}", delay.as_secs_f64()),
+            Instant::now(),
+        );
         self.interrupt.sleep(delay)
     }
 
     /// A status line; with `--quiet`, one a minute once trouble lasted a minute, so that a
-    /// loop that gets nowhere is never silent.
-    fn report(&mut self, line: &str) {
-        let now = Instant::now();
+    /// loop that gets nowhere is never silent. True when it was shown.
+    fn report(&mut self, line: &str, now: Instant) -> bool {
         let since = *self.trouble_since.get_or_insert(now);
         if !self.status.is_quiet() {
             self.status.line(line);
-            return;
+            return true;
         }
         let due = self
             .last_quiet_report
             .is_none_or(|at| now.duration_since(at) >= QUIET_REPORT);
-        if now.duration_since(since) >= QUIET_REPORT && due {
-            self.last_quiet_report = Some(now);
-            self.status.warning(format_args!(
-                "no progress for {} s: {line}",
-                now.duration_since(since).as_secs()
-            ));
+        if now.duration_since(since) < QUIET_REPORT || !due {
+            return false;
         }
+        self.last_quiet_report = Some(now);
+        self.status.warning(format_args!(
+            "no progress for {} s: {line}",
+            now.duration_since(since).as_secs()
+        ));
+        true
     }
 }
 
@@ -168,6 +169,28 @@ mod tests {
         });
         assert_eq!(calls, 1);
         assert!(matches!(result, Err(ApiError::MayHaveArrived { .. })));
+    }
+
+    #[test]
+    fn quiet_trouble_is_reported_once_a_minute_after_the_first_minute() {
+        let status = Status::new(true, false);
+        let interrupt = Interrupt::new();
+        let mut retry = Retry::new(Limit::Unlimited, &status, &interrupt);
+        let t0 = Instant::now();
+        let at = |secs| t0 + Duration::from_secs(secs);
+        let shown: Vec<bool> = [0, 30, 61, 90, 122]
+            .into_iter()
+            .map(|s| retry.report("x", at(s)))
+            .collect();
+        assert_eq!(shown, [false, false, true, false, true]);
+        retry.progress();
+        assert!(
+            !retry.report("x", at(200)),
+            "progress starts the minute again"
+        );
+        let loud = Status::new(false, false);
+        let mut retry = Retry::new(Limit::Unlimited, &loud, &interrupt);
+        assert!(retry.report("x", t0));
     }
 
     #[test]

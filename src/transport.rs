@@ -38,7 +38,14 @@ impl Resolver for CachingResolver {
         {
             return Ok(addrs.clone());
         }
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        // The system's lookup fails with a bare I/O error: say what it is.
+        let addrs = self
+            .inner
+            .resolve(uri, config, timeout)
+            .map_err(|e| match e {
+                ureq::Error::Io(_) => ureq::Error::HostNotFound,
+                other => other,
+            })?;
         if let Ok(mut last) = self.last.lock() {
             *last = Some((key, Instant::now(), addrs.clone()));
         }

@@ -1,0 +1,288 @@
+//! greenq against servers that misbehave on purpose: no request storms, a head that cannot
+//! be deleted, a misspelt `--type`, a POST whose answer is lost, a server that closes every
+//! connection, a host that does not exist, a server that trickles.
+
+mod support;
+
+use std::process::Stdio;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use support::*;
+
+/// Waits until the server saw `n` requests (an event, not a delay); fails after a long guard.
+fn wait_for_requests(server: &Scripted, n: usize) -> Vec<Seen> {
+    let guard = Instant::now() + Duration::from_secs(120);
+    loop {
+        let seen = server.seen();
+        if seen.len() >= n {
+            return seen;
+        }
+        assert!(Instant::now() < guard, "only {} requests came", seen.len());
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Each pause after a request that made no progress is at least the back-off's step:
+/// 0.25 s, then 0.5, 1, 2 s (the lower half of 0.5, 1, 2, 4 s).
+fn assert_growing_pauses(seen: &[Seen]) {
+    for (i, pair) in seen.windows(2).enumerate() {
+        let gap = pair[1].at - pair[0].at;
+        let least = Duration::from_millis(250 << i.min(6));
+        assert!(gap >= least, "pause {i} was {gap:?}, less than {least:?}");
+    }
+}
+
+/// `greenq tail` against `server` until it made `n` requests; then SIGTERM. Returns stderr.
+fn tail_until(server: &Scripted, args: &[&str], n: usize) -> (Vec<Seen>, String) {
+    let mut child = std_greenq(&server.url())
+        .arg("tail")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let seen = wait_for_requests(server, n);
+    assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
+    let err = read_rest(child.stderr.take());
+    assert_no_token(&[err.as_bytes()]);
+    (seen, err)
+}
+
+#[test]
+fn refusals_with_retry_after_zero_are_followed_by_growing_pauses() {
+    for status in [503, 429] {
+        let server = Scripted::start(
+            Vec::new(),
+            reply_with(status, &[("retry-after", "0")], "busy"),
+        );
+        let (seen, err) = tail_until(&server, &[], 5);
+        assert_growing_pauses(&seen[..5]);
+        assert!(
+            err.matches(&format!(": HTTP {status}")).count() >= 4,
+            "each retry is said: {err}"
+        );
+    }
+}
+
+#[test]
+fn garbage_and_dropped_answers_are_followed_by_growing_pauses() {
+    for step in [
+        reply_with(502, &[("retry-after", "soon")], ""),
+        Step::Garbage(b"not http\r\n\r\n".to_vec()),
+        Step::Drop,
+    ] {
+        let server = Scripted::start(Vec::new(), step.clone());
+        // Each of these closes or answers on a connection of its own: every one is a retry.
+        let (seen, err) = tail_until(&server, &[], 5);
+        assert_growing_pauses(&seen[..5]);
+        assert!(err.matches("retrying in").count() >= 4, "{step:?}: {err}");
+    }
+}
+
+#[test]
+fn a_head_that_cannot_be_deleted_stops_tail_with_the_commands_to_fix_it() {
+    let head = envelope(7, &numbered("incomingMessageReceived", 7));
+    let not_found = reply(200, r#"{"result":false}"#);
+    let steps = (0..20)
+        .flat_map(|_| [head.clone(), not_found.clone()])
+        .collect();
+    let server = Scripted::start(steps, reply(200, "null"));
+    let out = server
+        .cmd()
+        .args(["tail", "-n", "5"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    assert_exit(&out, 1);
+    assert_eq!(lines(&out.stdout).len(), 1, "printed once, never again");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the head of the queue cannot be deleted (receipt 7 ")
+            && err.contains("`greenq receive`")
+            && err.contains("`greenq delete 7`"),
+        "{err}"
+    );
+    let seen = server.seen();
+    assert!(seen.len() <= 12, "{} requests", seen.len());
+    // After the first round, each receive of the same head waited longer than the last.
+    let receives: Vec<Seen> = seen.into_iter().filter(|s| s.method == "GET").collect();
+    assert_growing_pauses(&receives[1..]);
+}
+
+#[test]
+fn a_misspelt_type_deletes_nothing_and_suggests_the_known_one() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[
+        numbered("incomingMessageReceived", 1),
+        numbered("outgoingMessageStatus", 2),
+    ]);
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--type", "incomingMessageRecieved"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did you mean incomingMessageReceived?")
+            && err.contains("--allow-unknown-type"),
+        "{err}"
+    );
+    assert_eq!(emu.drain().len(), 2, "nothing was deleted");
+}
+
+#[test]
+fn an_unknown_type_is_accepted_on_purpose() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[
+        numbered("someFutureWebhook", 1),
+        numbered("incomingMessageReceived", 2),
+    ]);
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--type", "someFutureWebhook"])
+        .arg("--allow-unknown-type")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(lines(&out.stdout).len(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 printed, 1 skipped, 2 deleted"));
+}
+
+fn publish_text(server: &Scripted, extra: &[&str]) -> std::process::Output {
+    let out = server
+        .cmd()
+        .args(["publish", "--text", "hi", "--chat-id", "7900"])
+        .args(extra)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    out
+}
+
+fn posts(server: &Scripted) -> usize {
+    server.seen().iter().filter(|s| s.method == "POST").count()
+}
+
+#[test]
+fn a_post_whose_answer_was_lost_is_not_sent_again() {
+    for lost in [Step::Drop, reply(502, ""), reply(500, "")] {
+        let server = Scripted::start(Vec::new(), lost.clone());
+        let out = publish_text(&server, &[]);
+        assert_exit(&out, 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("publish of #1 may have arrived") && err.contains("--at-least-once"),
+            "{lost:?}: {err}"
+        );
+        assert_eq!(posts(&server), 1, "{lost:?}");
+    }
+}
+
+#[test]
+fn at_least_once_sends_again_after_a_lost_answer() {
+    let server = Scripted::start(vec![Step::Drop], reply(200, "{}"));
+    let out = publish_text(&server, &["--at-least-once"]);
+    assert_exit(&out, 0);
+    assert_eq!(posts(&server), 2);
+}
+
+#[test]
+fn a_refused_post_is_sent_again() {
+    for refusal in [
+        reply_with(429, &[("retry-after", "0")], ""),
+        reply_with(503, &[("retry-after", "0")], ""),
+    ] {
+        let server = Scripted::start(vec![refusal.clone()], reply(200, "{}"));
+        let out = publish_text(&server, &[]);
+        assert_exit(&out, 0);
+        assert_eq!(posts(&server), 2, "{refusal:?}");
+    }
+}
+
+#[test]
+fn a_post_that_could_not_connect_is_sent_again() {
+    // A port that was free a moment ago: nothing listens, the connection is refused.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = greenq_at(&format!("http://{addr}"))
+        .args(["publish", "--text", "hi", "--chat-id", "7900"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("retrying in").count(), 3, "{err}");
+    assert!(err.contains("gave up after 3 retries"), "{err}");
+}
+
+#[test]
+fn a_server_that_closes_every_connection_is_reconnected_to_quietly() {
+    let closing = |step: Step| Step::Close(Box::new(step));
+    let steps = (1..=20)
+        .flat_map(|n| {
+            [
+                closing(envelope(
+                    n,
+                    &numbered("incomingMessageReceived", n as usize),
+                )),
+                closing(reply(200, r#"{"result":true}"#)),
+            ]
+        })
+        .collect();
+    let server = Scripted::start(steps, closing(reply(200, "null")));
+    let out = server.cmd().args(["tail", "-e"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(lines(&out.stdout).len(), 20);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("retrying"), "{err}");
+    assert!(
+        err.contains("20 printed, 0 skipped, 20 deleted, 0 retries"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_host_that_does_not_resolve_ends_at_once_naming_it() {
+    let out = greenq()
+        .args(["--api-url", "https://apii.green-api.invalid", "tail"])
+        .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
+        .env("GREEN_API_TOKEN", TOKEN)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot reach apii.green-api.invalid") && err.contains("--api-url"),
+        "{err}"
+    );
+    assert!(!err.contains("retrying"), "{err}");
+}
+
+#[test]
+fn a_server_that_trickles_is_cut_off_at_the_call_deadline() {
+    let trickle = Step::Trickle {
+        len: 1000,
+        every: Duration::from_millis(500),
+    };
+    let server = Scripted::start(
+        vec![trickle],
+        envelope(3, &numbered("incomingMessageReceived", 3)),
+    );
+    let out = server
+        .cmd()
+        .args(["receive", "--receive-timeout", "5"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("timed out"), "{err}");
+    assert_eq!(server.seen().len(), 2);
+}
