@@ -13,10 +13,11 @@ use ureq::http::{HeaderValue, Method, Uri};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use crate::backoff::{Backoff, parse_retry_after};
-use crate::config::{BaseUrl, Config, Credentials, Secret};
+use crate::config::{BaseUrl, Config, Credentials};
 use crate::exit::{Error, ExitCode};
 use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
+use crate::secret::Secret;
 use crate::status::Status;
 use crate::text::snippet;
 use crate::transport;

@@ -1,7 +1,8 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
 //! Data flows one way: `cli` (arguments) -> `config` -> `client` -> `format` (stdout),
-//! with `status` for everything on stderr. `main.rs` only maps the result to an exit code.
+//! with `status` for everything on stderr. Commands return `anyhow::Result`; `main.rs`
+//! only hands the result to `exit`, which prints the error and picks the exit code.
 
 pub mod backoff;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod format;
 pub mod input;
 pub mod interrupt;
 pub mod notification;
+pub mod secret;
 pub mod status;
 pub mod tail;
 pub mod terminal;
@@ -23,10 +25,10 @@ pub mod transport;
 use cli::{Cli, Command};
 use commands::Session;
 use config::Config;
-use exit::{ExitCode, Result};
+use exit::ExitCode;
 
 /// Runs the parsed command line; the exit code on success, the error otherwise.
-pub fn run(cli: &Cli) -> Result<ExitCode> {
+pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
@@ -45,7 +47,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
                 receive_timeout: args.receive_timeout,
                 format,
             };
-            tail::run(&session, &options)
+            Ok(tail::run(&session, &options)?)
         }
     }
 }

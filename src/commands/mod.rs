@@ -10,8 +10,9 @@ pub mod serve;
 use std::sync::Arc;
 
 use crate::client::{Client, build_agent};
-use crate::config::{Config, Credentials, Secret};
+use crate::config::{Config, Credentials};
 use crate::interrupt::Interrupt;
+use crate::secret::Secret;
 use crate::status::Status;
 use crate::terminal;
 

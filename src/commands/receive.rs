@@ -6,11 +6,11 @@ use crate::cli::{Format, ReceiveArgs};
 use crate::client::ONE_SHOT_RETRIES;
 use crate::commands::Session;
 use crate::config::Config;
-use crate::exit::{Error, ExitCode, Result};
+use crate::exit::{Error, ExitCode};
 use crate::format::Printer;
 use crate::terminal;
 
-pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
+pub fn run(config: &Config, args: &ReceiveArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let instance = credentials.instance;
     let session = Session::new(config, Some(credentials));
@@ -27,7 +27,7 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
                 .line("no notification: the queue stayed empty for the whole wait");
             return Ok(ExitCode::NothingThere);
         }
-        Err(e) => return Err(e.into_error("receiveNotification", Some(instance))),
+        Err(e) => return Err(e.into_error("receiveNotification", Some(instance)).into()),
     };
     let indented = terminal::stdout_is_terminal();
     let printer = Printer::new(Format::Json, session.stdout_color());
