@@ -14,6 +14,8 @@ pub mod exit;
 pub mod format;
 pub mod input;
 pub mod interrupt;
+#[cfg(test)]
+mod json_strategy;
 pub mod notification;
 pub mod secret;
 pub mod status;
