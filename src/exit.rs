@@ -157,7 +157,8 @@ fn typed(err: &anyhow::Error) -> Option<&Error> {
 ///
 /// The chain is read from the outermost context to the root cause, each element giving
 /// one part (a typed `Error` gives its what, then its why): the first part is <what>,
-/// the others, joined by `: `, are <why>, and the typed error's fix is <what to do>.
+/// the others, joined by `: `, are <why>, and the fix of the outermost typed error that
+/// has one is <what to do>; the exit code is the outermost typed error's (`code_of`).
 /// So an `Error` alone reads as its own Display; an `Error` used as a context over an
 /// I/O error reads `what (the I/O error); fix`; a plain context over an `Error` reads
 /// `context (its what: its why); its fix`.
@@ -167,6 +168,7 @@ pub fn render(err: &anyhow::Error) -> Option<String> {
         return None;
     }
     let mut parts = Vec::new();
+    let mut fix = typed.and_then(|e| e.fix.clone());
     for cause in err.chain() {
         // anyhow hides a context's own type from `chain`: a typed error given as a
         // context is the element that displays as it.
@@ -177,6 +179,9 @@ pub fn render(err: &anyhow::Error) -> Option<String> {
             Some(e) => {
                 parts.push(e.what.clone());
                 parts.extend(e.why.clone());
+                if fix.is_none() {
+                    fix = e.fix.clone();
+                }
             }
             None => parts.push(cause.to_string()),
         }
@@ -189,7 +194,7 @@ pub fn render(err: &anyhow::Error) -> Option<String> {
         silent: false,
         what,
         why: (!why.is_empty()).then(|| why.join(": ")),
-        fix: typed.and_then(|e| e.fix.clone()),
+        fix,
     };
     Some(message.to_string())
 }
@@ -291,6 +296,14 @@ mod tests {
             "cannot delete (cannot read ids from stdin: line 2 is not an id: \"x\"); fix it"
         );
         assert_eq!(code_of(&err), ExitCode::Usage);
+        let inner_fix = Err::<(), _>(Error::usage("bad line").fix("fix the line"))
+            .context(Error::data("publish stopped"))
+            .unwrap_err();
+        assert_eq!(
+            render(&inner_fix).unwrap(),
+            "publish stopped (bad line); fix the line"
+        );
+        assert_eq!(code_of(&inner_fix), ExitCode::DataErr);
     }
 
     #[test]
