@@ -4,7 +4,8 @@
 
 use std::fmt;
 
-/// The token. Only `expose` gives the text, and only the client calls it.
+/// The token. Only `expose` gives the text: to the client, which puts it in URLs, and to
+/// the emulator's `--accept`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
