@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::backoff::parse_retry_after;
-use crate::config::Secret;
+use crate::secret::Secret;
 use crate::text::snippet;
 use crate::transport::Progress;
 

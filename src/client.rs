@@ -11,9 +11,10 @@ use serde::Deserialize;
 use crate::answer::{
     Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
 };
-use crate::config::{BaseUrl, Config, Credentials, Secret};
+use crate::config::{BaseUrl, Config, Credentials};
 use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
+use crate::secret::Secret;
 use crate::status::Status;
 use crate::transport::Tracker;
 

@@ -1,66 +1,27 @@
 //! Resolving flags, environment and the token file into a validated `Config`.
-//! The token lives in a `Secret`, whose Debug and Display never show it.
+//! The token lives in a `Secret` (`secret`), whose Debug and Display never show it.
 
 use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
 
+use anyhow::Context;
+
 use crate::cli::{ColorChoice, DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
 use crate::exit::{Error, Result};
+use crate::secret::Secret;
 use crate::text::parse_positive;
 
-/// The apiTokenInstance. Only `expose` gives the text, and only the client calls it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Checks that the token can stand as one URL path segment; never echoes it back.
-    pub fn new(token: &str, origin: &str) -> Result<Secret> {
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(Error::usage(format!("the token from {origin} is empty"))
-                .fix("put the apiTokenInstance from the GREEN-API console there"));
+/// The token as a `Secret`, or a usage error that names `origin` (never the text).
+pub fn parse_token(text: &str, origin: &str) -> Result<Secret> {
+    Secret::new(text).map_err(|problem| {
+        let error =
+            Error::usage(format!("the token from {origin} {}", problem.what())).fix(problem.fix());
+        match problem.why() {
+            Some(why) => error.why(why),
+            None => error,
         }
-        if let Some(bad) = token
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
-        {
-            let what = if bad.is_whitespace() {
-                "white space".to_string()
-            } else {
-                format!("{bad:?}")
-            };
-            return Err(
-                Error::usage(format!("the token from {origin} is malformed"))
-                    .why(format!(
-                        "it holds {what}; a token is letters, digits, - _ . ~"
-                    ))
-                    .fix("copy the apiTokenInstance again from the GREEN-API console"),
-            );
-        }
-        Ok(Secret(token.to_string()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Replaces every occurrence of the token in `text` by `***`.
-    pub fn redact(&self, text: &str) -> String {
-        text.replace(&self.0, "***")
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
+    })
 }
 
 /// A checked `http(s)://host[:port][/prefix]` with no trailing slash.
@@ -152,12 +113,15 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn resolve(args: &GlobalArgs) -> Result<Config> {
+    pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Config> {
         Self::resolve_with(args, &|name| std::env::var(name).ok())
     }
 
     /// `env` looks up a variable; tests hand in their own.
-    pub fn resolve_with(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+    pub fn resolve_with(
+        args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
         let token = resolve_token(args.token_file.as_deref(), env)?;
         // A URL pasted whole from a request would carry the token: redact before echoing it.
         let url = |text: &str, option: &str, variable: &str, default: &str| {
@@ -236,32 +200,31 @@ fn resolve_instance(
 fn resolve_token(
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Secret>> {
+) -> anyhow::Result<Option<Secret>> {
     if let Some(path) = file {
         return read_token_file(path).map(Some);
     }
     for name in ["GREEN_API_TOKEN", "API_TOKEN_INSTANCE"] {
         if let Some(value) = env(name).filter(|v| !v.is_empty()) {
-            return Secret::new(&value, name).map(Some);
+            return Ok(Some(parse_token(&value, name)?));
         }
     }
     Ok(None)
 }
 
-fn read_token_file(path: &Path) -> Result<Secret> {
+fn read_token_file(path: &Path) -> anyhow::Result<Secret> {
     use std::io::{BufRead, BufReader, Read};
     let shown = path.display();
     // Only the first line, and only so much of it: `--token-file /dev/zero` must not fill memory.
     let mut first = String::new();
     std::fs::File::open(path)
         .and_then(|file| BufReader::new(file.take(4096)).read_line(&mut first))
-        .map_err(|e| {
+        .with_context(|| {
             Error::usage(format!("cannot read the token file {shown}"))
-                .why(e.to_string())
                 .fix("check --token-file; the file's first line must be the apiTokenInstance")
         })?;
     warn_if_readable_by_others(path);
-    Secret::new(&first, &format!("the first line of {shown}"))
+    Ok(parse_token(&first, &format!("the first line of {shown}"))?)
 }
 
 #[cfg(unix)]
@@ -288,7 +251,7 @@ mod tests {
     use clap::Parser;
     use std::collections::HashMap;
 
-    fn resolve(argv: &[&str], vars: &[(&str, &str)]) -> Result<Config> {
+    fn resolve(argv: &[&str], vars: &[(&str, &str)]) -> anyhow::Result<Config> {
         let mut full = vec!["greenq"];
         full.extend_from_slice(argv);
         full.push("receive");
@@ -301,18 +264,44 @@ mod tests {
     }
 
     #[test]
-    fn secret_never_shows_in_debug_or_display() {
-        let s = Secret::new("abc123secret", "test").unwrap();
-        assert_eq!(format!("{s:?} {s}"), "Secret(***) ***");
-        assert_eq!(s.redact("GET /x/abc123secret/1"), "GET /x/***/1");
+    fn malformed_token_is_a_usage_error_naming_its_origin_not_its_text() {
+        let e = parse_token("abc/def", "GREEN_API_TOKEN").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the token from GREEN_API_TOKEN is malformed (it holds '/'; a token is letters, \
+             digits, - _ . ~); copy the apiTokenInstance again from the GREEN-API console"
+        );
+        assert_eq!(e.code.code(), 2);
+        let e = parse_token("  ", "x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the token from x is empty; put the apiTokenInstance from the GREEN-API console there"
+        );
+        let e = resolve(&[], &[("GREEN_API_TOKEN", "sec ret")]).unwrap_err();
+        assert_eq!(crate::exit::code_of(&e), crate::exit::ExitCode::Usage);
+        let shown = crate::exit::render(&e).unwrap();
+        assert!(
+            shown.starts_with("the token from GREEN_API_TOKEN is malformed (it holds white space"),
+            "{shown}"
+        );
+        assert!(!shown.contains("sec"), "{shown}");
     }
 
     #[test]
-    fn malformed_token_is_refused_without_echoing_it() {
-        let e = Secret::new("abc/def", "GREEN_API_TOKEN").unwrap_err();
-        assert!(!e.to_string().contains("abc"), "{e}");
-        assert_eq!(e.code.code(), 2);
-        assert!(Secret::new("  ", "x").is_err());
+    fn an_unreadable_token_file_is_a_usage_error_with_its_cause() {
+        let e = resolve(&["--token-file", "/nonexistent/token"], &[]).unwrap_err();
+        assert_eq!(crate::exit::code_of(&e), crate::exit::ExitCode::Usage);
+        let shown = crate::exit::render(&e).unwrap();
+        assert!(
+            shown.starts_with("cannot read the token file /nonexistent/token (No such file"),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with(
+                "; check --token-file; the file's first line must be the apiTokenInstance"
+            ),
+            "{shown}"
+        );
     }
 
     #[test]

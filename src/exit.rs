@@ -1,7 +1,14 @@
-//! Exit codes and the one error type. Every failure reads
-//! `greenq: error: <what> (<why>); <what to do>` and maps to a documented code.
+//! Exit codes, the typed error that carries one, and how `main` reports an error.
+//! Every failure reads `greenq: error: <what> (<why>); <what to do>` and maps to a
+//! documented code.
+//!
+//! Commands return `anyhow::Result`. The exit code and the advice travel as an `Error`
+//! somewhere in the chain (found by downcast); contexts say what was being done. How a
+//! chain is rendered: see `render`.
 
 use std::fmt;
+
+use crate::secret::Secret;
 
 /// The documented exit codes (README, `greenq --help`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +36,9 @@ impl ExitCode {
     }
 }
 
-/// A failure with its exit code and the three parts of its message.
+/// A failure with its exit code and the three parts of its message. Used as a context
+/// over a cause (`io_result.context(Error::usage("cannot read X").fix(..))`), the cause
+/// becomes the why.
 #[derive(Debug)]
 pub struct Error {
     pub code: ExitCode,
@@ -91,7 +100,7 @@ impl Error {
     }
 
     /// The same error with the token replaced by `***` in every part.
-    pub fn redacted(self, secret: &crate::config::Secret) -> Self {
+    pub fn redacted(self, secret: &Secret) -> Self {
         Error {
             code: self.code,
             silent: self.silent,
@@ -133,6 +142,71 @@ impl Error {
     }
 }
 
+/// The exit code of `err`: that of its typed `Error`, else 1 (`Failure`).
+pub fn code_of(err: &anyhow::Error) -> ExitCode {
+    typed(err).map_or(ExitCode::Failure, |e| e.code)
+}
+
+/// The outermost typed `Error` in the chain, also when it was given as a context.
+fn typed(err: &anyhow::Error) -> Option<&Error> {
+    err.downcast_ref::<Error>()
+        .or_else(|| err.chain().find_map(|cause| cause.downcast_ref::<Error>()))
+}
+
+/// The message after `greenq: error: `, or None for a silent end (a closed stdout).
+///
+/// The chain is read from the outermost context to the root cause, each element giving
+/// one part (a typed `Error` gives its what, then its why): the first part is <what>,
+/// the others, joined by `: `, are <why>, and the fix of the outermost typed error that
+/// has one is <what to do>; the exit code is the outermost typed error's (`code_of`).
+/// So an `Error` alone reads as its own Display; an `Error` used as a context over an
+/// I/O error reads `what (the I/O error); fix`; a plain context over an `Error` reads
+/// `context (its what: its why); its fix`.
+pub fn render(err: &anyhow::Error) -> Option<String> {
+    let typed = typed(err);
+    if typed.is_some_and(|e| e.silent) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut fix = typed.and_then(|e| e.fix.clone());
+    for cause in err.chain() {
+        // anyhow hides a context's own type from `chain`: a typed error given as a
+        // context is the element that displays as it.
+        let as_typed = cause
+            .downcast_ref::<Error>()
+            .or_else(|| typed.filter(|e| e.to_string() == cause.to_string()));
+        match as_typed {
+            Some(e) => {
+                parts.push(e.what.clone());
+                parts.extend(e.why.clone());
+                if fix.is_none() {
+                    fix = e.fix.clone();
+                }
+            }
+            None => parts.push(cause.to_string()),
+        }
+    }
+    let mut parts = parts.into_iter().filter(|p| !p.is_empty());
+    let what = parts.next().unwrap_or_else(|| "failed".to_string());
+    let why: Vec<String> = parts.collect();
+    let message = Error {
+        code: ExitCode::Failure,
+        silent: false,
+        what,
+        why: (!why.is_empty()).then(|| why.join(": ")),
+        fix,
+    };
+    Some(message.to_string())
+}
+
+/// Prints `err` to stderr as `greenq: error: ...` (unless silent); its exit code.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    if let Some(message) = render(err) {
+        eprintln!("greenq: error: {message}");
+    }
+    code_of(err)
+}
+
 /// True for the error a closed pipe gives.
 pub fn is_broken_pipe(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::BrokenPipe
@@ -141,6 +215,11 @@ pub fn is_broken_pipe(e: &std::io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anyhow::Context;
+
+    fn not_found() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
+    }
 
     #[test]
     fn message_has_what_why_and_fix() {
@@ -170,5 +249,116 @@ mod tests {
         .map(|c| c.code())
         .collect();
         assert_eq!(codes, [0, 1, 2, 3, 4, 5, 65, 130]);
+    }
+
+    #[test]
+    fn a_typed_error_alone_renders_as_itself() {
+        let e = Error::usage("no token").why("none set").fix("set one");
+        let shown = e.to_string();
+        let err = anyhow::Error::from(e);
+        assert_eq!(render(&err).unwrap(), shown);
+        assert_eq!(code_of(&err), ExitCode::Usage);
+        let bare = anyhow::Error::from(Error::data("empty"));
+        assert_eq!(render(&bare).unwrap(), "empty");
+    }
+
+    #[test]
+    fn a_typed_context_takes_its_cause_as_the_why() {
+        let err = Err::<(), _>(not_found())
+            .context(Error::usage("cannot read the token file t").fix("check --token-file"))
+            .unwrap_err();
+        assert_eq!(
+            render(&err).unwrap(),
+            "cannot read the token file t (no such file); check --token-file"
+        );
+        assert_eq!(code_of(&err), ExitCode::Usage);
+        let with_why = Err::<(), _>(not_found())
+            .context(Error::failure("cannot start").why("on loopback"))
+            .unwrap_err();
+        assert_eq!(
+            render(&with_why).unwrap(),
+            "cannot start (on loopback: no such file)"
+        );
+    }
+
+    #[test]
+    fn a_plain_context_becomes_the_what_and_the_typed_error_the_why_and_fix() {
+        let err = Err::<(), _>(
+            Error::usage("line 2 is not an id")
+                .why("\"x\"")
+                .fix("fix it"),
+        )
+        .context("cannot read ids from stdin")
+        .context("cannot delete")
+        .unwrap_err();
+        assert_eq!(
+            render(&err).unwrap(),
+            "cannot delete (cannot read ids from stdin: line 2 is not an id: \"x\"); fix it"
+        );
+        assert_eq!(code_of(&err), ExitCode::Usage);
+        let inner_fix = Err::<(), _>(Error::usage("bad line").fix("fix the line"))
+            .context(Error::data("publish stopped"))
+            .unwrap_err();
+        assert_eq!(
+            render(&inner_fix).unwrap(),
+            "publish stopped (bad line); fix the line"
+        );
+        assert_eq!(code_of(&inner_fix), ExitCode::DataErr);
+    }
+
+    #[test]
+    fn without_a_typed_error_it_is_exit_1_with_no_advice() {
+        let err = Err::<(), _>(not_found())
+            .context("opening notifications.ndjson")
+            .unwrap_err();
+        assert_eq!(
+            render(&err).unwrap(),
+            "opening notifications.ndjson (no such file)"
+        );
+        assert_eq!(code_of(&err), ExitCode::Failure);
+        let err = anyhow::anyhow!("plain");
+        assert_eq!(render(&err).unwrap(), "plain");
+        assert_eq!(code_of(&err), ExitCode::Failure);
+    }
+
+    #[test]
+    fn a_closed_stdout_is_silent_and_successful_even_under_a_context() {
+        let pipe = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed");
+        let err = Err::<(), _>(Error::output(pipe))
+            .context("printing the envelope")
+            .unwrap_err();
+        assert_eq!(render(&err), None);
+        assert_eq!(code_of(&err), ExitCode::Success);
+        let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        let err = anyhow::Error::from(Error::output(full));
+        assert_eq!(code_of(&err), ExitCode::Failure);
+        assert!(
+            render(&err)
+                .unwrap()
+                .starts_with("cannot write the output (disk full)")
+        );
+    }
+
+    #[test]
+    fn a_typed_error_wrapped_as_a_source_is_found_too() {
+        #[derive(Debug)]
+        struct Wrapper(Error);
+        impl fmt::Display for Wrapper {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("batch stopped")
+            }
+        }
+        impl std::error::Error for Wrapper {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let inner = Error::new(ExitCode::Quota, "quota exceeded").fix("wait");
+        let err = anyhow::Error::from(Wrapper(inner));
+        assert_eq!(code_of(&err), ExitCode::Quota);
+        assert_eq!(
+            render(&err).unwrap(),
+            "batch stopped (quota exceeded); wait"
+        );
     }
 }

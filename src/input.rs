@@ -160,7 +160,12 @@ impl<R: BufRead> Iterator for NotificationReader<R> {
                         raw,
                     }));
                 }
-                Err(e) if e.is_eof() && !self.at_eof => {
+                // A value cut by the end of the buffer can also read as a bad number
+                // (`1.`, `-`, `2e`) at the very end: more input decides.
+                Err(e)
+                    if !self.at_eof
+                        && (e.is_eof() || at_end(&self.buf[self.pos..], e.line(), e.column())) =>
+                {
                     let buffered = self.buf.len() - self.pos;
                     if buffered > MAX_NOTIFICATION {
                         return Some(Err(self.too_large()));
@@ -189,9 +194,30 @@ impl<R: BufRead> Iterator for NotificationReader<R> {
     }
 }
 
+/// Whether serde_json's error position (1-based line, column of the last byte read) is
+/// at the last byte of `slice`.
+fn at_end(slice: &[u8], line: usize, column: usize) -> bool {
+    let line_start = match line.checked_sub(2) {
+        None => 0,
+        Some(breaks) => match slice
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n')
+            .nth(breaks)
+        {
+            Some((i, _)) => i + 1,
+            None => return true,
+        },
+    };
+    line_start + column + 1 >= slice.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_strategy::{self, Layout};
+    use proptest::prelude::*;
+    use serde_json::Value;
 
     fn read(text: &str) -> Vec<Result<(usize, u64, String), SyntaxError>> {
         NotificationReader::new(text.as_bytes())
@@ -266,6 +292,23 @@ mod tests {
     }
 
     #[test]
+    fn a_number_cut_by_the_buffer_end_is_read_whole() {
+        // `1.` or `-` at the end of a buffer is "invalid number" to serde_json, not EOF.
+        for tail in ["1.5", "-7", "2e10", "-0.25E-3"] {
+            for cut in 1..tail.len() {
+                let head = format!("{{\"n\":{}", &tail[..cut]);
+                let text = format!("{}{head}{}}}", " ".repeat(CHUNK - head.len()), &tail[cut..]);
+                let got = read(&text);
+                assert_eq!(
+                    got,
+                    vec![Ok((1, 1, format!("{{\"n\":{tail}}}")))],
+                    "{tail} cut after {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn empty_input_has_no_notification() {
         assert!(read("").is_empty());
         assert!(read(" \n\t\n").is_empty());
@@ -281,5 +324,135 @@ mod tests {
                 .message
                 .starts_with("EOF while parsing")
         );
+    }
+
+    /// A stream of objects and, for each, where its text is: byte range and start line.
+    #[derive(Debug)]
+    struct Stream {
+        text: String,
+        values: Vec<Value>,
+        spans: Vec<(std::ops::Range<usize>, u64)>,
+    }
+
+    /// Objects written as NDJSON, pretty or spaced, one after another with any white space
+    /// (or none) between them; in one stream of four, a long run of space puts a value
+    /// across the reader's chunk boundary.
+    fn stream() -> impl Strategy<Value = Stream> {
+        let item = (
+            json_strategy::object(),
+            json_strategy::layout(),
+            "[ \t\r\n]{0,4}",
+        );
+        (
+            prop::collection::vec(item, 0..8),
+            any::<prop::sample::Index>(),
+            prop_oneof![3 => Just(0), 1 => (CHUNK - 300)..(CHUNK + 10)],
+        )
+            .prop_map(|(items, pad_at, pad)| {
+                let mut text = String::new();
+                let mut values = Vec::new();
+                let mut spans = Vec::new();
+                let pad_at = pad_at.index(items.len().max(1));
+                for (i, (value, layout, gap)) in items.into_iter().enumerate() {
+                    if i == pad_at {
+                        text.push_str(&" ".repeat(pad));
+                    }
+                    text.push_str(&gap);
+                    let line = 1 + text.matches('\n').count() as u64;
+                    let start = text.len();
+                    text.push_str(&json_strategy::write(&value, &layout));
+                    spans.push((start..text.len(), line));
+                    if matches!(layout, Layout::Compact) {
+                        text.push('\n');
+                    }
+                    values.push(value);
+                }
+                Stream {
+                    text,
+                    values,
+                    spans,
+                }
+            })
+    }
+
+    /// An error's position must name a place in `text`: a line it has, a column on it.
+    fn assert_plausible(e: &SyntaxError, text: &[u8]) -> Result<(), TestCaseError> {
+        let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        prop_assert!(e.line >= 1 && e.line <= lines.len(), "{e:?}");
+        prop_assert!(e.column <= lines[e.line - 1].len() + 1, "{e:?}");
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn any_stream_of_objects_reads_back_whole_and_placed(s in stream()) {
+            let got: Vec<Positioned> = NotificationReader::new(s.text.as_bytes())
+                .collect::<Result<_, _>>()
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(got.len(), s.values.len());
+            for (n, item) in got.iter().enumerate() {
+                let (span, line) = &s.spans[n];
+                prop_assert_eq!(item.index, n + 1);
+                prop_assert_eq!(item.line, *line);
+                // The raw text is exactly what was written, so it is the same value.
+                prop_assert_eq!(item.raw.get(), &s.text[span.clone()]);
+                let value: Value = serde_json::from_str(item.raw.get()).unwrap();
+                prop_assert_eq!(&value, &s.values[n]);
+            }
+        }
+
+        /// A stream cut anywhere gives every value that ended before the cut, then (if a
+        /// value was cut) one error at or after that value's start, then nothing.
+        #[test]
+        fn a_cut_stream_reads_up_to_the_cut_then_stops_with_an_error(
+            s in stream(),
+            at in any::<prop::sample::Index>(),
+        ) {
+            let mut cut = at.index(s.text.len() + 1);
+            while !s.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let text = &s.text.as_bytes()[..cut];
+            let got: Vec<_> = NotificationReader::new(text).collect();
+            let whole = s.spans.iter().filter(|(span, _)| span.end <= cut).count();
+            let started = s.spans.iter().filter(|(span, _)| span.start < cut).count();
+            prop_assert_eq!(got.len(), started);
+            for (n, item) in got.iter().take(whole).enumerate() {
+                let item = item.as_ref().map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert_eq!((item.index, item.line), (n + 1, s.spans[n].1));
+            }
+            if started > whole {
+                let e = got[whole].as_ref().err().ok_or_else(|| TestCaseError::fail("no error"))?;
+                prop_assert_eq!(e.index, whole + 1);
+                prop_assert!(e.line as u64 >= s.spans[whole].1, "{e:?}");
+                assert_plausible(e, text)?;
+            }
+        }
+
+        /// Any byte of a stream changed to anything: no panic; at most one error, last,
+        /// at a plausible place; the values before it numbered in order.
+        #[test]
+        fn a_corrupted_stream_never_panics_and_stops_at_a_plausible_place(
+            s in stream(),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let mut text = s.text.into_bytes();
+            if !text.is_empty() {
+                let at = at.index(text.len());
+                text[at] = byte;
+            }
+            let got: Vec<_> = NotificationReader::new(&text[..]).collect();
+            for (n, item) in got.iter().enumerate() {
+                match item {
+                    Ok(item) => prop_assert_eq!(item.index, n + 1),
+                    Err(e) => {
+                        prop_assert_eq!(n + 1, got.len(), "an error is the last item");
+                        prop_assert_eq!(e.index, n + 1);
+                        assert_plausible(e, &text)?;
+                    }
+                }
+            }
+        }
     }
 }

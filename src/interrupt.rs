@@ -52,7 +52,9 @@ impl Interrupt {
         let interrupt = Self::new();
         interrupt.lock().agent = agent;
         let handler = interrupt.clone();
-        // Failing to install (a handler is already there) leaves the default: the signal kills us.
+        // ctrlc takes one handler per process: a second install fails with MultipleHandlers
+        // and the first handler stays, so signals reach the Interrupt installed first, not
+        // this one. Only a system error leaves the default, where the signal kills us.
         let _ = ctrlc::set_handler(move || handler.trigger());
         interrupt
     }
@@ -73,8 +75,8 @@ impl Interrupt {
         let mut state = self.lock();
         state.set = true;
         if state.protected {
-            // Protected work takes microseconds on a healthy server; on a stalled one it
-            // gets a moment, not a whole read timeout.
+            // Protected work is quick on a healthy server; on a stalled one it gets a
+            // moment, not a whole read timeout.
             let interrupt = self.clone();
             std::thread::spawn(move || {
                 std::thread::sleep(GRACE);

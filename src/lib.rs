@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: `cli` (arguments) -> `config` -> `session` (`client` over `agent`
 //! and `transport`; `answer` classifies, `retry` decides) -> `format` (stdout), with
-//! `status` for everything on stderr. `main.rs` only maps the result to an exit code.
+//! `status` for everything on stderr. Commands return `anyhow::Result`; `main.rs` only
+//! hands the result to `exit`, which prints the error and picks the exit code.
 
 pub mod agent;
 pub mod answer;
@@ -16,9 +17,12 @@ pub mod exit;
 pub mod format;
 pub mod input;
 pub mod interrupt;
+#[cfg(test)]
+mod json_strategy;
 pub mod known_types;
 pub mod notification;
 pub mod retry;
+pub mod secret;
 pub mod session;
 pub mod status;
 pub mod terminal;
@@ -27,10 +31,10 @@ pub mod transport;
 
 use cli::{Cli, Command};
 use config::Config;
-use exit::{ExitCode, Result};
+use exit::ExitCode;
 
 /// Runs the parsed command line; the exit code on success, the error otherwise.
-pub fn run(cli: &Cli) -> Result<ExitCode> {
+pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),

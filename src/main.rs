@@ -5,13 +5,8 @@ use greenq::cli::Cli;
 fn main() {
     let cli = Cli::parse();
     let code = match greenq::run(&cli) {
-        Ok(code) => code.code(),
-        Err(e) => {
-            if !e.silent {
-                eprintln!("greenq: error: {e}");
-            }
-            e.code.code()
-        }
+        Ok(code) => code,
+        Err(err) => greenq::exit::report(&err),
     };
-    std::process::exit(code);
+    std::process::exit(code.code());
 }

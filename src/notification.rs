@@ -216,8 +216,7 @@ fn is_compact(bytes: &[u8]) -> bool {
 /// `json` on one line: as it is when it has no line break (the usual case, and tail's hot
 /// path), else compacted.
 pub fn one_line(json: &str) -> Cow<'_, str> {
-    // memchr looks at a word at a time: a byte loop was 5 % of tail's instructions.
-    if memchr::memchr2(b'\n', b'\r', json.as_bytes()).is_some() {
+    if json.contains(['\n', '\r']) {
         compact(json)
     } else {
         Cow::Borrowed(json)
@@ -271,6 +270,7 @@ pub fn normalize_chat_id(chat: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_strategy;
     use serde_json::Value;
 
     pub const EXAMPLE: &str = r#"{
@@ -362,6 +362,66 @@ mod tests {
         let parsed: Value = serde_json::from_str(&compact(EXAMPLE)).unwrap();
         assert_eq!(parsed, serde_json::from_str::<Value>(EXAMPLE).unwrap());
         assert_eq!(compact("{ \"é\" : \"ü 👍\" }"), "{\"é\":\"ü 👍\"}");
+    }
+
+    proptest::proptest! {
+        /// However a value is laid out, compacting gives serde_json's own compact text
+        /// of it: the same value, no white space outside strings, strings untouched.
+        #[test]
+        fn compact_is_serde_compact_for_any_layout(
+            value in json_strategy::value(),
+            layout in json_strategy::layout(),
+        ) {
+            let text = json_strategy::write(&value, &layout);
+            let canonical = serde_json::to_string(&value).unwrap();
+            let compacted = compact(&text);
+            proptest::prop_assert_eq!(compacted.as_ref(), canonical.as_str());
+            proptest::prop_assert!(!compacted.contains(['\n', '\r']));
+            let reparsed: Value = serde_json::from_str(&compacted).unwrap();
+            proptest::prop_assert_eq!(&reparsed, &serde_json::from_str::<Value>(&text).unwrap());
+            let again = compact(&compacted);
+            proptest::prop_assert_eq!(again.as_ref(), compacted.as_ref());
+        }
+
+        /// `is_compact` says exactly whether compacting would change the text, and
+        /// unchanged text is borrowed, not copied.
+        #[test]
+        fn is_compact_agrees_with_compact(
+            value in json_strategy::value(),
+            layout in json_strategy::layout(),
+        ) {
+            let text = json_strategy::write(&value, &layout);
+            let compacted = compact(&text);
+            proptest::prop_assert_eq!(is_compact(text.as_bytes()), compacted == text);
+            proptest::prop_assert_eq!(
+                matches!(compacted, Cow::Borrowed(_)),
+                is_compact(text.as_bytes())
+            );
+            proptest::prop_assert!(is_compact(compacted.as_bytes()));
+        }
+
+        /// `one_line` never leaves a line break, and keeps text that has none as it is.
+        #[test]
+        fn one_line_has_no_line_break(
+            value in json_strategy::value(),
+            layout in json_strategy::layout(),
+        ) {
+            let text = json_strategy::write(&value, &layout);
+            let line = one_line(&text);
+            proptest::prop_assert!(!line.contains(['\n', '\r']));
+            if !text.contains(['\n', '\r']) {
+                proptest::prop_assert_eq!(line.as_ref(), text.as_str());
+            }
+        }
+
+        /// Not JSON at all (cut strings, lone backslashes): no panic.
+        #[test]
+        fn compact_and_is_compact_never_panic(text in ".*", cut in "[\"\\\\ \n]{0,4}") {
+            let text = format!("{text}{cut}");
+            let _ = is_compact(text.as_bytes());
+            let _ = compact(&text);
+            let _ = one_line(&text);
+        }
     }
 
     #[test]

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use crate::client::Client;
-use crate::config::{Config, Credentials, Secret};
+use crate::config::{Config, Credentials};
 use crate::interrupt::Interrupt;
 use crate::retry::{Limit, Retry};
+use crate::secret::Secret;
 use crate::status::Status;
 use crate::{agent, terminal};
 

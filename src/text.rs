@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 /// The first `max` characters of `text`, with `…` when cut.
 pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn snippet_removes_the_token_before_cutting() {
-        let secret = Secret::new("tok3n-SECRET-0123456789", "test").unwrap();
+        let secret = Secret::new("tok3n-SECRET-0123456789").unwrap();
         let body = format!(
             "{}Cannot GET /waInstance1/receiveNotification/{}",
             "x".repeat(150),

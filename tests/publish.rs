@@ -154,7 +154,12 @@ fn empty_input_and_missing_files_are_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/file.ndjson"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("greenq: error: cannot read /nonexistent/file.ndjson (")
+            && err.ends_with("); check the FILE argument\n"),
+        "{err}"
+    );
 }
 
 #[test]

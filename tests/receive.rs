@@ -212,9 +212,15 @@ fn the_token_file_is_read_and_guarded() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // The context names the file, its cause is the why, the advice comes last, on one line.
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("cannot read the token file /nonexistent/token")
+        err.starts_with("greenq: error: cannot read the token file /nonexistent/token (")
+            && err.ends_with(
+                "); check --token-file; the file's first line must be the apiTokenInstance\n"
+            )
+            && err.lines().count() == 1,
+        "{err}"
     );
 }
 

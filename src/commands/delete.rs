@@ -2,13 +2,14 @@
 
 use std::io::{BufRead, Write};
 
+use anyhow::Context;
 use serde::Deserialize;
 
 use crate::answer::ApiError;
 use crate::cli::DeleteArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
-use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
+use crate::exit::{Error, ExitCode, is_broken_pipe};
 use crate::retry::{Limit, Repeat};
 use crate::session::Session;
 use crate::text::parse_positive;
@@ -16,7 +17,7 @@ use crate::text::parse_positive;
 /// Retries of each delete before the batch stops.
 const ONE_SHOT: Limit = Limit::Retries(3);
 
-pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
+pub fn run(config: &Config, args: &DeleteArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let instance = credentials.instance;
     // Every id is checked before the first delete: bad input changes nothing.
@@ -24,7 +25,8 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
     if receipts.is_empty() {
         return Err(Error::usage("no receipt ids to delete")
             .why("stdin held none")
-            .fix("give receipt ids as arguments, or one per line on stdin"));
+            .fix("give receipt ids as arguments, or one per line on stdin")
+            .into());
     }
     let session = Session::new(config, Some(credentials));
     let mut out = std::io::stdout().lock();
@@ -76,7 +78,7 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
         if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush())
             && !is_broken_pipe(&e)
         {
-            return Err(Error::output(e).fix_prefix(note(done + 1)));
+            return Err(Error::output(e).fix_prefix(note(done + 1)).into());
         }
     }
     Ok(if any_missing {
@@ -87,7 +89,7 @@ pub fn run(config: &Config, args: &DeleteArgs) -> Result<ExitCode> {
 }
 
 /// The receipts named by `args`, with `-` replaced by stdin's lines.
-fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<u64>> {
+fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> anyhow::Result<Vec<u64>> {
     let mut receipts = Vec::new();
     let mut stdin_used = false;
     for (n, arg) in args.iter().enumerate() {
@@ -95,7 +97,8 @@ fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<u64>
             if stdin_used {
                 return Err(Error::usage("`-` is given twice")
                     .why("stdin can be read only once")
-                    .fix("give `-` once"));
+                    .fix("give `-` once")
+                    .into());
             }
             stdin_used = true;
             read_stdin(stdin, &mut receipts)?;
@@ -111,11 +114,10 @@ fn collect_receipts(args: &[String], stdin: &mut dyn BufRead) -> Result<Vec<u64>
     Ok(receipts)
 }
 
-fn read_stdin(stdin: &mut dyn BufRead, receipts: &mut Vec<u64>) -> Result<()> {
+fn read_stdin(stdin: &mut dyn BufRead, receipts: &mut Vec<u64>) -> anyhow::Result<()> {
     for (n, line) in stdin.lines().enumerate() {
-        let line = line.map_err(|e| {
+        let line = line.with_context(|| {
             Error::usage("cannot read receipt ids from stdin")
-                .why(e.to_string())
                 .fix("give one receipt id per line, as UTF-8 text")
         })?;
         let line = line.trim();
@@ -157,9 +159,18 @@ fn parse_line(line: &str) -> std::result::Result<u64, String> {
 mod tests {
     use super::*;
 
-    fn collect(args: &[&str], stdin: &str) -> Result<Vec<u64>> {
+    fn collect_bytes(args: &[&str], stdin: &[u8]) -> Result<Vec<u64>, (ExitCode, String)> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        collect_receipts(&args, &mut stdin.as_bytes())
+        collect_receipts(&args, &mut &stdin[..]).map_err(|e| {
+            (
+                crate::exit::code_of(&e),
+                crate::exit::render(&e).unwrap_or_default(),
+            )
+        })
+    }
+
+    fn collect(args: &[&str], stdin: &str) -> Result<Vec<u64>, (ExitCode, String)> {
+        collect_bytes(args, stdin.as_bytes())
     }
 
     #[test]
@@ -173,26 +184,42 @@ mod tests {
 
     #[test]
     fn bad_ids_are_usage_errors_that_say_where() {
-        let e = collect(&["1", "x"], "").unwrap_err();
-        assert_eq!(e.code, ExitCode::Usage);
+        let (code, e) = collect(&["1", "x"], "").unwrap_err();
+        assert_eq!(code, ExitCode::Usage);
+        assert_eq!(
+            e,
+            "argument 2 is not a receipt id (\"x\" is not a positive integer); \
+             give receipt ids as positive integers, as `receive` prints them"
+        );
+        let (code, e) = collect(&["-"], "1\n0\n").unwrap_err();
+        assert_eq!(code, ExitCode::Usage);
         assert!(
-            e.to_string()
-                .starts_with("argument 2 is not a receipt id (\"x\" is not a positive integer)"),
+            e.starts_with("stdin line 2 is not a receipt id (0 is not a valid id); "),
             "{e}"
         );
-        let e = collect(&["-"], "1\n0\n").unwrap_err();
+        let (_, e) = collect(&["-"], "{\"receiptId\":\"9\"}").unwrap_err();
         assert!(
-            e.to_string()
-                .starts_with("stdin line 2 is not a receipt id"),
+            e.contains("receiptId \"9\" is not a positive integer"),
             "{e}"
         );
-        let e = collect(&["-"], "{\"receiptId\":\"9\"}").unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("receiptId \"9\" is not a positive integer"),
-            "{e}"
+        assert_eq!(collect(&["-1"], "").unwrap_err().0, ExitCode::Usage);
+        assert_eq!(
+            collect(&["-", "-"], "").unwrap_err(),
+            (
+                ExitCode::Usage,
+                "`-` is given twice (stdin can be read only once); give `-` once".into()
+            )
         );
-        assert!(collect(&["-1"], "").is_err());
-        assert!(collect(&["-", "-"], "").is_err());
+    }
+
+    #[test]
+    fn unreadable_stdin_is_a_usage_error_with_its_cause() {
+        let (code, e) = collect_bytes(&["-"], b"1\n\xff\xfe\n").unwrap_err();
+        assert_eq!(code, ExitCode::Usage);
+        assert_eq!(
+            e,
+            "cannot read receipt ids from stdin (stream did not contain valid UTF-8); \
+             give one receipt id per line, as UTF-8 text"
+        );
     }
 }

@@ -5,19 +5,21 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::commands::publish::{Source, check_all, send_all};
 use crate::commands::tail;
-use crate::config::{BaseUrl, Config, Credentials, Secret};
+use crate::config::{BaseUrl, Config, Credentials};
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
-use crate::exit::{Error, ExitCode, Result};
+use crate::exit::{Error, ExitCode};
 use crate::format;
 use crate::retry::Repeat;
+use crate::secret::Secret;
 use crate::session::Session;
 
-pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
+pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let emulator = Emulator::bind(Options {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         accept: vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())],
@@ -25,15 +27,15 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         wait: Duration::ZERO,
         verbose: global.verbose,
     })
-    .map_err(cannot_start)?;
-    let addr = emulator.local_addr().map_err(cannot_start)?;
+    .with_context(cannot_start)?;
+    let addr = emulator.local_addr().with_context(cannot_start)?;
     // The thread ends with the process.
     std::thread::spawn(move || emulator.run(std::future::pending()));
 
     // Only colour and verbosity come from the command line: URLs, instance and token are
     // the emulator's, whatever the environment says.
     let url = BaseUrl::parse(&format!("http://{addr}"), "demo", "", false)?;
-    let token = Secret::new(DEMO_TOKEN, "the demo")?;
+    let token = Secret::new(DEMO_TOKEN)?;
     let config = Config {
         api_url: url.clone(),
         webhook_url: url.clone(),
@@ -79,9 +81,8 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
     Ok(code)
 }
 
-fn cannot_start(e: std::io::Error) -> Error {
+fn cannot_start() -> Error {
     Error::failure("cannot start the emulator on loopback")
-        .why(e.to_string())
         .fix("check that 127.0.0.1 is up and a free port can be bound")
 }
 

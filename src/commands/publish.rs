@@ -4,6 +4,8 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use anyhow::Context;
+
 use crate::answer::ApiError;
 use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
@@ -25,10 +27,10 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn file(path: &Path) -> Result<Source> {
+    pub fn file(path: &Path) -> anyhow::Result<Source> {
         let name = path.display().to_string();
         // Opened once now, so that a missing file is a clear error before anything else.
-        File::open(path).map_err(|e| cannot_read(&name, e))?;
+        File::open(path).with_context(|| cannot_read(&name))?;
         let path = path.to_path_buf();
         Ok(Source {
             name,
@@ -37,14 +39,14 @@ impl Source {
     }
 
     /// Stdin is spooled to an unnamed temporary file: read twice, held in memory never.
-    pub fn stdin() -> Result<Source> {
+    pub fn stdin() -> anyhow::Result<Source> {
         let name = STDIN.to_string();
         let spool = || -> io::Result<File> {
             let mut file = tempfile::tempfile()?;
             io::copy(&mut io::stdin().lock(), &mut file)?;
             Ok(file)
         };
-        let file = spool().map_err(|e| cannot_read(&name, e))?;
+        let file = spool().with_context(|| cannot_read(&name))?;
         Ok(Source {
             name,
             open: Box::new(move || {
@@ -63,7 +65,7 @@ impl Source {
     }
 
     fn reader(&self) -> Result<NotificationReader<BufReader<Box<dyn Read>>>> {
-        let read = (self.open)().map_err(|e| cannot_read(&self.name, e))?;
+        let read = (self.open)().map_err(|e| cannot_read(&self.name).why(e.to_string()))?;
         Ok(NotificationReader::new(BufReader::with_capacity(
             64 * 1024,
             read,
@@ -71,18 +73,17 @@ impl Source {
     }
 }
 
-fn cannot_read(name: &str, e: io::Error) -> Error {
+/// The error for a source that cannot be read; its cause is the why.
+fn cannot_read(name: &str) -> Error {
     let fix = if name == STDIN {
         "check what is piped in; stdin is copied to a temporary file (is TMPDIR writable?)"
     } else {
         "check the FILE argument"
     };
-    Error::usage(format!("cannot read {name}"))
-        .why(e.to_string())
-        .fix(fix)
+    Error::usage(format!("cannot read {name}")).fix(fix)
 }
 
-pub fn run(config: &Config, args: &PublishArgs) -> Result<ExitCode> {
+pub fn run(config: &Config, args: &PublishArgs) -> anyhow::Result<ExitCode> {
     let source = match (&args.text, &args.file) {
         (Some(text), _) => built_message(config, args, text)?,
         (None, Some(path)) if path.as_os_str() != "-" => Source::file(path)?,
@@ -90,7 +91,8 @@ pub fn run(config: &Config, args: &PublishArgs) -> Result<ExitCode> {
             if args.file.is_none() && terminal::stdin_is_terminal() {
                 return Err(Error::usage("nothing to publish")
                     .why("no FILE, and stdin is a terminal")
-                    .fix("give a FILE, pipe notifications into `greenq publish -`, or use --text TEXT --chat-id CHAT"));
+                    .fix("give a FILE, pipe notifications into `greenq publish -`, or use --text TEXT --chat-id CHAT")
+                    .into());
             }
             Source::stdin()?
         }
@@ -98,7 +100,7 @@ pub fn run(config: &Config, args: &PublishArgs) -> Result<ExitCode> {
     let total = check_all(&source)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     if args.dry_run {
-        return dry_run(&source, &mut out, total, config.quiet);
+        return Ok(dry_run(&source, &mut out, total, config.quiet)?);
     }
     let session = Session::new(config, None);
     let repeat = if args.at_least_once {

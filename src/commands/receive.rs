@@ -5,13 +5,13 @@ use std::io::Write;
 use crate::cli::{Format, ReceiveArgs};
 use crate::commands::failure::api_failure;
 use crate::config::Config;
-use crate::exit::{Error, ExitCode, Result};
+use crate::exit::{Error, ExitCode};
 use crate::format::Printer;
 use crate::retry::{Limit, Repeat};
 use crate::session::Session;
 use crate::terminal;
 
-pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
+pub fn run(config: &Config, args: &ReceiveArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let instance = credentials.instance;
     let session = Session::new(config, Some(credentials));
@@ -29,7 +29,7 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> Result<ExitCode> {
                 .line("no notification: the queue stayed empty for the whole wait");
             return Ok(ExitCode::NothingThere);
         }
-        Err(e) => return Err(api_failure(e, "receiveNotification", Some(instance))),
+        Err(e) => return Err(api_failure(e, "receiveNotification", Some(instance)).into()),
     };
     let indented = terminal::stdout_is_terminal();
     let printer = Printer::new(Format::Json, session.stdout_color());

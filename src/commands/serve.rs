@@ -4,13 +4,15 @@ use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
+use anyhow::Context;
+
 use crate::cli::{GlobalArgs, ServeArgs};
-use crate::config::{Config, Secret};
+use crate::config::{Config, parse_token};
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
 use crate::text::parse_positive;
 
-pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
+pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = parse_listen(&args.listen)?;
     let (accept, demo) = hosted_instances(global, &args.accept)?;
     let emulator = Emulator::bind(Options {
@@ -19,30 +21,24 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
         wait: Duration::from_secs(args.wait),
         verbose: global.verbose,
     })
-    .map_err(|e| {
+    .with_context(|| {
         Error::failure(format!("cannot listen on {listen}"))
-            .why(e.to_string())
             .fix("pick another address with --listen (port 0 picks a free one)")
     })?;
-    let addr = emulator.local_addr().map_err(|e| {
-        Error::failure("cannot read the bound address")
-            .why(e.to_string())
-            .fix("try another --listen address")
+    let addr = emulator.local_addr().with_context(|| {
+        Error::failure("cannot read the bound address").fix("try another --listen address")
     })?;
-    let failed = |e: std::io::Error| {
-        Error::failure("the emulator failed")
-            .why(e.to_string())
-            .fix("run it again; with -v it logs each request")
-    };
-    let runtime = runtime().map_err(failed)?;
+    let failed =
+        || Error::failure("the emulator failed").fix("run it again; with -v it logs each request");
+    let runtime = runtime().with_context(failed)?;
     runtime.block_on(async {
         // Signals are caught before the banner: whoever read it may signal at once.
-        let stop = stop_signal().map_err(failed)?;
+        let stop = stop_signal().with_context(failed)?;
         print_banner(addr, &accept, demo).map_err(Error::output)?;
         if !global.quiet {
             eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
         }
-        emulator.serve(stop).await.map_err(failed)
+        emulator.serve(stop).await.with_context(failed)
     })?;
     if !global.quiet {
         eprintln!("greenq: serve: stopped");
@@ -65,7 +61,10 @@ fn parse_listen(text: &str) -> Result<SocketAddr> {
 
 /// `--accept ID:TOKEN`s; else the configured instance and token; else the demo instance.
 /// The flag says whether it is the demo one (whose token is no secret and may be shown).
-fn hosted_instances(global: &GlobalArgs, accept: &[String]) -> Result<(Vec<(u64, String)>, bool)> {
+fn hosted_instances(
+    global: &GlobalArgs,
+    accept: &[String],
+) -> anyhow::Result<(Vec<(u64, String)>, bool)> {
     if !accept.is_empty() {
         let parsed = accept
             .iter()
@@ -90,7 +89,7 @@ fn parse_accept(text: &str) -> Result<(u64, String)> {
         .split_once(':')
         .ok_or_else(|| bad("there is no `:`".into()))?;
     let id = parse_positive(id).map_err(bad)?;
-    let token = Secret::new(token, "--accept")?;
+    let token = parse_token(token, "--accept")?;
     Ok((id, token.expose().to_string()))
 }
 
@@ -145,7 +144,13 @@ mod tests {
         assert!(parse_accept("7").is_err());
         assert!(parse_accept("x:tok").is_err());
         assert!(parse_accept("7:").is_err());
-        assert!(parse_accept("7:a/b").is_err());
+        let e = parse_accept("7:a/b").unwrap_err();
+        assert_eq!(e.code, ExitCode::Usage);
+        assert!(
+            e.to_string()
+                .starts_with("the token from --accept is malformed (it holds '/'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -71,11 +71,11 @@ fn check_type(name: &str) -> Result<()> {
         .fix("fix the name (other types are deleted unprinted); add --allow-unknown-type for a type greenq does not know yet"))
 }
 
-pub fn run(config: &Config, args: &TailArgs) -> Result<ExitCode> {
+pub fn run(config: &Config, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;
     let session = Session::new(config, Some(credentials));
-    follow_and_report(&session, &options)
+    Ok(follow_and_report(&session, &options)?)
 }
 
 #[derive(Debug, Default)]
