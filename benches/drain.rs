@@ -2,24 +2,29 @@
 //! figure next to its target with a pass or miss mark:
 //!
 //!     cargo bench --bench drain                        # the issue's numbers, ~2.5 minutes
-//!     GREENQ_BENCH_QUICK=1 cargo bench --bench drain   # smaller N, ~10 seconds
+//!     GREENQ_BENCH_QUICK=1 cargo bench --bench drain   # smaller N, ~20 seconds
 //!     GREENQ_BENCH_ONLY=drain,publish cargo bench --bench drain   # some sections only
 //!
-//! Sections: drain (1 and 2), publish, latency, memory, startup, round-trip.
+//! Sections, in the order they run:
 //!
-//! 1. drain: `greenq tail --count N --format json > /dev/null` over a pre-filled queue;
-//! 2. floor: receive + delete by a minimal raw HTTP/1.1 client on one keep-alive
-//!    connection, the fastest the emulator allows; tail's rate is shown as a share of it;
-//! 3. `greenq publish FILE` of an NDJSON file;
-//! 4. latency from a publish to the line on tail's stdout while tail waits in a long poll;
-//! 5. peak RSS of tail and publish (wait4's ru_maxrss);
-//! 6. start-up: `greenq --version`;
-//! 7. a drain through a proxy that adds 10 ms each way: the share of the time that is
-//!    the network's round trips, and how many connections tail opened.
+//! - drain: `greenq tail --count N --format json > /dev/null` over a pre-filled queue;
+//! - publish: `greenq publish FILE` of an NDJSON file;
+//! - latency: from a publish to the line on tail's stdout while tail waits in a long poll;
+//! - memory: peak RSS of tail and publish (wait4's ru_maxrss);
+//! - startup: `greenq --version`;
+//! - round-trip: a drain through a proxy that adds 10 ms each way: the share of the time
+//!   that is the network's round trips, and how many connections tail opened;
+//! - sdk: the official Python SDK's drain next to tail's, on loopback and through the
+//!   proxy (`drain/sdk.rs`).
+//!
+//! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
+//! is more than a few lines) and one line in `SECTIONS`.
 //!
 //! Speed is checked here only, never by the tests: `cargo test --benches` runs nothing.
 
-use std::fmt::Write as _;
+#[path = "drain/sdk.rs"]
+mod sdk;
+
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, ChildStderr, Command, Stdio};
@@ -36,16 +41,17 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// How many of each; `GREENQ_BENCH_QUICK=1` scales them down for a quick look.
 struct Sizes {
     drain: usize,
-    /// Rounds of publish; the best counts.
+    /// Rounds of the drains and of publish; the best counts.
     rounds: usize,
-    /// Rounds of the drain against the floor, run in pairs.
-    drain_rounds: usize,
     publish: usize,
     latency: usize,
     memory_small: usize,
     memory_large: usize,
     startup: usize,
     round_trip: usize,
+    /// The SDK's drain on loopback, and through the delay proxy.
+    sdk: usize,
+    sdk_delay: usize,
 }
 
 impl Sizes {
@@ -55,25 +61,27 @@ impl Sizes {
             Sizes {
                 drain: 2_000,
                 rounds: 1,
-                drain_rounds: 1,
                 publish: 2_000,
                 latency: 100,
                 memory_small: 1_000,
                 memory_large: 10_000,
                 startup: 20,
                 round_trip: 20,
+                sdk: 200,
+                sdk_delay: 50,
             }
         } else {
             Sizes {
                 drain: 20_000,
                 rounds: 3,
-                drain_rounds: 15,
                 publish: 20_000,
                 latency: 1_000,
                 memory_small: 10_000,
                 memory_large: 100_000,
                 startup: 200,
                 round_trip: 200,
+                sdk: 2_000,
+                sdk_delay: 200,
             }
         }
     }
@@ -89,14 +97,7 @@ fn main() {
     let started = Instant::now();
     progress(format_args!("greenq is {GREENQ}"));
     let mut table = Table::default();
-    let sections: [(&str, Report); 6] = [
-        ("drain", report_drain),
-        ("publish", report_publish),
-        ("latency", report_latency),
-        ("memory", report_memory),
-        ("startup", report_startup),
-        ("round-trip", report_round_trips),
-    ];
+    let sections = SECTIONS;
     let only = std::env::var("GREENQ_BENCH_ONLY").unwrap_or_default();
     let wanted: Vec<&str> = only
         .split(',')
@@ -110,7 +111,7 @@ fn main() {
         eprintln!("drain: unknown section {unknown:?} in GREENQ_BENCH_ONLY");
         std::process::exit(2);
     }
-    for (name, report) in sections {
+    for &(name, report) in sections {
         if wanted.is_empty() || wanted.contains(&name) {
             report(&sizes, &mut table);
         }
@@ -128,55 +129,35 @@ fn main() {
 /// One section of the run: measures, then adds its rows.
 type Report = fn(&Sizes, &mut Table);
 
-/// 1 and 2: tail's drain rate and the floor's, measured in back-to-back pairs so that a
-/// noisy moment of this shared machine hits both. The rates are the best rounds; the
-/// share is the median of the pairs' shares (a ratio of two bests from different moments
-/// would mostly measure the noise). Fifteen pairs: one pair's share moves by ±10 % on a
-/// shared VM.
+/// Every section, by the name `GREENQ_BENCH_ONLY` knows it by, in the order they run.
+const SECTIONS: &[(&str, Report)] = &[
+    ("drain", report_drain),
+    ("publish", report_publish),
+    ("latency", report_latency),
+    ("memory", report_memory),
+    ("startup", report_startup),
+    ("round-trip", report_round_trips),
+    ("sdk", sdk::report),
+];
+
+/// tail's drain rate, the best round.
 fn report_drain(sizes: &Sizes, table: &mut Table) {
     let n = sizes.drain;
-    let (mut tail_best, mut floor_best) = (0.0f64, 0.0f64);
-    let mut shares = Vec::new();
-    for round in 1..=sizes.drain_rounds {
-        // Which goes first alternates, so that a drift of the machine favours neither.
-        let (floor, tail) = if round % 2 == 1 {
-            let floor = floor_rate(n);
-            (floor, tail_rate(n))
-        } else {
-            let tail = tail_rate(n);
-            (floor_rate(n), tail)
-        };
-        progress(format_args!(
-            "drain round {round}: tail {tail:.0}/s, floor {floor:.0}/s, share {:.1} %",
-            tail / floor * 100.0
-        ));
-        tail_best = tail_best.max(tail);
-        floor_best = floor_best.max(floor);
-        shares.push(tail / floor);
+    let mut best = 0.0f64;
+    for round in 1..=sizes.rounds {
+        let rate = tail_rate(n);
+        progress(format_args!("drain round {round}: {rate:.0}/s"));
+        best = best.max(rate);
     }
-    shares.sort_by(f64::total_cmp);
-    let share = shares[shares.len() / 2];
     table.row(
         format!("tail drain, N={n}"),
-        format!("{tail_best:.0} /s"),
+        format!("{best:.0} /s"),
         ">= 5000 /s",
-        Some(tail_best >= 5000.0),
-    );
-    table.row(
-        format!("floor: raw receive+delete, N={n}"),
-        format!("{floor_best:.0} /s"),
-        "",
-        None,
-    );
-    table.row(
-        format!("tail / floor, median of {} pairs", shares.len()),
-        format!("{:.1} %", share * 100.0),
-        ">= 85 %",
-        Some(share >= 0.85),
+        Some(best >= 5000.0),
     );
 }
 
-/// 3: publish's rate, the best round.
+/// publish's rate, the best round.
 fn report_publish(sizes: &Sizes, table: &mut Table) {
     let n = sizes.publish;
     let mut best = 0.0f64;
@@ -193,7 +174,7 @@ fn report_publish(sizes: &Sizes, table: &mut Table) {
     );
 }
 
-/// 4: publish -> line on tail's stdout.
+/// publish -> line on tail's stdout.
 fn report_latency(sizes: &Sizes, table: &mut Table) {
     let n = sizes.latency;
     let (p50, p99) = latency(n);
@@ -216,7 +197,7 @@ fn report_latency(sizes: &Sizes, table: &mut Table) {
     );
 }
 
-/// 5: peak RSS of tail at two sizes (it must not grow with N) and of publish.
+/// Peak RSS of tail at two sizes (it must not grow with N) and of publish.
 fn report_memory(sizes: &Sizes, table: &mut Table) {
     let (small, large) = (sizes.memory_small, sizes.memory_large);
     let tail_small = tail_drain(small).max_rss;
@@ -250,7 +231,7 @@ fn report_memory(sizes: &Sizes, table: &mut Table) {
     );
 }
 
-/// 6: `greenq --version`.
+/// `greenq --version`.
 fn report_startup(sizes: &Sizes, table: &mut Table) {
     let median = startup(sizes.startup);
     progress(format_args!("start-up: {:.2} ms", ms(median)));
@@ -262,7 +243,7 @@ fn report_startup(sizes: &Sizes, table: &mut Table) {
     );
 }
 
-/// 7: a drain through a proxy with a 20 ms round trip.
+/// A drain through a proxy with a 20 ms round trip.
 fn report_round_trips(sizes: &Sizes, table: &mut Table) {
     let n = sizes.round_trip;
     let (efficiency, connections) = round_trips(n, Duration::from_millis(10));
@@ -298,38 +279,6 @@ fn tail_drain(n: usize) -> Run {
     let run = run_measured(cmd, "greenq tail");
     assert_empty(&emulator, "after greenq tail --count N");
     run
-}
-
-/// Notifications per second of the floor: receive + delete over one raw keep-alive
-/// connection, nothing printed.
-fn floor_rate(n: usize) -> f64 {
-    let emulator = Emulator::start(0);
-    prefill(&emulator, n);
-    let mut client = emulator.connect();
-    let receive = format!("/waInstance{INSTANCE}/receiveNotification/{TOKEN}");
-    let delete_prefix = format!("/waInstance{INSTANCE}/deleteNotification/{TOKEN}/");
-    let mut delete = String::with_capacity(delete_prefix.len() + 20);
-    let started = Instant::now();
-    for _ in 0..n {
-        let (status, body) = client
-            .call("GET", &receive, b"")
-            .expect("floor: receiveNotification");
-        assert_eq!(status, 200, "floor: receiveNotification status");
-        let receipt = receipt_id(body).expect("floor: the queue ran dry before N");
-        delete.clear();
-        let _ = write!(delete, "{delete_prefix}{receipt}");
-        let (status, body) = client
-            .call("DELETE", &delete, b"")
-            .expect("floor: deleteNotification");
-        assert_eq!(
-            (status, body),
-            (200, &br#"{"result":true}"#[..]),
-            "floor: deleteNotification answer"
-        );
-    }
-    let elapsed = started.elapsed();
-    assert_empty(&emulator, "after the floor's drain");
-    n as f64 / elapsed.as_secs_f64()
 }
 
 /// Runs `greenq publish FILE` of `n` notifications; checks that all `n` arrived.
@@ -436,6 +385,14 @@ fn startup(runs: usize) -> Duration {
 /// Drains `n` through a proxy that delays each direction by `one_way`: the share of the
 /// time that is round trips (2 per notification), and the connections tail opened.
 fn round_trips(n: usize, one_way: Duration) -> (f64, usize) {
+    let (run, connections) = tail_through_delay(n, one_way);
+    let ideal = 2.0 * (2.0 * one_way.as_secs_f64()) * n as f64;
+    (ideal / run.elapsed.as_secs_f64(), connections)
+}
+
+/// `greenq tail --count N` over a queue of `n` through a proxy that delays each direction
+/// by `one_way`; checks that it emptied the queue. The run and the connections tail opened.
+fn tail_through_delay(n: usize, one_way: Duration) -> (Run, usize) {
     let emulator = Emulator::start(0);
     prefill(&emulator, n);
     let proxy = DelayProxy::start(emulator.addr, one_way);
@@ -444,11 +401,7 @@ fn round_trips(n: usize, one_way: Duration) -> (f64, usize) {
         .stdout(Stdio::null());
     let run = run_measured(cmd, "greenq tail through the delaying proxy");
     assert_empty(&emulator, "after greenq tail through the proxy");
-    let ideal = 2.0 * (2.0 * one_way.as_secs_f64()) * n as f64;
-    (
-        ideal / run.elapsed.as_secs_f64(),
-        proxy.connections.load(Ordering::SeqCst),
-    )
+    (run, proxy.connections.load(Ordering::SeqCst))
 }
 
 /// A notification like the specification's example, numbered by its idMessage.
@@ -772,7 +725,7 @@ impl RawClient {
     }
 
     fn fill(&mut self) -> io::Result<()> {
-        // Into a buffer kept for the run: zeroing a fresh one per read would slow the floor.
+        // Into a buffer kept for the run, not a fresh zeroed one per read.
         let read = self.stream.read(&mut self.buffer)?;
         if read == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());

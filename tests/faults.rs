@@ -50,9 +50,9 @@ fn retry_after_is_honoured() {
         ok_envelope(),
     ]);
     assert_eq!(code, Some(0));
+    // A lower bound only: a busy machine can make the pause longer, never shorter.
     let gap = seen[1].at - seen[0].at;
     assert!(gap >= Duration::from_secs(1), "waited only {gap:?}");
-    assert!(gap < Duration::from_secs(3), "waited {gap:?}");
     assert!(err.contains("retrying in 1."), "{err}");
 }
 
@@ -61,11 +61,9 @@ fn without_retry_after_the_back_off_grows() {
     let fail = || reply(502, "");
     let (code, _, _, seen) = receive(vec![fail(), fail(), fail(), ok_envelope()]);
     assert_eq!(code, Some(0));
+    // Lower bounds only: a busy machine can make the pauses longer, never shorter.
     let gaps: Vec<Duration> = seen.windows(2).map(|w| w[1].at - w[0].at).collect();
-    assert!(
-        gaps[0] >= Duration::from_millis(240) && gaps[0] <= Duration::from_millis(700),
-        "{gaps:?}"
-    );
+    assert!(gaps[0] >= Duration::from_millis(240), "{gaps:?}");
     assert!(gaps[1] >= Duration::from_millis(490), "{gaps:?}");
     assert!(gaps[2] >= Duration::from_millis(990), "{gaps:?}");
 }

@@ -2,6 +2,7 @@
 //! specification. hyper on a single-threaded tokio runtime: long polls are futures,
 //! so a slow or stuck client never holds up another.
 
+mod body;
 mod queue;
 
 use std::convert::Infallible;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -258,12 +259,12 @@ async fn receive(instance: &Instance, wait: Duration) -> Answer {
 async fn publish(state: &State, req: Request<Incoming>) -> Answer {
     let collected = tokio::time::timeout(
         CLIENT_TIMEOUT,
-        Limited::new(req.into_body(), MAX_BODY).collect(),
+        body::read_limited(req.into_body(), MAX_BODY),
     )
     .await;
     let body = match collected {
-        Ok(Ok(body)) => body.to_bytes(),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+        Ok(Ok(body)) => body,
+        Ok(Err(body::BodyError::TooLarge)) => {
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &format!("the body is larger than {} MiB", MAX_BODY >> 20),

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+mod events;
+pub use events::*;
+
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
 pub const INSTANCE: u64 = 1101000777;
@@ -113,10 +116,10 @@ pub fn send_signal(child: &Child, signal: i32) {
     assert_eq!(rc, 0, "kill failed");
 }
 
-/// Sends `signal` and returns the exit code, which must come within five seconds.
+/// Sends `signal` and returns the exit code (a guard fails a child that never exits).
 pub fn signal_and_wait(child: &mut Child, signal: i32) -> Option<i32> {
     send_signal(child, signal);
-    wait_with_limit(child, Duration::from_secs(5)).code()
+    wait_with_limit(child, GUARD).code()
 }
 
 /// Waits up to `limit` for the child to exit; kills it and fails the test otherwise.
@@ -401,6 +404,7 @@ pub struct Scripted {
     pub addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     connections: Arc<AtomicUsize>,
+    requests: Arc<Counter>,
 }
 
 impl Scripted {
@@ -412,18 +416,23 @@ impl Scripted {
         ));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
-        let (s, c) = (seen.clone(), connections.clone());
+        let requests = Arc::new(Counter::default());
+        let (s, c, r) = (seen.clone(), connections.clone(), requests.clone());
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let id = c.fetch_add(1, Ordering::SeqCst);
                 let (script, seen, fallback) = (script.clone(), s.clone(), fallback.clone());
-                thread::spawn(move || serve_scripted(stream, id, script, seen, fallback));
+                let requests = r.clone();
+                thread::spawn(move || {
+                    serve_scripted(stream, id, script, seen, &requests, fallback)
+                });
             }
         });
         Scripted {
             addr,
             seen,
             connections,
+            requests,
         }
     }
 
@@ -442,6 +451,12 @@ impl Scripted {
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
+
+    /// Blocks until the server has read `n` requests in all; panics after `limit`.
+    pub fn wait_for_requests(&self, n: usize, limit: Duration) -> usize {
+        self.requests
+            .wait_for(n, limit, "requests seen by the scripted server")
+    }
 }
 
 fn serve_scripted(
@@ -449,6 +464,7 @@ fn serve_scripted(
     connection: usize,
     script: Arc<Mutex<std::collections::VecDeque<Step>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    requests: &Counter,
     fallback: Step,
 ) {
     let _ = stream.set_nodelay(true);
@@ -466,6 +482,7 @@ fn serve_scripted(
             at: Instant::now(),
             connection,
         });
+        requests.bump();
         let step = script
             .lock()
             .expect("lock")
@@ -567,6 +584,7 @@ impl FaultCounts {
 pub struct FaultProxy {
     pub addr: SocketAddr,
     counts: Arc<Mutex<FaultCounts>>,
+    forwarded: Arc<Counter>,
 }
 
 impl FaultProxy {
@@ -575,14 +593,32 @@ impl FaultProxy {
         let addr = listener.local_addr().expect("addr");
         let counts = Arc::new(Mutex::new(FaultCounts::default()));
         let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(seed)));
-        let c = counts.clone();
+        let forwarded = Arc::new(Counter::default());
+        let (c, f) = (counts.clone(), forwarded.clone());
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (counts, rng) = (c.clone(), rng.clone());
-                thread::spawn(move || proxy_connection(stream, upstream, rng, rate, counts));
+                let (counts, rng, forwarded) = (c.clone(), rng.clone(), f.clone());
+                thread::spawn(move || {
+                    proxy_connection(stream, upstream, rng, rate, counts, &forwarded)
+                });
             }
         });
-        FaultProxy { addr, counts }
+        FaultProxy {
+            addr,
+            counts,
+            forwarded,
+        }
+    }
+
+    /// A proxy that passes everything: a relay whose requests can be waited for.
+    pub fn relay(upstream: SocketAddr) -> FaultProxy {
+        Self::start(upstream, 0, 0.0)
+    }
+
+    /// Blocks until `n` requests in all were written to the upstream; panics after `limit`.
+    pub fn wait_for_requests(&self, n: usize, limit: Duration) -> usize {
+        self.forwarded
+            .wait_for(n, limit, "requests forwarded by the proxy")
     }
 
     pub fn url(&self) -> String {
@@ -600,6 +636,7 @@ fn proxy_connection(
     rng: Arc<Mutex<fastrand::Rng>>,
     rate: f64,
     counts: Arc<Mutex<FaultCounts>>,
+    forwarded: &Counter,
 ) {
     let _ = client.set_nodelay(true);
     let mut from_client = BufReader::new(client.try_clone().expect("clone"));
@@ -665,6 +702,7 @@ fn proxy_connection(
         if up_writer.write_all(&raw).is_err() {
             return;
         }
+        forwarded.bump();
         let Some(response) = read_message(up_reader) else {
             return;
         };

@@ -1,0 +1,73 @@
+//! Waiting for events instead of sleeping: a counter that tests block on, and a look at
+//! what a child process is blocked in. Limits are failure guards, never the expectation.
+
+use std::process::Child;
+use std::sync::{Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::{Step, reply};
+
+/// A generous limit for a wait that should end at once: only there to fail a hung test.
+pub const GUARD: Duration = Duration::from_secs(60);
+
+/// A count that can be waited for.
+#[derive(Default)]
+pub struct Counter {
+    count: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Counter {
+    pub fn bump(&self) {
+        *self.count.lock().expect("lock") += 1;
+        self.changed.notify_all();
+    }
+
+    pub fn get(&self) -> usize {
+        *self.count.lock().expect("lock")
+    }
+
+    /// Blocks until the count reaches `n`; panics when `limit` passes first.
+    pub fn wait_for(&self, n: usize, limit: Duration, what: &str) -> usize {
+        let deadline = Instant::now() + limit;
+        let mut count = self.count.lock().expect("lock");
+        while *count < n {
+            let now = Instant::now();
+            assert!(now < deadline, "{what}: {count} of {n} within {limit:?}");
+            count = self
+                .changed
+                .wait_timeout(count, deadline - now)
+                .expect("lock")
+                .0;
+        }
+        *count
+    }
+}
+
+/// A step that never answers within any test's lifetime: a long poll in progress.
+pub fn hang() -> Step {
+    Step::Slow(Duration::from_secs(3600), Box::new(reply(200, "null")))
+}
+
+/// True when a thread of `child` is blocked writing into a pipe (Linux: its wait channel).
+pub fn blocked_in_pipe_write(child: &Child) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", child.id())) else {
+        return false;
+    };
+    tasks.flatten().any(|task| {
+        std::fs::read_to_string(task.path().join("wchan")).is_ok_and(|w| w.contains("pipe_write"))
+    })
+}
+
+/// Waits until `child` is blocked writing into a pipe; panics after `limit`.
+pub fn wait_until_blocked_in_pipe_write(child: &Child, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while !blocked_in_pipe_write(child) {
+        assert!(
+            Instant::now() < deadline,
+            "the child did not block in a pipe write within {limit:?}"
+        );
+        thread::sleep(Duration::from_millis(10));
+    }
+}
