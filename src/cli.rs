@@ -189,7 +189,9 @@ pub enum Command {
     /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
     ///
     /// Serves receiveNotification (a long poll), deleteNotification and the webhook POST as the
-    /// specification describes them, for one or more instances, on loopback by default.
+    /// specification describes them, for one or more instances, on loopback by default; also
+    /// getSettings, setSettings and getStateInstance. While an instance's webhookUrl is set, a
+    /// published notification is pushed there (POST, Bearer webhookUrlToken) instead of queued.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
 
@@ -281,6 +283,36 @@ pub struct ServeArgs {
     /// Seconds a receive waits when it sends no receiveTimeout (0..60)
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]
     pub wait: u64,
+
+    /// State every hosted instance reports (getStateInstance); `starting` refuses the queue's methods with 400
+    #[arg(long, value_name = "STATE", default_value = "authorized", value_parser = INSTANCE_STATES)]
+    pub instance_state: String,
+
+    /// Seconds before a webhook push that was not answered with 200 is sent again
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub push_retry: std::time::Duration,
+
+    /// Seconds a webhook push waits for an answer
+    #[arg(long, value_name = "SECS", default_value = "180", value_parser = parse_seconds)]
+    pub push_timeout: std::time::Duration,
+}
+
+/// The states of getStateInstance, as the live service names them.
+pub const INSTANCE_STATES: [&str; 6] = [
+    "notAuthorized",
+    "authorized",
+    "blocked",
+    "sleepMode",
+    "starting",
+    "yellowCard",
+];
+
+/// Seconds, fractions allowed (`0.05`), up to an hour.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.0..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err("give seconds from 0 to 3600, e.g. 60 or 0.1".into()),
+    }
 }
 
 const RECEIVE_EXAMPLES: &str = "\
@@ -351,6 +383,12 @@ Examples:
     greenq serve --accept 1:token-one --accept 2:token-two --wait 1
   Let the system pick a free port (the first stdout line says which):
     greenq serve --listen 127.0.0.1:0
+  Emulate an instance that is starting up (the queue's methods answer 400):
+    greenq serve --instance-state starting
+  Push to a local webhook, and retry a refused push after 1 s instead of 60 s:
+    greenq serve --push-retry 1 &
+    curl -d '{\"webhookUrl\":\"http://127.0.0.1:9000/hook\"}' \\
+      http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::{Config, Secret};
-use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options, runtime};
+use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, InstanceState, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
 use crate::text::parse_positive;
 
@@ -23,7 +23,11 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
         Error::failure(format!("cannot listen on {listen}"))
             .why(e.to_string())
             .fix("pick another address with --listen (port 0 picks a free one)")
-    })?;
+    })?
+    .with_instance_state(
+        InstanceState::parse(&args.instance_state).unwrap_or(InstanceState::Authorized),
+    )
+    .with_push_timing(args.push_retry, args.push_timeout);
     let addr = emulator.local_addr().map_err(|e| {
         Error::failure("cannot read the bound address")
             .why(e.to_string())
