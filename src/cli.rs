@@ -186,6 +186,16 @@ pub enum Command {
     #[command(after_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
+    /// Find out why a queue stays empty: configuration, host, credentials, state, settings
+    ///
+    /// Checks, in order: the configuration (instance, token source, URLs); the API host (name
+    /// resolution, TCP connect, TLS, round trip); the credentials and the instance's state
+    /// (getStateInstance); the settings (getSettings: webhookUrl must be empty for the queue to
+    /// fill; which notification kinds are on); the webhook endpoint that publish posts to. It
+    /// only reads: nothing is published, and the settings are never changed.
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor(DoctorArgs),
+
     /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
     ///
     /// Serves receiveNotification (a long poll), deleteNotification and the webhook POST as the
@@ -261,6 +271,21 @@ pub struct TailArgs {
     /// Output format [default: pretty on a terminal, json in a pipe]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format: a line per check, or one JSON object with every check
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: DoctorFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoctorFormat {
+    /// One line per check: a mark (✓ ✗ ! on a terminal; ok FAIL warn in a pipe), what was found, what to do
+    Text,
+    /// One JSON object: {"ok", "exit", "checks": [{"name", "status", "found", "fix", "data"}]}
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -391,6 +416,17 @@ Examples:
       http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  Why does my queue stay empty?
+    greenq doctor
+  For a script or a support ticket (the token is never shown):
+    greenq doctor --format json
+  See every request it makes:
+    greenq doctor -v
+
+Exit codes: 0 all checks pass (warnings allowed), 1 any check fails, 4 credentials rejected.";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:

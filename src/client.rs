@@ -524,6 +524,40 @@ impl Client {
             ),
         })
     }
+
+    // ---- Account methods, for `greenq doctor` and the webhookUrl warning of tail and
+    // receive: one attempt each, no retries (the caller decides), redacted like the rest.
+
+    /// `getStateInstance`: the instance's `stateInstance` (`authorized`, `starting`, ...).
+    pub fn get_state_instance(&self) -> Result<String, ApiError> {
+        self.redacted(self.account_get("getStateInstance").and_then(|answer| {
+            #[derive(Deserialize)]
+            struct State {
+                #[serde(rename = "stateInstance")]
+                state_instance: String,
+            }
+            serde_json::from_slice::<State>(&answer.body)
+                .map(|s| s.state_instance)
+                .map_err(|e| self.odd_answer(&answer, "{\"stateInstance\": ...}", &e))
+        }))
+    }
+
+    /// `getSettings`: the instance's settings object, as the service sends it.
+    pub fn get_settings(&self) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+        self.redacted(self.account_get("getSettings").and_then(|answer| {
+            // A settings object never holds `code`: one that does is a `{"code":401}` refusal.
+            if let Some(refusal) = code_refusal(&answer.body, self.secret()) {
+                return Err(refusal);
+            }
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&answer.body)
+                .map_err(|e| self.odd_answer(&answer, "a settings object", &e))
+        }))
+    }
+
+    fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
+        let target = Target::parse(self.api_url(method, "")?, &self.api_host)?;
+        self.exchange(Method::GET, target, None)
+    }
 }
 
 /// Everything but a 2xx, sorted into the classes of the service's documentation.

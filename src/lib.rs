@@ -4,6 +4,7 @@
 //! with `status` for everything on stderr. `main.rs` only maps the result to an exit code.
 
 pub mod backoff;
+pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod commands;
@@ -30,6 +31,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
+        Command::Doctor(args) => commands::doctor::run(&cli.global, args),
         Command::Receive(args) => commands::receive::run(&Config::resolve(&cli.global)?, args),
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),

@@ -58,6 +58,7 @@ enum End {
 }
 
 pub fn run(session: &Session, options: &Options) -> Result<ExitCode> {
+    crate::commands::doctor::warn_if_webhook_set(session);
     let printer = Printer::new(options.format, session.stdout_color());
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());

@@ -3,6 +3,7 @@
 
 pub mod delete;
 pub mod demo;
+pub mod doctor;
 pub mod publish;
 pub mod receive;
 pub mod serve;
