@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::config::BaseUrl;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Pass,
@@ -173,6 +175,67 @@ pub fn reach(host: &str, port: u16, timeout: Duration) -> Result<Reach, Unreacha
     Err(Unreachable::Connect(first, last))
 }
 
+/// Host, port (the scheme's default when none is given) and whether it speaks TLS.
+pub fn host_port(url: &BaseUrl) -> (String, u16, bool) {
+    let uri: Option<ureq::http::Uri> = url.as_str().parse().ok();
+    let tls = url.as_str().starts_with("https://");
+    let host = uri
+        .as_ref()
+        .and_then(|u| u.host())
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = uri
+        .and_then(|u| u.port_u16())
+        .unwrap_or(if tls { 443 } else { 80 });
+    (host, port, tls)
+}
+
+pub fn unreachable(
+    name: &'static str,
+    host: &str,
+    port: u16,
+    e: Unreachable,
+    option: &str,
+) -> Check {
+    match e {
+        Unreachable::Resolve(why) => Check::fail(
+            name,
+            format!("{host} does not resolve ({why})"),
+            format!("check {option} and the network's DNS"),
+        ),
+        Unreachable::Connect(addr, why) => Check::fail(
+            name,
+            format!(
+                "{host}:{port} ({}) refuses or does not answer a connection ({why})",
+                addr.ip()
+            ),
+            format!("check {option}, the network and any firewall or proxy"),
+        ),
+    }
+}
+
+/// Whether requests go through a proxy, as ureq reads the environment: the first of
+/// ALL_PROXY, HTTPS_PROXY, HTTP_PROXY (either case), unless NO_PROXY is `*`.
+pub fn proxy_in_use() -> bool {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let no_proxy = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .is_ok_and(|v| v.trim() == "*");
+    !no_proxy
+        && [
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        ]
+        .into_iter()
+        .any(set)
+}
+
 pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
@@ -209,6 +272,23 @@ mod tests {
         assert_eq!(report["ok"], false);
         assert_eq!(report["checks"][1]["status"], "fail");
         assert_eq!(report["checks"][1]["fix"], "z");
+    }
+
+    #[test]
+    fn hosts_get_the_scheme_default_port() {
+        let url = |t: &str| BaseUrl::parse(t, "--api-url", "X", false).unwrap();
+        assert_eq!(
+            host_port(&url("https://h.example")),
+            ("h.example".into(), 443, true)
+        );
+        assert_eq!(
+            host_port(&url("http://127.0.0.1:8")),
+            ("127.0.0.1".into(), 8, false)
+        );
+        assert_eq!(
+            host_port(&url("http://[::1]:9/p")),
+            ("::1".into(), 9, false)
+        );
     }
 
     #[test]

@@ -293,3 +293,29 @@ fn tail_goes_on_silently_when_get_settings_fails() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+#[test]
+fn a_starting_answer_to_get_state_instance_is_the_starting_state() {
+    let api = Scripted::start(
+        vec![reply(
+            400,
+            r#"{"message":"Instance in starting process, try later"}"#,
+        )],
+        reply(200, "{}"),
+    );
+    let out = api.cmd().args(["-v", "doctor"]).output().unwrap();
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    assert_exit(&out, 1);
+    assert!(line_of(&out, "API host").starts_with("ok"));
+    assert!(line_of(&out, "credentials").starts_with("warn"));
+    let state = line_of(&out, "instance state");
+    assert!(
+        state.starts_with("FAIL instance state: starting"),
+        "{state}"
+    );
+    assert_eq!(
+        api.seen().len(),
+        1,
+        "no retries: doctor reports, it does not wait"
+    );
+}

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use crate::checks::{Check, Outcome, Unreachable, ms, reach, report_json};
+use crate::checks::{Check, Outcome, host_port, ms, proxy_in_use, reach, report_json, unreachable};
 use crate::cli::{DoctorArgs, DoctorFormat, GlobalArgs};
 use crate::client::ApiError;
 use crate::commands::Session;
-use crate::config::{BaseUrl, Config};
+use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result};
 use crate::terminal;
 
@@ -65,8 +65,11 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
 
     // The host: name and connection apart, then TLS and a request through the client.
     let (host, port, tls) = host_port(&config.api_url);
+    let proxy = proxy_in_use();
     let reached = match reach(&host, port, CONNECT_TIMEOUT) {
-        Ok(reached) => reached,
+        Ok(reached) => Some(reached),
+        // Through a proxy the direct way may well be closed: the request below decides.
+        Err(_) if proxy => None,
         Err(e) => {
             checks.push(unreachable("API host", &host, port, e, "--api-url"));
             skip_from(checks, 1, "the API host is unreachable");
@@ -81,16 +84,26 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
     {
         checks.push(Check::fail(
             "API host",
-            format!("{host}:{port} connects, but the request failed: {}", reason(e)),
+            format!("{host}:{port}: the request failed: {}", reason(e)),
             "check --api-url (the console shows the instance's host), proxies and the system's CA certificates",
         ));
         skip_from(checks, 1, "the API host gave no answer");
         return ExitCode::Failure;
     }
     let started = Instant::now();
-    let settings = state.as_ref().ok().map(|_| client.get_settings());
+    let settings = match &state {
+        Err(e) if !is_starting(e) => None,
+        _ => Some(client.get_settings()),
+    };
     let round_trip = settings.as_ref().map(|_| started.elapsed());
-    checks.push(host_check(&host, port, tls, &reached, first, round_trip));
+    checks.push(host_check(
+        &host,
+        port,
+        tls,
+        reached.as_ref(),
+        first,
+        round_trip,
+    ));
 
     // Credentials and state, from the one getStateInstance.
     let state = match state {
@@ -100,6 +113,17 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
                 format!("instance {instance}: the token is accepted"),
             ));
             state
+        }
+        Err(e) if is_starting(&e) => {
+            checks.push(
+                Check::new(
+                    "credentials",
+                    Outcome::Warn,
+                    "not confirmed: getStateInstance answered that the instance is starting",
+                )
+                .fix("run greenq doctor again once it has started"),
+            );
+            "starting".to_string()
         }
         Err(e @ ApiError::Credentials { .. }) => {
             let error = e.into_error("getStateInstance", Some(instance));
@@ -135,7 +159,10 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
             ));
             checks.push(Check::skip("notification kinds", "getSettings failed"));
         }
-        None => skip_from(checks, 3, "getStateInstance failed"),
+        None => {
+            checks.push(Check::skip("webhookUrl", "getStateInstance failed"));
+            checks.push(Check::skip("notification kinds", "getStateInstance failed"));
+        }
     }
 
     let (host, port, _) = host_port(&config.webhook_url);
@@ -150,6 +177,14 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
             ),
         )
         .data(json!({"address": r.addr.to_string(), "resolve_ms": ms(r.resolve), "connect_ms": ms(r.connect)})),
+        Err(e) if proxy => Check::new(
+            "webhook endpoint",
+            Outcome::Warn,
+            format!(
+                "{host}:{port} is not reachable directly ({}); publish goes through the proxy, which doctor does not test",
+                unreachable("", &host, port, e, "").found
+            ),
+        ),
         Err(e) => unreachable("webhook endpoint", &host, port, e, "--webhook-url"),
     });
 
@@ -228,46 +263,11 @@ fn file_mode(_path: &std::path::Path) -> Option<u32> {
     None
 }
 
-/// Host, port (the scheme's default when none is given) and whether it speaks TLS.
-fn host_port(url: &BaseUrl) -> (String, u16, bool) {
-    let uri: Option<ureq::http::Uri> = url.as_str().parse().ok();
-    let tls = url.as_str().starts_with("https://");
-    let host = uri
-        .as_ref()
-        .and_then(|u| u.host())
-        .unwrap_or("")
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let port = uri
-        .and_then(|u| u.port_u16())
-        .unwrap_or(if tls { 443 } else { 80 });
-    (host, port, tls)
-}
-
-fn unreachable(name: &'static str, host: &str, port: u16, e: Unreachable, option: &str) -> Check {
-    match e {
-        Unreachable::Resolve(why) => Check::fail(
-            name,
-            format!("{host} does not resolve ({why})"),
-            format!("check {option} and the network's DNS"),
-        ),
-        Unreachable::Connect(addr, why) => Check::fail(
-            name,
-            format!(
-                "{host}:{port} ({}) refuses or does not answer a connection ({why})",
-                addr.ip()
-            ),
-            format!("check {option}, the network and any firewall or proxy"),
-        ),
-    }
-}
-
 fn host_check(
     host: &str,
     port: u16,
     tls: bool,
-    r: &crate::checks::Reach,
+    reached: Option<&crate::checks::Reach>,
     first: Duration,
     round_trip: Option<Duration>,
 ) -> Check {
@@ -276,24 +276,32 @@ fn host_check(
     } else {
         "first request (plain http, no TLS)"
     };
-    let mut found = format!(
-        "{host}:{port} ({}): resolved in {} ms, TCP connect {} ms, {first_what} {} ms",
-        r.addr.ip(),
-        ms(r.resolve),
-        ms(r.connect),
-        ms(first)
-    );
+    let mut found = match reached {
+        Some(r) => format!(
+            "{host}:{port} ({}): resolved in {} ms, TCP connect {} ms, ",
+            r.addr.ip(),
+            ms(r.resolve),
+            ms(r.connect)
+        ),
+        None => format!("{host}:{port} through the proxy (not reachable directly): "),
+    };
+    found.push_str(&format!("{first_what} {} ms", ms(first)));
     if let Some(rt) = round_trip {
         found.push_str(&format!(", round trip {} ms", ms(rt)));
     }
     Check::pass("API host", found).data(json!({
-        "address": r.addr.to_string(),
+        "address": reached.map(|r| r.addr.to_string()),
         "tls": tls,
-        "resolve_ms": ms(r.resolve),
-        "connect_ms": ms(r.connect),
+        "resolve_ms": reached.map(|r| ms(r.resolve)),
+        "connect_ms": reached.map(|r| ms(r.connect)),
         "first_request_ms": ms(first),
         "round_trip_ms": round_trip.map(ms),
     }))
+}
+
+/// The live service may answer 400 "starting" to any method while the instance starts.
+fn is_starting(e: &ApiError) -> bool {
+    matches!(e, ApiError::Transient { reason, .. } if reason.contains("starting"))
 }
 
 /// Whether the service answered at all (an HTTP status), as opposed to a failure on the way.
@@ -474,22 +482,5 @@ mod tests {
         let kinds = kinds_check(&s);
         assert_eq!(kinds.outcome, Outcome::Pass);
         assert_eq!(kinds.found, "on: incomingWebhook; off: stateWebhook");
-    }
-
-    #[test]
-    fn hosts_get_the_scheme_default_port() {
-        let url = |t: &str| BaseUrl::parse(t, "--api-url", "X", false).unwrap();
-        assert_eq!(
-            host_port(&url("https://h.example")),
-            ("h.example".into(), 443, true)
-        );
-        assert_eq!(
-            host_port(&url("http://127.0.0.1:8")),
-            ("127.0.0.1".into(), 8, false)
-        );
-        assert_eq!(
-            host_port(&url("http://[::1]:9/p")),
-            ("::1".into(), 9, false)
-        );
     }
 }
