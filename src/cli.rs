@@ -55,6 +55,8 @@ Examples:
     greenq receive | greenq delete -
   Point greenq at the emulator:
     greenq serve &      # prints the export lines to paste
+  Find out why the queue stays empty:
+    greenq doctor
 
 ",
     exit_codes_help!()
@@ -282,7 +284,7 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DoctorFormat {
-    /// One line per check: a mark (✓ ✗ ! on a terminal; ok FAIL warn in a pipe), what was found, what to do
+    /// One line per check: a mark (check marks on a terminal; ok, FAIL, warn in a pipe), what was found, what to do
     Text,
     /// One JSON object: {"ok", "exit", "checks": [{"name", "status", "found", "fix", "data"}]}
     Json,
