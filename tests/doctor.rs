@@ -319,3 +319,27 @@ fn a_starting_answer_to_get_state_instance_is_the_starting_state() {
         "no retries: doctor reports, it does not wait"
     );
 }
+
+#[test]
+fn ctrl_c_stops_doctor_with_130_after_the_checks_done() {
+    let api = Scripted::start(
+        vec![Step::Slow(
+            std::time::Duration::from_secs(60),
+            Box::new(reply(200, "{}")),
+        )],
+        reply(200, "{}"),
+    );
+    let mut child = std_greenq(&api.url())
+        .arg("doctor")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_requests(&api, 1);
+    let code = signal_and_wait(&mut child, libc::SIGINT);
+    let stdout = read_rest(child.stdout.take());
+    let stderr = read_rest(child.stderr.take());
+    assert_no_token(&[stdout.as_bytes(), stderr.as_bytes()]);
+    assert_eq!(code, Some(130), "{stdout}{stderr}");
+    assert!(stdout.starts_with("ok   configuration:"), "{stdout}");
+}

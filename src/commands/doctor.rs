@@ -79,6 +79,10 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
     let started = Instant::now();
     let state = client.get_state_instance();
     let first = started.elapsed();
+    // Ctrl-C: the checks done so far are printed, the rest is not run.
+    if session.interrupt.is_set() {
+        return ExitCode::Interrupted;
+    }
     if let Err(e) = &state
         && !answered(e)
     {
@@ -96,6 +100,9 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
         _ => Some(client.get_settings()),
     };
     let round_trip = settings.as_ref().map(|_| started.elapsed());
+    if session.interrupt.is_set() {
+        return ExitCode::Interrupted;
+    }
     checks.push(host_check(
         &host,
         port,

@@ -22,7 +22,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::mpsc;
 
-use super::queue::Queues;
+use super::queue::{MAX_QUEUE_BYTES, QueueFull, Queues};
 use super::settings::Accounts;
 
 /// The live service's pause before it sends a refused notification again.
@@ -48,8 +48,15 @@ struct Shared {
 
 struct Lane {
     sender: mpsc::UnboundedSender<Bytes>,
-    /// Notifications handed to the lane and not yet delivered or queued.
-    pending: Arc<AtomicUsize>,
+    /// Notifications handed to the lane and not yet delivered or queued, and their bytes
+    /// (held to the queue's limit: a dead webhook must not take the machine's memory).
+    pending: Arc<Pending>,
+}
+
+#[derive(Default)]
+struct Pending {
+    count: AtomicUsize,
+    bytes: AtomicUsize,
 }
 
 impl Pusher {
@@ -73,15 +80,15 @@ impl Pusher {
     pub fn busy(&self, id: u64) -> bool {
         self.lock()
             .get(&id)
-            .is_some_and(|lane| lane.pending.load(Ordering::SeqCst) > 0)
+            .is_some_and(|lane| lane.pending.count.load(Ordering::SeqCst) > 0)
     }
 
     /// Hands a notification to the instance's lane (started on first use; needs the runtime).
-    pub fn enqueue(&self, id: u64, body: Bytes) {
+    pub fn enqueue(&self, id: u64, body: Bytes) -> Result<(), QueueFull> {
         let mut lanes = self.lock();
         let lane = lanes.entry(id).or_insert_with(|| {
             let (sender, receiver) = mpsc::unbounded_channel();
-            let pending = Arc::new(AtomicUsize::new(0));
+            let pending = Arc::new(Pending::default());
             tokio::spawn(run_lane(
                 id,
                 receiver,
@@ -92,11 +99,18 @@ impl Pusher {
             ));
             Lane { sender, pending }
         });
-        lane.pending.fetch_add(1, Ordering::SeqCst);
+        let size = body.len();
+        if lane.pending.bytes.load(Ordering::SeqCst) + size > MAX_QUEUE_BYTES {
+            return Err(QueueFull);
+        }
+        lane.pending.count.fetch_add(1, Ordering::SeqCst);
+        lane.pending.bytes.fetch_add(size, Ordering::SeqCst);
         if lane.sender.send(body).is_err() {
             // The lane's task is gone (the runtime is stopping): nothing will deliver.
-            lane.pending.fetch_sub(1, Ordering::SeqCst);
+            lane.pending.count.fetch_sub(1, Ordering::SeqCst);
+            lane.pending.bytes.fetch_sub(size, Ordering::SeqCst);
         }
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Lane>> {
@@ -109,7 +123,7 @@ impl Pusher {
 async fn run_lane(
     id: u64,
     mut receiver: mpsc::UnboundedReceiver<Bytes>,
-    pending: Arc<AtomicUsize>,
+    pending: Arc<Pending>,
     shared: Arc<Shared>,
     retry: Duration,
     timeout: Duration,
@@ -136,7 +150,8 @@ async fn run_lane(
             attempt += 1;
             tokio::time::sleep(retry).await;
         }
-        pending.fetch_sub(1, Ordering::SeqCst);
+        pending.bytes.fetch_sub(body.len(), Ordering::SeqCst);
+        pending.count.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

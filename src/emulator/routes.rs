@@ -226,23 +226,32 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
     // a slice would keep hyper's whole read buffer alive, about 12 times the body.
     let trimmed = Bytes::copy_from_slice(body.trim_ascii());
     // While webhookUrl is set (or earlier pushes still wait), it is pushed, not queued.
-    if state.push.busy(id) || state.accounts.webhook(id).is_some() {
-        state.push.enqueue(id, trimmed);
-        return json_answer(
+    let pushed = state.push.busy(id) || state.accounts.webhook(id).is_some();
+    let done = if pushed {
+        state.push.enqueue(id, trimmed).map(|()| None)
+    } else {
+        instance.push(trimmed).map(Some)
+    };
+    match done {
+        Ok(None) => json_answer(
             StatusCode::OK,
             json!({"result": true, "queued": false, "reason": "pushed to webhookUrl"}).to_string(),
-        );
-    }
-    match instance.push(trimmed) {
-        Ok(receipt) => json_answer(
+        ),
+        Ok(Some(receipt)) => json_answer(
             StatusCode::OK,
             json!({"result": true, "receiptId": receipt}).to_string(),
         ),
         Err(QueueFull) => error(
             StatusCode::INSUFFICIENT_STORAGE,
             &format!(
-                "the queue of instance {id} is full ({} MiB); receive and delete first",
-                MAX_QUEUE_BYTES >> 20
+                "the {} of instance {id} is full ({} MiB); {}",
+                if pushed { "push lane" } else { "queue" },
+                MAX_QUEUE_BYTES >> 20,
+                if pushed {
+                    "let the webhook answer 200, or clear webhookUrl"
+                } else {
+                    "receive and delete first"
+                }
             ),
         ),
     }
