@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Acknowledge (delete) receipts by id')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put notifications into a queue through the webhook endpoint')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow a queue: receive, print, then delete, in a loop')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out why a queue stays empty: configuration, host, credentials, state, settings')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an emulator, publish a few notifications to it, and tail them; needs no account')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -131,10 +132,32 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'greenq;doctor' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: a line per check, or one JSON object with every check')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow http:// to a host other than loopback (the token would cross the network in clear)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'greenq;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (port 0 picks a free one)')
             [CompletionResult]::new('--accept', '--accept', [CompletionResultType]::ParameterName, 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Seconds a receive waits when it sends no receiveTimeout (0..60)')
+            [CompletionResult]::new('--instance-state', '--instance-state', [CompletionResultType]::ParameterName, 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400')
+            [CompletionResult]::new('--push-retry', '--push-retry', [CompletionResultType]::ParameterName, 'Seconds before a webhook push that was not answered with 200 is sent again')
+            [CompletionResult]::new('--push-timeout', '--push-timeout', [CompletionResultType]::ParameterName, 'Seconds a webhook push waits for an answer')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)')
             [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -176,6 +199,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Acknowledge (delete) receipts by id')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put notifications into a queue through the webhook endpoint')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow a queue: receive, print, then delete, in a loop')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out why a queue stays empty: configuration, host, credentials, state, settings')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an emulator, publish a few notifications to it, and tail them; needs no account')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -191,6 +215,9 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;help;tail' {
+            break
+        }
+        'greenq;help;doctor' {
             break
         }
         'greenq;help;serve' {

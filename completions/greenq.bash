@@ -22,6 +22,9 @@ _greenq() {
             greenq,demo)
                 cmd="greenq__subcmd__demo"
                 ;;
+            greenq,doctor)
+                cmd="greenq__subcmd__doctor"
+                ;;
             greenq,help)
                 cmd="greenq__subcmd__help"
                 ;;
@@ -42,6 +45,9 @@ _greenq() {
                 ;;
             greenq__subcmd__help,demo)
                 cmd="greenq__subcmd__help__subcmd__demo"
+                ;;
+            greenq__subcmd__help,doctor)
+                cmd="greenq__subcmd__help__subcmd__doctor"
                 ;;
             greenq__subcmd__help,help)
                 cmd="greenq__subcmd__help__subcmd__help"
@@ -65,7 +71,7 @@ _greenq() {
 
     case "${cmd}" in
         greenq)
-            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version receive delete publish tail serve demo help"
+            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version receive delete publish tail doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,8 +188,50 @@ _greenq() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        greenq__subcmd__doctor)
+            opts="-i -v -q -h -V --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         greenq__subcmd__help)
-            opts="receive delete publish tail serve demo help"
+            opts="receive delete publish tail doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +259,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -387,7 +449,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --wait --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +464,18 @@ _greenq() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance-state)
+                    COMPREPLY=($(compgen -W "notAuthorized authorized blocked sleepMode starting yellowCard" -- "${cur}"))
+                    return 0
+                    ;;
+                --push-retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --push-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand delete 'Acknowledge (delete) receipts by id'
             cand publish 'Put notifications into a queue through the webhook endpoint'
             cand tail 'Follow a queue: receive, print, then delete, in a loop'
+            cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -123,10 +124,31 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'greenq;doctor'= {
+            cand --format 'Output format: a line per check, or one JSON object with every check'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'greenq;serve'= {
             cand --listen 'Address to listen on (port 0 picks a free one)'
             cand --accept 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]'
             cand --wait 'Seconds a receive waits when it sends no receiveTimeout (0..60)'
+            cand --instance-state 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400'
+            cand --push-retry 'Seconds before a webhook push that was not answered with 200 is sent again'
+            cand --push-timeout 'Seconds a webhook push waits for an answer'
             cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
             cand --webhook-url 'Webhook endpoint that publish posts notifications to'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -166,6 +188,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand delete 'Acknowledge (delete) receipts by id'
             cand publish 'Put notifications into a queue through the webhook endpoint'
             cand tail 'Follow a queue: receive, print, then delete, in a loop'
+            cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -177,6 +200,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;help;publish'= {
         }
         &'greenq;help;tail'= {
+        }
+        &'greenq;help;doctor'= {
         }
         &'greenq;help;serve'= {
         }

@@ -40,6 +40,7 @@ complete -c greenq -n "__fish_greenq_needs_command" -f -a "receive" -d 'Receive 
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -105,9 +106,31 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l format -d 'Output format: a line per check, or one JSON object with every check' -r -f -a "text\t'One line per check: a mark (check marks on a terminal; ok, FAIL, warn in a pipe), what was found, what to do'
+json\t'One JSON object: {"ok", "exit", "checks": [{"name", "status", "found", "fix", "data"}]}'"
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l accept -d 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l wait -d 'Seconds a receive waits when it sends no receiveTimeout (0..60)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l instance-state -d 'State every hosted instance reports (getStateInstance); `starting` refuses the queue\'s methods with 400' -r -f -a "notAuthorized\t''
+authorized\t''
+blocked\t''
+sleepMode\t''
+starting\t''
+yellowCard\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-retry -d 'Seconds before a webhook push that was not answered with 200 is sent again' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-timeout -d 'Seconds a webhook push waits for an answer' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
@@ -135,10 +158,11 @@ complete -c greenq -n "__fish_greenq_using_subcommand demo" -s q -l quiet -d 'No
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

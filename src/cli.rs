@@ -55,6 +55,8 @@ Examples:
     greenq receive | greenq delete -
   Point greenq at the emulator:
     greenq serve &      # prints the export lines to paste
+  Find out why the queue stays empty:
+    greenq doctor
 
 ",
     exit_codes_help!()
@@ -186,10 +188,22 @@ pub enum Command {
     #[command(after_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
+    /// Find out why a queue stays empty: configuration, host, credentials, state, settings
+    ///
+    /// Checks, in order: the configuration (instance, token source, URLs); the API host (name
+    /// resolution, TCP connect, TLS, round trip); the credentials and the instance's state
+    /// (getStateInstance); the settings (getSettings: webhookUrl must be empty for the queue to
+    /// fill; which notification kinds are on); the webhook endpoint that publish posts to. It
+    /// only reads: nothing is published, and the settings are never changed.
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor(DoctorArgs),
+
     /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
     ///
     /// Serves receiveNotification (a long poll), deleteNotification and the webhook POST as the
-    /// specification describes them, for one or more instances, on loopback by default.
+    /// specification describes them, for one or more instances, on loopback by default; also
+    /// getSettings, setSettings and getStateInstance. While an instance's webhookUrl is set, a
+    /// published notification is pushed there (POST, Bearer webhookUrlToken) instead of queued.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
 
@@ -279,6 +293,21 @@ pub struct TailArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format: a line per check, or one JSON object with every check
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: DoctorFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoctorFormat {
+    /// One line per check: a mark (check marks on a terminal; ok, FAIL, warn in a pipe), what was found, what to do
+    Text,
+    /// One JSON object: {"ok", "exit", "checks": [{"name", "status", "found", "fix", "data"}]}
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Output format [default: pretty on a terminal, json in a pipe]
     #[arg(long, value_name = "FORMAT")]
@@ -298,6 +327,36 @@ pub struct ServeArgs {
     /// Seconds a receive waits when it sends no receiveTimeout (0..60)
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]
     pub wait: u64,
+
+    /// State every hosted instance reports (getStateInstance); `starting` refuses the queue's methods with 400
+    #[arg(long, value_name = "STATE", default_value = "authorized", value_parser = INSTANCE_STATES)]
+    pub instance_state: String,
+
+    /// Seconds before a webhook push that was not answered with 200 is sent again
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub push_retry: std::time::Duration,
+
+    /// Seconds a webhook push waits for an answer
+    #[arg(long, value_name = "SECS", default_value = "180", value_parser = parse_seconds)]
+    pub push_timeout: std::time::Duration,
+}
+
+/// The states of getStateInstance, as the live service names them.
+pub const INSTANCE_STATES: [&str; 6] = [
+    "notAuthorized",
+    "authorized",
+    "blocked",
+    "sleepMode",
+    "starting",
+    "yellowCard",
+];
+
+/// Seconds, fractions allowed (`0.05`), up to an hour.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if (0.0..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err("give seconds from 0 to 3600, e.g. 60 or 0.1".into()),
+    }
 }
 
 const RECEIVE_EXAMPLES: &str = "\
@@ -379,8 +438,25 @@ Examples:
     greenq serve --accept 1:token-one --accept 2:token-two --wait 1
   Let the system pick a free port (the first stdout line says which):
     greenq serve --listen 127.0.0.1:0
+  Emulate an instance that is starting up (the queue's methods answer 400):
+    greenq serve --instance-state starting
+  Push to a local webhook, and retry a refused push after 1 s instead of 60 s:
+    greenq serve --push-retry 1 &
+    curl -d '{\"webhookUrl\":\"http://127.0.0.1:9000/hook\"}' \\
+      http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  Why does my queue stay empty?
+    greenq doctor
+  For a script or a support ticket (the token is never shown):
+    greenq doctor --format json
+  See every request it makes:
+    greenq doctor -v
+
+Exit codes: 0 all checks pass (warnings allowed), 1 any check fails, 4 credentials rejected.";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:

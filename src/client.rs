@@ -275,6 +275,44 @@ impl Client {
         })
     }
 
+    // Account methods, for `greenq doctor` and the webhookUrl warning of tail and receive:
+    // one attempt each, no retries (the caller decides), redacted like the rest.
+
+    /// `getStateInstance`: the instance's `stateInstance` (`authorized`, `starting`, ...).
+    pub fn get_state_instance(&self) -> Result<String, ApiError> {
+        let answer = self.account_get("getStateInstance")?;
+        #[derive(Deserialize)]
+        struct State {
+            #[serde(rename = "stateInstance")]
+            state_instance: String,
+        }
+        serde_json::from_slice::<State>(&answer.body)
+            .map(|s| s.state_instance)
+            .map_err(|e| self.odd(&answer, "{\"stateInstance\": ...}", &e))
+    }
+
+    /// `getSettings`: the instance's settings object, as the service sends it.
+    pub fn get_settings(&self) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+        let answer = self.account_get("getSettings")?;
+        // A settings object never holds `code`: one that does is a `{"code":401}` refusal.
+        if let Some(refusal) = code_refusal(&answer.body, self.secret()) {
+            return Err(self.redacted(refusal));
+        }
+        serde_json::from_slice(&answer.body).map_err(|e| self.odd(&answer, "a settings object", &e))
+    }
+
+    fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
+        let url = self.api_url(method, "")?;
+        self.exchange(Request {
+            method: "GET",
+            url: &url,
+            host: &self.api_host,
+            body: None,
+            deadline: CALL_DEADLINE,
+            idempotent: true,
+        })
+    }
+
     /// Every error the client returns passes here: answers and ureq's messages may quote the token.
     fn redacted(&self, e: ApiError) -> ApiError {
         let Some(secret) = self.secret() else {

@@ -8,6 +8,7 @@
 pub mod agent;
 pub mod answer;
 pub mod backoff;
+pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod commands;
@@ -38,6 +39,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
+        Command::Doctor(args) => commands::doctor::run(&cli.global, args),
         Command::Receive(args) => commands::receive::run(&Config::resolve(&cli.global)?, args),
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),

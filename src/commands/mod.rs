@@ -3,6 +3,7 @@
 
 pub mod delete;
 pub mod demo;
+pub mod doctor;
 pub mod failure;
 pub mod publish;
 pub mod receive;

@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::{Config, parse_token};
-use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options, runtime};
+use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, InstanceState, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
 use crate::text::parse_positive;
 
@@ -24,7 +24,11 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     .with_context(|| {
         Error::failure(format!("cannot listen on {listen}"))
             .fix("pick another address with --listen (port 0 picks a free one)")
-    })?;
+    })?
+    .with_instance_state(
+        InstanceState::parse(&args.instance_state).unwrap_or(InstanceState::Authorized),
+    )
+    .with_push_timing(args.push_retry, args.push_timeout);
     let addr = emulator.local_addr().with_context(|| {
         Error::failure("cannot read the bound address").fix("try another --listen address")
     })?;

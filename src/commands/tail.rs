@@ -75,6 +75,7 @@ pub fn run(config: &Config, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;
     let session = Session::new(config, Some(credentials));
+    crate::commands::doctor::warn_if_webhook_set(&session);
     Ok(follow_and_report(&session, &options)?)
 }
 

@@ -3,7 +3,10 @@
 //! so a slow or stuck client never holds up another.
 
 mod body;
+mod push;
 mod queue;
+mod routes;
+mod settings;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -14,13 +17,16 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use serde::Deserialize;
-use serde_json::json;
 
+pub use push::{DEFAULT_RETRY as DEFAULT_PUSH_RETRY, DEFAULT_TIMEOUT as DEFAULT_PUSH_TIMEOUT};
 pub use queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Queues, Refusal};
+pub use settings::InstanceState;
+
+use push::Pusher;
+use routes::route;
+use settings::Accounts;
 
 /// Bodies above this are refused with 413.
 pub const MAX_BODY: usize = crate::notification::MAX_NOTIFICATION;
@@ -47,9 +53,12 @@ pub struct Emulator {
 }
 
 struct State {
-    queues: Queues,
+    queues: Arc<Queues>,
     wait: Duration,
     verbose: bool,
+    accounts: Arc<Accounts>,
+    instance_state: InstanceState,
+    push: Pusher,
 }
 
 impl Emulator {
@@ -57,14 +66,36 @@ impl Emulator {
     pub fn bind(options: Options) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(options.listen)?;
         listener.set_nonblocking(true)?;
+        let queues = Arc::new(Queues::new(&options.accept));
+        let accounts = Arc::new(Accounts::new(options.accept.iter().map(|(id, _)| *id)));
         Ok(Emulator {
             listener,
             state: Arc::new(State {
-                queues: Queues::new(&options.accept),
+                push: Pusher::new(accounts.clone(), queues.clone(), options.verbose),
+                queues,
                 wait: options.wait,
                 verbose: options.verbose,
+                accounts,
+                instance_state: InstanceState::Authorized,
             }),
         })
+    }
+
+    /// The state every hosted instance reports (getStateInstance); `authorized` unless set.
+    pub fn with_instance_state(mut self, state: InstanceState) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.instance_state = state;
+        }
+        self
+    }
+
+    /// The pause before a push is sent again, and the wait for a webhook's answer.
+    pub fn with_push_timing(mut self, retry: Duration, timeout: Duration) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.push.retry = retry;
+            s.push.timeout = timeout;
+        }
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -154,206 +185,6 @@ fn redact_path(path: &str, queues: &Queues) -> String {
     queues.redact(&parts.join("/"))
 }
 
-async fn route(state: &State, req: Request<Incoming>) -> Answer {
-    let path = req.uri().path().to_string();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match segments.as_slice() {
-        [""] => match *req.method() {
-            Method::POST => publish(state, req).await,
-            _ => wrong_method("POST"),
-        },
-        [instance, "receiveNotification", token] => {
-            if req.method() != Method::GET {
-                return wrong_method("GET");
-            }
-            let receive_timeout = match receive_timeout(req.uri().query()) {
-                Ok(t) => t,
-                Err(e) => return error(StatusCode::BAD_REQUEST, &e),
-            };
-            match authorize(state, instance, token) {
-                Ok(instance) => receive(instance, receive_timeout.unwrap_or(state.wait)).await,
-                Err(answer) => *answer,
-            }
-        }
-        [instance, "deleteNotification", token, receipt] => {
-            if req.method() != Method::DELETE {
-                return wrong_method("DELETE");
-            }
-            let instance = match authorize(state, instance, token) {
-                Ok(instance) => instance,
-                Err(answer) => return *answer,
-            };
-            match receipt.parse::<u64>() {
-                Ok(receipt) => json_answer(
-                    StatusCode::OK,
-                    json!({"result": instance.delete(receipt)}).to_string(),
-                ),
-                Err(_) => error(
-                    StatusCode::BAD_REQUEST,
-                    "receiptId must be a positive integer",
-                ),
-            }
-        }
-        _ => error(
-            StatusCode::NOT_FOUND,
-            "no such method; the emulator serves receiveNotification, deleteNotification and POST /",
-        ),
-    }
-}
-
-fn authorize<'a>(
-    state: &'a State,
-    instance: &str,
-    token: &str,
-) -> Result<&'a Instance, Box<Answer>> {
-    let id = instance
-        .strip_prefix("waInstance")
-        .and_then(|id| id.parse::<u64>().ok());
-    let Some(id) = id else {
-        return Err(Box::new(error(
-            StatusCode::NOT_FOUND,
-            "the path must start with /waInstance{idInstance}/",
-        )));
-    };
-    state.queues.authorize(id, token).map_err(|refusal| {
-        Box::new(match refusal {
-            Refusal::UnknownInstance => error(
-                StatusCode::FORBIDDEN,
-                &format!("instance {id} is not hosted here"),
-            ),
-            Refusal::WrongToken => error(StatusCode::UNAUTHORIZED, "wrong apiTokenInstance"),
-        })
-    })
-}
-
-/// `receiveTimeout=N` (5..60, as the live service), or none.
-fn receive_timeout(query: Option<&str>) -> Result<Option<Duration>, String> {
-    let Some(value) = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .find_map(|p| p.strip_prefix("receiveTimeout="))
-    else {
-        return Ok(None);
-    };
-    match value.parse::<u64>() {
-        Ok(n @ 5..=60) => Ok(Some(Duration::from_secs(n))),
-        _ => Err("receiveTimeout must be a whole number of seconds from 5 to 60".into()),
-    }
-}
-
-async fn receive(instance: &Instance, wait: Duration) -> Answer {
-    match instance.wait_for_head(wait).await {
-        Some((receipt, body)) => {
-            let mut out = Vec::with_capacity(body.len() + 40);
-            out.extend_from_slice(b"{\"receiptId\":");
-            out.extend_from_slice(receipt.to_string().as_bytes());
-            out.extend_from_slice(b",\"body\":");
-            out.extend_from_slice(&body);
-            out.push(b'}');
-            json_answer(StatusCode::OK, out)
-        }
-        None => json_answer(StatusCode::OK, "null"),
-    }
-}
-
-async fn publish(state: &State, req: Request<Incoming>) -> Answer {
-    let collected = tokio::time::timeout(
-        CLIENT_TIMEOUT,
-        body::read_limited(req.into_body(), MAX_BODY),
-    )
-    .await;
-    let body = match collected {
-        Ok(Ok(body)) => body,
-        Ok(Err(body::BodyError::TooLarge)) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("the body is larger than {} MiB", MAX_BODY >> 20),
-            );
-        }
-        Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "the body could not be read"),
-        Err(_) => {
-            return error(
-                StatusCode::REQUEST_TIMEOUT,
-                "the body took too long to arrive",
-            );
-        }
-    };
-    let id = match instance_of(&body) {
-        Ok(id) => id,
-        Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
-    };
-    let Some(instance) = state.queues.get(id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            &format!("instance {id} is not hosted here"),
-        );
-    };
-    // Stored as sent (field order and all), without the white space around it. Copied:
-    // a slice would keep hyper's whole read buffer alive, about 12 times the body.
-    let trimmed = Bytes::copy_from_slice(body.trim_ascii());
-    match instance.push(trimmed) {
-        Ok(receipt) => json_answer(
-            StatusCode::OK,
-            json!({"result": true, "receiptId": receipt}).to_string(),
-        ),
-        Err(QueueFull) => error(
-            StatusCode::INSUFFICIENT_STORAGE,
-            &format!(
-                "the queue of instance {id} is full ({} MiB); receive and delete first",
-                MAX_QUEUE_BYTES >> 20
-            ),
-        ),
-    }
-}
-
-/// `body.instanceData.idInstance` of a JSON object; the problem otherwise.
-fn instance_of(body: &[u8]) -> Result<u64, String> {
-    #[derive(Deserialize)]
-    struct Notification {
-        #[serde(rename = "instanceData")]
-        instance_data: Option<InstanceData>,
-    }
-    #[derive(Deserialize)]
-    struct InstanceData {
-        #[serde(rename = "idInstance")]
-        id_instance: Option<serde_json::Value>,
-    }
-    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
-    if !text.trim_start().starts_with('{') {
-        return Err("the body must be a JSON object".into());
-    }
-    let n: Notification =
-        serde_json::from_str(text).map_err(|e| format!("the body is not valid JSON: {e}"))?;
-    let id = n
-        .instance_data
-        .and_then(|d| d.id_instance)
-        .ok_or("instanceData.idInstance is missing")?;
-    id.as_u64()
-        .filter(|&id| id > 0)
-        .ok_or_else(|| "instanceData.idInstance must be a positive integer".to_string())
-}
-
-fn json_answer(status: StatusCode, body: impl Into<Bytes>) -> Answer {
-    let mut answer = Response::new(Full::new(body.into()));
-    *answer.status_mut() = status;
-    answer
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    answer
-}
-
-fn error(status: StatusCode, message: &str) -> Answer {
-    json_answer(status, json!({"error": message}).to_string())
-}
-
-fn wrong_method(allowed: &'static str) -> Answer {
-    let mut answer = error(StatusCode::METHOD_NOT_ALLOWED, &format!("use {allowed}"));
-    answer
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(allowed));
-    answer
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,32 +215,5 @@ mod tests {
         for (path, logged) in cases {
             assert_eq!(redact_path(path, &queues), logged);
         }
-    }
-
-    #[test]
-    fn receive_timeout_range() {
-        assert_eq!(receive_timeout(None), Ok(None));
-        assert_eq!(
-            receive_timeout(Some("receiveTimeout=5")),
-            Ok(Some(Duration::from_secs(5)))
-        );
-        assert_eq!(
-            receive_timeout(Some("x=1&receiveTimeout=60")),
-            Ok(Some(Duration::from_secs(60)))
-        );
-        assert!(receive_timeout(Some("receiveTimeout=4")).is_err());
-        assert!(receive_timeout(Some("receiveTimeout=61")).is_err());
-        assert!(receive_timeout(Some("receiveTimeout=abc")).is_err());
-    }
-
-    #[test]
-    fn published_bodies_need_an_integer_instance() {
-        assert_eq!(instance_of(br#"{"instanceData":{"idInstance":5}}"#), Ok(5));
-        assert!(instance_of(b"[{}]").is_err());
-        assert!(instance_of(b"{}").is_err());
-        assert!(instance_of(br#"{"instanceData":{"idInstance":"5"}}"#).is_err());
-        assert!(instance_of(br#"{"instanceData":{"idInstance":0}}"#).is_err());
-        assert!(instance_of(b"{oops").is_err());
-        assert!(instance_of(&[b'{', 0xff, b'}']).is_err());
     }
 }

@@ -1,0 +1,361 @@
+//! The emulator's methods: routing by path, authorization, and the answers.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::body;
+use super::queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Refusal};
+use super::settings::InstanceState;
+use super::{Answer, CLIENT_TIMEOUT, MAX_BODY, State};
+
+pub(super) async fn route(state: &State, req: Request<Incoming>) -> Answer {
+    let path = req.uri().path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [""] => match *req.method() {
+            Method::POST => publish(state, req).await,
+            _ => wrong_method("POST"),
+        },
+        [instance, "receiveNotification", token] => {
+            if req.method() != Method::GET {
+                return wrong_method("GET");
+            }
+            // Credentials first: a wrong token is told so whatever else is wrong.
+            let (_, instance) = match authorize(state, instance, token) {
+                Ok(found) => found,
+                Err(answer) => return *answer,
+            };
+            if let Some(answer) = starting(state) {
+                return answer;
+            }
+            match receive_timeout(req.uri().query()) {
+                Ok(t) => receive(instance, t.unwrap_or(state.wait)).await,
+                Err(e) => error(StatusCode::BAD_REQUEST, &e),
+            }
+        }
+        [instance, "deleteNotification", token, receipt] => {
+            if req.method() != Method::DELETE {
+                return wrong_method("DELETE");
+            }
+            let (_, instance) = match authorize(state, instance, token) {
+                Ok(found) => found,
+                Err(answer) => return *answer,
+            };
+            if let Some(answer) = starting(state) {
+                return answer;
+            }
+            match receipt.parse::<u64>() {
+                Ok(receipt) => json_answer(
+                    StatusCode::OK,
+                    json!({"result": instance.delete(receipt)}).to_string(),
+                ),
+                Err(_) => error(
+                    StatusCode::BAD_REQUEST,
+                    "receiptId must be a positive integer",
+                ),
+            }
+        }
+        [
+            instance,
+            method @ ("getSettings" | "getStateInstance"),
+            token,
+        ] => {
+            if req.method() != Method::GET {
+                return wrong_method("GET");
+            }
+            let (id, _) = match authorize(state, instance, token) {
+                Ok(found) => found,
+                Err(answer) => return *answer,
+            };
+            let body = if *method == "getSettings" {
+                state.accounts.get(id)
+            } else {
+                json!({"stateInstance": state.instance_state.name()})
+            };
+            json_answer(StatusCode::OK, body.to_string())
+        }
+        [instance, "setSettings", token] => {
+            if req.method() != Method::POST {
+                return wrong_method("POST");
+            }
+            let (id, _) = match authorize(state, instance, token) {
+                Ok(found) => found,
+                Err(answer) => return *answer,
+            };
+            if let Some(answer) = starting(state) {
+                return answer;
+            }
+            let body = match read_body(req).await {
+                Ok(body) => body,
+                Err(answer) => return *answer,
+            };
+            match state.accounts.set(id, &body) {
+                Ok(()) => json_answer(StatusCode::OK, json!({"saveSettings": true}).to_string()),
+                Err(problem) => error(StatusCode::BAD_REQUEST, &problem),
+            }
+        }
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "no such method; the emulator serves receiveNotification, deleteNotification, \
+             getSettings, setSettings, getStateInstance and POST /",
+        ),
+    }
+}
+
+/// While the instance is starting, the live service refuses the queue's methods with 400.
+fn starting(state: &State) -> Option<Answer> {
+    (state.instance_state == InstanceState::Starting).then(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "Instance in starting process, try later",
+        )
+    })
+}
+
+fn authorize<'a>(
+    state: &'a State,
+    instance: &str,
+    token: &str,
+) -> Result<(u64, &'a Instance), Box<Answer>> {
+    let id = instance
+        .strip_prefix("waInstance")
+        .and_then(|id| id.parse::<u64>().ok());
+    let Some(id) = id else {
+        return Err(Box::new(error(
+            StatusCode::NOT_FOUND,
+            "the path must start with /waInstance{idInstance}/",
+        )));
+    };
+    let instance = state.queues.authorize(id, token).map_err(|refusal| {
+        Box::new(match refusal {
+            Refusal::UnknownInstance => error(
+                StatusCode::FORBIDDEN,
+                &format!("instance {id} is not hosted here"),
+            ),
+            Refusal::WrongToken => error(StatusCode::UNAUTHORIZED, "wrong apiTokenInstance"),
+        })
+    })?;
+    Ok((id, instance))
+}
+
+/// `receiveTimeout=N` (5..60, as the live service), or none.
+fn receive_timeout(query: Option<&str>) -> Result<Option<Duration>, String> {
+    let Some(value) = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|p| p.strip_prefix("receiveTimeout="))
+    else {
+        return Ok(None);
+    };
+    match value.parse::<u64>() {
+        Ok(n @ 5..=60) => Ok(Some(Duration::from_secs(n))),
+        _ => Err("receiveTimeout must be a whole number of seconds from 5 to 60".into()),
+    }
+}
+
+async fn receive(instance: &Instance, wait: Duration) -> Answer {
+    match instance.wait_for_head(wait).await {
+        Some((receipt, body)) => {
+            let mut out = Vec::with_capacity(body.len() + 40);
+            out.extend_from_slice(b"{\"receiptId\":");
+            out.extend_from_slice(receipt.to_string().as_bytes());
+            out.extend_from_slice(b",\"body\":");
+            out.extend_from_slice(&body);
+            out.push(b'}');
+            json_answer(StatusCode::OK, out)
+        }
+        None => json_answer(StatusCode::OK, "null"),
+    }
+}
+
+/// A request body, whole; the answer to give otherwise.
+async fn read_body(req: Request<Incoming>) -> Result<Bytes, Box<Answer>> {
+    let collected = tokio::time::timeout(
+        CLIENT_TIMEOUT,
+        body::read_limited(req.into_body(), MAX_BODY),
+    )
+    .await;
+    match collected {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(body::BodyError::TooLarge)) => Err(Box::new(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is larger than {} MiB", MAX_BODY >> 20),
+        ))),
+        Ok(Err(_)) => Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "the body could not be read",
+        ))),
+        Err(_) => Err(Box::new(error(
+            StatusCode::REQUEST_TIMEOUT,
+            "the body took too long to arrive",
+        ))),
+    }
+}
+
+async fn publish(state: &State, req: Request<Incoming>) -> Answer {
+    let body = match read_body(req).await {
+        Ok(body) => body,
+        Err(answer) => return *answer,
+    };
+    let (id, kind) = match instance_of(&body) {
+        Ok(found) => found,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
+    };
+    let Some(instance) = state.queues.get(id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("instance {id} is not hosted here"),
+        );
+    };
+    // A kind switched off in the settings is never sent, as on the live service.
+    if let Some(switch) = kind.and_then(|k| state.accounts.switched_off(id, k)) {
+        return json_answer(
+            StatusCode::OK,
+            json!({"result": true, "queued": false, "reason": format!("{switch} is \"no\"")})
+                .to_string(),
+        );
+    }
+    // Stored as sent (field order and all), without the white space around it. Copied:
+    // a slice would keep hyper's whole read buffer alive, about 12 times the body.
+    let trimmed = Bytes::copy_from_slice(body.trim_ascii());
+    // While webhookUrl is set (or earlier pushes still wait), it is pushed, not queued.
+    let pushed = state.push.busy(id) || state.accounts.webhook(id).is_some();
+    let done = if pushed {
+        state.push.enqueue(id, trimmed).map(|()| None)
+    } else {
+        instance.push(trimmed).map(Some)
+    };
+    match done {
+        Ok(None) => json_answer(
+            StatusCode::OK,
+            json!({"result": true, "queued": false, "reason": "pushed to webhookUrl"}).to_string(),
+        ),
+        Ok(Some(receipt)) => json_answer(
+            StatusCode::OK,
+            json!({"result": true, "receiptId": receipt}).to_string(),
+        ),
+        Err(QueueFull) => error(
+            StatusCode::INSUFFICIENT_STORAGE,
+            &format!(
+                "the {} of instance {id} is full ({} MiB); {}",
+                if pushed { "push lane" } else { "queue" },
+                MAX_QUEUE_BYTES >> 20,
+                if pushed {
+                    "let the webhook answer 200, or clear webhookUrl"
+                } else {
+                    "receive and delete first"
+                }
+            ),
+        ),
+    }
+}
+
+/// `body.instanceData.idInstance` of a JSON object, and its `typeWebhook` when that is a
+/// plain string; the problem otherwise.
+fn instance_of(body: &[u8]) -> Result<(u64, Option<&str>), String> {
+    #[derive(Deserialize)]
+    struct Notification<'a> {
+        #[serde(rename = "instanceData")]
+        instance_data: Option<InstanceData>,
+        // Raw, so that a typeWebhook of any shape passes as before, and nothing is copied.
+        #[serde(rename = "typeWebhook", borrow)]
+        type_webhook: Option<&'a serde_json::value::RawValue>,
+    }
+    #[derive(Deserialize)]
+    struct InstanceData {
+        #[serde(rename = "idInstance")]
+        id_instance: Option<serde_json::Value>,
+    }
+    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
+    if !text.trim_start().starts_with('{') {
+        return Err("the body must be a JSON object".into());
+    }
+    let n: Notification =
+        serde_json::from_str(text).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    let kind = n.type_webhook.and_then(|raw| {
+        raw.get()
+            .strip_prefix('"')?
+            .strip_suffix('"')
+            .filter(|k| !k.contains('\\'))
+    });
+    let id = n
+        .instance_data
+        .and_then(|d| d.id_instance)
+        .ok_or("instanceData.idInstance is missing")?;
+    let id = id
+        .as_u64()
+        .filter(|&id| id > 0)
+        .ok_or_else(|| "instanceData.idInstance must be a positive integer".to_string())?;
+    Ok((id, kind))
+}
+
+fn json_answer(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+    let mut answer = Response::new(Full::new(body.into()));
+    *answer.status_mut() = status;
+    answer
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    answer
+}
+
+fn error(status: StatusCode, message: &str) -> Answer {
+    json_answer(status, json!({"error": message}).to_string())
+}
+
+fn wrong_method(allowed: &'static str) -> Answer {
+    let mut answer = error(StatusCode::METHOD_NOT_ALLOWED, &format!("use {allowed}"));
+    answer
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allowed));
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receive_timeout_range() {
+        assert_eq!(receive_timeout(None), Ok(None));
+        assert_eq!(
+            receive_timeout(Some("receiveTimeout=5")),
+            Ok(Some(Duration::from_secs(5)))
+        );
+        assert_eq!(
+            receive_timeout(Some("x=1&receiveTimeout=60")),
+            Ok(Some(Duration::from_secs(60)))
+        );
+        assert!(receive_timeout(Some("receiveTimeout=4")).is_err());
+        assert!(receive_timeout(Some("receiveTimeout=61")).is_err());
+        assert!(receive_timeout(Some("receiveTimeout=abc")).is_err());
+    }
+
+    #[test]
+    fn published_bodies_need_an_integer_instance() {
+        assert_eq!(
+            instance_of(br#"{"instanceData":{"idInstance":5}}"#),
+            Ok((5, None))
+        );
+        assert_eq!(
+            instance_of(br#"{"typeWebhook":"incomingCall","instanceData":{"idInstance":5}}"#),
+            Ok((5, Some("incomingCall")))
+        );
+        assert_eq!(
+            instance_of(br#"{"typeWebhook":7,"instanceData":{"idInstance":5}}"#),
+            Ok((5, None))
+        );
+        assert!(instance_of(b"[{}]").is_err());
+        assert!(instance_of(b"{}").is_err());
+        assert!(instance_of(br#"{"instanceData":{"idInstance":"5"}}"#).is_err());
+        assert!(instance_of(br#"{"instanceData":{"idInstance":0}}"#).is_err());
+        assert!(instance_of(b"{oops").is_err());
+        assert!(instance_of(&[b'{', 0xff, b'}']).is_err());
+    }
+}
