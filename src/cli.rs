@@ -281,6 +281,27 @@ pub struct ServeArgs {
     /// Seconds a receive waits when it sends no receiveTimeout (0..60)
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]
     pub wait: u64,
+
+    /// Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow
+    ///
+    /// Each request meets, with this probability, one of: 429 with Retry-After, 500, 502, 503, the
+    /// connection dropped before the request is processed, or after it (the answer is lost: a
+    /// delete happened, a publish was queued), an answer cut short, a slow answer (2 s). Never
+    /// 401, 403 or 466. With -v each injected fault is logged.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub faults: Option<f64>,
+
+    /// Seed of --faults: the same seed gives the same faults, request by request in arrival order
+    #[arg(long, value_name = "N", requires = "faults")]
+    pub seed: Option<u64>,
+}
+
+/// A probability: 0 to 1.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err("give a number from 0 to 1, e.g. 0.3".into()),
+    }
 }
 
 const RECEIVE_EXAMPLES: &str = "\
@@ -351,6 +372,8 @@ Examples:
     greenq serve --accept 1:token-one --accept 2:token-two --wait 1
   Let the system pick a free port (the first stdout line says which):
     greenq serve --listen 127.0.0.1:0
+  Test your consumer against faults: 30 % of requests fail, the same way on every run:
+    greenq serve --faults 0.3 --seed 42 -v
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::{Config, Secret};
+use crate::emulator::faults::Faults;
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
 use crate::text::parse_positive;
@@ -13,12 +14,15 @@ use crate::text::parse_positive;
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
     let listen = parse_listen(&args.listen)?;
     let (accept, demo) = hosted_instances(global, &args.accept)?;
+    let faults = faults(args);
+    let note = faults.as_ref().map(faults_note);
     let emulator = Emulator::bind(Options {
         listen,
         accept: accept.clone(),
         wait: Duration::from_secs(args.wait),
         verbose: global.verbose,
     })
+    .map(|emulator| emulator.with_faults(faults))
     .map_err(|e| {
         Error::failure(format!("cannot listen on {listen}"))
             .why(e.to_string())
@@ -41,6 +45,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
         print_banner(addr, &accept, demo).map_err(Error::output)?;
         if !global.quiet {
             eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
+            if let Some(note) = &note {
+                eprintln!("greenq: serve: {note}");
+            }
         }
         emulator.serve(stop).await.map_err(failed)
     })?;
@@ -48,6 +55,23 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<ExitCode> {
         eprintln!("greenq: serve: stopped");
     }
     Ok(ExitCode::Success)
+}
+
+/// `--faults RATE [--seed N]`; without a seed, one is drawn (and told, to replay a run).
+fn faults(args: &ServeArgs) -> Option<Faults> {
+    let rate = args.faults?;
+    Some(Faults::new(
+        rate,
+        args.seed.unwrap_or_else(|| fastrand::u64(..)),
+    ))
+}
+
+fn faults_note(faults: &Faults) -> String {
+    let seed = faults.seed();
+    format!(
+        "injecting faults into {} % of requests (seed {seed}: --seed {seed} replays them; -v logs each)",
+        faults.rate() * 100.0
+    )
 }
 
 /// `host:port`, resolved once (`localhost:7700` works too).

@@ -2,6 +2,7 @@
 //! specification. hyper on a single-threaded tokio runtime: long polls are futures,
 //! so a slow or stuck client never holds up another.
 
+pub mod faults;
 mod queue;
 
 use std::convert::Infallible;
@@ -43,6 +44,7 @@ pub struct Options {
 pub struct Emulator {
     listener: std::net::TcpListener,
     state: Arc<State>,
+    faults: Option<Arc<faults::Faults>>,
 }
 
 struct State {
@@ -63,7 +65,14 @@ impl Emulator {
                 wait: options.wait,
                 verbose: options.verbose,
             }),
+            faults: None,
         })
+    }
+
+    /// Injects faults into a share of the requests (`greenq serve --faults`).
+    pub fn with_faults(mut self, faults: Option<faults::Faults>) -> Self {
+        self.faults = faults.map(Arc::new);
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -79,7 +88,7 @@ impl Emulator {
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
         tokio::select! {
-            () = accept_loop(listener, self.state) => {},
+            () = accept_loop(listener, self.state, self.faults) => {},
             () = shutdown => {},
         }
         Ok(())
@@ -93,7 +102,11 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    faults: Option<Arc<faults::Faults>>,
+) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -107,6 +120,10 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
         // Small answers must not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        if let Some(faults) = &faults {
+            tokio::spawn(faults::serve_connection(stream, state, faults.clone()));
+            continue;
+        }
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
