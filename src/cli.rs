@@ -236,6 +236,17 @@ pub struct PublishArgs {
     /// Validate and print what would be sent; send nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]
+    ///
+    /// For a live relay such as `greenq tail | greenq publish -`. An invalid notification stops
+    /// the stream (exit 65): those before it were sent, nothing after it is.
+    #[arg(long, conflicts_with_all = ["text", "check_first"])]
+    pub stream: bool,
+
+    /// Check every notification before sending any [default for a regular file, and for `- < FILE`]
+    #[arg(long, conflicts_with = "text")]
+    pub check_first: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 pub mod delete;
 pub mod demo;
 pub mod publish;
+pub mod publish_stream;
 pub mod receive;
 pub mod serve;
 
