@@ -299,7 +299,7 @@ pub struct ServeArgs {
     /// connection dropped before the request is processed, or after it (the answer is lost: a
     /// delete happened, a publish was queued), an answer cut short, a slow answer (2 s). Never
     /// 401, 403 or 466. With -v each injected fault is logged.
-    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, allow_negative_numbers = true)]
     pub faults: Option<f64>,
 
     /// Seed of --faults: the same seed gives the same faults, request by request in arrival order
