@@ -5,7 +5,7 @@
 //!     GREENQ_BENCH_QUICK=1 cargo bench --bench drain   # smaller N, ~10 seconds
 //!     GREENQ_BENCH_ONLY=drain,publish cargo bench --bench drain   # some sections only
 //!
-//! Sections: drain (1 and 2), publish, latency, memory, startup, round-trip.
+//! Sections: drain (1 and 2), publish, latency, memory, startup, round-trip, relay.
 //!
 //! 1. drain: `greenq tail --count N --format json > /dev/null` over a pre-filled queue;
 //! 2. floor: receive + delete by a minimal raw HTTP/1.1 client on one keep-alive
@@ -15,7 +15,9 @@
 //! 5. peak RSS of tail and publish (wait4's ru_maxrss);
 //! 6. start-up: `greenq --version`;
 //! 7. a drain through a proxy that adds 10 ms each way: the share of the time that is
-//!    the network's round trips, and how many connections tail opened.
+//!    the network's round trips, and how many connections tail opened;
+//! 8. relay: publish to emulator A until a receive on emulator B has it, through
+//!    `greenq tail` on A piped into `greenq publish -` to B.
 //!
 //! Speed is checked here only, never by the tests: `cargo test --benches` runs nothing.
 
@@ -89,13 +91,14 @@ fn main() {
     let started = Instant::now();
     progress(format_args!("greenq is {GREENQ}"));
     let mut table = Table::default();
-    let sections: [(&str, Report); 6] = [
+    let sections: [(&str, Report); 7] = [
         ("drain", report_drain),
         ("publish", report_publish),
         ("latency", report_latency),
         ("memory", report_memory),
         ("startup", report_startup),
         ("round-trip", report_round_trips),
+        ("relay", report_relay),
     ];
     let only = std::env::var("GREENQ_BENCH_ONLY").unwrap_or_default();
     let wanted: Vec<&str> = only
@@ -408,6 +411,98 @@ fn latency(samples: usize) -> (Duration, Duration) {
     }
     terminate(&mut tail);
     drop(watchdog);
+    times.sort();
+    (percentile(&times, 50), percentile(&times, 99))
+}
+
+/// A live relay, `greenq tail` on emulator A piped into `greenq publish -` to emulator B:
+/// the time from a publish to A until a long-polling receive on B has it.
+fn report_relay(sizes: &Sizes, table: &mut Table) {
+    let n = sizes.latency.min(300);
+    let (p50, p99) = relay(n);
+    progress(format_args!(
+        "relay: p50 {:.3} ms, p99 {:.3} ms",
+        ms(p50),
+        ms(p99)
+    ));
+    table.row(
+        format!("relay A -> tail | publish - -> B, p50 of {n}"),
+        format!("{:.3} ms", ms(p50)),
+        "<= 5 ms",
+        Some(p50 <= Duration::from_millis(5)),
+    );
+    table.row(
+        format!("relay A -> tail | publish - -> B, p99 of {n}"),
+        format!("{:.3} ms", ms(p99)),
+        "",
+        None,
+    );
+}
+
+fn relay(samples: usize) -> (Duration, Duration) {
+    const WARM_UP: usize = 10;
+    let (a, b) = (Emulator::start(20), Emulator::start(20));
+    let mut tail = greenq(&a.url())
+        .args(["tail", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start greenq tail");
+    let tail_watchdog = watchdog(tail.id() as libc::pid_t, CHILD_LIMIT);
+    let tail_stderr = collect(tail.stderr.take().expect("tail's stderr is piped"));
+    let mut publish = greenq(&b.url())
+        .args(["publish", "-"])
+        .stdin(Stdio::from(
+            tail.stdout.take().expect("tail's stdout is piped"),
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start greenq publish -");
+    let publish_watchdog = watchdog(publish.id() as libc::pid_t, CHILD_LIMIT);
+    let publish_stderr = collect(publish.stderr.take().expect("publish's stderr is piped"));
+    let (mut to_a, mut from_b) = (a.connect(), b.connect());
+    let receive = format!("/waInstance{INSTANCE}/receiveNotification/{TOKEN}");
+    let mut times = Vec::with_capacity(samples);
+    for i in 0..WARM_UP + samples {
+        // Time for tail to delete the last one and wait in its next long poll.
+        thread::sleep(Duration::from_millis(5));
+        from_b
+            .send("GET", &receive, b"")
+            .expect("relay: receive on B");
+        let body = notification(i);
+        let started = Instant::now();
+        to_a.send("POST", "/", body.as_bytes())
+            .expect("relay: publish to A");
+        let (status, got) = from_b.read_response().expect("relay: B's answer");
+        let elapsed = started.elapsed();
+        assert_eq!(status, 200, "relay: receive on B");
+        if !got.windows(32).any(|w| w == format!("{i:032X}").as_bytes()) {
+            let _ = tail.kill();
+            let _ = publish.kill();
+            panic!(
+                "relay: B received {:?}\ntail: {}\npublish: {}",
+                String::from_utf8_lossy(got),
+                tail_stderr.join().unwrap_or_default(),
+                publish_stderr.join().unwrap_or_default()
+            );
+        }
+        let receipt = receipt_id(got).expect("relay: a receipt on B");
+        let (status, _) = to_a.read_response().expect("relay: A's answer");
+        assert_eq!(status, 200, "relay: publish to A");
+        let delete = format!("/waInstance{INSTANCE}/deleteNotification/{TOKEN}/{receipt}");
+        let (status, _) = from_b
+            .call("DELETE", &delete, b"")
+            .expect("relay: delete on B");
+        assert_eq!(status, 200, "relay: delete on B");
+        if i >= WARM_UP {
+            times.push(elapsed);
+        }
+    }
+    // Stopping tail closes publish's input: publish ends by itself.
+    terminate(&mut tail);
+    let _ = publish.wait();
+    drop((tail_watchdog, publish_watchdog));
     times.sort();
     (percentile(&times, 50), percentile(&times, 99))
 }
