@@ -295,7 +295,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__publish)
-            opts="-i -v -q -h -V --text --chat-id --sender-name --dry-run --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --text --chat-id --sender-name --dry-run --stream --check-first --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,7 +387,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --wait --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --wait --faults --seed --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +402,14 @@ _greenq() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --faults)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -79,6 +79,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand publish" -l color -d 'When
 always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l dry-run -d 'Validate and print what would be sent; send nothing'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l stream -d 'Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l check-first -d 'Check every notification before sending any [default for a regular file, and for `- < FILE`]'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -106,6 +108,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -s V -l version -d '
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l listen -d 'Address to listen on (port 0 picks a free one)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l accept -d 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l wait -d 'Seconds a receive waits when it sends no receiveTimeout (0..60)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l faults -d 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l seed -d 'Seed of --faults: the same seed gives the same faults, request by request in arrival order' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r

@@ -173,8 +173,10 @@ pub enum Command {
 
     /// Put notifications into a queue through the webhook endpoint
     ///
-    /// Reads one notification, NDJSON or concatenated JSON from FILE or stdin, checks every one,
-    /// then posts them in order, one after another. With --text it builds a text message.
+    /// Reads one notification, NDJSON or concatenated JSON from FILE or stdin and posts them in
+    /// order, one after another. A regular file is checked whole before anything is sent; a pipe,
+    /// a terminal or a FIFO is sent as it is read, each notification once it has been checked.
+    /// With --text it builds a text message.
     #[command(after_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
 
@@ -350,10 +352,15 @@ Examples:
     greenq publish backup.ndjson
   Check a file without sending anything:
     greenq publish --dry-run notifications.ndjson
+  Relay a live queue into a local emulator as it arrives:
+    greenq tail --api-url https://7103.api.greenapi.com \\
+      | greenq publish --webhook-url http://127.0.0.1:7700 -
 
-Every notification is checked first (a JSON object with a string typeWebhook and an
-integer instanceData.idInstance); on any invalid one nothing is sent (exit 65).
-Prints each published notification's idMessage (or - when it has none), one per line.";
+Each notification must be a JSON object with a string typeWebhook and an integer
+instanceData.idInstance. A file (also `- < FILE`) is checked whole first: on any invalid
+one nothing is sent (exit 65). A pipe is sent as it is read: an invalid one stops it
+(exit 65), those before it were sent, nothing after it is. --stream / --check-first
+force either way. Prints each published notification's idMessage (or -), one per line.";
 
 const TAIL_EXAMPLES: &str = "\
 Examples:
