@@ -246,3 +246,110 @@ fn a_dry_run_of_a_stream_prints_each_as_it_is_checked() {
     assert_eq!(wait_with_limit(&mut publish, LIMIT).code(), Some(0));
     assert!(b.drain().is_empty(), "a dry run sends nothing");
 }
+
+#[test]
+fn a_failure_in_a_stream_says_what_was_published_and_what_may_have_arrived() {
+    let ok = reply(200, r#"{"result":true}"#);
+    let server = Scripted::start(vec![ok], reply_with(503, &[("retry-after", "0")], ""));
+    let input: String = (1..=3)
+        .map(|n| numbered("outgoingMessageReceived", n) + "\n")
+        .collect();
+    let out = server
+        .cmd()
+        .args(["publish", "--stream", "-"])
+        .write_stdin(input)
+        .timeout(LIMIT)
+        .output()
+        .expect("run");
+    assert_exit(&out, 1);
+    assert_eq!(lines(&out.stdout), [format!("{:032X}", 1)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "1 from <stdin> were published; #2 (line 2 of <stdin>) is the first not confirmed"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("nothing after it was sent"), "{err}");
+    // The first, then the second with its retries; never the third.
+    let seen = server.seen();
+    assert!(
+        seen.iter()
+            .skip(1)
+            .all(|s| s.body == numbered("outgoingMessageReceived", 2).as_bytes()),
+        "{seen:?}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
+
+#[test]
+fn ctrl_c_lets_the_post_in_flight_finish() {
+    let slow_ok = Step::Slow(
+        Duration::from_millis(500),
+        Box::new(reply(200, r#"{"result":true}"#)),
+    );
+    let server = Scripted::start(vec![slow_ok], reply(200, r#"{"result":true}"#));
+    let mut publish = std_greenq(&server.url())
+        .args(["publish", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn greenq publish");
+    let mut stdin = publish.stdin.take().expect("stdin");
+    writeln!(stdin, "{}", numbered("outgoingMessageReceived", 1)).expect("write");
+    stdin.flush().expect("flush");
+    // The POST has reached the server, whose answer is held back.
+    let deadline = std::time::Instant::now() + LIMIT;
+    while server.seen().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no POST came");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(signal_and_wait(&mut publish, libc::SIGINT), Some(130));
+    let out = read_rest(publish.stdout.take());
+    let err = read_rest(publish.stderr.take());
+    assert_eq!(out.trim_end(), format!("{:032X}", 1), "{err}");
+    assert!(err.contains("1 from <stdin> were published"), "{err}");
+    assert_eq!(server.seen().len(), 1);
+    assert_no_token(&[out.as_bytes(), err.as_bytes()]);
+    drop(stdin);
+}
+
+#[test]
+fn a_fifo_is_published_as_it_is_read() {
+    let b = Emulator::start(0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("relay.fifo");
+    let path = std::ffi::CString::new(fifo.to_str().expect("utf-8 path")).expect("path");
+    // SAFETY: mkfifo(3) with a valid C string; no memory is shared.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let mut publish = std_greenq(&b.url())
+        .arg("publish")
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn greenq publish");
+    let mut ids = BufReader::new(publish.stdout.take().expect("publish's stdout"));
+    let mut writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .expect("open the FIFO");
+    writeln!(writer, "{}", numbered("outgoingMessageReceived", 1)).expect("write");
+    writer.flush().expect("flush");
+    assert_eq!(
+        next_line(&mut ids),
+        format!("{:032X}", 1),
+        "sent before the FIFO ends"
+    );
+    writeln!(writer, "{}", numbered("outgoingMessageReceived", 2)).expect("write");
+    drop(writer);
+    let status = wait_with_limit(&mut publish, LIMIT);
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        read_rest(publish.stderr.take())
+    );
+    assert_eq!(seqs(&b.drain()), [1, 2]);
+}
