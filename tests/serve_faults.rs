@@ -113,6 +113,12 @@ fn seeded_run(seed: &str) -> Vec<String> {
     }
     let log = emulator.stop();
     assert_no_token(&[log.as_bytes()]);
+    assert!(
+        log.contains(&format!(
+            "injecting faults into 50 % of requests (seed {seed}:"
+        )),
+        "{log}"
+    );
     log.lines()
         .filter(|l| l.starts_with("greenq: serve: fault: "))
         .map(str::to_string)
