@@ -70,7 +70,8 @@ fn faults_note(faults: &Faults) -> String {
     let seed = faults.seed();
     format!(
         "injecting faults into {} % of requests (seed {seed}: --seed {seed} replays them; -v logs each)",
-        faults.rate() * 100.0
+        // 0.3 * 100 is 30.000000000000004 in binary.
+        (faults.rate() * 10_000.0).round() / 100.0
     )
 }
 
@@ -170,6 +171,16 @@ mod tests {
         assert!(parse_accept("x:tok").is_err());
         assert!(parse_accept("7:").is_err());
         assert!(parse_accept("7:a/b").is_err());
+    }
+
+    #[test]
+    fn the_faults_note_says_rate_and_seed() {
+        let note = faults_note(&Faults::new(0.3, 42));
+        assert!(
+            note.starts_with("injecting faults into 30 % of requests (seed 42:"),
+            "{note}"
+        );
+        assert!(faults_note(&Faults::new(0.125, 1)).contains("12.5 %"));
     }
 
     #[test]
