@@ -109,7 +109,7 @@ fn a_bad_notification_stops_the_stream_where_it_is() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("2 from <stdin> were published before it; nothing from #3 on was sent"),
+        stderr.contains("published 2 from <stdin> before it; nothing from #3 on was sent"),
         "{stderr}"
     );
     assert_eq!(
@@ -147,7 +147,7 @@ fn broken_json_in_a_stream_names_its_place() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("1 from <stdin> were published before it"),
+        stderr.contains("published 1 from <stdin> before it"),
         "{stderr}"
     );
     assert_eq!(lines(&out.stdout), [format!("{:032X}", 1)]);
@@ -227,7 +227,10 @@ fn ctrl_c_in_a_stream_says_how_many_were_sent() {
     assert_eq!(signal_and_wait(&mut publish, libc::SIGINT), Some(130));
     let stderr = read_rest(publish.stderr.take());
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(stderr.contains("2 from <stdin> were published"), "{stderr}");
+    assert!(
+        stderr.contains("published 2 from <stdin>; nothing after them was sent"),
+        "{stderr}"
+    );
     assert_eq!(seqs(&b.drain()), [1, 2]);
     drop(stdin);
 }
@@ -265,9 +268,7 @@ fn a_failure_in_a_stream_says_what_was_published_and_what_may_have_arrived() {
     assert_eq!(lines(&out.stdout), [format!("{:032X}", 1)]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(
-            "1 from <stdin> were published; #2 (line 2 of <stdin>) is the first not confirmed"
-        ),
+        err.contains("published 1 from <stdin>; #2 (line 2 of <stdin>) is the first not confirmed"),
         "{err}"
     );
     assert!(err.contains("nothing after it was sent"), "{err}");
@@ -309,7 +310,7 @@ fn ctrl_c_lets_the_post_in_flight_finish() {
     let out = read_rest(publish.stdout.take());
     let err = read_rest(publish.stderr.take());
     assert_eq!(out.trim_end(), format!("{:032X}", 1), "{err}");
-    assert!(err.contains("1 from <stdin> were published"), "{err}");
+    assert!(err.contains("published 1 from <stdin>"), "{err}");
     assert_eq!(server.seen().len(), 1);
     assert_no_token(&[out.as_bytes(), err.as_bytes()]);
     drop(stdin);

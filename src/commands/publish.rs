@@ -81,7 +81,7 @@ fn cannot_read(name: &str, e: io::Error) -> Error {
 }
 
 pub fn run(config: &Config, args: &PublishArgs) -> Result<ExitCode> {
-    if let Some(input) = crate::commands::publish_stream::input(args)? {
+    if let Some(input) = crate::commands::publish_stream::input(args) {
         return crate::commands::publish_stream::run(config, args, input);
     }
     let source = match (&args.text, &args.file) {

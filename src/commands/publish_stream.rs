@@ -32,33 +32,31 @@ pub struct Input {
 
 /// The input to stream, or `None` when it is to be checked whole first (a regular file,
 /// `--check-first`, `--text`) or when `publish.rs` has something to say about it.
-pub fn input(args: &PublishArgs) -> Result<Option<Input>> {
+pub fn input(args: &PublishArgs) -> Option<Input> {
     if args.text.is_some() || args.check_first {
-        return Ok(None);
+        return None;
     }
     match &args.file {
         Some(path) if path.as_os_str() != "-" => {
             let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
             if regular && !args.stream {
-                return Ok(None);
+                return None;
             }
             let name = path.display().to_string();
             // A missing file is reported by the batch path, as before.
-            let Ok(file) = File::open(path) else {
-                return Ok(None);
-            };
-            Ok(Some(Input {
+            let file = File::open(path).ok()?;
+            Some(Input {
                 name,
                 read: Box::new(file),
-            }))
+            })
         }
         // No FILE on a terminal is a usage error, said by the batch path.
-        None if terminal::stdin_is_terminal() => Ok(None),
-        _ if !args.stream && stdin_is_regular_file() => Ok(None),
-        _ => Ok(Some(Input {
+        None if terminal::stdin_is_terminal() => None,
+        _ if !args.stream && stdin_is_regular_file() => None,
+        _ => Some(Input {
             name: STDIN.to_string(),
             read: Box::new(io::stdin()),
-        })),
+        }),
     }
 }
 
@@ -242,7 +240,7 @@ impl Stream<'_> {
     }
 
     fn done(&self) -> String {
-        format!("{} from {} were {}", self.sent, self.name, self.verb)
+        format!("{} {} from {}", self.verb, self.sent, self.name)
     }
 
     fn nothing_from(&self, index: usize) -> String {
