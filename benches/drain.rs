@@ -15,7 +15,9 @@
 //! - round-trip: a drain through a proxy that adds 10 ms each way: the share of the time
 //!   that is the network's round trips, and how many connections tail opened;
 //! - sdk: the official Python SDK's drain next to tail's, on loopback and through the
-//!   proxy (`drain/sdk.rs`).
+//!   proxy (`drain/sdk.rs`);
+//! - relay: publish to emulator A until a receive on emulator B has it, through
+//!   `greenq tail` on A piped into `greenq publish -` to B.
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
@@ -138,6 +140,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("startup", report_startup),
     ("round-trip", report_round_trips),
     ("sdk", sdk::report),
+    ("relay", report_relay),
 ];
 
 /// tail's drain rate, the best round.
@@ -357,6 +360,98 @@ fn latency(samples: usize) -> (Duration, Duration) {
     }
     terminate(&mut tail);
     drop(watchdog);
+    times.sort();
+    (percentile(&times, 50), percentile(&times, 99))
+}
+
+/// A live relay, `greenq tail` on emulator A piped into `greenq publish -` to emulator B:
+/// the time from a publish to A until a long-polling receive on B has it.
+fn report_relay(sizes: &Sizes, table: &mut Table) {
+    let n = sizes.latency.min(300);
+    let (p50, p99) = relay(n);
+    progress(format_args!(
+        "relay: p50 {:.3} ms, p99 {:.3} ms",
+        ms(p50),
+        ms(p99)
+    ));
+    table.row(
+        format!("relay A -> tail | publish - -> B, p50 of {n}"),
+        format!("{:.3} ms", ms(p50)),
+        "<= 5 ms",
+        Some(p50 <= Duration::from_millis(5)),
+    );
+    table.row(
+        format!("relay A -> tail | publish - -> B, p99 of {n}"),
+        format!("{:.3} ms", ms(p99)),
+        "",
+        None,
+    );
+}
+
+fn relay(samples: usize) -> (Duration, Duration) {
+    const WARM_UP: usize = 10;
+    let (a, b) = (Emulator::start(20), Emulator::start(20));
+    let mut tail = greenq(&a.url())
+        .args(["tail", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start greenq tail");
+    let tail_watchdog = watchdog(tail.id() as libc::pid_t, CHILD_LIMIT);
+    let tail_stderr = collect(tail.stderr.take().expect("tail's stderr is piped"));
+    let mut publish = greenq(&b.url())
+        .args(["publish", "-"])
+        .stdin(Stdio::from(
+            tail.stdout.take().expect("tail's stdout is piped"),
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start greenq publish -");
+    let publish_watchdog = watchdog(publish.id() as libc::pid_t, CHILD_LIMIT);
+    let publish_stderr = collect(publish.stderr.take().expect("publish's stderr is piped"));
+    let (mut to_a, mut from_b) = (a.connect(), b.connect());
+    let receive = format!("/waInstance{INSTANCE}/receiveNotification/{TOKEN}");
+    let mut times = Vec::with_capacity(samples);
+    for i in 0..WARM_UP + samples {
+        // Time for tail to delete the last one and wait in its next long poll.
+        thread::sleep(Duration::from_millis(5));
+        from_b
+            .send("GET", &receive, b"")
+            .expect("relay: receive on B");
+        let body = notification(i);
+        let started = Instant::now();
+        to_a.send("POST", "/", body.as_bytes())
+            .expect("relay: publish to A");
+        let (status, got) = from_b.read_response().expect("relay: B's answer");
+        let elapsed = started.elapsed();
+        assert_eq!(status, 200, "relay: receive on B");
+        if !got.windows(32).any(|w| w == format!("{i:032X}").as_bytes()) {
+            let _ = tail.kill();
+            let _ = publish.kill();
+            panic!(
+                "relay: B received {:?}\ntail: {}\npublish: {}",
+                String::from_utf8_lossy(got),
+                tail_stderr.join().unwrap_or_default(),
+                publish_stderr.join().unwrap_or_default()
+            );
+        }
+        let receipt = receipt_id(got).expect("relay: a receipt on B");
+        let (status, _) = to_a.read_response().expect("relay: A's answer");
+        assert_eq!(status, 200, "relay: publish to A");
+        let delete = format!("/waInstance{INSTANCE}/deleteNotification/{TOKEN}/{receipt}");
+        let (status, _) = from_b
+            .call("DELETE", &delete, b"")
+            .expect("relay: delete on B");
+        assert_eq!(status, 200, "relay: delete on B");
+        if i >= WARM_UP {
+            times.push(elapsed);
+        }
+    }
+    // Stopping tail closes publish's input: publish ends by itself.
+    terminate(&mut tail);
+    let _ = publish.wait();
+    drop((tail_watchdog, publish_watchdog));
     times.sort();
     (percentile(&times, 50), percentile(&times, 99))
 }

@@ -357,7 +357,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__publish)
-            opts="-i -v -q -h -V --text --chat-id --sender-name --dry-run --at-least-once --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --text --chat-id --sender-name --dry-run --at-least-once --stream --check-first --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,7 +449,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --faults --seed --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,6 +476,14 @@ _greenq() {
                     return 0
                     ;;
                 --push-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --faults)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -81,6 +81,8 @@ always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l dry-run -d 'Validate and print what would be sent; send nothing'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l at-least-once -d 'Send a notification again when its answer was lost (it may then be published twice)'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l stream -d 'Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]'
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l check-first -d 'Check every notification before sending any [default for a regular file, and for `- < FILE`]'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -131,6 +133,8 @@ starting\t''
 yellowCard\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-retry -d 'Seconds before a webhook push that was not answered with 200 is sent again' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-timeout -d 'Seconds a webhook push waits for an answer' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l faults -d 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l seed -d 'Seed of --faults: the same seed gives the same faults, request by request in arrival order' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r

@@ -175,8 +175,10 @@ pub enum Command {
 
     /// Put notifications into a queue through the webhook endpoint
     ///
-    /// Reads one notification, NDJSON or concatenated JSON from FILE or stdin, checks every one,
-    /// then posts them in order, one after another. With --text it builds a text message.
+    /// Reads one notification, NDJSON or concatenated JSON from FILE or stdin and posts them in
+    /// order, one after another. A regular file is checked whole before anything is sent; a pipe,
+    /// a terminal or a FIFO is sent as it is read, each notification once it has been checked.
+    /// With --text it builds a text message.
     #[command(after_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
 
@@ -258,6 +260,16 @@ pub struct PublishArgs {
     /// stops and names the notification that may have arrived.
     #[arg(long)]
     pub at_least_once: bool,
+    /// Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]
+    ///
+    /// For a live relay such as `greenq tail | greenq publish -`. An invalid notification stops
+    /// the stream (exit 65): those before it were sent, nothing after it is.
+    #[arg(long, conflicts_with_all = ["text", "check_first"])]
+    pub stream: bool,
+
+    /// Check every notification before sending any [default for a regular file, and for `- < FILE`]
+    #[arg(long, conflicts_with = "text")]
+    pub check_first: bool,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +351,18 @@ pub struct ServeArgs {
     /// Seconds a webhook push waits for an answer
     #[arg(long, value_name = "SECS", default_value = "180", value_parser = parse_seconds)]
     pub push_timeout: std::time::Duration,
+    /// Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow
+    ///
+    /// Each request meets, with this probability, one of: 429 with Retry-After, 500, 502, 503, the
+    /// connection dropped before the request is processed, or after it (the answer is lost: a
+    /// delete happened, a publish was queued), an answer cut short, a slow answer (2 s). Never
+    /// 401, 403 or 466. With -v each injected fault is logged.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, allow_negative_numbers = true)]
+    pub faults: Option<f64>,
+
+    /// Seed of --faults: the same seed gives the same faults, request by request in arrival order
+    #[arg(long, value_name = "N", requires = "faults")]
+    pub seed: Option<u64>,
 }
 
 /// The states of getStateInstance, as the live service names them.
@@ -356,6 +380,14 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
     match text.trim().parse::<f64>() {
         Ok(s) if (0.0..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
         _ => Err("give seconds from 0 to 3600, e.g. 60 or 0.1".into()),
+    }
+}
+
+/// A probability: 0 to 1.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err("give a number from 0 to 1, e.g. 0.3".into()),
     }
 }
 
@@ -396,10 +428,15 @@ Examples:
     greenq publish --dry-run notifications.ndjson
   Prefer a possible duplicate to stopping when an answer is lost:
     greenq publish --at-least-once notifications.ndjson
+  Relay a live queue into a local emulator as it arrives:
+    greenq tail --api-url https://7103.api.greenapi.com \\
+      | greenq publish --webhook-url http://127.0.0.1:7700 -
 
-Every notification is checked first (a JSON object with a string typeWebhook and an
-integer instanceData.idInstance); on any invalid one nothing is sent (exit 65).
-Prints each published notification's idMessage (or - when it has none), one per line.
+Each notification must be a JSON object with a string typeWebhook and an integer
+instanceData.idInstance. A file (also `- < FILE`) is checked whole first: on any invalid
+one nothing is sent (exit 65). A pipe is sent as it is read: an invalid one stops it
+(exit 65), those before it were sent, nothing after it is. --stream / --check-first
+force either way. Prints each published notification's idMessage (or -), one per line.
 A notification whose answer was lost is not sent again (it may have arrived): publish
 stops, exit 1, and says where to resume.";
 
@@ -444,6 +481,8 @@ Examples:
     greenq serve --push-retry 1 &
     curl -d '{\"webhookUrl\":\"http://127.0.0.1:9000/hook\"}' \\
       http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
+  Test your consumer against faults: 30 % of requests fail, the same way on every run:
+    greenq serve --faults 0.3 --seed 42 -v
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 

@@ -84,6 +84,9 @@ fn cannot_read(name: &str) -> Error {
 }
 
 pub fn run(config: &Config, args: &PublishArgs) -> anyhow::Result<ExitCode> {
+    if let Some(input) = crate::commands::publish_stream::input(args) {
+        return crate::commands::publish_stream::run(config, args, input);
+    }
     let source = match (&args.text, &args.file) {
         (Some(text), _) => built_message(config, args, text)?,
         (None, Some(path)) if path.as_os_str() != "-" => Source::file(path)?,

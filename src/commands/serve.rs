@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::config::{Config, parse_token};
+use crate::emulator::faults::Faults;
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, InstanceState, Options, runtime};
 use crate::exit::{Error, ExitCode, Result};
 use crate::text::parse_positive;
@@ -15,12 +16,15 @@ use crate::text::parse_positive;
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = parse_listen(&args.listen)?;
     let (accept, demo) = hosted_instances(global, &args.accept)?;
+    let faults = faults(args);
+    let note = faults.as_ref().map(faults_note);
     let emulator = Emulator::bind(Options {
         listen,
         accept: accept.clone(),
         wait: Duration::from_secs(args.wait),
         verbose: global.verbose,
     })
+    .map(|emulator| emulator.with_faults(faults))
     .with_context(|| {
         Error::failure(format!("cannot listen on {listen}"))
             .fix("pick another address with --listen (port 0 picks a free one)")
@@ -41,6 +45,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         print_banner(addr, &accept, demo).map_err(Error::output)?;
         if !global.quiet {
             eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
+            if let Some(note) = &note {
+                eprintln!("greenq: serve: {note}");
+            }
         }
         emulator.serve(stop).await.with_context(failed)
     })?;
@@ -48,6 +55,24 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("greenq: serve: stopped");
     }
     Ok(ExitCode::Success)
+}
+
+/// `--faults RATE [--seed N]`; without a seed, one is drawn (and told, to replay a run).
+fn faults(args: &ServeArgs) -> Option<Faults> {
+    let rate = args.faults?;
+    Some(Faults::new(
+        rate,
+        args.seed.unwrap_or_else(|| fastrand::u64(..)),
+    ))
+}
+
+fn faults_note(faults: &Faults) -> String {
+    let seed = faults.seed();
+    format!(
+        "injecting faults into {} % of requests (seed {seed}: --seed {seed} replays them; -v logs each)",
+        // 0.3 * 100 is 30.000000000000004 in binary.
+        (faults.rate() * 10_000.0).round() / 100.0
+    )
 }
 
 /// `host:port`, resolved once (`localhost:7700` works too).
@@ -155,6 +180,16 @@ mod tests {
                 .starts_with("the token from --accept is malformed (it holds '/'"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_faults_note_says_rate_and_seed() {
+        let note = faults_note(&Faults::new(0.3, 42));
+        assert!(
+            note.starts_with("injecting faults into 30 % of requests (seed 42:"),
+            "{note}"
+        );
+        assert!(faults_note(&Faults::new(0.125, 1)).contains("12.5 %"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! so a slow or stuck client never holds up another.
 
 mod body;
+pub mod faults;
 mod push;
 mod queue;
 mod routes;
@@ -50,6 +51,7 @@ pub struct Options {
 pub struct Emulator {
     listener: std::net::TcpListener,
     state: Arc<State>,
+    faults: Option<Arc<faults::Faults>>,
 }
 
 struct State {
@@ -78,6 +80,7 @@ impl Emulator {
                 accounts,
                 instance_state: InstanceState::Authorized,
             }),
+            faults: None,
         })
     }
 
@@ -98,6 +101,12 @@ impl Emulator {
         self
     }
 
+    /// Injects faults into a share of the requests (`greenq serve --faults`).
+    pub fn with_faults(mut self, faults: Option<faults::Faults>) -> Self {
+        self.faults = faults.map(Arc::new);
+        self
+    }
+
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
@@ -111,7 +120,7 @@ impl Emulator {
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
         tokio::select! {
-            () = accept_loop(listener, self.state) => {},
+            () = accept_loop(listener, self.state, self.faults) => {},
             () = shutdown => {},
         }
         Ok(())
@@ -125,7 +134,11 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    state: Arc<State>,
+    faults: Option<Arc<faults::Faults>>,
+) {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -139,6 +152,10 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
         // Small answers must not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        if let Some(faults) = &faults {
+            tokio::spawn(faults::serve_connection(stream, state, faults.clone()));
+            continue;
+        }
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
