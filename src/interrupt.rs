@@ -30,12 +30,17 @@ struct State {
     set: bool,
     protected: bool,
     agent: Option<ureq::Agent>,
+    /// The pipelined connection of `tail --pipeline` (ureq's agent does not carry it).
+    socket: Option<std::net::TcpStream>,
 }
 
 impl State {
     fn abort_requests(&mut self) {
         if let Some(agent) = self.agent.take() {
             agent.shutdown();
+        }
+        if let Some(socket) = self.socket.take() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
         }
     }
 }
@@ -84,6 +89,15 @@ impl Interrupt {
             state.abort_requests();
         }
         self.inner.wake.notify_all();
+    }
+
+    /// Shuts `socket` (a clone of a connection's) down with the agent's requests.
+    pub fn watch_socket(&self, socket: std::net::TcpStream) {
+        let mut state = self.lock();
+        state.socket = Some(socket);
+        if state.set && !state.protected {
+            state.abort_requests();
+        }
     }
 
     pub fn is_set(&self) -> bool {

@@ -14,6 +14,9 @@ pub mod format;
 pub mod input;
 pub mod interrupt;
 pub mod notification;
+pub mod pipeline;
+pub mod queue;
+pub mod repeats;
 pub mod status;
 pub mod tail;
 pub mod terminal;
@@ -44,6 +47,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
                 types: args.types.clone(),
                 receive_timeout: args.receive_timeout,
                 format,
+                pipeline: args.pipeline,
             };
             tail::run(&session, &options)
         }

@@ -7,11 +7,13 @@ use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
 
 use crate::cli::Format;
-use crate::client::{ApiError, Retries};
+use crate::client::ApiError;
 use crate::commands::Session;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
 use crate::format::Printer;
 use crate::notification::Envelope;
+use crate::queue::{Plain, Queue};
+use crate::repeats;
 
 /// Empty receives come at most this often, whatever the server's wait.
 const MIN_EMPTY_POLL: Duration = Duration::from_secs(1);
@@ -23,6 +25,8 @@ pub struct Options {
     pub types: Vec<String>,
     pub receive_timeout: Option<u32>,
     pub format: Format,
+    /// Send each delete together with the next receive (`crate::pipeline`).
+    pub pipeline: bool,
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +34,8 @@ struct Counts {
     printed: u64,
     skipped: u64,
     deleted: u64,
+    /// Shown again after a confirmed delete, deleted again unprinted.
+    repeats: u64,
 }
 
 /// A notification as this run handled it: its receipt and a hash of its body.
@@ -65,8 +71,12 @@ pub fn run(session: &Session, options: &Options) -> Result<ExitCode> {
     let mut counts = Counts::default();
     let ended = follow(session, options, &printer, &mut out, &mut counts);
     session.status.clear();
+    let repeats = match counts.repeats {
+        0 => String::new(),
+        n => format!(", {n} repeats"),
+    };
     let summary = format!(
-        "{} printed, {} skipped, {} deleted, {} retries, {:.1} s",
+        "{} printed, {} skipped, {} deleted, {} retries{repeats}, {:.1} s",
         counts.printed,
         counts.skipped,
         counts.deleted,
@@ -98,6 +108,16 @@ fn follow(
     counts: &mut Counts,
 ) -> Result<End> {
     let client = &session.client;
+    let mut queue: Box<dyn Queue> = match options.pipeline {
+        true => crate::pipeline::queue(
+            session,
+            &session.config.require_credentials()?,
+            options.receive_timeout,
+        ),
+        false => Box::new(Plain::new(client, options.receive_timeout)),
+    };
+    // Confirmed deletes: one shown again is deleted again, not printed twice.
+    let mut deleted = repeats::Deleted::default();
     // The notification whose delete was answered "not found": if the service shows it
     // again, it was handled already (a redelivery), and is deleted, not printed twice.
     let mut unconfirmed: Option<Handled> = None;
@@ -107,7 +127,7 @@ fn follow(
             return Ok(End::Done);
         }
         let polled = Instant::now();
-        let received = client.retrying(Retries::Unlimited, |c| c.receive(options.receive_timeout));
+        let received = queue.receive();
         let envelope = match received {
             Ok(Some(envelope)) => envelope,
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
@@ -124,16 +144,27 @@ fn follow(
         };
         // Hashed only when a delete was refused: the common path does not pay for it.
         let redelivered = unconfirmed.is_some_and(|u| u == Handled::of(&envelope));
+        let repeat = !redelivered && deleted.contains(&envelope);
+        if redelivered || repeat {
+            counts.repeats += 1;
+        }
         // From here the notification is ours: a signal lets the write and the delete
         // finish, so that printed + still queued == published.
         let step = session.interrupt.protect(|| {
-            if !redelivered
+            if !(redelivered || repeat)
                 && let Some(end) = print(session, options, printer, out, counts, &envelope)?
             {
                 return Ok(Err(end));
             }
-            // Written (or deliberately skipped): now, and only now, acknowledge it.
-            match client.retrying(Retries::Unlimited, |c| c.delete(envelope.receipt_id)) {
+            // Written (or deliberately skipped): now, and only now, acknowledge it, and
+            // with --pipeline send the next receive along unless this was the last.
+            let more = options.count.is_none_or(|n| counts.printed < n);
+            let acknowledged = if more {
+                queue.delete_then_receive(envelope.receipt_id)
+            } else {
+                queue.delete(envelope.receipt_id)
+            };
+            match acknowledged {
                 Ok(deleted) => Ok(Ok(deleted)),
                 Err(ApiError::Interrupted) => Ok(Err(End::Interrupted)),
                 Err(e) => {
@@ -144,7 +175,10 @@ fn follow(
         })?;
         match step {
             Ok(true) => {
-                counts.deleted += 1;
+                if !repeat {
+                    counts.deleted += 1;
+                }
+                deleted.remember(&envelope);
                 unconfirmed = None;
             }
             // "Not found": already gone (an earlier try's answer was lost), or shown again later.

@@ -61,6 +61,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<ExitCode> {
         types: Vec::new(),
         receive_timeout: None,
         format,
+        pipeline: false,
     };
     let code = tail::run(&session, &options)?;
     if code == ExitCode::Success {

@@ -1,0 +1,48 @@
+//! What `tail` asks of the queue service, with retries: the head, a delete, or a delete
+//! with the next receive sent behind it (`--pipeline`, see `crate::pipeline`).
+
+use crate::client::{ApiError, Client, Retries};
+use crate::notification::Envelope;
+
+pub trait Queue {
+    /// The head of the queue (a long poll), or `None` when the wait ended empty. A receive
+    /// sent earlier by `delete_then_receive` is the one answered here.
+    fn receive(&mut self) -> Result<Option<Envelope>, ApiError>;
+
+    /// Deletes `receipt`: `true` when deleted, `false` when the service did not know it.
+    fn delete(&mut self, receipt: u64) -> Result<bool, ApiError>;
+
+    /// Deletes `receipt` and, where it can, sends the next receive with it, to be read by
+    /// the next `receive`.
+    fn delete_then_receive(&mut self, receipt: u64) -> Result<bool, ApiError> {
+        self.delete(receipt)
+    }
+}
+
+/// One request at a time, through the client's agent.
+pub struct Plain<'a> {
+    client: &'a Client,
+    receive_timeout: Option<u32>,
+}
+
+impl<'a> Plain<'a> {
+    pub fn new(client: &'a Client, receive_timeout: Option<u32>) -> Self {
+        Plain {
+            client,
+            receive_timeout,
+        }
+    }
+}
+
+impl Queue for Plain<'_> {
+    fn receive(&mut self) -> Result<Option<Envelope>, ApiError> {
+        let timeout = self.receive_timeout;
+        self.client
+            .retrying(Retries::Unlimited, |c| c.receive(timeout))
+    }
+
+    fn delete(&mut self, receipt: u64) -> Result<bool, ApiError> {
+        self.client
+            .retrying(Retries::Unlimited, |c| c.delete(receipt))
+    }
+}
