@@ -5,7 +5,7 @@
 //!     GREENQ_BENCH_QUICK=1 cargo bench --bench drain   # smaller N, ~10 seconds
 //!     GREENQ_BENCH_ONLY=drain,publish cargo bench --bench drain   # some sections only
 //!
-//! Sections: drain (1 and 2), publish, latency, memory, startup, round-trip.
+//! Sections: drain (1 and 2), publish, latency, memory, startup, round-trip, pipeline.
 //!
 //! 1. drain: `greenq tail --count N --format json > /dev/null` over a pre-filled queue;
 //! 2. floor: receive + delete by a minimal raw HTTP/1.1 client on one keep-alive
@@ -15,7 +15,9 @@
 //! 5. peak RSS of tail and publish (wait4's ru_maxrss);
 //! 6. start-up: `greenq --version`;
 //! 7. a drain through a proxy that adds 10 ms each way: the share of the time that is
-//!    the network's round trips, and how many connections tail opened.
+//!    the network's round trips, and how many connections tail opened;
+//! 8. the same drain by `tail` and by `tail --pipeline`: rates, ratio, the share of the
+//!    time that is one round trip per notification, connections.
 //!
 //! Speed is checked here only, never by the tests: `cargo test --benches` runs nothing.
 
@@ -89,13 +91,14 @@ fn main() {
     let started = Instant::now();
     progress(format_args!("greenq is {GREENQ}"));
     let mut table = Table::default();
-    let sections: [(&str, Report); 6] = [
+    let sections: [(&str, Report); 7] = [
         ("drain", report_drain),
         ("publish", report_publish),
         ("latency", report_latency),
         ("memory", report_memory),
         ("startup", report_startup),
         ("round-trip", report_round_trips),
+        ("pipeline", report_pipeline),
     ];
     let only = std::env::var("GREENQ_BENCH_ONLY").unwrap_or_default();
     let wanted: Vec<&str> = only
@@ -281,6 +284,70 @@ fn report_round_trips(sizes: &Sizes, table: &mut Table) {
         "1",
         Some(connections == 1),
     );
+}
+
+/// 8: `tail` against `tail --pipeline` through the 20 ms round-trip proxy. The floor of
+/// a pipelined drain is one round trip per notification.
+fn report_pipeline(sizes: &Sizes, table: &mut Table) {
+    let n = sizes.round_trip;
+    let one_way = Duration::from_millis(10);
+    let (plain, _) = delayed_drain(n, one_way, false);
+    let (pipelined, connections) = delayed_drain(n, one_way, true);
+    let rate = |t: Duration| n as f64 / t.as_secs_f64();
+    let ratio = plain.as_secs_f64() / pipelined.as_secs_f64();
+    let efficiency = (2.0 * one_way.as_secs_f64() * n as f64) / pipelined.as_secs_f64();
+    progress(format_args!(
+        "pipeline: tail {:.1}/s, tail --pipeline {:.1}/s, ratio {ratio:.2}, efficiency {efficiency:.3}, {connections} connection(s)",
+        rate(plain),
+        rate(pipelined)
+    ));
+    table.row(
+        format!("tail via 20 ms RTT proxy, N={n}"),
+        format!("{:.1} /s", rate(plain)),
+        "",
+        None,
+    );
+    table.row(
+        format!("tail --pipeline via 20 ms RTT proxy, N={n}"),
+        format!("{:.1} /s", rate(pipelined)),
+        "",
+        None,
+    );
+    table.row(
+        "  --pipeline / plain",
+        format!("{ratio:.2}"),
+        ">= 1.8",
+        Some(ratio >= 1.8),
+    );
+    table.row(
+        "  --pipeline efficiency (1 RTT each)",
+        format!("{efficiency:.3}"),
+        ">= 0.9",
+        Some(efficiency >= 0.9),
+    );
+    table.row(
+        "  --pipeline TCP connections opened",
+        connections.to_string(),
+        "1",
+        Some(connections == 1),
+    );
+}
+
+/// Drains `n` through a proxy that delays each direction by `one_way`: the time taken,
+/// and the connections tail opened.
+fn delayed_drain(n: usize, one_way: Duration, pipeline: bool) -> (Duration, usize) {
+    let emulator = Emulator::start(0);
+    prefill(&emulator, n);
+    let proxy = DelayProxy::start(emulator.addr, one_way);
+    let mut cmd = greenq(&format!("http://{}", proxy.addr));
+    cmd.args(["tail", "--count", &n.to_string(), "--format", "json"])
+        .stdout(Stdio::null());
+    if pipeline {
+        cmd.arg("--pipeline");
+    }
+    let run = run_measured(cmd, "greenq tail through the delaying proxy");
+    assert_empty(&emulator, "after greenq tail through the proxy");
+    (run.elapsed, proxy.connections.load(Ordering::SeqCst))
 }
 
 /// Notifications per second of `greenq tail --count N --format json > /dev/null`.
