@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 
 mod pipeline;
+#[allow(unused_imports)]
 pub use pipeline::*;
 
 /// A token every test uses, so that any output can be searched for it.
