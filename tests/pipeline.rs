@@ -314,3 +314,45 @@ fn through_a_proxy_tail_runs_without_pipelining_and_says_so() {
     assert!(line.contains("proxy") && line.contains(FALLBACK), "{line}");
     assert_no_token(&[line.as_bytes()]);
 }
+
+#[test]
+fn ctrl_c_during_a_fast_pipelined_drain_loses_nothing_and_repeats_nothing() {
+    let emu = Emulator::start(0);
+    let total = 1000;
+    emu.publish_all(&bodies(total));
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "--pipeline", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = Vec::new();
+    for _ in 0..100 {
+        let before = printed.len();
+        stdout.read_until(b'\n', &mut printed).unwrap();
+        assert!(printed.len() > before, "tail ended early");
+    }
+    send_signal(&child, libc::SIGINT);
+    std::io::Read::read_to_end(&mut stdout, &mut printed).unwrap();
+    assert_eq!(
+        wait_with_limit(&mut child, Duration::from_secs(5)).code(),
+        Some(130)
+    );
+    let err = read_rest(child.stderr.take());
+    let printed = printed_seqs(&printed);
+    let queued: Vec<u64> = emu
+        .drain()
+        .iter()
+        .map(|b| b["seq"].as_u64().expect("seq"))
+        .collect();
+    assert!(printed.len() < total, "the signal came mid-drain");
+    let all: Vec<u64> = printed.iter().chain(queued.iter()).copied().collect();
+    assert_eq!(
+        all,
+        (0..total as u64).collect::<Vec<_>>(),
+        "in order, nothing lost, nothing twice"
+    );
+    assert!(!err.contains(FALLBACK), "{err}");
+    assert_no_token(&[err.as_bytes()]);
+}

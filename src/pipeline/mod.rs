@@ -213,12 +213,18 @@ impl Pipelined<'_> {
         request.clear();
         self.push_request(&mut request, Call::Delete(receipt));
         self.push_request(&mut request, Call::Receive);
-        let connected = self.connect();
+        // A server that cannot be reached is a fault like any other, not pipelining's.
+        if let Err(fault) = self.connect() {
+            self.request = request;
+            return Err(self.lone_fault(fault));
+        }
         let sent = Instant::now();
-        let read = connected.and_then(|connection| {
-            connection.send(&request)?;
-            connection.read_answer()
-        });
+        let read = match self.connection.as_mut() {
+            Some(connection) => connection
+                .send(&request)
+                .and_then(|()| connection.read_answer()),
+            None => Err(Fault::Closed { partial: false }),
+        };
         self.request = request;
         let answer = match read {
             Ok(answer) => answer,
@@ -271,14 +277,17 @@ impl Pipelined<'_> {
                 self.answered(call, &answer, sent, false);
                 Ok(answer.into())
             }
-            Err(fault) => {
-                self.connection = None;
-                if self.interrupt.is_set() {
-                    return Err(ApiError::Interrupted);
-                }
-                Err(self.classify(fault))
-            }
+            Err(fault) => Err(self.lone_fault(fault)),
         }
+    }
+
+    /// A request sent alone failed: the connection goes, and the fault is classified.
+    fn lone_fault(&mut self, fault: Fault) -> ApiError {
+        self.connection = None;
+        if self.interrupt.is_set() {
+            return ApiError::Interrupted;
+        }
+        self.classify(fault)
     }
 
     fn connect(&mut self) -> Result<&mut Connection, Fault> {
