@@ -118,6 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Stop when a receive ends with no notification')
             [CompletionResult]::new('--exit-on-empty', '--exit-on-empty', [CompletionResultType]::ParameterName, 'Stop when a receive ends with no notification')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
