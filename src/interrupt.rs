@@ -167,6 +167,19 @@ mod tests {
     }
 
     #[test]
+    fn a_signal_shuts_a_watched_socket_down() {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let _server = listener.accept().unwrap();
+        let i = Interrupt::new();
+        i.watch_socket(client.try_clone().unwrap());
+        i.trigger();
+        // Blocked reads end: the read side is shut.
+        assert_eq!(client.read(&mut [0; 8]).unwrap(), 0);
+    }
+
+    #[test]
     fn protected_work_runs_to_its_end() {
         let i = Interrupt::new();
         let seen = i.protect(|| {

@@ -357,34 +357,43 @@ impl Pipelined<'_> {
         self.in_flight = None;
         if !self.off {
             self.off = true;
-            self.status.line(format_args!(
-                "--pipeline: {}; going on without pipelining",
-                self.secret.redact(why)
-            ));
+            self.status.line(fallback_line(why, &self.secret));
         }
     }
 
-    /// A fault of a request sent alone, classified as the client classifies ureq's.
     fn classify(&self, fault: Fault) -> ApiError {
-        let text = self.secret.redact(&fault.to_string());
-        if fault.tls().is_some() {
-            return ApiError::Unexpected {
-                reason: format!(
-                    "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
-                ),
-            };
-        }
-        match fault {
-            Fault::TooLarge => ApiError::Unexpected { reason: text },
-            _ if fault.is_timeout() => ApiError::Transient {
-                reason: format!("timed out ({text})"),
-                retry_after: None,
-            },
-            _ => ApiError::Transient {
-                reason: format!("connection failed: {text}"),
-                retry_after: None,
-            },
-        }
+        classify(fault, &self.secret)
+    }
+}
+
+/// The one line that says pipelining stopped, and why.
+fn fallback_line(why: &str, secret: &Secret) -> String {
+    format!(
+        "--pipeline: {}; going on without pipelining",
+        secret.redact(why)
+    )
+}
+
+/// A fault of a request sent alone, classified as the client classifies ureq's.
+fn classify(fault: Fault, secret: &Secret) -> ApiError {
+    let text = secret.redact(&fault.to_string());
+    if fault.tls().is_some() {
+        return ApiError::Unexpected {
+            reason: format!(
+                "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
+            ),
+        };
+    }
+    match fault {
+        Fault::TooLarge => ApiError::Unexpected { reason: text },
+        _ if fault.is_timeout() => ApiError::Transient {
+            reason: format!("timed out ({text})"),
+            retry_after: None,
+        },
+        _ => ApiError::Transient {
+            reason: format!("connection failed: {text}"),
+            retry_after: None,
+        },
     }
 }
 
@@ -395,5 +404,77 @@ impl From<connection::Answer> for client::Answer {
             retry_after: answer.retry_after,
             body: answer.body,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
+
+    fn reason(e: &ApiError) -> String {
+        format!("{e:?}")
+    }
+
+    #[test]
+    fn no_message_of_the_pipeline_carries_the_token() {
+        let secret = Secret::new(TOKEN, "test").unwrap();
+        let path = format!("/waInstance1/receiveNotification/{TOKEN}");
+        let faults = [
+            Fault::Malformed(format!("an answer quoting {path}")),
+            Fault::Io(io::Error::other(format!("refused for {path}"))),
+            Fault::Io(io::Error::new(io::ErrorKind::TimedOut, path.clone())),
+            Fault::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::General(path.clone()),
+            )),
+            Fault::Closed { partial: true },
+            Fault::TooLarge,
+        ];
+        for fault in faults {
+            let shown = reason(&classify(fault, &secret));
+            assert!(!shown.contains(TOKEN), "{shown}");
+            assert!(
+                shown.contains("***") || !shown.contains("waInstance"),
+                "{shown}"
+            );
+        }
+        let line = fallback_line(
+            &format!("the pipelined receive was answered {path}"),
+            &secret,
+        );
+        assert!(!line.contains(TOKEN) && line.contains("***"), "{line}");
+    }
+
+    #[test]
+    fn faults_are_classified_as_the_client_classifies_ureqs() {
+        let secret = Secret::new(TOKEN, "test").unwrap();
+        let timeout = Fault::Io(io::Error::new(io::ErrorKind::WouldBlock, "x"));
+        assert!(
+            matches!(classify(timeout, &secret), ApiError::Transient { reason, .. } if reason.starts_with("timed out"))
+        );
+        let tls = Fault::Io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::General("bad certificate".into()),
+        ));
+        assert!(
+            matches!(classify(tls, &secret), ApiError::Unexpected { reason } if reason.starts_with("TLS failed"))
+        );
+        assert!(matches!(
+            classify(Fault::Closed { partial: false }, &secret),
+            ApiError::Transient { .. }
+        ));
+        assert!(matches!(
+            classify(Fault::TooLarge, &secret),
+            ApiError::Unexpected { .. }
+        ));
+    }
+
+    #[test]
+    fn the_tls_configuration_builds() {
+        assert!(connection::tls_config().is_ok());
     }
 }
