@@ -6,7 +6,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
@@ -21,6 +21,9 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The client's limit on an answer.
 pub const MAX_ANSWER: u64 = 16 * 1024 * 1024;
 const MAX_HEAD: usize = 64 * 1024;
+/// A connection quiet for longer is probed before a pair goes out on it: a server may
+/// have closed it meanwhile (a keep-alive timeout while stdout was slow).
+const FRESH: Duration = Duration::from_secs(1);
 
 /// Where the connection goes.
 pub struct Endpoint {
@@ -138,6 +141,7 @@ pub struct Connection {
     start: usize,
     /// Kept for the connection's life: a fresh buffer per read would be zeroed each time.
     scratch: Box<[u8]>,
+    last_io: Instant,
 }
 
 impl Connection {
@@ -180,7 +184,32 @@ impl Connection {
             input: Vec::with_capacity(16 * 1024),
             start: 0,
             scratch: vec![0; 16 * 1024].into_boxed_slice(),
+            last_io: Instant::now(),
         })
+    }
+
+    /// False when the server closed the connection (or sent something unasked) while it
+    /// was quiet; a connection used within `FRESH` is taken to be open.
+    pub fn is_open(&self) -> bool {
+        if self.last_io.elapsed() < FRESH {
+            return true;
+        }
+        let socket = self.socket();
+        if socket.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let probe = socket.peek(&mut [0; 1]);
+        let restored = socket.set_nonblocking(false).is_ok();
+        restored
+            && self.input.len() == self.start
+            && matches!(probe, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    fn socket(&self) -> &TcpStream {
+        match &self.stream {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
     }
 
     /// Writes `requests` (one or more, complete) in one go.
@@ -276,6 +305,7 @@ impl Connection {
                 Err(e) => return Err(Fault::Io(e)),
             }
         };
+        self.last_io = Instant::now();
         if read == 0 {
             return Err(Fault::Closed {
                 partial: self.input.len() > self.start,
@@ -289,11 +319,7 @@ impl Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         // A request may still be in flight (a long poll): end it now, not when the server answers.
-        let socket = match &self.stream {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => &s.sock,
-        };
-        let _ = socket.shutdown(Shutdown::Both);
+        let _ = self.socket().shutdown(Shutdown::Both);
     }
 }
 
@@ -342,6 +368,38 @@ mod tests {
             c.read_answer(),
             Err(Fault::Closed { partial: false })
         ));
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_quiet_is_not_open() {
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        c.read_answer().unwrap();
+        assert!(c.is_open(), "just used");
+        // The server has closed (its thread ended); seen once the connection is not fresh.
+        c.last_io -= FRESH;
+        let closed = (0..200).any(|_| {
+            let open = c.is_open();
+            if open {
+                thread::sleep(Duration::from_millis(10));
+            }
+            !open
+        });
+        assert!(closed);
+    }
+
+    #[test]
+    fn a_quiet_connection_that_is_still_open_is_open() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            tls: None,
+        };
+        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
+        let _server = listener.accept().unwrap();
+        c.last_io -= FRESH;
+        assert!(c.is_open());
     }
 
     #[test]

@@ -292,8 +292,8 @@ impl Pipelined<'_> {
 
     fn connect(&mut self) -> Result<&mut Connection, Fault> {
         let connection = match self.connection.take() {
-            Some(connection) => connection,
-            None => Connection::open(&self.endpoint, &self.interrupt)?,
+            Some(connection) if connection.is_open() => connection,
+            _ => Connection::open(&self.endpoint, &self.interrupt)?,
         };
         Ok(self.connection.insert(connection))
     }
