@@ -356,3 +356,52 @@ fn ctrl_c_during_a_fast_pipelined_drain_loses_nothing_and_repeats_nothing() {
     assert!(!err.contains(FALLBACK), "{err}");
     assert_no_token(&[err.as_bytes()]);
 }
+
+#[test]
+fn transient_answers_to_a_pair_are_retried_alone_and_deliver_everything_once() {
+    let flaky = Behaviour {
+        fail_every: Some(3),
+        ..Behaviour::default()
+    };
+    let server = QueueServer::start(&bodies(10), flaky);
+    let out = server
+        .cmd()
+        .args(["-v", "tail", "--pipeline", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(printed_seqs(&out.stdout), (0..10).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(FALLBACK), "{err}");
+    assert!(err.contains("retrying in 0.0 s: HTTP 503"), "{err}");
+    assert!(server.failed() > 0);
+    assert_eq!(server.queued(), 0);
+    // Pipelining went on after the faults.
+    let seen = server.seen();
+    assert!(seen.iter().rev().take(4).any(|s| s.pipelined), "{seen:?}");
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
+
+#[test]
+fn through_a_faulty_proxy_everything_is_printed_once_in_order() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&bodies(40));
+    let proxy = FaultProxy::start(emu.addr, 7, 0.35);
+    let out = greenq_at(&proxy.url())
+        .args(["tail", "--pipeline", "-e", "--format", "json"])
+        .timeout(Duration::from_secs(180))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        printed_seqs(&out.stdout),
+        (0..40).collect::<Vec<_>>(),
+        "nothing lost, nothing printed twice, order kept"
+    );
+    assert!(
+        emu.drain().is_empty(),
+        "every printed notification was acknowledged"
+    );
+    assert!(proxy.counts().faults() > 0);
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}

@@ -26,6 +26,8 @@ pub struct Behaviour {
     pub echo_second_of_pair: bool,
     /// An empty receive is never answered (a long poll that lasts until the client goes).
     pub hold_empty: bool,
+    /// Every Nth request (1-based) is answered 503 with `retry-after: 0`, not carried out.
+    pub fail_every: Option<usize>,
 }
 
 /// One request as the server saw it.
@@ -45,6 +47,7 @@ struct State {
     /// A deleted head that a lagging read shows once more.
     lagging: Option<(u64, String)>,
     seen: Vec<QueueSeen>,
+    failed: usize,
 }
 
 pub struct QueueServer {
@@ -100,6 +103,11 @@ impl QueueServer {
         self.lock().queue.len()
     }
 
+    /// Requests answered 503 (`fail_every`).
+    pub fn failed(&self) -> usize {
+        self.lock().failed
+    }
+
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
@@ -147,7 +155,22 @@ fn serve(stream: TcpStream, connection: usize, state: Arc<(Mutex<State>, Condvar
                 pipelined,
             });
             changed.notify_all();
-            handle(&mut state, &method, &path, b)
+            if b.fail_every.is_some_and(|n| state.seen.len() % n == 0) {
+                state.failed += 1;
+                Err(())
+            } else {
+                Ok(handle(&mut state, &method, &path, b))
+            }
+        };
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(()) => {
+                let busy = "HTTP/1.1 503 Busy\r\nretry-after: 0\r\ncontent-length: 0\r\n\r\n";
+                if writer.write_all(busy.as_bytes()).is_err() {
+                    return;
+                }
+                continue;
+            }
         };
         let body = match answer {
             Some(body) if pipelined && b.echo_second_of_pair => {
