@@ -17,7 +17,9 @@
 //! - sdk: the official Python SDK's drain next to tail's, on loopback and through the
 //!   proxy (`drain/sdk.rs`);
 //! - relay: publish to emulator A until a receive on emulator B has it, through
-//!   `greenq tail` on A piped into `greenq publish -` to B.
+//!   `greenq tail` on A piped into `greenq publish -` to B;
+//! - pipeline: the same delayed drain by `tail` and by `tail --pipeline`: rates, ratio,
+//!   the share of the time that is one round trip per notification, connections.
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
@@ -141,6 +143,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("round-trip", report_round_trips),
     ("sdk", sdk::report),
     ("relay", report_relay),
+    ("pipeline", report_pipeline),
 ];
 
 /// tail's drain rate, the best round.
@@ -265,6 +268,71 @@ fn report_round_trips(sizes: &Sizes, table: &mut Table) {
         "1",
         Some(connections == 1),
     );
+}
+
+/// 8: `tail` against `tail --pipeline` through the 20 ms round-trip proxy. The floor of
+/// a pipelined drain is one round trip per notification.
+fn report_pipeline(sizes: &Sizes, table: &mut Table) {
+    let n = sizes.round_trip;
+    let one_way = Duration::from_millis(10);
+    let (plain, _) = delayed_drain(n, one_way, false);
+    let (pipelined, connections) = delayed_drain(n, one_way, true);
+    let rate = |t: Duration| n as f64 / t.as_secs_f64();
+    let ratio = plain.as_secs_f64() / pipelined.as_secs_f64();
+    let efficiency = (2.0 * one_way.as_secs_f64() * n as f64) / pipelined.as_secs_f64();
+    progress(format_args!(
+        "pipeline: tail {:.1}/s, tail --pipeline {:.1}/s, ratio {ratio:.2}, efficiency {efficiency:.3}, {connections} connection(s)",
+        rate(plain),
+        rate(pipelined)
+    ));
+    table.row(
+        format!("tail via 20 ms RTT proxy, N={n}"),
+        format!("{:.1} /s", rate(plain)),
+        "",
+        None,
+    );
+    table.row(
+        format!("tail --pipeline via 20 ms RTT proxy, N={n}"),
+        format!("{:.1} /s", rate(pipelined)),
+        "",
+        None,
+    );
+    table.row(
+        "  --pipeline / plain",
+        format!("{ratio:.2}"),
+        ">= 1.8",
+        Some(ratio >= 1.8),
+    );
+    table.row(
+        "  --pipeline efficiency (1 RTT each)",
+        format!("{efficiency:.3}"),
+        ">= 0.9",
+        Some(efficiency >= 0.9),
+    );
+    // The settings read at start goes through the client's agent; the queue has one.
+    table.row(
+        "  --pipeline TCP connections (settings read + queue)",
+        connections.to_string(),
+        "2",
+        Some(connections == 2),
+    );
+}
+
+/// Drains `n` through a proxy that delays each direction by `one_way`: the time taken,
+/// and the connections tail opened.
+fn delayed_drain(n: usize, one_way: Duration, pipeline: bool) -> (Duration, usize) {
+    let emulator = Emulator::start(0);
+    prefill(&emulator, n);
+    let proxy = DelayProxy::start(emulator.addr, one_way);
+    let mut cmd = greenq(&format!("http://{}", proxy.addr));
+    cmd.args(["tail", "--count", &n.to_string(), "--format", "json"])
+        .stdout(Stdio::null());
+    if pipeline {
+        cmd.arg("--pipeline");
+    }
+    let run = run_measured(cmd, "greenq tail through the delaying proxy");
+    assert_empty(&emulator, "after greenq tail through the proxy");
+    (run.elapsed, proxy.connections.load(Ordering::SeqCst))
 }
 
 /// Notifications per second of `greenq tail --count N --format json > /dev/null`.

@@ -123,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Stop when a receive ends with no notification')
             [CompletionResult]::new('--exit-on-empty', '--exit-on-empty', [CompletionResultType]::ParameterName, 'Stop when a receive ends with no notification')
             [CompletionResult]::new('--allow-unknown-type', '--allow-unknown-type', [CompletionResultType]::ParameterName, 'Accept a --type name greenq does not know yet (a new type of the service)')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')

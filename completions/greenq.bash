@@ -519,7 +519,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__tail)
-            opts="-n -e -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-n -e -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -116,6 +116,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand -e 'Stop when a receive ends with no notification'
             cand --exit-on-empty 'Stop when a receive ends with no notification'
             cand --allow-unknown-type 'Accept a --type name greenq does not know yet (a new type of the service)'
+            cand --pipeline 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
             cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand -q 'No status lines on stderr (errors and warnings still show)'

@@ -103,6 +103,7 @@ always\t''
 never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type name greenq does not know yet (a new type of the service)'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'

@@ -302,6 +302,10 @@ pub struct TailArgs {
     /// Output format [default: pretty on a terminal, json in a pipe]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
+
+    /// Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification
+    #[arg(long)]
+    pub pipeline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -454,6 +458,8 @@ Examples:
     greenq tail -n 10 > ten.ndjson
   Drain the queue into a backup file, then stop:
     greenq tail -e --format json > backup.ndjson
+  Drain a large backlog over a slow link, one round trip per notification:
+    greenq tail -e --pipeline --format json > backup.ndjson
 
 A notification is deleted only after it was written and flushed. Ctrl-C stops at once and
 never deletes what was not written. A pipe cannot tell what its reader consumed: with

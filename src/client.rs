@@ -112,13 +112,17 @@ impl Client {
             deadline: wait + LONG_POLL_MARGIN,
             idempotent: true,
         })?;
+        self.envelope_of(&answer)
+    }
+
+    fn envelope_of(&self, answer: &Answer) -> Result<Option<Envelope>, ApiError> {
         let body = answer.body.trim_ascii();
         if body.is_empty() || body == b"null" {
             return Ok(None);
         }
         serde_json::from_slice::<Envelope>(body)
             .map(Some)
-            .map_err(|e| self.odd(&answer, "a notification envelope", &e))
+            .map_err(|e| self.odd(answer, "a notification envelope", &e))
     }
 
     /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
@@ -133,13 +137,34 @@ impl Client {
             deadline: CALL_DEADLINE,
             idempotent: true,
         })?;
+        self.deleted_of(&answer)
+    }
+
+    fn deleted_of(&self, answer: &Answer) -> Result<bool, ApiError> {
         #[derive(Deserialize)]
         struct Deleted {
             result: bool,
         }
         serde_json::from_slice::<Deleted>(&answer.body)
             .map(|d| d.result)
-            .map_err(|e| self.odd(&answer, "{\"result\": true|false}", &e))
+            .map_err(|e| self.odd(answer, "{\"result\": true|false}", &e))
+    }
+
+    /// An answer to a receive that came another way (`crate::pipeline`), classified and
+    /// read as `receive` reads its own.
+    pub fn receive_answer(&self, answer: &Answer) -> Result<Option<Envelope>, ApiError> {
+        self.contacted.set(true);
+        classify_status(answer, self.secret())
+            .map_err(|e| self.redacted(e))
+            .and_then(|()| self.envelope_of(answer))
+    }
+
+    /// The same for a delete's answer.
+    pub fn delete_answer(&self, answer: &Answer) -> Result<bool, ApiError> {
+        self.contacted.set(true);
+        classify_status(answer, self.secret())
+            .map_err(|e| self.redacted(e))
+            .and_then(|()| self.deleted_of(answer))
     }
 
     /// Posts one notification (compact JSON) to the webhook endpoint.

@@ -30,12 +30,17 @@ struct State {
     set: bool,
     protected: bool,
     agent: Option<ureq::Agent>,
+    /// The pipelined connection of `tail --pipeline` (ureq's agent does not carry it).
+    socket: Option<std::net::TcpStream>,
 }
 
 impl State {
     fn abort_requests(&mut self) {
         if let Some(agent) = self.agent.take() {
             agent.shutdown();
+        }
+        if let Some(socket) = self.socket.take() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
         }
     }
 }
@@ -86,6 +91,15 @@ impl Interrupt {
             state.abort_requests();
         }
         self.inner.wake.notify_all();
+    }
+
+    /// Shuts `socket` (a clone of a connection's) down with the agent's requests.
+    pub fn watch_socket(&self, socket: std::net::TcpStream) {
+        let mut state = self.lock();
+        state.socket = Some(socket);
+        if state.set && !state.protected {
+            state.abort_requests();
+        }
     }
 
     pub fn is_set(&self) -> bool {
@@ -152,6 +166,19 @@ mod tests {
         assert!(h.join().unwrap());
         assert!(i.is_set());
         assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_signal_shuts_a_watched_socket_down() {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let _server = listener.accept().unwrap();
+        let i = Interrupt::new();
+        i.watch_socket(client.try_clone().unwrap());
+        i.trigger();
+        // Blocked reads end: the read side is shut.
+        assert_eq!(client.read(&mut [0; 8]).unwrap(), 0);
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub mod interrupt;
 mod json_strategy;
 pub mod known_types;
 pub mod notification;
+pub mod pipeline;
+pub mod queue;
 pub mod retry;
 pub mod secret;
 pub mod session;

@@ -71,6 +71,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         types: Vec::new(),
         receive_timeout: None,
         format,
+        pipeline: false,
     };
     let code = tail::follow_and_report(&session, &options)?;
     if code == ExitCode::Success {

@@ -15,7 +15,8 @@ use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
 use crate::format::{self, Printer};
 use crate::known_types;
 use crate::notification::Envelope;
-use crate::retry::{Limit, Repeat, Retry};
+use crate::queue::{Plain, Queue};
+use crate::retry::{Limit, Retry};
 use crate::session::Session;
 
 /// An empty answer quicker than this did not wait (no long poll): it made no progress.
@@ -35,6 +36,8 @@ pub struct Options {
     pub types: Vec<String>,
     pub receive_timeout: Option<u32>,
     pub format: Format,
+    /// Each delete goes out with the next receive (`--pipeline`).
+    pub pipeline: bool,
 }
 
 impl Options {
@@ -52,6 +55,7 @@ impl Options {
             types: args.types.clone(),
             receive_timeout: args.receive_timeout,
             format: args.format.unwrap_or_else(format::default_for_stdout),
+            pipeline: args.pipeline,
         })
     }
 }
@@ -179,6 +183,15 @@ fn follow(
 ) -> Result<End> {
     let client = &session.client;
     let instance = client.instance();
+    let mut queue: Box<dyn Queue + '_> = if options.pipeline {
+        crate::pipeline::queue(
+            session,
+            &session.config.require_credentials()?,
+            options.receive_timeout,
+        )
+    } else {
+        Box::new(Plain::new(client, options.receive_timeout))
+    };
     // Handled lately: one shown again is deleted again, never printed twice.
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
@@ -189,7 +202,7 @@ fn follow(
             return Ok(End::Done);
         }
         let polled = Instant::now();
-        let envelope = match retry.run(Repeat::Safe, || client.receive(options.receive_timeout)) {
+        let envelope = match queue.receive(retry) {
             Ok(Some(envelope)) => envelope,
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
             Ok(None) if polled.elapsed() < QUICK_EMPTY => {
@@ -221,9 +234,10 @@ fn follow(
             }
             again = Some((handled.receipt, times));
             counts.repeats += 1;
+            // Alone, not with the next receive: a pause comes first.
             let deleted = session
                 .interrupt
-                .protect(|| retry.run(Repeat::Safe, || client.delete(handled.receipt)));
+                .protect(|| queue.delete(retry, handled.receipt));
             let reason = match deleted {
                 Ok(true) => "was deleted again",
                 Ok(false) => "is not found when deleted",
@@ -250,8 +264,15 @@ fn follow(
             if let Some(end) = print(session, options, printer, out, counts, &envelope)? {
                 return Ok(Step::End(end));
             }
-            // Written (or deliberately skipped): now, and only now, acknowledge it.
-            match retry.run(Repeat::Safe, || client.delete(envelope.receipt_id)) {
+            // Written (or deliberately skipped): now, and only now, acknowledge it; the
+            // next receive may go with it (`--pipeline`) unless this was the last one.
+            let receipt = envelope.receipt_id;
+            let deleted = if options.count.is_some_and(|n| counts.printed >= n) {
+                queue.delete(retry, receipt)
+            } else {
+                queue.delete_then_receive(retry, receipt)
+            };
+            match deleted {
                 Ok(true) => Ok(Step::Deleted),
                 Ok(false) => Ok(Step::NotFound),
                 Err(ApiError::Interrupted) => Ok(Step::End(End::Interrupted)),

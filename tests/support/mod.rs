@@ -17,6 +17,9 @@ mod events;
 pub use events::*;
 mod account;
 pub use account::*;
+mod pipeline;
+#[allow(unused_imports)]
+pub use pipeline::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";

@@ -1,0 +1,415 @@
+//! One keep-alive HTTP/1.1 connection, plain or over rustls with the platform's
+//! certificate verifier (as ureq's agent has it), with the agent's timeouts. Requests are
+//! written as given, several at once if need be; answers are read back in order.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+
+use super::answer::{self, Chunked, Framing};
+use crate::interrupt::Interrupt;
+
+/// The agent's timeouts (see `client::build_agent`).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60 + 15);
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The client's limit on an answer.
+pub const MAX_ANSWER: u64 = 16 * 1024 * 1024;
+const MAX_HEAD: usize = 64 * 1024;
+/// A connection quiet for longer is probed before a pair goes out on it: a server may
+/// have closed it meanwhile (a keep-alive timeout while stdout was slow).
+const FRESH: Duration = Duration::from_secs(1);
+
+/// Where the connection goes.
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    /// Set for https.
+    pub tls: Option<Arc<ClientConfig>>,
+}
+
+/// The TLS client configuration ureq builds for `RootCerts::PlatformVerifier`.
+pub fn tls_config() -> Result<Arc<ClientConfig>, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)?
+        .dangerous()
+        // Not dangerous: the platform verifier verifies.
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Why an exchange on the connection failed. No variant holds a URL.
+#[derive(Debug)]
+pub enum Fault {
+    Io(io::Error),
+    /// The server closed the connection before the answer was complete.
+    Closed {
+        partial: bool,
+    },
+    /// Bytes that are not the HTTP/1.1 answer expected.
+    Malformed(String),
+    TooLarge,
+}
+
+impl Fault {
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Fault::Io(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
+    }
+
+    /// The TLS error inside, if that is what failed.
+    pub fn tls(&self) -> Option<&rustls::Error> {
+        match self {
+            Fault::Io(e) => e.get_ref()?.downcast_ref::<rustls::Error>(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Io(e) if self.is_timeout() => write!(f, "no answer in time ({e})"),
+            Fault::Io(e) => write!(f, "{e}"),
+            Fault::Closed { partial: false } => {
+                f.write_str("the server closed the connection without an answer")
+            }
+            Fault::Closed { partial: true } => {
+                f.write_str("the server closed the connection in the middle of an answer")
+            }
+            Fault::Malformed(why) => write!(f, "the server sent {why}"),
+            Fault::TooLarge => f.write_str(&answer::too_large(MAX_ANSWER)),
+        }
+    }
+}
+
+impl From<io::Error> for Fault {
+    fn from(e: io::Error) -> Self {
+        Fault::Io(e)
+    }
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// An answer read whole: status, Retry-After, body, and whether the server closes after it.
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+    pub close: bool,
+}
+
+pub struct Connection {
+    stream: Stream,
+    /// Bytes read and not yet used, from `start` on.
+    input: Vec<u8>,
+    start: usize,
+    /// Kept for the connection's life: a fresh buffer per read would be zeroed each time.
+    scratch: Box<[u8]>,
+    last_io: Instant,
+}
+
+impl Connection {
+    /// Connects (and shakes hands, for TLS); a signal shuts the socket down from then on.
+    pub fn open(endpoint: &Endpoint, interrupt: &Interrupt) -> Result<Connection, Fault> {
+        let addrs = (endpoint.host.as_str(), endpoint.port).to_socket_addrs()?;
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "the host has no address");
+        let mut tcp = None;
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT) {
+                Ok(stream) => {
+                    tcp = Some(stream);
+                    break;
+                }
+                Err(e) => last = e,
+            }
+        }
+        let tcp = tcp.ok_or(last)?;
+        tcp.set_nodelay(true)?;
+        tcp.set_read_timeout(Some(READ_TIMEOUT))?;
+        tcp.set_write_timeout(Some(WRITE_TIMEOUT))?;
+        interrupt.watch_socket(tcp.try_clone()?);
+        let stream = match &endpoint.tls {
+            None => Stream::Plain(tcp),
+            Some(config) => {
+                let name = ServerName::try_from(endpoint.host.clone()).map_err(|e| {
+                    io::Error::new(io::ErrorKind::InvalidInput, format!("the host name: {e}"))
+                })?;
+                let tls = ClientConnection::new(config.clone(), name).map_err(io::Error::other)?;
+                let mut stream = StreamOwned::new(tls, tcp);
+                // The handshake now: a certificate problem is a connection fault, not an answer's.
+                while stream.conn.is_handshaking() {
+                    stream.conn.complete_io(&mut stream.sock)?;
+                }
+                Stream::Tls(Box::new(stream))
+            }
+        };
+        Ok(Connection {
+            stream,
+            input: Vec::with_capacity(16 * 1024),
+            start: 0,
+            scratch: vec![0; 16 * 1024].into_boxed_slice(),
+            last_io: Instant::now(),
+        })
+    }
+
+    /// False when the server closed the connection (or sent something unasked) while it
+    /// was quiet; a connection used within `FRESH` is taken to be open.
+    pub fn is_open(&self) -> bool {
+        if self.last_io.elapsed() < FRESH {
+            return true;
+        }
+        let socket = self.socket();
+        if socket.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let probe = socket.peek(&mut [0; 1]);
+        let restored = socket.set_nonblocking(false).is_ok();
+        restored
+            && self.input.len() == self.start
+            && matches!(probe, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    fn socket(&self) -> &TcpStream {
+        match &self.stream {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
+    }
+
+    /// Writes `requests` (one or more, complete) in one go.
+    pub fn send(&mut self, requests: &[u8]) -> Result<(), Fault> {
+        self.stream.write_all(requests)?;
+        self.stream.flush()?;
+        Ok(())
+    }
+
+    /// The next answer, whole. Interim (1xx) answers are skipped.
+    pub fn read_answer(&mut self) -> Result<Answer, Fault> {
+        loop {
+            let head = loop {
+                match answer::parse_head(&self.input[self.start..]).map_err(Fault::Malformed)? {
+                    Some(head) => break head,
+                    None if self.input.len() - self.start > MAX_HEAD => {
+                        return Err(Fault::Malformed("an answer head larger than 64 KiB".into()));
+                    }
+                    None => self.fill()?,
+                }
+            };
+            self.start += head.len;
+            if (100..200).contains(&head.status) {
+                continue;
+            }
+            let body = match head.framing {
+                Framing::Empty => Vec::new(),
+                Framing::Length(n) => {
+                    if n > MAX_ANSWER {
+                        return Err(Fault::TooLarge);
+                    }
+                    let n = n as usize;
+                    while self.input.len() - self.start < n {
+                        self.fill()?;
+                    }
+                    let body = self.input[self.start..self.start + n].to_vec();
+                    self.start += n;
+                    body
+                }
+                Framing::Chunked => {
+                    let mut chunked = Chunked::default();
+                    loop {
+                        let used = chunked
+                            .feed(&self.input[self.start..], MAX_ANSWER)
+                            .map_err(Fault::Malformed)?;
+                        self.start += used;
+                        if chunked.is_done() {
+                            break chunked.into_body();
+                        }
+                        self.fill()?;
+                    }
+                }
+                Framing::UntilClose => {
+                    loop {
+                        if (self.input.len() - self.start) as u64 > MAX_ANSWER {
+                            return Err(Fault::TooLarge);
+                        }
+                        match self.fill() {
+                            Ok(()) => {}
+                            Err(Fault::Closed { .. }) => break,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let body = self.input[self.start..].to_vec();
+                    self.start = self.input.len();
+                    body
+                }
+            };
+            if self.start == self.input.len() {
+                self.input.clear();
+                self.start = 0;
+            }
+            return Ok(Answer {
+                status: head.status,
+                retry_after: head.retry_after,
+                body,
+                close: head.close,
+            });
+        }
+    }
+
+    fn fill(&mut self) -> Result<(), Fault> {
+        if self.start > 0 && self.start == self.input.len() {
+            self.input.clear();
+            self.start = 0;
+        }
+        let read = loop {
+            match self.stream.read(&mut self.scratch) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // A TLS peer that closes without close_notify: the same as a plain close.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break 0,
+                Err(e) => return Err(Fault::Io(e)),
+            }
+        };
+        self.last_io = Instant::now();
+        if read == 0 {
+            return Err(Fault::Closed {
+                partial: self.input.len() > self.start,
+            });
+        }
+        self.input.extend_from_slice(&self.scratch[..read]);
+        Ok(())
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // A request may still be in flight (a long poll): end it now, not when the server answers.
+        let _ = self.socket().shutdown(Shutdown::Both);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::thread;
+
+    /// A server that writes `wire` after reading a request, and the connection to it.
+    fn serve(wire: &'static [u8]) -> Connection {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(wire);
+        });
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            tls: None,
+        };
+        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
+        c.send(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+        c
+    }
+
+    #[test]
+    fn answers_are_read_in_order_whatever_their_framing() {
+        let mut c = serve(
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnullHTTP/1.1 503 X\r\nretry-after: 3\r\ntransfer-encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n\r\nto the end",
+        );
+        let a = c.read_answer().unwrap();
+        assert_eq!((a.status, &a.body[..], a.close), (200, &b"null"[..], false));
+        let a = c.read_answer().unwrap();
+        assert_eq!((a.status, &a.body[..]), (503, &b"ab"[..]));
+        assert_eq!(a.retry_after, Some(Duration::from_secs(3)));
+        let a = c.read_answer().unwrap();
+        assert_eq!(
+            (a.status, &a.body[..], a.close),
+            (200, &b"to the end"[..], true)
+        );
+        assert!(matches!(
+            c.read_answer(),
+            Err(Fault::Closed { partial: false })
+        ));
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_while_quiet_is_not_open() {
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        c.read_answer().unwrap();
+        assert!(c.is_open(), "just used");
+        // The server has closed (its thread ended); seen once the connection is not fresh.
+        c.last_io -= FRESH;
+        let closed = (0..200).any(|_| {
+            let open = c.is_open();
+            if open {
+                thread::sleep(Duration::from_millis(10));
+            }
+            !open
+        });
+        assert!(closed);
+    }
+
+    #[test]
+    fn a_quiet_connection_that_is_still_open_is_open() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            tls: None,
+        };
+        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
+        let _server = listener.accept().unwrap();
+        c.last_io -= FRESH;
+        assert!(c.is_open());
+    }
+
+    #[test]
+    fn a_cut_answer_is_a_fault() {
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc");
+        assert!(matches!(
+            c.read_answer(),
+            Err(Fault::Closed { partial: true })
+        ));
+        let mut c = serve(b"SSH-2.0-OpenSSH\r\n\r\n");
+        assert!(matches!(c.read_answer(), Err(Fault::Malformed(_))));
+    }
+}

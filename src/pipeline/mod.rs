@@ -1,0 +1,482 @@
+//! `tail --pipeline`: once a notification was handled, its delete and the next receive go
+//! out in one write on one keep-alive connection (HTTP/1.1 pipelining), and both answers
+//! are read in order: one round trip per notification instead of two. ureq cannot
+//! pipeline, so this has a connection of its own (`connection`); the answers are
+//! classified by the client, as its own are.
+//!
+//! A pair is sent only when the connection is healthy; the first receive of a run and any
+//! request after a fault go out alone. When a pair fails (the server closed the
+//! connection after the first answer, sent something unexpected, or cannot be pipelined),
+//! the request left unanswered goes again through the client (a GET or a DELETE: both are
+//! safe to repeat), and the rest of the run does without pipelining.
+
+mod answer;
+mod connection;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ureq::http::Uri;
+
+use crate::answer::{Answer, ApiError, Delivery};
+use crate::client::Client;
+use crate::config::Credentials;
+use crate::interrupt::Interrupt;
+use crate::notification::Envelope;
+use crate::queue::{Plain, Queue};
+use crate::retry::{Repeat, Retry};
+use crate::secret::Secret;
+use crate::session::Session;
+use crate::status::Status;
+
+use connection::{Connection, Endpoint, Fault};
+
+/// The queue for `tail`: pipelined where it can be, else plain, with one line saying why.
+pub fn queue<'a>(
+    session: &'a Session,
+    credentials: &Credentials,
+    receive_timeout: Option<u32>,
+) -> Box<dyn Queue + 'a> {
+    let plain = |why: &str| -> Box<dyn Queue + 'a> {
+        session.status.line(format_args!(
+            "--pipeline: {why}; going on without pipelining"
+        ));
+        Box::new(Plain::new(&session.client, receive_timeout))
+    };
+    let base = session.config.api_url.as_str();
+    let Ok(uri) = base.parse::<Uri>() else {
+        return plain("the API URL cannot be read");
+    };
+    if let Some(proxy) = ureq::Proxy::try_from_env()
+        && !proxy.is_no_proxy(&uri)
+    {
+        return plain("requests go through a proxy (HTTPS_PROXY / ALL_PROXY)");
+    }
+    let tls = uri.scheme_str() == Some("https");
+    let tls = if tls {
+        match connection::tls_config() {
+            Ok(config) => Some(config),
+            Err(e) => return plain(&format!("TLS cannot be set up ({e})")),
+        }
+    } else {
+        None
+    };
+    let Some(host) = uri.host() else {
+        return plain("the API URL has no host");
+    };
+    let default_port = if tls.is_some() { 443 } else { 80 };
+    let port = uri.port_u16().unwrap_or(default_port);
+    let host_header = if port == default_port {
+        host.to_string()
+    } else {
+        format!("{host}:{port}")
+    };
+    let prefix = uri.path().trim_end_matches('/');
+    let head = format!("{prefix}/waInstance{}/", credentials.instance);
+    let token = credentials.token.expose();
+    let query = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
+    Box::new(Pipelined {
+        client: &session.client,
+        status: session.status.clone(),
+        interrupt: session.interrupt.clone(),
+        secret: credentials.token.clone(),
+        endpoint: Endpoint {
+            // Brackets belong in the URL and the Host header, not in an address or a name.
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port,
+            tls,
+        },
+        origin: format!("{}://{host_header}", uri.scheme_str().unwrap_or("http")),
+        host_header,
+        receive_target: format!("{head}receiveNotification/{token}{query}"),
+        delete_prefix: format!("{head}deleteNotification/{token}/"),
+        receive_timeout,
+        connection: None,
+        in_flight: None,
+        off: false,
+        request: Vec::with_capacity(1024),
+    })
+}
+
+pub struct Pipelined<'a> {
+    client: &'a Client,
+    status: Arc<Status>,
+    interrupt: Interrupt,
+    secret: Secret,
+    endpoint: Endpoint,
+    /// `scheme://host[:port]`, for -v.
+    origin: String,
+    host_header: String,
+    /// The request targets; they hold the token.
+    receive_target: String,
+    delete_prefix: String,
+    receive_timeout: Option<u32>,
+    connection: Option<Connection>,
+    /// A receive sent behind a delete, and when: its answer is the next to read.
+    in_flight: Option<Instant>,
+    /// Pipelining failed once: the rest of the run goes through the client.
+    off: bool,
+    request: Vec<u8>,
+}
+
+#[derive(Clone, Copy)]
+enum Call {
+    Receive,
+    Delete(u64),
+}
+
+impl Queue for Pipelined<'_> {
+    fn receive(&mut self, retry: &mut Retry) -> Result<Option<Envelope>, ApiError> {
+        retry.run(Repeat::Safe, || self.receive_once())
+    }
+
+    fn delete(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError> {
+        retry.run(Repeat::Safe, || self.delete_alone(receipt))
+    }
+
+    fn delete_then_receive(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError> {
+        let mut first = true;
+        // Only the first try goes out as a pair: a retry follows a fault, and goes alone.
+        retry.run(Repeat::Safe, || {
+            if std::mem::take(&mut first) {
+                self.pair(receipt)
+            } else {
+                self.delete_alone(receipt)
+            }
+        })
+    }
+}
+
+impl Pipelined<'_> {
+    fn receive_once(&mut self) -> Result<Option<Envelope>, ApiError> {
+        if self.off {
+            return self.client.receive(self.receive_timeout);
+        }
+        if let Some(sent) = self.in_flight.take() {
+            let read = match self.connection.as_mut() {
+                Some(connection) => connection.read_answer(),
+                None => Err(Fault::Closed { partial: false }),
+            };
+            return match read {
+                Ok(answer) => {
+                    self.answered(Call::Receive, &answer, sent, true);
+                    match self.client.receive_answer(&answer.into()) {
+                        Err(ApiError::Unexpected { reason }) => {
+                            self.give_up(&format!("the pipelined receive was answered {reason}"));
+                            self.client.receive(self.receive_timeout)
+                        }
+                        other => other,
+                    }
+                }
+                Err(_) if self.interrupt.is_set() => {
+                    self.connection = None;
+                    Err(ApiError::Interrupted)
+                }
+                Err(fault) => {
+                    self.give_up(&format!("the pipelined receive failed: {fault}"));
+                    self.client.receive(self.receive_timeout)
+                }
+            };
+        }
+        let answer = self.alone(Call::Receive)?;
+        self.client.receive_answer(&answer)
+    }
+
+    fn delete_alone(&mut self, receipt: u64) -> Result<bool, ApiError> {
+        if self.off {
+            return self.client.delete(receipt);
+        }
+        // A receive still in flight would answer before this delete: it is dropped with
+        // the connection, and the next receive goes alone.
+        if self.in_flight.take().is_some() {
+            self.connection = None;
+        }
+        let answer = self.alone(Call::Delete(receipt))?;
+        self.client.delete_answer(&answer)
+    }
+
+    /// The delete of `receipt` and the next receive in one write; reads the delete's answer.
+    fn pair(&mut self, receipt: u64) -> Result<bool, ApiError> {
+        if self.off {
+            return self.client.delete(receipt);
+        }
+        if self.interrupt.stops_requests() {
+            return Err(ApiError::Interrupted);
+        }
+        if self.in_flight.take().is_some() {
+            self.connection = None;
+        }
+        let mut request = std::mem::take(&mut self.request);
+        request.clear();
+        self.push_request(&mut request, Call::Delete(receipt));
+        self.push_request(&mut request, Call::Receive);
+        // A server that cannot be reached is a fault like any other, not pipelining's.
+        if let Err(fault) = self.connect() {
+            self.request = request;
+            return Err(self.lone_fault(fault));
+        }
+        let sent = Instant::now();
+        let read = match self.connection.as_mut() {
+            Some(connection) => connection
+                .send(&request)
+                .and_then(|()| connection.read_answer()),
+            None => Err(Fault::Closed { partial: false }),
+        };
+        self.request = request;
+        let answer = match read {
+            Ok(answer) => answer,
+            Err(_) if self.interrupt.is_set() => {
+                self.connection = None;
+                return Err(ApiError::Interrupted);
+            }
+            Err(fault) => {
+                self.give_up(&format!("a pipelined delete failed: {fault}"));
+                return self.client.delete(receipt);
+            }
+        };
+        let open = self.answered(Call::Delete(receipt), &answer, sent, true);
+        match self.client.delete_answer(&answer.into()) {
+            Ok(deleted) => {
+                if open {
+                    self.in_flight = Some(sent);
+                }
+                Ok(deleted)
+            }
+            Err(ApiError::Unexpected { reason }) => {
+                self.give_up(&format!("the pipelined delete was answered {reason}"));
+                self.client.delete(receipt)
+            }
+            Err(e) => {
+                // Not deleted for sure: the receive behind it may show the same head again,
+                // so its answer is not waited for.
+                self.connection = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// One request on its own, answered.
+    fn alone(&mut self, call: Call) -> Result<Answer, ApiError> {
+        if self.interrupt.stops_requests() {
+            return Err(ApiError::Interrupted);
+        }
+        let mut request = std::mem::take(&mut self.request);
+        request.clear();
+        self.push_request(&mut request, call);
+        let sent = Instant::now();
+        let read = self.connect().and_then(|connection| {
+            connection.send(&request)?;
+            connection.read_answer()
+        });
+        self.request = request;
+        match read {
+            Ok(answer) => {
+                self.answered(call, &answer, sent, false);
+                Ok(answer.into())
+            }
+            Err(fault) => Err(self.lone_fault(fault)),
+        }
+    }
+
+    /// A request sent alone failed: the connection goes, and the fault is classified.
+    fn lone_fault(&mut self, fault: Fault) -> ApiError {
+        self.connection = None;
+        if self.interrupt.is_set() {
+            return ApiError::Interrupted;
+        }
+        self.classify(fault)
+    }
+
+    fn connect(&mut self) -> Result<&mut Connection, Fault> {
+        let connection = match self.connection.take() {
+            Some(connection) if connection.is_open() => connection,
+            _ => Connection::open(&self.endpoint, &self.interrupt)?,
+        };
+        Ok(self.connection.insert(connection))
+    }
+
+    fn push_request(&self, request: &mut Vec<u8>, call: Call) {
+        match call {
+            Call::Receive => {
+                request.extend_from_slice(b"GET ");
+                request.extend_from_slice(self.receive_target.as_bytes());
+            }
+            Call::Delete(receipt) => {
+                request.extend_from_slice(b"DELETE ");
+                request.extend_from_slice(self.delete_prefix.as_bytes());
+                request.extend_from_slice(receipt.to_string().as_bytes());
+            }
+        }
+        request.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+        request.extend_from_slice(self.host_header.as_bytes());
+        request.extend_from_slice(
+            concat!(
+                "\r\nuser-agent: greenq/",
+                env!("CARGO_PKG_VERSION"),
+                "\r\naccept: */*\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+
+    /// Notes an answer: -v shows it; a closing server drops the connection. Returns
+    /// whether the connection stays open.
+    fn answered(
+        &mut self,
+        call: Call,
+        answer: &connection::Answer,
+        sent: Instant,
+        paired: bool,
+    ) -> bool {
+        if self.status.is_verbose() {
+            let (method, target) = match call {
+                Call::Receive => ("GET", self.receive_target.clone()),
+                Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
+            };
+            let shown = self.secret.redact(&format!("{}{target}", self.origin));
+            let how = if paired { ", pipelined" } else { "" };
+            self.status.exchange(format_args!(
+                "{method} {shown} {} {:.0} ms{how}",
+                answer.status,
+                sent.elapsed().as_secs_f64() * 1000.0
+            ));
+        }
+        if answer.close {
+            self.connection = None;
+            self.in_flight = None;
+        }
+        !answer.close
+    }
+
+    /// No more pipelining in this run; one line says why.
+    fn give_up(&mut self, why: &str) {
+        self.connection = None;
+        self.in_flight = None;
+        if !self.off {
+            self.off = true;
+            self.status.line(fallback_line(why, &self.secret));
+        }
+    }
+
+    fn classify(&self, fault: Fault) -> ApiError {
+        classify(fault, &self.secret)
+    }
+}
+
+/// The one line that says pipelining stopped, and why.
+fn fallback_line(why: &str, secret: &Secret) -> String {
+    format!(
+        "--pipeline: {}; going on without pipelining",
+        secret.redact(why)
+    )
+}
+
+/// A fault of a request sent alone, classified as the client classifies ureq's.
+fn classify(fault: Fault, secret: &Secret) -> ApiError {
+    let text = secret.redact(&fault.to_string());
+    if fault.tls().is_some() {
+        return ApiError::Unexpected {
+            reason: format!(
+                "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
+            ),
+        };
+    }
+    match fault {
+        Fault::TooLarge => ApiError::Unexpected { reason: text },
+        _ if fault.is_timeout() => ApiError::Transient {
+            reason: format!("timed out ({text})"),
+            retry_after: None,
+            delivery: Delivery::Unknown,
+        },
+        _ => ApiError::Transient {
+            reason: format!("connection failed: {text}"),
+            retry_after: None,
+            delivery: Delivery::Unknown,
+        },
+    }
+}
+
+impl From<connection::Answer> for Answer {
+    fn from(answer: connection::Answer) -> Self {
+        Answer {
+            status: answer.status,
+            retry_after: answer.retry_after,
+            body: answer.body,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
+
+    fn reason(e: &ApiError) -> String {
+        format!("{e:?}")
+    }
+
+    #[test]
+    fn no_message_of_the_pipeline_carries_the_token() {
+        let secret = Secret::new(TOKEN).unwrap();
+        let path = format!("/waInstance1/receiveNotification/{TOKEN}");
+        let faults = [
+            Fault::Malformed(format!("an answer quoting {path}")),
+            Fault::Io(io::Error::other(format!("refused for {path}"))),
+            Fault::Io(io::Error::new(io::ErrorKind::TimedOut, path.clone())),
+            Fault::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                rustls::Error::General(path.clone()),
+            )),
+            Fault::Closed { partial: true },
+            Fault::TooLarge,
+        ];
+        for fault in faults {
+            let shown = reason(&classify(fault, &secret));
+            assert!(!shown.contains(TOKEN), "{shown}");
+            assert!(
+                shown.contains("***") || !shown.contains("waInstance"),
+                "{shown}"
+            );
+        }
+        let line = fallback_line(
+            &format!("the pipelined receive was answered {path}"),
+            &secret,
+        );
+        assert!(!line.contains(TOKEN) && line.contains("***"), "{line}");
+    }
+
+    #[test]
+    fn faults_are_classified_as_the_client_classifies_ureqs() {
+        let secret = Secret::new(TOKEN).unwrap();
+        let timeout = Fault::Io(io::Error::new(io::ErrorKind::WouldBlock, "x"));
+        assert!(
+            matches!(classify(timeout, &secret), ApiError::Transient { reason, .. } if reason.starts_with("timed out"))
+        );
+        let tls = Fault::Io(io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::General("bad certificate".into()),
+        ));
+        assert!(
+            matches!(classify(tls, &secret), ApiError::Unexpected { reason } if reason.starts_with("TLS failed"))
+        );
+        assert!(matches!(
+            classify(Fault::Closed { partial: false }, &secret),
+            ApiError::Transient { .. }
+        ));
+        assert!(matches!(
+            classify(Fault::TooLarge, &secret),
+            ApiError::Unexpected { .. }
+        ));
+    }
+
+    #[test]
+    fn the_tls_configuration_builds() {
+        assert!(connection::tls_config().is_ok());
+    }
+}

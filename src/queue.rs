@@ -1,0 +1,48 @@
+//! What `tail` asks of the queue service, with retries: the head, a delete, or a delete
+//! with the next receive sent behind it (`--pipeline`, see `crate::pipeline`).
+
+use crate::answer::ApiError;
+use crate::client::Client;
+use crate::notification::Envelope;
+use crate::retry::{Repeat, Retry};
+
+pub trait Queue {
+    /// The head of the queue (a long poll), or `None` when the wait ended empty. A receive
+    /// sent earlier by `delete_then_receive` is the one answered here.
+    fn receive(&mut self, retry: &mut Retry) -> Result<Option<Envelope>, ApiError>;
+
+    /// Deletes `receipt`: `true` when deleted, `false` when the service did not know it.
+    fn delete(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError>;
+
+    /// Deletes `receipt` and, where it can, sends the next receive with it, to be read by
+    /// the next `receive`.
+    fn delete_then_receive(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError> {
+        self.delete(retry, receipt)
+    }
+}
+
+/// One request at a time, through the client's agent.
+pub struct Plain<'a> {
+    client: &'a Client,
+    receive_timeout: Option<u32>,
+}
+
+impl<'a> Plain<'a> {
+    pub fn new(client: &'a Client, receive_timeout: Option<u32>) -> Self {
+        Plain {
+            client,
+            receive_timeout,
+        }
+    }
+}
+
+impl Queue for Plain<'_> {
+    fn receive(&mut self, retry: &mut Retry) -> Result<Option<Envelope>, ApiError> {
+        let timeout = self.receive_timeout;
+        retry.run(Repeat::Safe, || self.client.receive(timeout))
+    }
+
+    fn delete(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError> {
+        retry.run(Repeat::Safe, || self.client.delete(receipt))
+    }
+}
