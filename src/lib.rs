@@ -8,12 +8,20 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod consumer;
+pub mod dead_letter;
+pub mod dedupe;
+pub mod delivery;
 pub mod emulator;
+pub mod exec;
 pub mod exit;
 pub mod format;
+pub mod forward;
+pub mod handler;
 pub mod input;
 pub mod interrupt;
 pub mod notification;
+pub mod print;
 pub mod status;
 pub mod tail;
 pub mod terminal;
@@ -45,7 +53,8 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
                 receive_timeout: args.receive_timeout,
                 format,
             };
-            tail::run(&session, &options)
+            let mut delivery = consumer::build(&session, &cli.global, args)?;
+            tail::run_with(&session, &options, &mut delivery)
         }
     }
 }

@@ -1,16 +1,17 @@
-//! `greenq tail`: receive -> print and flush -> delete, in a loop. A notification is
-//! deleted only after its output was written and flushed without error, so a crash,
-//! Ctrl-C, a closed pipe or a network fault can cause a repeat, never a loss.
+//! `greenq tail`: receive -> hand on (print and flush, run a command, post to a hook:
+//! `delivery`) -> delete, in a loop. A notification is deleted only after its handler
+//! said it was done (or it was set aside), so a crash, Ctrl-C, a closed pipe or a
+//! network fault can cause a repeat, never a loss.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
 
 use crate::cli::Format;
-use crate::client::{ApiError, Retries};
+use crate::client::{ApiError, Client, Retries, build_agent};
 use crate::commands::Session;
-use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::format::Printer;
+use crate::delivery::{Delivery, Step};
+use crate::exit::{Error, ExitCode, Result};
+use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
 
 /// Empty receives come at most this often, whatever the server's wait.
@@ -27,8 +28,6 @@ pub struct Options {
 
 #[derive(Debug, Default)]
 struct Counts {
-    printed: u64,
-    skipped: u64,
     deleted: u64,
 }
 
@@ -57,18 +56,22 @@ enum End {
     PipeClosed,
 }
 
+/// Follows the queue and prints (`options.types`, `options.format`).
 pub fn run(session: &Session, options: &Options) -> Result<ExitCode> {
-    let printer = Printer::new(options.format, session.stdout_color());
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut delivery = crate::consumer::printing(session, options.format, options.types.clone());
+    run_with(session, options, &mut delivery)
+}
+
+/// Follows the queue and hands each notification to `delivery` (which has its own
+/// `--type` filter and format: those of `options` are not looked at).
+pub fn run_with(session: &Session, options: &Options, delivery: &mut Delivery) -> Result<ExitCode> {
     let started = Instant::now();
     let mut counts = Counts::default();
-    let ended = follow(session, options, &printer, &mut out, &mut counts);
+    let ended = follow(session, options, delivery, &mut counts);
     session.status.clear();
     let summary = format!(
-        "{} printed, {} skipped, {} deleted, {} retries, {:.1} s",
-        counts.printed,
-        counts.skipped,
+        "{}, {} deleted, {} retries, {:.1} s",
+        delivery.summary(),
         counts.deleted,
         session.client.retries(),
         started.elapsed().as_secs_f64()
@@ -93,8 +96,7 @@ pub fn run(session: &Session, options: &Options) -> Result<ExitCode> {
 fn follow(
     session: &Session,
     options: &Options,
-    printer: &Printer,
-    out: &mut impl Write,
+    delivery: &mut Delivery,
     counts: &mut Counts,
 ) -> Result<End> {
     let client = &session.client;
@@ -103,7 +105,10 @@ fn follow(
     let mut unconfirmed: Option<Handled> = None;
     session.spinner("waiting");
     loop {
-        if options.count.is_some_and(|n| counts.printed >= n) {
+        if options
+            .count
+            .is_some_and(|n| delivery.counts().handled >= n)
+        {
             return Ok(End::Done);
         }
         let polled = Instant::now();
@@ -124,17 +129,26 @@ fn follow(
         };
         // Hashed only when a delete was refused: the common path does not pay for it.
         let redelivered = unconfirmed.is_some_and(|u| u == Handled::of(&envelope));
-        // From here the notification is ours: a signal lets the write and the delete
-        // finish, so that printed + still queued == published.
+        // From here the notification is ours: a signal lets the handing on and the delete
+        // finish, so that handled + still queued == published.
         let step = session.interrupt.protect(|| {
-            if !redelivered
-                && let Some(end) = print(session, options, printer, out, counts, &envelope)?
-            {
-                return Ok(Err(end));
+            if !redelivered {
+                match delivery.hand_on(&envelope)? {
+                    Step::Delete => {}
+                    Step::Interrupted => return Ok(Err(End::Interrupted)),
+                    Step::Closed => return Ok(Err(End::PipeClosed)),
+                }
             }
-            // Written (or deliberately skipped): now, and only now, acknowledge it.
+            // Handed on (or deliberately skipped, or set aside): now, and only now,
+            // acknowledge it.
             match client.retrying(Retries::Unlimited, |c| c.delete(envelope.receipt_id)) {
                 Ok(deleted) => Ok(Ok(deleted)),
+                // A command or a hook is waited for after Ctrl-C, longer than the grace
+                // the session's agent gets: what it handled is acknowledged on a
+                // connection of its own.
+                Err(ApiError::Interrupted) if !redelivered && delivery.waits_after_signal() => {
+                    late_delete(session, envelope.receipt_id).map(Ok)
+                }
                 Err(ApiError::Interrupted) => Ok(Err(End::Interrupted)),
                 Err(e) => {
                     let what = format!("deleteNotification of receipt {}", envelope.receipt_id);
@@ -157,42 +171,25 @@ fn follow(
     }
 }
 
-/// Prints the notification, or counts it as skipped (`--type`). `Some` ends the loop.
-fn print(
-    session: &Session,
-    options: &Options,
-    printer: &Printer,
-    out: &mut impl Write,
-    counts: &mut Counts,
-    envelope: &Envelope,
-) -> Result<Option<End>> {
-    let wanted = options.types.is_empty()
-        || envelope
-            .type_webhook()
-            .is_some_and(|t| options.types.iter().any(|w| *w == t));
-    if !wanted {
-        counts.skipped += 1;
-        return Ok(None);
-    }
-    // A signal before the write: this one is not printed, not deleted.
-    if session.interrupt.is_set() {
-        return Ok(Some(End::Interrupted));
-    }
-    let written = session.status.suspend(|| {
-        printer
-            .notification(out, envelope)
-            .and_then(|()| out.flush())
-    });
-    match written {
-        Ok(()) => counts.printed += 1,
-        Err(e) if is_broken_pipe(&e) => return Ok(Some(End::PipeClosed)),
-        Err(e) => return Err(Error::output(e)),
-    }
-    session.status.with_bar(|bar| {
-        bar.set_message(format!("{} printed · waiting", counts.printed));
-        bar.reset_elapsed();
-    });
-    Ok(None)
+/// Acknowledges a notification that was handled after Ctrl-C shut the session's agent
+/// down, with an agent of its own and a few retries; a second Ctrl-C still exits at once.
+fn late_delete(session: &Session, receipt_id: u64) -> Result<bool> {
+    let client = Client::new(
+        build_agent(),
+        &session.config,
+        session.config.require_credentials().ok(),
+        session.status.clone(),
+        Interrupt::new(),
+    );
+    client
+        .retrying(Retries::Limited(3), |c| c.delete(receipt_id))
+        .map_err(|e| {
+            e.into_error(
+                &format!("deleteNotification of receipt {receipt_id} (handled after Ctrl-C)"),
+                client.instance(),
+            )
+            .fix_prefix("it was handled but stays queued: it will be handed on again")
+        })
 }
 
 /// A receive that failed for good. An answer that is not an envelope stays at the head
