@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+mod hook;
+#[allow(unused_imports)]
+pub use hook::*;
+
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
 pub const INSTANCE: u64 = 1101000777;
