@@ -38,6 +38,7 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
             session.config.instance.unwrap_or_default(),
             timeout,
             &secrets,
+            session.status.clone(),
         );
         (Box::new(exec), false)
     } else if let Some(url) = &args.forward_to {

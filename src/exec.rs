@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 use std::io::{ErrorKind, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -13,6 +14,7 @@ use wait_timeout::ChildExt;
 use crate::exit::{Error, Result};
 use crate::handler::{Handler, Outcome};
 use crate::notification::Envelope;
+use crate::status::Status;
 
 /// How long a child has after SIGTERM (on a timeout) before it is killed.
 const KILL_AFTER: Duration = Duration::from_secs(5);
@@ -23,12 +25,19 @@ pub struct Exec {
     timeout: Duration,
     /// Variables the child must not inherit: their values hold a secret.
     withheld: Vec<OsString>,
+    status: Arc<Status>,
 }
 
 impl Exec {
     /// `secrets` are texts no variable of the child may hold (the API token, the
     /// forward token): variables that hold one are not passed on.
-    pub fn new(argv: Vec<OsString>, instance: u64, timeout: Duration, secrets: &[&str]) -> Exec {
+    pub fn new(
+        argv: Vec<OsString>,
+        instance: u64,
+        timeout: Duration,
+        secrets: &[&str],
+        status: Arc<Status>,
+    ) -> Exec {
         let withheld = std::env::vars_os()
             .filter(|(_, value)| {
                 let value = value.to_string_lossy();
@@ -42,6 +51,7 @@ impl Exec {
             instance,
             timeout,
             withheld,
+            status,
         }
     }
 
@@ -106,6 +116,22 @@ impl Exec {
 
 impl Handler for Exec {
     fn handle(&mut self, envelope: &Envelope, attempt: u32) -> Result<Outcome> {
+        // The spinner stays off the screen while the child may write to it.
+        let status = self.status.clone();
+        status.suspend(|| self.run(envelope, attempt))
+    }
+
+    fn waits_after_signal(&self) -> bool {
+        true
+    }
+
+    fn name(&self) -> &str {
+        "the command"
+    }
+}
+
+impl Exec {
+    fn run(&self, envelope: &Envelope, attempt: u32) -> Result<Outcome> {
         let mut child = match self.command(envelope, attempt).spawn() {
             Ok(child) => child,
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied) => {
@@ -126,14 +152,6 @@ impl Handler for Exec {
             });
         }
         Ok(self.wait(&mut child))
-    }
-
-    fn waits_after_signal(&self) -> bool {
-        true
-    }
-
-    fn name(&self) -> &str {
-        "the command"
     }
 }
 
