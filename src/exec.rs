@@ -132,6 +132,10 @@ impl Handler for Exec {
 
 impl Exec {
     fn run(&self, envelope: &Envelope, attempt: u32) -> Result<Outcome> {
+        if self.argv.is_empty() {
+            return Err(Error::usage("--exec has no command")
+                .fix("give it after --, e.g. greenq tail --exec -- ./bot.py"));
+        }
         let mut child = match self.command(envelope, attempt).spawn() {
             Ok(child) => child,
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied) => {

@@ -552,6 +552,45 @@ fn a_refusing_hook_is_retried_then_dead_lettered_and_its_answer_is_redacted() {
 }
 
 #[test]
+fn a_hook_that_does_not_answer_within_the_handler_timeout_fails_the_attempt() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, "incomingMessageReceived", 1);
+    let hook = Scripted::start(
+        vec![Step::Slow(
+            Duration::from_secs(30),
+            Box::new(reply(200, "late")),
+        )],
+        reply(200, "ok"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let out = emu
+        .cmd()
+        .args([
+            "tail",
+            "-e",
+            "--handler-timeout",
+            "1",
+            "--max-attempts",
+            "1",
+            "--dead-letter",
+        ])
+        .arg(&dead)
+        .arg("--forward-to")
+        .arg(format!("{}/hook", hook.url()))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&dead).unwrap().trim()).unwrap();
+    assert_eq!(
+        line["error"],
+        "the hook did not answer within 1 s (--handler-timeout)"
+    );
+    assert!(emu.drain().is_empty());
+}
+
+#[test]
 fn a_hook_that_is_down_at_first_is_waited_for_without_counting_attempts() {
     let emu = Emulator::start(0);
     publish_numbered(&emu, "incomingMessageReceived", 1);
@@ -587,6 +626,39 @@ fn a_hook_that_is_down_at_first_is_waited_for_without_counting_attempts() {
         "{rest}"
     );
     assert!(emu.drain().is_empty());
+}
+
+#[test]
+fn ctrl_c_lets_a_post_in_flight_finish_and_deletes_what_the_hook_accepted() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, "incomingMessageReceived", 2);
+    // The hook takes a while to answer the first POST, longer than the API's grace.
+    let hook = Scripted::start(
+        vec![Step::Slow(
+            Duration::from_secs(3),
+            Box::new(reply(200, "ok")),
+        )],
+        reply(200, "ok"),
+    );
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "--forward-to"])
+        .arg(format!("{}/hook", hook.url()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(Duration::from_secs(20), "the first POST", || {
+        !hook.seen().is_empty()
+    });
+    send_signal(&child, libc::SIGINT);
+    let status = wait_with_limit(&mut child, Duration::from_secs(20));
+    let err = read_rest(child.stderr.take());
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert_eq!(hook.seen().len(), 1, "nothing more was posted");
+    assert!(err.contains("interrupted: 1 handled, 0 failed attempts, 0 dead-lettered, 0 duplicates, 0 skipped, 1 deleted"), "{err}");
+    let out = read_rest(child.stdout.take());
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert_eq!(seqs(&emu.drain()), [2]);
 }
 
 /// greenq in a process group of its own, as a shell runs a foreground job, so that
