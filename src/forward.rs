@@ -228,9 +228,13 @@ impl Forward {
             }
             None => None,
         };
+        // A hook on this machine is never reached through a proxy from the environment.
+        let local = options.url.host().is_some_and(is_loopback);
         let agent = {
             use ureq::tls::{RootCerts, TlsConfig};
-            ureq::Agent::config_builder()
+            let builder = ureq::Agent::config_builder();
+            let builder = if local { builder.proxy(None) } else { builder };
+            builder
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .user_agent(concat!("greenq/", env!("CARGO_PKG_VERSION")))
