@@ -519,7 +519,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__tail)
-            opts="-n -e -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +543,34 @@ _greenq() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "pretty json text" -- "${cur}"))
+                    return 0
+                    ;;
+                --forward-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --handler-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dead-letter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forward-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --api-url)

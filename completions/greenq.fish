@@ -88,12 +88,18 @@ complete -c greenq -n "__fish_greenq_using_subcommand publish" -s q -l quiet -d 
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N notifications were printed' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N notifications were printed (handled, with --exec or --forward-to)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
 json\t'One compact body per line, as publish accepts it (default in a pipe)'
 text\t'One human line per notification: time, type, chat, the gist of the message'"
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-to -d 'POST each body to URL (a local webhook handler); delete it on a 2xx answer' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l handler-timeout -d 'Seconds CMD or the hook may take per notification before the attempt fails' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d 'Attempts per notification; then --dead-letter, or stop with exit 1 [default: no limit]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'File whose first line is the hook\'s Bearer token [else env: GREENQ_FORWARD_TOKEN]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable). Example: -H \'X-Bot: support\'' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
@@ -104,6 +110,8 @@ never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type name greenq does not know yet (a new type of the service)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l exec -d 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dedupe -d 'Delete a notification already handled in this run without handing it on again'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'

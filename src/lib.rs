@@ -13,9 +13,16 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod consumer;
+pub mod dead_letter;
+pub mod dedupe;
+pub mod delivery;
 pub mod emulator;
+pub mod exec;
 pub mod exit;
 pub mod format;
+pub mod forward;
+pub mod handler;
 pub mod input;
 pub mod interrupt;
 #[cfg(test)]
@@ -23,6 +30,7 @@ mod json_strategy;
 pub mod known_types;
 pub mod notification;
 pub mod pipeline;
+pub mod print;
 pub mod queue;
 pub mod retry;
 pub mod secret;
@@ -45,6 +53,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Receive(args) => commands::receive::run(&Config::resolve(&cli.global)?, args),
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),
-        Command::Tail(args) => commands::tail::run(&Config::resolve(&cli.global)?, args),
+        Command::Tail(args) => commands::tail::run(&cli.global, args),
     }
 }

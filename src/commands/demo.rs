@@ -73,7 +73,8 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         format,
         pipeline: false,
     };
-    let code = tail::follow_and_report(&session, &options)?;
+    let mut delivery = crate::consumer::printing(&session, format, Vec::new());
+    let code = tail::follow_and_report(&session, &options, &mut delivery)?;
     if code == ExitCode::Success {
         session
             .status

@@ -1,23 +1,25 @@
-//! `greenq tail`: receive -> print and flush -> delete, in a loop. A notification is
-//! deleted only after its output was written and flushed without error, so a crash,
-//! Ctrl-C, a closed pipe or a network fault can cause a repeat, never a loss.
+//! `greenq tail`: receive -> hand on (print and flush, run a command, post to a hook:
+//! `delivery`) -> delete, in a loop. A notification is deleted only after its handler
+//! said it was done (or it was set aside), so a crash, Ctrl-C, a closed pipe or a
+//! network fault can cause a repeat, never a loss.
 
 use std::collections::VecDeque;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
 
 use crate::answer::ApiError;
-use crate::cli::{Format, TailArgs};
+use crate::cli::{Format, GlobalArgs, TailArgs};
+use crate::client::Client;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
-use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::format::{self, Printer};
-use crate::known_types;
+use crate::delivery::{Delivery, Step as Handed};
+use crate::exit::{Error, ExitCode, Result};
+use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
 use crate::queue::{Plain, Queue};
-use crate::retry::{Limit, Retry};
+use crate::retry::{Limit, Repeat, Retry};
 use crate::session::Session;
+use crate::{agent, consumer, format, known_types};
 
 /// An empty answer quicker than this did not wait (no long poll): it made no progress.
 const QUICK_EMPTY: Duration = Duration::from_secs(1);
@@ -75,18 +77,18 @@ fn check_type(name: &str) -> Result<()> {
         .fix("fix the name (other types are deleted unprinted); add --allow-unknown-type for a type greenq does not know yet"))
 }
 
-pub fn run(config: &Config, args: &TailArgs) -> anyhow::Result<ExitCode> {
+pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
+    let config = Config::resolve(global)?;
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;
-    let session = Session::new(config, Some(credentials));
+    let session = Session::new(&config, Some(credentials));
+    let mut delivery = consumer::build(&session, global, args)?;
     crate::commands::doctor::warn_if_webhook_set(&session);
-    Ok(follow_and_report(&session, &options)?)
+    Ok(follow_and_report(&session, &options, &mut delivery)?)
 }
 
 #[derive(Debug, Default)]
 struct Counts {
-    printed: u64,
-    skipped: u64,
     deleted: u64,
     repeats: u64,
 }
@@ -98,31 +100,25 @@ enum End {
     PipeClosed,
 }
 
-/// Runs the loop and prints the summary; used by `tail` and `demo`.
-pub fn follow_and_report(session: &Session, options: &Options) -> Result<ExitCode> {
-    let printer = Printer::new(options.format, session.stdout_color());
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+/// Runs the loop, handing each notification to `delivery` (which has the `--type` filter
+/// and the format), and prints the summary; used by `tail` and `demo`.
+pub fn follow_and_report(
+    session: &Session,
+    options: &Options,
+    delivery: &mut Delivery,
+) -> Result<ExitCode> {
     let started = Instant::now();
     let mut counts = Counts::default();
     let mut retry = session.retry(Limit::Unlimited);
-    let ended = follow(
-        session,
-        options,
-        &printer,
-        &mut out,
-        &mut counts,
-        &mut retry,
-    );
+    let ended = follow(session, options, delivery, &mut counts, &mut retry);
     session.status.clear();
     let repeats = match counts.repeats {
         0 => String::new(),
         n => format!(", {n} repeats"),
     };
     let summary = format!(
-        "{} printed, {} skipped, {} deleted{repeats}, {} retries, {:.1} s",
-        counts.printed,
-        counts.skipped,
+        "{}, {} deleted{repeats}, {} retries, {:.1} s",
+        delivery.summary(),
         counts.deleted,
         retry.retries(),
         started.elapsed().as_secs_f64()
@@ -176,8 +172,7 @@ enum Step {
 fn follow(
     session: &Session,
     options: &Options,
-    printer: &Printer,
-    out: &mut impl Write,
+    delivery: &mut Delivery,
     counts: &mut Counts,
     retry: &mut Retry,
 ) -> Result<End> {
@@ -198,7 +193,10 @@ fn follow(
     let mut again: Option<(u64, u32)> = None;
     session.spinner("waiting");
     loop {
-        if options.count.is_some_and(|n| counts.printed >= n) {
+        if options
+            .count
+            .is_some_and(|n| delivery.counts().handled >= n)
+        {
             return Ok(End::Done);
         }
         let polled = Instant::now();
@@ -258,16 +256,22 @@ fn follow(
             recent.pop_front();
         }
         recent.push_back(handled);
-        // From here the notification is ours: a signal lets the write and the delete
-        // finish, so that printed + still queued == published.
+        // From here the notification is ours: a signal lets the handing on and the delete
+        // finish, so that handled + still queued == published.
         let step = session.interrupt.protect(|| {
-            if let Some(end) = print(session, options, printer, out, counts, &envelope)? {
-                return Ok(Step::End(end));
+            match delivery.hand_on(&envelope)? {
+                Handed::Delete => {}
+                Handed::Interrupted => return Ok(Step::End(End::Interrupted)),
+                Handed::Closed => return Ok(Step::End(End::PipeClosed)),
             }
-            // Written (or deliberately skipped): now, and only now, acknowledge it; the
-            // next receive may go with it (`--pipeline`) unless this was the last one.
+            // Handed on (or deliberately skipped, or set aside): now, and only now,
+            // acknowledge it; the next receive may go with it (`--pipeline`) unless this
+            // was the last one.
             let receipt = envelope.receipt_id;
-            let deleted = if options.count.is_some_and(|n| counts.printed >= n) {
+            let deleted = if options
+                .count
+                .is_some_and(|n| delivery.counts().handled >= n)
+            {
                 queue.delete(retry, receipt)
             } else {
                 queue.delete_then_receive(retry, receipt)
@@ -275,6 +279,17 @@ fn follow(
             match deleted {
                 Ok(true) => Ok(Step::Deleted),
                 Ok(false) => Ok(Step::NotFound),
+                // A command or a hook is waited for after Ctrl-C, longer than the grace the
+                // session's agent gets: what it handled is acknowledged on an agent of its own.
+                Err(ApiError::Interrupted) if delivery.waits_after_signal() => {
+                    late_delete(session, receipt).map(|deleted| {
+                        if deleted {
+                            Step::Deleted
+                        } else {
+                            Step::NotFound
+                        }
+                    })
+                }
                 Err(ApiError::Interrupted) => Ok(Step::End(End::Interrupted)),
                 Err(e) => Err(delete_error(e, envelope.receipt_id, instance)),
             }
@@ -294,42 +309,27 @@ fn follow(
     }
 }
 
-/// Prints the notification, or counts it as skipped (`--type`). `Some` ends the loop.
-fn print(
-    session: &Session,
-    options: &Options,
-    printer: &Printer,
-    out: &mut impl Write,
-    counts: &mut Counts,
-    envelope: &Envelope,
-) -> Result<Option<End>> {
-    let wanted = options.types.is_empty()
-        || envelope
-            .type_webhook()
-            .is_some_and(|t| options.types.iter().any(|w| *w == t));
-    if !wanted {
-        counts.skipped += 1;
-        return Ok(None);
-    }
-    // A signal before the write: this one is not printed, not deleted.
-    if session.interrupt.is_set() {
-        return Ok(Some(End::Interrupted));
-    }
-    let written = session.status.suspend(|| {
-        printer
-            .notification(out, envelope)
-            .and_then(|()| out.flush())
-    });
-    match written {
-        Ok(()) => counts.printed += 1,
-        Err(e) if is_broken_pipe(&e) => return Ok(Some(End::PipeClosed)),
-        Err(e) => return Err(Error::output(e)),
-    }
-    session.status.with_bar(|bar| {
-        bar.set_message(format!("{} printed · waiting", counts.printed));
-        bar.reset_elapsed();
-    });
-    Ok(None)
+/// Acknowledges a notification that was handled after Ctrl-C shut the session's agent
+/// down, with an agent of its own and a few retries; a second Ctrl-C still exits at once.
+fn late_delete(session: &Session, receipt: u64) -> Result<bool> {
+    let client = Client::new(
+        agent::build(),
+        &session.config,
+        session.config.require_credentials().ok(),
+        session.status.clone(),
+        Interrupt::new(),
+    );
+    let interrupt = Interrupt::new();
+    Retry::new(Limit::Retries(3), &session.status, &interrupt)
+        .run(Repeat::Safe, || client.delete(receipt))
+        .map_err(|e| {
+            api_failure(
+                e,
+                &format!("deleteNotification of receipt {receipt} (handled after Ctrl-C)"),
+                client.instance(),
+            )
+            .fix_prefix("it was handled but stays queued: it will be handed on again")
+        })
 }
 
 fn delete_error(e: ApiError, receipt: u64, instance: Option<u64>) -> Error {

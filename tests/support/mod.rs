@@ -20,6 +20,9 @@ pub use account::*;
 mod pipeline;
 #[allow(unused_imports)]
 pub use pipeline::*;
+mod hook;
+#[allow(unused_imports)]
+pub use hook::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
@@ -414,7 +417,15 @@ pub struct Scripted {
 
 impl Scripted {
     pub fn start(steps: Vec<Step>, fallback: Step) -> Scripted {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        Self::serve(
+            TcpListener::bind("127.0.0.1:0").expect("bind"),
+            steps,
+            fallback,
+        )
+    }
+
+    /// Serves the script on `listener`.
+    pub fn serve(listener: TcpListener, steps: Vec<Step>, fallback: Step) -> Scripted {
         let addr = listener.local_addr().expect("addr");
         let script = Arc::new(Mutex::new(
             steps.into_iter().collect::<std::collections::VecDeque<_>>(),

@@ -1,0 +1,119 @@
+//! From `tail`'s flags to its `Delivery`: which handler (print, `--exec`, `--forward-to`)
+//! and what happens around it (`--max-attempts`, `--dead-letter`, `--dedupe`). Every
+//! flag is checked here, before anything is received.
+
+use std::time::Duration;
+
+use crate::cli::{Format, GlobalArgs, TailArgs};
+use crate::dead_letter::DeadLetter;
+use crate::dedupe::{DEFAULT_CAPACITY, Dedupe};
+use crate::delivery::{Delivery, Settings};
+use crate::exec::Exec;
+use crate::exit::Result;
+use crate::format::{Printer, default_for_stdout};
+use crate::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
+use crate::handler::Handler;
+use crate::print::Print;
+use crate::session::Session;
+
+pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<Delivery> {
+    let args = &tail.consumer;
+    let timeout = Duration::from_secs(args.handler_timeout);
+    let secret = session.config.token.clone();
+    let format = tail.format.unwrap_or_else(default_for_stdout);
+    let forward_token = match &args.forward_to {
+        Some(_) => ForwardToken::resolve(args.forward_token_file.as_deref(), &|name| {
+            std::env::var(name).ok()
+        })?,
+        None => None,
+    };
+    let (handler, printing): (Box<dyn Handler>, bool) = if args.exec {
+        let secrets: Vec<&str> = secret
+            .iter()
+            .map(|s| s.expose())
+            .chain(forward_token.iter().map(|t| t.expose()))
+            .collect();
+        let exec = Exec::new(
+            args.command.clone(),
+            session.config.instance.unwrap_or_default(),
+            timeout,
+            &secrets,
+            session.status.clone(),
+        );
+        (Box::new(exec), false)
+    } else if let Some(url) = &args.forward_to {
+        let options = ForwardOptions {
+            url: parse_url(url, global.allow_insecure_http)?,
+            headers: args
+                .headers
+                .iter()
+                .map(|h| parse_header(h))
+                .collect::<Result<_>>()?,
+            token: forward_token,
+            timeout,
+            json: format == Format::Json,
+        };
+        let forward = Forward::new(options, secret, session.status.clone())?;
+        (Box::new(forward), false)
+    } else {
+        return Ok(with_settings(
+            session,
+            Box::new(print_handler(session, format)),
+            true,
+            settings(tail)?,
+        ));
+    };
+    Ok(with_settings(session, handler, printing, settings(tail)?))
+}
+
+/// Plain printing, as `demo` and `tail` without consumer flags do it.
+pub fn printing(session: &Session, format: Format, types: Vec<String>) -> Delivery {
+    let settings = Settings {
+        types,
+        max_attempts: None,
+        dead_letter: None,
+        dedupe: None,
+    };
+    with_settings(
+        session,
+        Box::new(print_handler(session, format)),
+        true,
+        settings,
+    )
+}
+
+fn print_handler(session: &Session, format: Format) -> Print {
+    Print::new(
+        Printer::new(format, session.stdout_color()),
+        session.status.clone(),
+    )
+}
+
+fn settings(tail: &TailArgs) -> Result<Settings> {
+    let args = &tail.consumer;
+    Ok(Settings {
+        types: tail.types.clone(),
+        max_attempts: args.max_attempts,
+        dead_letter: args
+            .dead_letter
+            .as_deref()
+            .map(DeadLetter::open)
+            .transpose()?,
+        dedupe: args.dedupe.then(|| Dedupe::new(DEFAULT_CAPACITY)),
+    })
+}
+
+fn with_settings(
+    session: &Session,
+    handler: Box<dyn Handler>,
+    printing: bool,
+    settings: Settings,
+) -> Delivery {
+    Delivery::new(
+        handler,
+        printing,
+        settings,
+        session.status.clone(),
+        session.interrupt.clone(),
+    )
+}

@@ -1,0 +1,48 @@
+//! The printing handler of `tail`: write the notification to stdout and flush it. Done
+//! once it was written; a closed pipe stops tail quietly, and the notification whose
+//! write failed stays queued.
+
+use std::io::{BufWriter, StdoutLock, Write};
+use std::sync::Arc;
+
+use crate::exit::{Error, Result, is_broken_pipe};
+use crate::format::Printer;
+use crate::handler::{Handler, Outcome};
+use crate::notification::Envelope;
+use crate::status::Status;
+
+pub struct Print {
+    printer: Printer,
+    out: BufWriter<StdoutLock<'static>>,
+    status: Arc<Status>,
+}
+
+impl Print {
+    pub fn new(printer: Printer, status: Arc<Status>) -> Print {
+        Print {
+            printer,
+            out: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+            status,
+        }
+    }
+}
+
+impl Handler for Print {
+    fn handle(&mut self, envelope: &Envelope, _attempt: u32) -> Result<Outcome> {
+        let (printer, out) = (&self.printer, &mut self.out);
+        let written = self.status.suspend(|| {
+            printer
+                .notification(out, envelope)
+                .and_then(|()| out.flush())
+        });
+        match written {
+            Ok(()) => Ok(Outcome::Done),
+            Err(e) if is_broken_pipe(&e) => Ok(Outcome::Closed),
+            Err(e) => Err(Error::output(e)),
+        }
+    }
+
+    fn name(&self) -> &str {
+        "printing"
+    }
+}
