@@ -1,10 +1,15 @@
 //! The command-line definition: flags, environment variables, help texts and examples.
 //! It knows nothing of HTTP or formatting; `config` turns it into something usable.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod consumer;
+mod examples;
+
+pub use consumer::ConsumerArgs;
+use examples::*;
 
 pub const DEFAULT_API_URL: &str = "https://api.green-api.com";
 pub const DEFAULT_WEBHOOK_URL: &str = "https://webhook.green-api.com";
@@ -313,77 +318,6 @@ pub struct TailArgs {
     pub consumer: ConsumerArgs,
 }
 
-/// `tail`'s consumer modes: hand each notification to a command or a hook, delete it
-/// when that said done.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Consumer options")]
-pub struct ConsumerArgs {
-    /// Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0
-    ///
-    /// One child per notification, one at a time, in queue order, run directly (no shell: use
-    /// sh -c '...' for pipelines). Its stdin is the body as JSON and a newline; its environment
-    /// adds GREENQ_RECEIPT_ID, GREENQ_TYPE_WEBHOOK, GREENQ_ID_MESSAGE, GREENQ_ID_INSTANCE and
-    /// GREENQ_ATTEMPT, and leaves out every variable that holds the token. Any other exit, a
-    /// signal or --handler-timeout is a failed attempt.
-    /// Example: greenq tail --exec -- ./bot.py --reply
-    #[arg(long, group = "consumer", requires = "command", conflicts_with_all = ["forward_to", "format"])]
-    pub exec: bool,
-
-    /// POST each body to URL (a local webhook handler); delete it on a 2xx answer
-    ///
-    /// Sent byte for byte as the queue gave it, with Content-Type: application/json,
-    /// X-Greenq-Receipt-Id, X-Greenq-Attempt, -H headers, and Authorization: Bearer from
-    /// GREENQ_FORWARD_TOKEN or --forward-token-file. Redirects are not followed. A hook that
-    /// cannot be reached is waited for, without counting attempts. Prints one line per delivery.
-    /// Example: greenq tail --forward-to http://127.0.0.1:8080/webhook
-    #[arg(long, value_name = "URL", group = "consumer")]
-    pub forward_to: Option<String>,
-
-    /// Seconds CMD or the hook may take per notification before the attempt fails
-    ///
-    /// A command past its time gets SIGTERM, and SIGKILL 5 s later. The default is the live
-    /// service's own wait for a webhook. Example: --handler-timeout 30
-    #[arg(long, value_name = "SECS", requires = "consumer", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    pub handler_timeout: u64,
-
-    /// Attempts per notification; then --dead-letter, or stop with exit 1 [default: no limit]
-    ///
-    /// Failed attempts are retried after about 1 s, doubling up to 60 s. Example: --max-attempts 5
-    #[arg(long, value_name = "N", requires = "consumer", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_attempts: Option<u32>,
-
-    /// Append a notification whose attempts ran out to FILE (one JSON line), then delete it
-    ///
-    /// Each line holds receiptId, typeWebhook, attempts, the last error, the time and the body,
-    /// and is on the disk before the delete. Example: --max-attempts 5 --dead-letter dead.ndjson
-    #[arg(long, value_name = "FILE", requires = "max_attempts")]
-    pub dead_letter: Option<PathBuf>,
-
-    /// Delete a notification already handled in this run without handing it on again
-    ///
-    /// Same typeWebhook and idMessage (and status, when there is one); the last 100,000 are
-    /// remembered. Counted as duplicates in the summary.
-    #[arg(long)]
-    pub dedupe: bool,
-
-    /// File whose first line is the hook's Bearer token [else env: GREENQ_FORWARD_TOKEN]
-    #[arg(long, value_name = "PATH", requires = "forward_to")]
-    pub forward_token_file: Option<PathBuf>,
-
-    /// Extra header for the hook, 'Name: value' (repeatable). Example: -H 'X-Bot: support'
-    #[arg(
-        short = 'H',
-        long = "header",
-        value_name = "HEADER",
-        requires = "forward_to"
-    )]
-    pub headers: Vec<String>,
-
-    /// The command for --exec, and its arguments
-    #[arg(last = true, value_name = "CMD", requires = "exec", value_parser = clap::value_parser!(OsString))]
-    pub command: Vec<OsString>,
-}
-
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Output format: a line per check, or one JSON object with every check
@@ -470,129 +404,6 @@ fn parse_rate(text: &str) -> Result<f64, String> {
         _ => Err("give a number from 0 to 1, e.g. 0.3".into()),
     }
 }
-
-const RECEIVE_EXAMPLES: &str = "\
-Examples:
-  Look at the head of the queue without taking it:
-    greenq receive
-  Wait up to a minute:
-    greenq receive --receive-timeout 60
-  Receive, then acknowledge what was received:
-    greenq receive | greenq delete -
-
-Exit codes: 0 printed, 3 queue empty, 4 credentials rejected, 5 quota, 1 failure.";
-
-const DELETE_EXAMPLES: &str = "\
-Examples:
-  Delete a stuck receipt by hand:
-    greenq delete 488645
-  Several at once:
-    greenq delete 488645 488646 488647
-  From a file of ids, or from `receive`:
-    greenq delete - < receipts.txt
-    greenq receive | greenq delete -
-
-Prints `deleted ID` or `not found ID` per receipt.
-Exit codes: 0 all deleted, 3 any not found, 2 bad id (nothing deleted), 1 failure.";
-
-const PUBLISH_EXAMPLES: &str = "\
-Examples:
-  Publish a test message from a script:
-    greenq publish --text 'hello from greenq' --chat-id 79001234568
-  Publish a file of notifications (one JSON object, NDJSON or concatenated JSON):
-    greenq publish notifications.ndjson
-  Move a queue: back it up, then publish it again:
-    greenq tail -e --format json > backup.ndjson
-    greenq publish backup.ndjson
-  Check a file without sending anything:
-    greenq publish --dry-run notifications.ndjson
-  Prefer a possible duplicate to stopping when an answer is lost:
-    greenq publish --at-least-once notifications.ndjson
-  Relay a live queue into a local emulator as it arrives:
-    greenq tail --api-url https://7103.api.greenapi.com \\
-      | greenq publish --webhook-url http://127.0.0.1:7700 -
-
-Each notification must be a JSON object with a string typeWebhook and an integer
-instanceData.idInstance. A file (also `- < FILE`) is checked whole first: on any invalid
-one nothing is sent (exit 65). A pipe is sent as it is read: an invalid one stops it
-(exit 65), those before it were sent, nothing after it is. --stream / --check-first
-force either way. Prints each published notification's idMessage (or -), one per line.
-A notification whose answer was lost is not sent again (it may have arrived): publish
-stops, exit 1, and says where to resume.";
-
-const TAIL_EXAMPLES: &str = "\
-Examples:
-  Follow a queue in a terminal:
-    greenq tail
-  Only outgoing messages, one line each (other types are deleted unprinted):
-    greenq tail --type outgoingMessageReceived --format text
-  A type greenq does not know yet:
-    greenq tail --type someNewWebhook --allow-unknown-type
-  NDJSON into jq:
-    greenq tail | jq -r '.messageData.textMessageData.textMessage'
-  Take exactly 10 notifications:
-    greenq tail -n 10 > ten.ndjson
-  Drain the queue into a backup file, then stop:
-    greenq tail -e --format json > backup.ndjson
-  Drain a large backlog over a slow link, one round trip per notification:
-    greenq tail -e --pipeline --format json > backup.ndjson
-
-  Be your bot's consumer: run a command per notification, delete it when it exits 0:
-    greenq tail --exec -- ./bot.py
-    greenq tail --exec -- sh -c 'jq -r .typeWebhook >> seen.txt'
-  Forward to a local webhook handler, 5 attempts each, then set it aside:
-    greenq tail --forward-to http://127.0.0.1:8080/webhook --max-attempts 5 \\
-      --dead-letter dead.ndjson --dedupe -H 'X-Bot: support'
-
-A notification is deleted only after it was written and flushed, or after the command
-exited 0 or the hook answered 2xx. Ctrl-C stops at once and never deletes what was not
-handled. A pipe cannot tell what its reader consumed: with `| head -n 3` the notification
-whose write failed stays queued, but ones the reader never looked at may be gone; use
---count for an exact number, or --exec.
-
-Faults are retried without limit, with pauses that grow (0.5 s doubling to 30 s,
-Retry-After as a floor) until a notification is delivered; a head that comes back
-however often it is deleted stops tail with exit 1. A host that cannot be found or
-reached before anything worked ends tail at once (exit 1): check --api-url.";
-
-const SERVE_EXAMPLES: &str = "\
-Examples:
-  Start an emulator and point greenq at it:
-    greenq serve --listen 127.0.0.1:7700
-    # paste the export lines it prints, then:
-    greenq publish --text hi --chat-id 79001234568 && greenq tail -e
-  Host two instances, answer empty receives after 1 s:
-    greenq serve --accept 1:token-one --accept 2:token-two --wait 1
-  Let the system pick a free port (the first stdout line says which):
-    greenq serve --listen 127.0.0.1:0
-  Emulate an instance that is starting up (the queue's methods answer 400):
-    greenq serve --instance-state starting
-  Push to a local webhook, and retry a refused push after 1 s instead of 60 s:
-    greenq serve --push-retry 1 &
-    curl -d '{\"webhookUrl\":\"http://127.0.0.1:9000/hook\"}' \\
-      http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
-  Test your consumer against faults: 30 % of requests fail, the same way on every run:
-    greenq serve --faults 0.3 --seed 42 -v
-
-The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
-
-const DOCTOR_EXAMPLES: &str = "\
-Examples:
-  Why does my queue stay empty?
-    greenq doctor
-  For a script or a support ticket (the token is never shown):
-    greenq doctor --format json
-  See every request it makes:
-    greenq doctor -v
-
-Exit codes: 0 all checks pass (warnings allowed), 1 any check fails, 4 credentials rejected.";
-
-const DEMO_EXAMPLES: &str = "\
-Examples:
-    greenq demo
-    greenq demo --format text
-
-Needs no configuration and never leaves loopback: the emulator runs inside this process.";
 
 #[cfg(test)]
 mod tests {

@@ -150,7 +150,7 @@ impl Client {
             .map_err(|e| self.odd(answer, "{\"result\": true|false}", &e))
     }
 
-    /// An answer to a receive that came another way (`crate::pipeline`), classified and
+    /// An answer to a receive that came another way (a pipelined connection), classified and
     /// read as `receive` reads its own.
     pub fn receive_answer(&self, answer: &Answer) -> Result<Option<Envelope>, ApiError> {
         self.contacted.set(true);

@@ -1,5 +1,5 @@
 //! What `tail` asks of the queue service, with retries: the head, a delete, or a delete
-//! with the next receive sent behind it (`--pipeline`, see `crate::pipeline`).
+//! with the next receive sent behind it (`tail --pipeline`).
 
 use crate::answer::ApiError;
 use crate::client::Client;
