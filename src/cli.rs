@@ -392,8 +392,8 @@ pub const INSTANCE_STATES: [&str; 6] = [
 /// Seconds, fractions allowed (`0.05`), up to an hour.
 fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
     match text.trim().parse::<f64>() {
-        Ok(s) if (0.0..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
-        _ => Err("give seconds from 0 to 3600, e.g. 60 or 0.1".into()),
+        Ok(s) if (0.01..=3600.0).contains(&s) => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err("give seconds from 0.01 to 3600, e.g. 60 or 0.1".into()),
     }
 }
 

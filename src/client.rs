@@ -16,6 +16,7 @@ use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::status::Status;
+use crate::text::escape_controls;
 use crate::transport::Tracker;
 
 const MAX_ANSWER: u64 = 16 * 1024 * 1024;
@@ -25,7 +26,12 @@ const LONG_POLL_MARGIN: Duration = Duration::from_secs(15);
 const LONGEST_WAIT: Duration = Duration::from_secs(60);
 /// The overall deadline of a delete or a publish, so that a server that trickles bytes
 /// cannot hold greenq forever.
-const CALL_DEADLINE: Duration = Duration::from_secs(30);
+pub const CALL_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The overall deadline of a long poll: its wait plus a margin.
+pub fn long_poll_deadline(receive_timeout: Option<u32>) -> Duration {
+    receive_timeout.map_or(LONGEST_WAIT, |n| Duration::from_secs(n.into())) + LONG_POLL_MARGIN
+}
 
 pub struct Client {
     agent: ureq::Agent,
@@ -74,6 +80,11 @@ impl Client {
         }
     }
 
+    /// An answer of any kind came back in this run.
+    pub fn contacted(&self) -> bool {
+        self.contacted.get()
+    }
+
     pub fn instance(&self) -> Option<u64> {
         self.api.as_ref().map(|(_, c)| c.instance)
     }
@@ -103,13 +114,12 @@ impl Client {
     pub fn receive(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
         let rest = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
         let url = self.api_url("receiveNotification", &rest)?;
-        let wait = receive_timeout.map_or(LONGEST_WAIT, |n| Duration::from_secs(n.into()));
         let answer = self.exchange(Request {
             method: "GET",
             url: &url,
             host: &self.api_host,
             body: None,
-            deadline: wait + LONG_POLL_MARGIN,
+            deadline: long_poll_deadline(receive_timeout),
             idempotent: true,
         })?;
         self.envelope_of(&answer)
@@ -311,8 +321,9 @@ impl Client {
             #[serde(rename = "stateInstance")]
             state_instance: String,
         }
+        // Server text, shown by doctor: without the token, and harmless to a terminal.
         serde_json::from_slice::<State>(&answer.body)
-            .map(|s| s.state_instance)
+            .map(|s| escape_controls(&self.redact(s.state_instance)).into_owned())
             .map_err(|e| self.odd(&answer, "{\"stateInstance\": ...}", &e))
     }
 
@@ -323,7 +334,9 @@ impl Client {
         if let Some(refusal) = code_refusal(&answer.body, self.secret()) {
             return Err(self.redacted(refusal));
         }
-        serde_json::from_slice(&answer.body).map_err(|e| self.odd(&answer, "a settings object", &e))
+        // Server text, shown by doctor: the token taken out before anything is read of it.
+        let text = self.redact(String::from_utf8_lossy(&answer.body).into_owned());
+        serde_json::from_str(&text).map_err(|e| self.odd(&answer, "a settings object", &e))
     }
 
     fn account_get(&self, method: &str) -> Result<Answer, ApiError> {

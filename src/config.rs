@@ -233,7 +233,7 @@ fn warn_if_readable_by_others(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.permissions().mode() & 0o044 != 0
     {
-        eprintln!(
+        crate::ewriteln!(
             "greenq: warning: the token file {} is readable by group or others; run: chmod 600 {}",
             path.display(),
             path.display()

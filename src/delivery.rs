@@ -164,9 +164,11 @@ impl Delivery {
                         return Ok(Step::Interrupted);
                     }
                 }
+                // A command killed by the same Ctrl-C that stops greenq was not at fault:
+                // it keeps its attempts and stays queued.
+                Outcome::Failed(_) if self.interrupt.is_set() => return Ok(Step::Interrupted),
                 Outcome::Failed(why) => {
                     self.counts.failed_attempts += 1;
-                    waits = 0;
                     if self.settings.max_attempts.is_some_and(|max| attempt >= max) {
                         return self.give_up(envelope, attempt, &why);
                     }

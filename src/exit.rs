@@ -202,7 +202,7 @@ pub fn render(err: &anyhow::Error) -> Option<String> {
 /// Prints `err` to stderr as `greenq: error: ...` (unless silent); its exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
     if let Some(message) = render(err) {
-        eprintln!("greenq: error: {message}");
+        crate::ewriteln!("greenq: error: {message}");
     }
     code_of(err)
 }

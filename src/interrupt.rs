@@ -12,6 +12,8 @@ use crate::exit::ExitCode;
 
 /// How long a signal lets protected work (a write and its delete, one publish) finish.
 const GRACE: Duration = Duration::from_secs(2);
+/// Signals this close together are one stop, not a second Ctrl-C.
+const SAME_STOP: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Default)]
 pub struct Interrupt {
@@ -29,6 +31,8 @@ struct Inner {
 struct State {
     set: bool,
     protected: bool,
+    /// When the first signal came.
+    first: Option<Instant>,
     agent: Option<ureq::Agent>,
     /// The pipelined connection of `tail --pipeline` (ureq's agent does not carry it).
     socket: Option<std::net::TcpStream>,
@@ -74,11 +78,17 @@ impl Interrupt {
 
     pub fn trigger(&self) {
         if self.inner.signals.fetch_add(1, Ordering::SeqCst) >= 1 {
-            eprintln!("greenq: interrupted again, exiting at once");
+            // One stop can arrive twice at once (`timeout` signals us and our process
+            // group): only a second signal a moment later means "now".
+            if self.lock().first.is_some_and(|at| at.elapsed() < SAME_STOP) {
+                return;
+            }
+            crate::ewriteln!("greenq: interrupted again, exiting at once");
             std::process::exit(ExitCode::Interrupted.code());
         }
         let mut state = self.lock();
         state.set = true;
+        state.first = Some(Instant::now());
         if state.protected {
             // Protected work is quick on a healthy server; on a stalled one it gets a
             // moment, not a whole read timeout.

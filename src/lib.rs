@@ -5,6 +5,16 @@
 //! `status` for everything on stderr. Commands return `anyhow::Result`; `main.rs` only
 //! hands the result to `exit`, which prints the error and picks the exit code.
 
+/// `eprintln!` that never panics: a closed stderr (`greenq tail 2>&1 | head`) must not
+/// crash greenq; what cannot be said is dropped.
+#[macro_export]
+macro_rules! ewriteln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 pub mod agent;
 pub mod answer;
 pub mod backoff;
@@ -39,6 +49,7 @@ pub mod status;
 pub mod terminal;
 pub mod text;
 pub mod transport;
+pub mod webhook_warning;
 
 use cli::{Cli, Command};
 use config::Config;

@@ -72,7 +72,7 @@ fn redact_panics(secret: Secret) {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        crate::ewriteln!(
             "greenq: internal error: {}{place}; this is a bug in greenq, please report it",
             secret.redact(&payload)
         );

@@ -32,20 +32,20 @@ impl Status {
 
     /// A warning: shown even with `--quiet`.
     pub fn warning(&self, message: impl Display) {
-        self.suspend(|| eprintln!("greenq: warning: {message}"));
+        self.suspend(|| crate::ewriteln!("greenq: warning: {message}"));
     }
 
     /// A status line (`retrying in 4.2 s: HTTP 502`), unless `--quiet`.
     pub fn line(&self, message: impl Display) {
         if !self.quiet {
-            self.suspend(|| eprintln!("greenq: {message}"));
+            self.suspend(|| crate::ewriteln!("greenq: {message}"));
         }
     }
 
     /// One line per HTTP exchange with `--verbose`; the caller redacts.
     pub fn exchange(&self, message: impl Display) {
         if self.verbose {
-            self.suspend(|| eprintln!("greenq: {message}"));
+            self.suspend(|| crate::ewriteln!("greenq: {message}"));
         }
     }
 

@@ -249,21 +249,39 @@ fn a_server_that_closes_every_connection_is_reconnected_to_quietly() {
 
 #[test]
 fn a_host_that_does_not_resolve_ends_at_once_naming_it() {
-    let out = greenq()
-        .args(["--api-url", "https://apii.green-api.invalid", "tail"])
-        .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
-        .env("GREEN_API_TOKEN", TOKEN)
-        .timeout(Duration::from_secs(60))
-        .output()
+    for pipeline in [&[][..], &["--pipeline"]] {
+        let out = greenq()
+            .args(["--api-url", "https://apii.green-api.invalid", "tail"])
+            .args(pipeline)
+            .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
+            .env("GREEN_API_TOKEN", TOKEN)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_no_token(&[&out.stdout, &out.stderr]);
+        assert_exit(&out, 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot reach apii.green-api.invalid") && err.contains("--api-url"),
+            "{pipeline:?}: {err}"
+        );
+        assert!(!err.contains("retrying"), "{pipeline:?}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_stderr_never_makes_greenq_panic() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[numbered("incomingMessageReceived", 1)]);
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "-e"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert_no_token(&[&out.stdout, &out.stderr]);
-    assert_exit(&out, 1);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cannot reach apii.green-api.invalid") && err.contains("--api-url"),
-        "{err}"
-    );
-    assert!(!err.contains("retrying"), "{err}");
+    drop(child.stderr.take());
+    let status = wait_with_limit(&mut child, Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0));
 }
 
 #[test]

@@ -292,7 +292,7 @@ fn a_refused_or_dropped_push_is_sent_again_in_order() {
 
 #[test]
 fn a_push_with_no_answer_in_time_is_sent_again() {
-    let emulator = emulator(&["--push-retry", "0", "--push-timeout", "0.2"]);
+    let emulator = emulator(&["--push-retry", "0.01", "--push-timeout", "0.2"]);
     let hook = Scripted::start(
         vec![Step::Slow(
             Duration::from_secs(60),

@@ -68,9 +68,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let options = tail::Options {
         count: None,
         exit_on_empty: true,
-        types: Vec::new(),
         receive_timeout: None,
-        format,
         pipeline: false,
     };
     let mut delivery = crate::consumer::printing(&session, format, Vec::new());

@@ -393,15 +393,15 @@ fn webhook_url_check(settings: &Map<String, Value>, redact: impl Fn(&str) -> Str
 /// Which notification kinds (the `...Webhook` switches) are on; a warning when incoming
 /// messages are off.
 fn kinds_check(settings: &Map<String, Value>) -> Check {
-    let switch = |want: &str| -> Vec<&str> {
+    let switch = |want: &str| -> Vec<String> {
         settings
             .iter()
             .filter(|(k, v)| k.ends_with("Webhook") && v.as_str() == Some(want))
-            .map(|(k, _)| k.as_str())
+            .map(|(k, _)| crate::text::escape_controls(k).into_owned())
             .collect()
     };
     let (on, off) = (switch("yes"), switch("no"));
-    let list = |names: &[&str]| {
+    let list = |names: &[String]| {
         if names.is_empty() {
             "none".to_string()
         } else {
@@ -410,7 +410,7 @@ fn kinds_check(settings: &Map<String, Value>) -> Check {
     };
     let found = format!("on: {}; off: {}", list(&on), list(&off));
     let data = json!({"on": on, "off": off});
-    if off.contains(&"incomingWebhook") {
+    if off.iter().any(|k| k == "incomingWebhook") {
         Check::new(
             "notification kinds",
             Outcome::Warn,
@@ -420,25 +420,6 @@ fn kinds_check(settings: &Map<String, Value>) -> Check {
         .data(data)
     } else {
         Check::pass("notification kinds", found).data(data)
-    }
-}
-
-/// For `tail` (at start) and `receive` (when it ended empty): a set webhookUrl explains an
-/// empty queue, so say so on stderr. If getSettings fails, nothing is said.
-pub fn warn_if_webhook_set(session: &Session) {
-    let Ok(settings) = session.client.get_settings() else {
-        return;
-    };
-    if settings
-        .get("webhookUrl")
-        .and_then(Value::as_str)
-        .is_some_and(|url| !url.is_empty())
-    {
-        session.status.suspend(|| {
-            eprintln!(
-                "greenq: warning: the instance's webhookUrl is set, so the service pushes notifications there and this queue stays empty; run greenq doctor"
-            )
-        });
     }
 }
 

@@ -169,7 +169,7 @@ fn dry_run(source: &Source, out: &mut impl Write, total: usize, quiet: bool) -> 
     }
     out.flush().map_err(Error::output)?;
     if !quiet {
-        eprintln!(
+        crate::ewriteln!(
             "greenq: dry run: {total} valid notification(s) in {}; nothing was sent",
             source.name
         );

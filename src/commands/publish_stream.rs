@@ -96,7 +96,7 @@ pub fn run(config: &Config, args: &PublishArgs, input: Input) -> anyhow::Result<
                 .map_err(Error::output)
         })?;
         if !config.quiet {
-            eprintln!(
+            crate::ewriteln!(
                 "greenq: dry run: {} valid notification(s) in {name}; nothing was sent",
                 stream.sent
             );

@@ -24,7 +24,7 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> anyhow::Result<ExitCode> {
     let envelope = match received {
         Ok(Some(envelope)) => envelope,
         Ok(None) => {
-            crate::commands::doctor::warn_if_webhook_set(&session);
+            crate::webhook_warning::warn_if_webhook_set(&session);
             session
                 .status
                 .line("no notification: the queue stayed empty for the whole wait");

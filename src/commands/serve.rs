@@ -44,15 +44,15 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let stop = stop_signal().with_context(failed)?;
         print_banner(addr, &accept, demo).map_err(Error::output)?;
         if !global.quiet {
-            eprintln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
+            crate::ewriteln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
             if let Some(note) = &note {
-                eprintln!("greenq: serve: {note}");
+                crate::ewriteln!("greenq: serve: {note}");
             }
         }
         emulator.serve(stop).await.with_context(failed)
     })?;
     if !global.quiet {
-        eprintln!("greenq: serve: stopped");
+        crate::ewriteln!("greenq: serve: stopped");
     }
     Ok(ExitCode::Success)
 }

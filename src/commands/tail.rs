@@ -8,7 +8,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use crate::answer::ApiError;
-use crate::cli::{Format, GlobalArgs, TailArgs};
+use crate::cli::{GlobalArgs, TailArgs};
 use crate::client::Client;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
@@ -19,7 +19,7 @@ use crate::notification::Envelope;
 use crate::queue::{Plain, Queue};
 use crate::retry::{Limit, Repeat, Retry};
 use crate::session::Session;
-use crate::{agent, consumer, format, known_types};
+use crate::{agent, consumer, known_types};
 
 /// An empty answer quicker than this did not wait (no long poll): it made no progress.
 const QUICK_EMPTY: Duration = Duration::from_secs(1);
@@ -28,16 +28,14 @@ const EMPTY_PAUSE_CAP: Duration = Duration::from_secs(5);
 /// A notification shown again this many times in a row, although deleted each time,
 /// is a head that cannot be deleted.
 const MAX_REPEATS: u32 = 4;
+
 /// How many handled notifications are remembered, to recognise one shown again.
 const REMEMBERED: usize = 1024;
 
 pub struct Options {
     pub count: Option<u64>,
     pub exit_on_empty: bool,
-    /// Print only these typeWebhooks; empty prints all.
-    pub types: Vec<String>,
     pub receive_timeout: Option<u32>,
-    pub format: Format,
     /// Each delete goes out with the next receive (`--pipeline`).
     pub pipeline: bool,
 }
@@ -54,9 +52,7 @@ impl Options {
         Ok(Options {
             count: args.count,
             exit_on_empty: args.exit_on_empty,
-            types: args.types.clone(),
             receive_timeout: args.receive_timeout,
-            format: args.format.unwrap_or_else(format::default_for_stdout),
             pipeline: args.pipeline,
         })
     }
@@ -83,7 +79,7 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let session = Session::new(&config, Some(credentials));
     let mut delivery = consumer::build(&session, global, args)?;
-    crate::commands::doctor::warn_if_webhook_set(&session);
+    crate::webhook_warning::warn_if_webhook_set(&session);
     Ok(follow_and_report(&session, &options, &mut delivery)?)
 }
 
@@ -200,10 +196,16 @@ fn follow(
             return Ok(End::Done);
         }
         let polled = Instant::now();
+        let retries_before = retry.retries();
         let envelope = match queue.receive(retry) {
             Ok(Some(envelope)) => envelope,
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
-            Ok(None) if polled.elapsed() < QUICK_EMPTY => {
+            // A long poll that waited its time on a healthy server.
+            Ok(None) if retry.retries() == retries_before && polled.elapsed() >= QUICK_EMPTY => {
+                retry.progress();
+                continue;
+            }
+            Ok(None) => {
                 // A server that answers "empty" at once must not make us spin.
                 if retry.pause(
                     "the queue answered empty without waiting",
@@ -212,10 +214,6 @@ fn follow(
                 ) {
                     return Ok(End::Interrupted);
                 }
-                continue;
-            }
-            Ok(None) => {
-                retry.progress();
                 continue;
             }
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
@@ -227,7 +225,7 @@ fn follow(
                 Some((receipt, n)) if receipt == handled.receipt => n + 1,
                 _ => 1,
             };
-            if times > MAX_REPEATS {
+            if times >= MAX_REPEATS {
                 return Err(undeletable(handled.receipt, times));
             }
             again = Some((handled.receipt, times));

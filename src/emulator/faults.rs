@@ -177,7 +177,7 @@ async fn answer(
         return Ok(respond(state, req).await.map(Either::Left));
     };
     if state.verbose {
-        eprintln!(
+        crate::ewriteln!(
             "greenq: serve: fault: {} {}: {}",
             req.method(),
             redact_path(req.uri().path(), &state.queues),

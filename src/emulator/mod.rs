@@ -144,7 +144,7 @@ async fn accept_loop(
             Ok((stream, _)) => stream,
             Err(e) => {
                 // Out of file descriptors and the like: wait a little, never stop serving.
-                eprintln!("greenq: serve: accept failed: {e}");
+                crate::ewriteln!("greenq: serve: accept failed: {e}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
@@ -180,7 +180,7 @@ async fn respond(state: &State, req: Request<Incoming>) -> Answer {
     let path = req.uri().path().to_string();
     let answer = route(state, req).await;
     if state.verbose {
-        eprintln!(
+        crate::ewriteln!(
             "greenq: serve: {method} {} {} {:.1} ms",
             redact_path(&path, &state.queues),
             answer.status().as_u16(),

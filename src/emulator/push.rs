@@ -120,6 +120,10 @@ impl Pusher {
     }
 }
 
+/// Marks a push, so that an emulator whose webhookUrl points at itself refuses it instead
+/// of queueing (and pushing) it again, in an endless loop.
+pub const PUSHED: &str = "x-greenq-pushed";
+
 async fn run_lane(
     id: u64,
     mut receiver: mpsc::UnboundedReceiver<Bytes>,
@@ -147,8 +151,13 @@ async fn run_lane(
             if outcome.is_ok() {
                 break;
             }
-            attempt += 1;
-            tokio::time::sleep(retry).await;
+            // The live service waits a constant 60 s; a shorter --push-retry doubles up to
+            // that, so that a tuned emulator never storms a webhook that keeps failing.
+            let pause = retry
+                .saturating_mul(1u32 << (attempt - 1).min(12))
+                .min(retry.max(DEFAULT_RETRY));
+            attempt = attempt.saturating_add(1);
+            tokio::time::sleep(pause).await;
         }
         pending.bytes.fetch_sub(body.len(), Ordering::SeqCst);
         pending.count.fetch_sub(1, Ordering::SeqCst);
@@ -163,7 +172,9 @@ async fn post(
     body: Bytes,
     timeout: Duration,
 ) -> Result<StatusCode, String> {
-    let mut request = Request::post(url).header(CONTENT_TYPE, "application/json");
+    let mut request = Request::post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .header(PUSHED, "1");
     if let Some(token) = token {
         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
     }
@@ -210,7 +221,7 @@ impl Shared {
             Ok(_) => "200 delivered".to_string(),
             Err(e) => format!("failed ({e}); sent again after the pause"),
         };
-        eprintln!(
+        crate::ewriteln!(
             "greenq: serve: push instance {id} attempt {attempt} POST {} {outcome} {:.1} ms",
             self.queues.redact(url),
             started.elapsed().as_secs_f64() * 1000.0

@@ -200,6 +200,12 @@ async fn read_body(req: Request<Incoming>) -> Result<Bytes, Box<Answer>> {
 }
 
 async fn publish(state: &State, req: Request<Incoming>) -> Answer {
+    if req.headers().contains_key(super::push::PUSHED) {
+        return error(
+            StatusCode::LOOP_DETECTED,
+            "this is a push from greenq serve: a webhookUrl that points at the emulator itself would loop",
+        );
+    }
     let body = match read_body(req).await {
         Ok(body) => body,
         Err(answer) => return *answer,

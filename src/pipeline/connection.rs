@@ -21,9 +21,6 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The client's limit on an answer.
 pub const MAX_ANSWER: u64 = 16 * 1024 * 1024;
 const MAX_HEAD: usize = 64 * 1024;
-/// A connection quiet for longer is probed before a pair goes out on it: a server may
-/// have closed it meanwhile (a keep-alive timeout while stdout was slow).
-const FRESH: Duration = Duration::from_secs(1);
 
 /// Where the connection goes.
 pub struct Endpoint {
@@ -141,7 +138,6 @@ pub struct Connection {
     start: usize,
     /// Kept for the connection's life: a fresh buffer per read would be zeroed each time.
     scratch: Box<[u8]>,
-    last_io: Instant,
 }
 
 impl Connection {
@@ -184,16 +180,12 @@ impl Connection {
             input: Vec::with_capacity(16 * 1024),
             start: 0,
             scratch: vec![0; 16 * 1024].into_boxed_slice(),
-            last_io: Instant::now(),
         })
     }
 
     /// False when the server closed the connection (or sent something unasked) while it
-    /// was quiet; a connection used within `FRESH` is taken to be open.
+    /// was quiet (a keep-alive timeout while a handler was slow).
     pub fn is_open(&self) -> bool {
-        if self.last_io.elapsed() < FRESH {
-            return true;
-        }
         let socket = self.socket();
         if socket.set_nonblocking(true).is_err() {
             return false;
@@ -219,8 +211,9 @@ impl Connection {
         Ok(())
     }
 
-    /// The next answer, whole. Interim (1xx) answers are skipped.
-    pub fn read_answer(&mut self) -> Result<Answer, Fault> {
+    /// The next answer, whole, by `deadline` (so that a server that trickles bytes cannot
+    /// hold it forever). Interim (1xx) answers are skipped.
+    pub fn read_answer(&mut self, deadline: Instant) -> Result<Answer, Fault> {
         loop {
             let head = loop {
                 match answer::parse_head(&self.input[self.start..]).map_err(Fault::Malformed)? {
@@ -228,7 +221,7 @@ impl Connection {
                     None if self.input.len() - self.start > MAX_HEAD => {
                         return Err(Fault::Malformed("an answer head larger than 64 KiB".into()));
                     }
-                    None => self.fill()?,
+                    None => self.fill(deadline)?,
                 }
             };
             self.start += head.len;
@@ -243,7 +236,7 @@ impl Connection {
                     }
                     let n = n as usize;
                     while self.input.len() - self.start < n {
-                        self.fill()?;
+                        self.fill(deadline)?;
                     }
                     let body = self.input[self.start..self.start + n].to_vec();
                     self.start += n;
@@ -259,7 +252,7 @@ impl Connection {
                         if chunked.is_done() {
                             break chunked.into_body();
                         }
-                        self.fill()?;
+                        self.fill(deadline)?;
                     }
                 }
                 Framing::UntilClose => {
@@ -267,7 +260,7 @@ impl Connection {
                         if (self.input.len() - self.start) as u64 > MAX_ANSWER {
                             return Err(Fault::TooLarge);
                         }
-                        match self.fill() {
+                        match self.fill(deadline) {
                             Ok(()) => {}
                             Err(Fault::Closed { .. }) => break,
                             Err(e) => return Err(e),
@@ -291,11 +284,17 @@ impl Connection {
         }
     }
 
-    fn fill(&mut self) -> Result<(), Fault> {
+    fn fill(&mut self, deadline: Instant) -> Result<(), Fault> {
         if self.start > 0 && self.start == self.input.len() {
             self.input.clear();
             self.start = 0;
         }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Fault::Io(io::ErrorKind::TimedOut.into()));
+        }
+        self.socket()
+            .set_read_timeout(Some(left.min(READ_TIMEOUT)))?;
         let read = loop {
             match self.stream.read(&mut self.scratch) {
                 Ok(n) => break n,
@@ -305,7 +304,6 @@ impl Connection {
                 Err(e) => return Err(Fault::Io(e)),
             }
         };
-        self.last_io = Instant::now();
         if read == 0 {
             return Err(Fault::Closed {
                 partial: self.input.len() > self.start,
@@ -326,6 +324,10 @@ impl Drop for Connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(60)
+    }
     use std::net::TcpListener;
     use std::thread;
 
@@ -354,18 +356,18 @@ mod tests {
         let mut c = serve(
             b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnullHTTP/1.1 503 X\r\nretry-after: 3\r\ntransfer-encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n\r\nto the end",
         );
-        let a = c.read_answer().unwrap();
+        let a = c.read_answer(far()).unwrap();
         assert_eq!((a.status, &a.body[..], a.close), (200, &b"null"[..], false));
-        let a = c.read_answer().unwrap();
+        let a = c.read_answer(far()).unwrap();
         assert_eq!((a.status, &a.body[..]), (503, &b"ab"[..]));
         assert_eq!(a.retry_after, Some(Duration::from_secs(3)));
-        let a = c.read_answer().unwrap();
+        let a = c.read_answer(far()).unwrap();
         assert_eq!(
             (a.status, &a.body[..], a.close),
             (200, &b"to the end"[..], true)
         );
         assert!(matches!(
-            c.read_answer(),
+            c.read_answer(far()),
             Err(Fault::Closed { partial: false })
         ));
     }
@@ -373,10 +375,8 @@ mod tests {
     #[test]
     fn a_connection_the_server_closed_while_quiet_is_not_open() {
         let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
-        c.read_answer().unwrap();
-        assert!(c.is_open(), "just used");
-        // The server has closed (its thread ended); seen once the connection is not fresh.
-        c.last_io -= FRESH;
+        c.read_answer(far()).unwrap();
+        // The server has closed (its thread ended).
         let closed = (0..200).any(|_| {
             let open = c.is_open();
             if open {
@@ -396,9 +396,8 @@ mod tests {
             port,
             tls: None,
         };
-        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
+        let c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
         let _server = listener.accept().unwrap();
-        c.last_io -= FRESH;
         assert!(c.is_open());
     }
 
@@ -406,10 +405,10 @@ mod tests {
     fn a_cut_answer_is_a_fault() {
         let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc");
         assert!(matches!(
-            c.read_answer(),
+            c.read_answer(far()),
             Err(Fault::Closed { partial: true })
         ));
         let mut c = serve(b"SSH-2.0-OpenSSH\r\n\r\n");
-        assert!(matches!(c.read_answer(), Err(Fault::Malformed(_))));
+        assert!(matches!(c.read_answer(far()), Err(Fault::Malformed(_))));
     }
 }

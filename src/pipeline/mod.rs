@@ -19,7 +19,7 @@ use std::time::Instant;
 use ureq::http::Uri;
 
 use crate::answer::{Answer, ApiError, Delivery};
-use crate::client::Client;
+use crate::client::{CALL_DEADLINE, Client, long_poll_deadline};
 use crate::config::Credentials;
 use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
@@ -152,12 +152,15 @@ impl Queue for Pipelined<'_> {
 
 impl Pipelined<'_> {
     fn receive_once(&mut self) -> Result<Option<Envelope>, ApiError> {
-        if self.off {
+        // Until the service answered once, receives go through the client, which ends the
+        // run at once on a host that cannot be reached (a wrong URL, not an outage).
+        if self.off || !self.client.contacted() {
             return self.client.receive(self.receive_timeout);
         }
         if let Some(sent) = self.in_flight.take() {
+            let deadline = sent + self.deadline(Call::Receive);
             let read = match self.connection.as_mut() {
-                Some(connection) => connection.read_answer(),
+                Some(connection) => connection.read_answer(deadline),
                 None => Err(Fault::Closed { partial: false }),
             };
             return match read {
@@ -222,7 +225,7 @@ impl Pipelined<'_> {
         let read = match self.connection.as_mut() {
             Some(connection) => connection
                 .send(&request)
-                .and_then(|()| connection.read_answer()),
+                .and_then(|()| connection.read_answer(sent + CALL_DEADLINE)),
             None => Err(Fault::Closed { partial: false }),
         };
         self.request = request;
@@ -267,9 +270,10 @@ impl Pipelined<'_> {
         request.clear();
         self.push_request(&mut request, call);
         let sent = Instant::now();
+        let deadline = sent + self.deadline(call);
         let read = self.connect().and_then(|connection| {
             connection.send(&request)?;
-            connection.read_answer()
+            connection.read_answer(deadline)
         });
         self.request = request;
         match read {
@@ -288,6 +292,14 @@ impl Pipelined<'_> {
             return ApiError::Interrupted;
         }
         self.classify(fault)
+    }
+
+    /// How long the answer to `call` may take, as the client allows it.
+    fn deadline(&self, call: Call) -> std::time::Duration {
+        match call {
+            Call::Receive => long_poll_deadline(self.receive_timeout),
+            Call::Delete(_) => CALL_DEADLINE,
+        }
     }
 
     fn connect(&mut self) -> Result<&mut Connection, Fault> {
@@ -374,14 +386,17 @@ fn fallback_line(why: &str, secret: &Secret) -> String {
     )
 }
 
-/// A fault of a request sent alone, classified as the client classifies ureq's.
+/// A fault of a request sent alone, classified as the client classifies ureq's after
+/// the first answer (pipelining starts only then): an outage, retried.
 fn classify(fault: Fault, secret: &Secret) -> ApiError {
     let text = secret.redact(&fault.to_string());
     if fault.tls().is_some() {
-        return ApiError::Unexpected {
+        return ApiError::Transient {
             reason: format!(
                 "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
             ),
+            retry_after: None,
+            delivery: Delivery::Unknown,
         };
     }
     match fault {
@@ -463,7 +478,7 @@ mod tests {
             rustls::Error::General("bad certificate".into()),
         ));
         assert!(
-            matches!(classify(tls, &secret), ApiError::Unexpected { reason } if reason.starts_with("TLS failed"))
+            matches!(classify(tls, &secret), ApiError::Transient { reason, .. } if reason.starts_with("TLS failed"))
         );
         assert!(matches!(
             classify(Fault::Closed { partial: false }, &secret),
