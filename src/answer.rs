@@ -200,12 +200,15 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         E::Io(io) => io.kind() == std::io::ErrorKind::ConnectionRefused,
         _ => false,
     };
+    // rustls' own errors (a handshake that failed) come wrapped in an I/O error.
+    let tls = matches!(e, E::Tls(_) | E::Rustls(_) | E::Pem(_))
+        || matches!(e, E::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()));
     match e {
         E::HostNotFound => unreachable("the host name does not resolve".into()),
         _ if refused && !progress.writing && !is_loopback(host) => {
             unreachable(format!("connection refused: {text}"))
         }
-        E::Tls(_) | E::Rustls(_) | E::Pem(_) => unreachable(format!(
+        _ if tls => unreachable(format!(
             "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
         )),
         E::Timeout(_) => ApiError::Transient {
@@ -349,6 +352,17 @@ mod tests {
                 ApiError::Transient { .. }
             ),
             "an emulator not started yet is waited for"
+        );
+        let handshake = ureq::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::General("corrupt".into()),
+        ));
+        assert!(
+            matches!(
+                classify_transport(&handshake, fault(true, "127.0.0.1", Progress::default())),
+                ApiError::Unreachable { .. }
+            ),
+            "a failed TLS handshake, as ureq wraps it"
         );
     }
 

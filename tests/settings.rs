@@ -332,7 +332,7 @@ fn each_push_is_logged_with_verbose_and_no_token_shows() {
             "--wait",
             "0",
             "--push-retry",
-            "0",
+            "0.01",
         ])
         .args(["--accept", &format!("{INSTANCE}:{TOKEN}")])
         .stdout(Stdio::piped())
