@@ -270,10 +270,13 @@ pub struct PublishArgs {
     ///
     /// For a live relay such as `greenq tail | greenq publish -`. An invalid notification stops
     /// the stream (exit 65): those before it were sent, nothing after it is.
+    /// Example: greenq publish --stream - < growing.ndjson
     #[arg(long, conflicts_with_all = ["text", "check_first"])]
     pub stream: bool,
 
     /// Check every notification before sending any [default for a regular file, and for `- < FILE`]
+    ///
+    /// Example: some-generator | greenq publish --check-first -
     #[arg(long, conflicts_with = "text")]
     pub check_first: bool,
 }
@@ -359,10 +362,14 @@ pub struct ServeArgs {
     pub instance_state: String,
 
     /// Seconds before a webhook push that was not answered with 200 is sent again
+    ///
+    /// The live service waits 60 s each time; a shorter pause doubles up to 60 s. Example: --push-retry 1
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
     pub push_retry: std::time::Duration,
 
     /// Seconds a webhook push waits for an answer
+    ///
+    /// Example: --push-timeout 5
     #[arg(long, value_name = "SECS", default_value = "180", value_parser = parse_seconds)]
     pub push_timeout: std::time::Duration,
     /// Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow

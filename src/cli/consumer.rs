@@ -59,6 +59,8 @@ pub struct ConsumerArgs {
     pub dedupe: bool,
 
     /// File whose first line is the hook's Bearer token [else env: GREENQ_FORWARD_TOKEN]
+    ///
+    /// Example: --forward-token-file ~/.config/greenq/hook-token
     #[arg(long, value_name = "PATH", requires = "forward_to")]
     pub forward_token_file: Option<PathBuf>,
 

@@ -74,7 +74,8 @@ Examples:
       --dead-letter dead.ndjson --dedupe -H 'X-Bot: support'
 
 A notification is deleted only after it was written and flushed, or after the command
-exited 0 or the hook answered 2xx. Ctrl-C stops at once and never deletes what was not
+exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
+waited for, up to --handler-timeout) and never deletes what was not
 handled. A pipe cannot tell what its reader consumed: with `| head -n 3` the notification
 whose write failed stays queued, but ones the reader never looked at may be gone; use
 --count for an exact number, or --exec.
@@ -114,7 +115,8 @@ Examples:
   See every request it makes:
     greenq doctor -v
 
-Exit codes: 0 all checks pass (warnings allowed), 1 any check fails, 4 credentials rejected.";
+Exit codes: 0 all checks pass (warnings allowed), 1 any check fails, 2 usage error,
+4 credentials rejected, 130 interrupted.";
 
 pub(super) const DEMO_EXAMPLES: &str = "\
 Examples:
