@@ -7,11 +7,11 @@ use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use crate::transport::{CachingResolver, Tracker, TrackingConnector};
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest a read may block: the longest wait of a long poll (receiveTimeout ends at
 /// 60 s) plus a margin. So a long poll is never cut short, and nothing hangs forever.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60 + 15);
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Statuses come back as values (the client classifies them). No redirects: one could
 /// carry the token, a path segment, to another host.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::backoff::parse_retry_after;
+use crate::config::is_loopback;
 use crate::secret::Secret;
 use crate::text::snippet;
 use crate::transport::Progress;
@@ -226,14 +227,6 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         },
         _ => ApiError::Unexpected { reason: text },
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

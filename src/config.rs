@@ -87,7 +87,8 @@ impl fmt::Display for BaseUrl {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+/// `localhost` or a loopback address, bracketed or not.
+pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())

@@ -4,7 +4,6 @@
 //! a hook that cannot be reached at all is not an attempt. Redirects are not followed.
 
 use std::io::{self, Write};
-use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +12,8 @@ use serde::Serialize;
 use ureq::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
+use crate::agent::CONNECT_TIMEOUT;
+use crate::config::is_loopback;
 use crate::exit::{Error, Result, is_broken_pipe};
 use crate::handler::{Handler, Outcome};
 use crate::notification::Envelope;
@@ -20,7 +21,6 @@ use crate::secret::Secret;
 use crate::status::Status;
 use crate::text::snippet;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A pooled connection idle longer than this is not reused: hooks close idle
 /// connections after a few seconds, and a POST on a closed one may or may not have arrived.
 const MAX_IDLE: Duration = Duration::from_secs(4);
@@ -148,12 +148,6 @@ pub fn parse_url(text: &str, allow_insecure: bool) -> Result<Uri> {
         _ => return Err(bad("it is not http:// or https://".into())),
     }
     Ok(uri)
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The URL as messages show it: no query (it may hold a key).

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
+use crate::agent::CONNECT_TIMEOUT;
 use crate::answer::ApiError;
 use crate::checks::{Check, Outcome, host_port, ms, proxy_in_use, reach, report_json, unreachable};
 use crate::cli::{DoctorArgs, DoctorFormat, GlobalArgs};
@@ -15,8 +16,6 @@ use crate::config::Config;
 use crate::exit::{Error, ExitCode};
 use crate::session::Session;
 use crate::terminal;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let mut checks = Vec::new();

@@ -12,12 +12,9 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use super::answer::{self, Chunked, Framing};
+use crate::agent::{CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT};
 use crate::interrupt::Interrupt;
 
-/// The agent's timeouts (see `client::build_agent`).
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const READ_TIMEOUT: Duration = Duration::from_secs(60 + 15);
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The client's limit on an answer.
 pub const MAX_ANSWER: u64 = 16 * 1024 * 1024;
 const MAX_HEAD: usize = 64 * 1024;
