@@ -19,7 +19,7 @@ pub enum ApiError {
     Transient {
         reason: String,
         retry_after: Option<Duration>,
-        delivery: Delivery,
+        arrival: Arrival,
     },
     /// The host cannot be reached at all before anything ever worked: a name that does
     /// not resolve, a refused connection, a TLS failure. Most likely a wrong URL.
@@ -55,7 +55,7 @@ impl std::fmt::Display for ApiError {
 
 /// Whether a failed request can have been carried out: what decides if a POST may be sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
+pub enum Arrival {
     /// It never reached the service whole (no connection, or the write failed).
     NotSent,
     /// The service answered that it did not take it (429, 503 with Retry-After, 408, starting).
@@ -86,11 +86,11 @@ impl Answer {
 pub fn classify_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), ApiError> {
     let status = answer.status;
     let detail = || snippet(&answer.body, secret);
-    let transient = |reason: String, delivery| {
+    let transient = |reason: String, arrival| {
         Err(ApiError::Transient {
             reason,
             retry_after: answer.retry_after,
-            delivery,
+            arrival,
         })
     };
     match status {
@@ -100,20 +100,20 @@ pub fn classify_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), A
             detail: detail(),
         }),
         466 => Err(ApiError::Quota { detail: detail() }),
-        408 => transient("HTTP 408 (request timeout)".into(), Delivery::Refused),
-        429 => transient("HTTP 429 (too many requests)".into(), Delivery::Refused),
+        408 => transient("HTTP 408 (request timeout)".into(), Arrival::Refused),
+        429 => transient("HTTP 429 (too many requests)".into(), Arrival::Refused),
         // A 503 that says when to come back is the service turning the request away.
         503 if answer.retry_after.is_some() => {
-            transient("HTTP 503 (unavailable)".into(), Delivery::Refused)
+            transient("HTTP 503 (unavailable)".into(), Arrival::Refused)
         }
-        499..=599 => transient(format!("HTTP {status}"), Delivery::Unknown),
+        499..=599 => transient(format!("HTTP {status}"), Arrival::Unknown),
         400 if String::from_utf8_lossy(&answer.body)
             .to_ascii_lowercase()
             .contains("starting") =>
         {
             transient(
                 "HTTP 400 (the instance is starting)".into(),
-                Delivery::Refused,
+                Arrival::Refused,
             )
         }
         _ => Err(ApiError::Unexpected {
@@ -177,10 +177,10 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         first_contact,
         progress,
     } = fault;
-    let delivery = if progress.sent {
-        Delivery::Unknown
+    let arrival = if progress.sent {
+        Arrival::Unknown
     } else {
-        Delivery::NotSent
+        Arrival::NotSent
     };
     let unreachable = |reason: String| {
         if first_contact {
@@ -192,7 +192,7 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
             ApiError::Transient {
                 reason,
                 retry_after: None,
-                delivery,
+                arrival,
             }
         }
     };
@@ -215,12 +215,12 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         E::Timeout(_) => ApiError::Transient {
             reason: format!("timed out ({text})"),
             retry_after: None,
-            delivery,
+            arrival,
         },
         E::Io(_) | E::ConnectionFailed | E::Protocol(_) => ApiError::Transient {
             reason: format!("connection failed: {text}"),
             retry_after: None,
-            delivery,
+            arrival,
         },
         E::BodyExceedsLimit(limit) => ApiError::Unexpected {
             reason: format!("the answer is larger than {} MiB", limit >> 20),
@@ -241,9 +241,9 @@ mod tests {
         }
     }
 
-    fn delivery(status: u16, retry_after: Option<u64>) -> Option<Delivery> {
+    fn arrival(status: u16, retry_after: Option<u64>) -> Option<Arrival> {
         match classify_status(&answer(status, retry_after, ""), None) {
-            Err(ApiError::Transient { delivery, .. }) => Some(delivery),
+            Err(ApiError::Transient { arrival, .. }) => Some(arrival),
             _ => None,
         }
     }
@@ -272,7 +272,7 @@ mod tests {
                 None
             ),
             Err(ApiError::Transient {
-                delivery: Delivery::Refused,
+                arrival: Arrival::Refused,
                 ..
             })
         ));
@@ -287,16 +287,12 @@ mod tests {
 
     #[test]
     fn only_a_refusal_says_a_request_was_not_carried_out() {
-        assert_eq!(delivery(429, None), Some(Delivery::Refused));
-        assert_eq!(delivery(408, None), Some(Delivery::Refused));
-        assert_eq!(delivery(503, Some(0)), Some(Delivery::Refused));
-        assert_eq!(delivery(503, None), Some(Delivery::Unknown));
+        assert_eq!(arrival(429, None), Some(Arrival::Refused));
+        assert_eq!(arrival(408, None), Some(Arrival::Refused));
+        assert_eq!(arrival(503, Some(0)), Some(Arrival::Refused));
+        assert_eq!(arrival(503, None), Some(Arrival::Unknown));
         for status in [499, 500, 502, 504] {
-            assert_eq!(
-                delivery(status, Some(1)),
-                Some(Delivery::Unknown),
-                "{status}"
-            );
+            assert_eq!(arrival(status, Some(1)), Some(Arrival::Unknown), "{status}");
         }
     }
 
@@ -371,11 +367,11 @@ mod tests {
             writing: true,
             ..Progress::default()
         };
-        let delivery = |p| match classify_transport(&reset, fault(false, "h", p)) {
-            ApiError::Transient { delivery, .. } => delivery,
+        let arrival = |p| match classify_transport(&reset, fault(false, "h", p)) {
+            ApiError::Transient { arrival, .. } => arrival,
             other => panic!("{other:?}"),
         };
-        assert_eq!(delivery(sent), Delivery::Unknown);
-        assert_eq!(delivery(writing), Delivery::NotSent);
+        assert_eq!(arrival(sent), Arrival::Unknown);
+        assert_eq!(arrival(writing), Arrival::NotSent);
     }
 }

@@ -361,11 +361,11 @@ impl Client {
             ApiError::Transient {
                 reason,
                 retry_after,
-                delivery,
+                arrival,
             } => ApiError::Transient {
                 reason: r(reason),
                 retry_after,
-                delivery,
+                arrival,
             },
             ApiError::Unreachable { host, reason } => ApiError::Unreachable {
                 host: r(host),

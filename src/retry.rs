@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::answer::{ApiError, Delivery};
+use crate::answer::{ApiError, Arrival};
 use crate::backoff::Backoff;
 use crate::interrupt::Interrupt;
 use crate::status::Status;
@@ -80,9 +80,9 @@ impl<'a> Retry<'a> {
                 Err(ApiError::Transient {
                     reason,
                     retry_after,
-                    delivery,
+                    arrival,
                 }) => {
-                    if repeat == Repeat::OnlyIfNotCarriedOut && delivery == Delivery::Unknown {
+                    if repeat == Repeat::OnlyIfNotCarriedOut && arrival == Arrival::Unknown {
                         return Err(ApiError::MayHaveArrived { reason });
                     }
                     if matches!(self.limit, Limit::Retries(max) if done >= max) {
@@ -149,11 +149,11 @@ impl<'a> Retry<'a> {
 mod tests {
     use super::*;
 
-    fn transient(delivery: Delivery) -> ApiError {
+    fn transient(arrival: Arrival) -> ApiError {
         ApiError::Transient {
             reason: "HTTP 502".into(),
             retry_after: None,
-            delivery,
+            arrival,
         }
     }
 
@@ -165,7 +165,7 @@ mod tests {
         let mut calls = 0;
         let result: Result<(), _> = retry.run(Repeat::OnlyIfNotCarriedOut, || {
             calls += 1;
-            Err(transient(Delivery::Unknown))
+            Err(transient(Arrival::Unknown))
         });
         assert_eq!(calls, 1);
         assert!(matches!(result, Err(ApiError::MayHaveArrived { .. })));
@@ -202,7 +202,7 @@ mod tests {
         let mut calls = 0;
         let result: Result<(), _> = retry.run(Repeat::Safe, || {
             calls += 1;
-            Err(transient(Delivery::NotSent))
+            Err(transient(Arrival::NotSent))
         });
         assert!(matches!(
             result,

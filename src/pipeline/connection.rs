@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use super::answer::{self, Chunked, Framing};
+use super::response::{self, Chunked, Framing};
 use crate::agent::{CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT};
 use crate::interrupt::Interrupt;
 
@@ -79,7 +79,7 @@ impl fmt::Display for Fault {
                 f.write_str("the server closed the connection in the middle of an answer")
             }
             Fault::Malformed(why) => write!(f, "the server sent {why}"),
-            Fault::TooLarge => f.write_str(&answer::too_large(MAX_ANSWER)),
+            Fault::TooLarge => f.write_str(&response::too_large(MAX_ANSWER)),
         }
     }
 }
@@ -213,7 +213,7 @@ impl Connection {
     pub fn read_answer(&mut self, deadline: Instant) -> Result<Answer, Fault> {
         loop {
             let head = loop {
-                match answer::parse_head(&self.input[self.start..]).map_err(Fault::Malformed)? {
+                match response::parse_head(&self.input[self.start..]).map_err(Fault::Malformed)? {
                     Some(head) => break head,
                     None if self.input.len() - self.start > MAX_HEAD => {
                         return Err(Fault::Malformed("an answer head larger than 64 KiB".into()));

@@ -10,15 +10,15 @@
 //! the request left unanswered goes again through the client (a GET or a DELETE: both are
 //! safe to repeat), and the rest of the run does without pipelining.
 
-mod answer;
 mod connection;
+mod response;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use ureq::http::Uri;
 
-use crate::answer::{Answer, ApiError, Delivery};
+use crate::answer::{Answer, ApiError, Arrival};
 use crate::client::{CALL_DEADLINE, Client, long_poll_deadline};
 use crate::config::Credentials;
 use crate::interrupt::Interrupt;
@@ -396,7 +396,7 @@ fn classify(fault: Fault, secret: &Secret) -> ApiError {
                 "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
             ),
             retry_after: None,
-            delivery: Delivery::Unknown,
+            arrival: Arrival::Unknown,
         };
     }
     match fault {
@@ -404,12 +404,12 @@ fn classify(fault: Fault, secret: &Secret) -> ApiError {
         _ if fault.is_timeout() => ApiError::Transient {
             reason: format!("timed out ({text})"),
             retry_after: None,
-            delivery: Delivery::Unknown,
+            arrival: Arrival::Unknown,
         },
         _ => ApiError::Transient {
             reason: format!("connection failed: {text}"),
             retry_after: None,
-            delivery: Delivery::Unknown,
+            arrival: Arrival::Unknown,
         },
     }
 }
