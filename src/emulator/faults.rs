@@ -18,9 +18,10 @@ use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 
-use super::{Answer, CLIENT_TIMEOUT, State, redact_path, respond};
+use super::routes::{redact_path, respond};
+use super::shared::{Answer, State, http1};
 
 /// How long a slow answer is held before it is sent.
 pub const SLOW: Duration = Duration::from_secs(2);
@@ -160,10 +161,7 @@ pub(super) async fn serve_connection(
         let (state, faults) = (state.clone(), faults.clone());
         async move { answer(&state, &faults, req).await }
     });
-    let _ = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(CLIENT_TIMEOUT)
-        .keep_alive(true)
+    let _ = http1()
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }

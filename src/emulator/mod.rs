@@ -8,31 +8,26 @@ mod push;
 mod queue;
 mod routes;
 mod settings;
+mod shared;
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 
 pub use push::{DEFAULT_RETRY as DEFAULT_PUSH_RETRY, DEFAULT_TIMEOUT as DEFAULT_PUSH_TIMEOUT};
 pub use queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Queues, Refusal};
 pub use settings::InstanceState;
 
-use push::Pusher;
-use routes::route;
-use settings::Accounts;
+pub use shared::MAX_BODY;
 
-/// Bodies above this are refused with 413.
-pub const MAX_BODY: usize = crate::notification::MAX_NOTIFICATION;
-/// A client that takes longer than this to send its headers or body is cut off.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+use push::Pusher;
+use routes::respond;
+use settings::Accounts;
+use shared::{State, http1};
 
 /// The instance and token of the specification's examples, so that its example notification
 /// can be published to the demo instance unchanged.
@@ -52,15 +47,6 @@ pub struct Emulator {
     listener: std::net::TcpListener,
     state: Arc<State>,
     faults: Option<Arc<faults::Faults>>,
-}
-
-struct State {
-    queues: Arc<Queues>,
-    wait: Duration,
-    verbose: bool,
-    accounts: Arc<Accounts>,
-    instance_state: InstanceState,
-    push: Pusher,
 }
 
 impl Emulator {
@@ -162,75 +148,9 @@ async fn accept_loop(
                 async move { Ok::<_, Infallible>(respond(&state, req).await) }
             });
             // A connection that breaks or sends garbage ends here, alone.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(CLIENT_TIMEOUT)
-                .keep_alive(true)
+            let _ = http1()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
-    }
-}
-
-type Answer = Response<Full<Bytes>>;
-
-async fn respond(state: &State, req: Request<Incoming>) -> Answer {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let answer = route(state, req).await;
-    if state.verbose {
-        crate::ewriteln!(
-            "greenq: serve: {method} {} {} {:.1} ms",
-            redact_path(&path, &state.queues),
-            answer.status().as_u16(),
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    answer
-}
-
-/// The path for the log: the segment where a token goes (two after `waInstance{id}`,
-/// wherever that is) as `***`, and any hosted token elsewhere too.
-fn redact_path(path: &str, queues: &Queues) -> String {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    if let Some(i) = parts.iter().position(|p| p.starts_with("waInstance"))
-        && let Some(token) = parts.get_mut(i + 2)
-    {
-        *token = "***";
-    }
-    queues.redact(&parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_are_redacted_for_the_log() {
-        let queues = Queues::new(&[(1, "secret".to_string())]);
-        let cases = [
-            (
-                "/waInstance1/receiveNotification/secret",
-                "/waInstance1/receiveNotification/***",
-            ),
-            (
-                "/waInstance1/deleteNotification/wrong/5",
-                "/waInstance1/deleteNotification/***/5",
-            ),
-            (
-                "//waInstance1/receiveNotification/secret",
-                "//waInstance1/receiveNotification/***",
-            ),
-            (
-                "/prefix/waInstance1/receiveNotification/x",
-                "/prefix/waInstance1/receiveNotification/***",
-            ),
-            ("/other/secret/path", "/other/***/path"),
-            ("/", "/"),
-        ];
-        for (path, logged) in cases {
-            assert_eq!(redact_path(path, &queues), logged);
-        }
     }
 }

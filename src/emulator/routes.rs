@@ -1,6 +1,6 @@
 //! The emulator's methods: routing by path, authorization, and the answers.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -11,11 +11,41 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::body;
+use super::queue::Queues;
 use super::queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Refusal};
 use super::settings::InstanceState;
-use super::{Answer, CLIENT_TIMEOUT, MAX_BODY, State};
+use super::shared::{Answer, CLIENT_TIMEOUT, MAX_BODY, State};
 
-pub(super) async fn route(state: &State, req: Request<Incoming>) -> Answer {
+/// Answers one request, and logs it with -v (tokens as `***`).
+pub(super) async fn respond(state: &State, req: Request<Incoming>) -> Answer {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let answer = route(state, req).await;
+    if state.verbose {
+        crate::ewriteln!(
+            "greenq: serve: {method} {} {} {:.1} ms",
+            redact_path(&path, &state.queues),
+            answer.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    answer
+}
+
+/// The path for the log: the segment where a token goes (two after `waInstance{id}`,
+/// wherever that is) as `***`, and any hosted token elsewhere too.
+pub(super) fn redact_path(path: &str, queues: &Queues) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if let Some(i) = parts.iter().position(|p| p.starts_with("waInstance"))
+        && let Some(token) = parts.get_mut(i + 2)
+    {
+        *token = "***";
+    }
+    queues.redact(&parts.join("/"))
+}
+
+async fn route(state: &State, req: Request<Incoming>) -> Answer {
     let path = req.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
@@ -326,6 +356,34 @@ fn wrong_method(allowed: &'static str) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_redacted_for_the_log() {
+        let queues = Queues::new(&[(1, "secret".to_string())]);
+        let cases = [
+            (
+                "/waInstance1/receiveNotification/secret",
+                "/waInstance1/receiveNotification/***",
+            ),
+            (
+                "/waInstance1/deleteNotification/wrong/5",
+                "/waInstance1/deleteNotification/***/5",
+            ),
+            (
+                "//waInstance1/receiveNotification/secret",
+                "//waInstance1/receiveNotification/***",
+            ),
+            (
+                "/prefix/waInstance1/receiveNotification/x",
+                "/prefix/waInstance1/receiveNotification/***",
+            ),
+            ("/other/secret/path", "/other/***/path"),
+            ("/", "/"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(redact_path(path, &queues), logged);
+        }
+    }
 
     #[test]
     fn receive_timeout_range() {

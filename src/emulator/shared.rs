@@ -1,0 +1,42 @@
+//! What the parts of the emulator share: its state, the type of an answer, the limits on
+//! what a client sends, and how a connection is served.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Response;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioTimer;
+
+use super::push::Pusher;
+use super::queue::Queues;
+use super::settings::{Accounts, InstanceState};
+
+/// Bodies above this are refused with 413.
+pub const MAX_BODY: usize = crate::notification::MAX_NOTIFICATION;
+/// A client that takes longer than this to send its headers or body is cut off.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct State {
+    pub queues: Arc<Queues>,
+    pub wait: Duration,
+    pub verbose: bool,
+    pub accounts: Arc<Accounts>,
+    pub instance_state: InstanceState,
+    pub push: Pusher,
+}
+
+pub type Answer = Response<Full<Bytes>>;
+
+/// One connection's HTTP/1.1 server: keep-alive, and a client that is slow to send its
+/// headers is cut off.
+pub fn http1() -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(CLIENT_TIMEOUT)
+        .keep_alive(true);
+    builder
+}
