@@ -6,7 +6,8 @@ use std::io::{BufRead, Read};
 
 use serde_json::value::RawValue;
 
-use crate::notification::MAX_NOTIFICATION;
+use crate::exit::Error;
+use crate::notification::{Checked, MAX_NOTIFICATION, check};
 
 /// How much is read at a time.
 const CHUNK: usize = 64 * 1024;
@@ -210,6 +211,33 @@ fn at_end(slice: &[u8], line: usize, column: usize) -> bool {
         },
     };
     line_start + column + 1 >= slice.len()
+}
+
+/// An item of the stream, read and checked (a JSON object with a string `typeWebhook` and
+/// a positive `instanceData.idInstance`), or the error that names where the problem is;
+/// `fix` says what to do then.
+pub fn checked(
+    name: &str,
+    item: Result<Positioned, SyntaxError>,
+    fix: &str,
+) -> crate::exit::Result<(Positioned, Checked)> {
+    let item = item.map_err(|e| {
+        Error::data(format!(
+            "{name}:{}:{}: notification #{} {}",
+            e.line, e.column, e.index, e.what
+        ))
+        .why(e.message)
+        .fix(fix)
+    })?;
+    let checked = check(item.raw.get()).map_err(|problem| {
+        Error::data(format!(
+            "{name}:{}: notification #{} is invalid",
+            item.line, item.index
+        ))
+        .why(problem)
+        .fix(fix)
+    })?;
+    Ok((item, checked))
 }
 
 #[cfg(test)]

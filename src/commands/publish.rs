@@ -11,7 +11,7 @@ use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::input::NotificationReader;
+use crate::input::{NotificationReader, checked};
 use crate::notification::{self, Checked, compact};
 use crate::retry::{Limit, Repeat};
 use crate::session::Session;
@@ -136,22 +136,7 @@ fn built_message(config: &Config, args: &PublishArgs, text: &str) -> Result<Sour
 pub fn check_all(source: &Source) -> Result<usize> {
     let mut total = 0;
     for item in source.reader()? {
-        let item = item.map_err(|e| {
-            Error::data(format!(
-                "{}:{}:{}: notification #{} {}",
-                source.name, e.line, e.column, e.index, e.what
-            ))
-            .why(e.message)
-            .fix("fix it and run again; nothing was sent")
-        })?;
-        notification::check(item.raw.get()).map_err(|problem| {
-            Error::data(format!(
-                "{}:{}: notification #{} is invalid",
-                source.name, item.line, item.index
-            ))
-            .why(problem)
-            .fix("fix it and run again; nothing was sent")
-        })?;
+        let (item, _) = checked(&source.name, item, "fix it and run again; nothing was sent")?;
         total = item.index;
     }
     if total == 0 {

@@ -14,9 +14,9 @@ use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::input::{NotificationReader, Positioned, SyntaxError};
+use crate::input::{NotificationReader, Positioned, SyntaxError, checked};
 use crate::interrupt::Interrupt;
-use crate::notification::{self, compact};
+use crate::notification::compact;
 use crate::retry::{Limit, Repeat, Retry};
 use crate::session::Session;
 use crate::terminal;
@@ -229,22 +229,11 @@ impl Stream<'_> {
                 Next::End => break,
                 Next::Interrupted => return Err(self.interrupted()),
             };
-            let item = item.map_err(|e| {
-                Error::data(format!(
-                    "{}:{}:{}: notification #{} {}",
-                    self.name, e.line, e.column, e.index, e.what
-                ))
-                .why(e.message)
-                .fix(self.nothing_from(e.index))
-            })?;
-            let checked = notification::check(item.raw.get()).map_err(|problem| {
-                Error::data(format!(
-                    "{}:{}: notification #{} is invalid",
-                    self.name, item.line, item.index
-                ))
-                .why(problem)
-                .fix(self.nothing_from(item.index))
-            })?;
+            let index = match &item {
+                Ok(item) => item.index,
+                Err(e) => e.index,
+            };
+            let (item, checked) = checked(self.name, item, &self.nothing_from(index))?;
             if interrupt.is_set() {
                 return Err(self.interrupted());
             }
