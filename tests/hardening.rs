@@ -5,22 +5,14 @@
 mod support;
 
 use std::process::Stdio;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::*;
 
-/// Waits until the server saw `n` requests (an event, not a delay); fails after a long guard.
+/// Waits until the server saw `n` requests (an event, not a delay).
 fn wait_for_requests(server: &Scripted, n: usize) -> Vec<Seen> {
-    let guard = Instant::now() + Duration::from_secs(120);
-    loop {
-        let seen = server.seen();
-        if seen.len() >= n {
-            return seen;
-        }
-        assert!(Instant::now() < guard, "only {} requests came", seen.len());
-        thread::sleep(Duration::from_millis(10));
-    }
+    server.wait_for_requests(n, GUARD);
+    server.seen()
 }
 
 /// Each pause after a request that made no progress is at least the back-off's step:
