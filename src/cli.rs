@@ -412,9 +412,76 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A clap error as greenq says its own: `<what> (<tips>); usage: <usage>; see --help`.
+/// Help and version requests are not errors; `main` lets clap print those.
+pub fn usage_error(e: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind as K;
+    if matches!(
+        e.kind(),
+        K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let what = lines
+        .next()
+        .unwrap_or("the command line is not valid")
+        .trim_start_matches("error: ");
+    let rest: Vec<&str> = lines.collect();
+    let tips: Vec<&str> = rest
+        .iter()
+        .filter_map(|l| l.strip_prefix("tip: "))
+        .collect();
+    let usage = rest.iter().find_map(|l| l.strip_prefix("Usage: "));
+    // "the following required arguments were not provided:" lists them on the next lines.
+    let listed: Vec<&str> = rest
+        .iter()
+        .take_while(|l| !l.starts_with("Usage: "))
+        .filter(|l| !l.starts_with("tip: "))
+        .copied()
+        .collect();
+    let mut line = match what.strip_suffix(':') {
+        Some(what) if !listed.is_empty() => format!("{what}: {}", listed.join(", ")),
+        _ => what.to_string(),
+    };
+    if !tips.is_empty() {
+        line.push_str(&format!(" ({})", tips.join("; ")));
+    }
+    match usage {
+        Some(usage) => line.push_str(&format!("; usage: {usage}; see --help for more")),
+        None => line.push_str("; see --help"),
+    }
+    Some(line)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clap_errors_read_like_greenq_errors() {
+        let e = Cli::try_parse_from(["greenq", "tail", "--tpye", "x"]).unwrap_err();
+        let line = usage_error(&e).unwrap();
+        assert!(
+            line.starts_with(
+                "unexpected argument '--tpye' found (a similar argument exists: '--type')"
+            ),
+            "{line}"
+        );
+        assert!(line.contains("; usage: greenq tail"), "{line}");
+        let e = Cli::try_parse_from(["greenq", "tail", "--dead-letter", "f", "--exec", "--", "x"])
+            .unwrap_err();
+        let line = usage_error(&e).unwrap();
+        assert!(
+            line.starts_with(
+                "the following required arguments were not provided: --max-attempts <N>"
+            ),
+            "{line}"
+        );
+        let help = Cli::try_parse_from(["greenq", "--help"]).unwrap_err();
+        assert_eq!(usage_error(&help), None);
+    }
     use clap::CommandFactory;
 
     #[test]

@@ -1,9 +1,18 @@
 use clap::Parser;
 
-use greenq::cli::Cli;
+use greenq::cli::{Cli, usage_error};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match usage_error(&e) {
+            Some(line) => {
+                greenq::ewriteln!("greenq: error: {line}");
+                std::process::exit(greenq::exit::ExitCode::Usage.code());
+            }
+            None => e.exit(),
+        },
+    };
     let code = match greenq::run(&cli) {
         Ok(code) => code,
         Err(err) => greenq::exit::report(&err),
