@@ -465,7 +465,7 @@ mod tests {
         let line = usage_error(&e).unwrap();
         assert!(
             line.starts_with(
-                "unexpected argument '--tpye' found (a similar argument exists: '--type')"
+                "unexpected argument '--tpye' found (a similar argument exists: '--type'"
             ),
             "{line}"
         );
