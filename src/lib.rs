@@ -1,9 +1,12 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
-//! Data flows one way: `cli` (arguments) -> `config` -> `session` (`client` over `agent`
-//! and `transport`; `answer` classifies, `retry` decides) -> `format` (stdout), with
-//! `status` for everything on stderr. Commands return `anyhow::Result`; `main.rs` only
-//! hands the result to `exit`, which prints the error and picks the exit code.
+//! Folders by layer; data flows one way, and a folder imports only the ones below it:
+//! `commands` -> `consumer` (handing a notification on) -> `cli` (arguments) and `config`
+//! -> `service` (the GREEN-API calls, retries, the pipelined queue) -> `terminal` (stdout,
+//! stderr, signals) -> `notification` (the model) -> `exit`, `text`, `secret`. The
+//! `emulator` stands apart: `serve` and `demo` run it. Commands return `anyhow::Result`;
+//! `main.rs` only hands the result to `exit`, which prints the error and picks the exit
+//! code.
 
 /// `eprintln!` that never panics: a closed stderr (`greenq tail 2>&1 | head`) must not
 /// crash greenq; what cannot be said is dropped.
@@ -15,41 +18,17 @@ macro_rules! ewriteln {
     }};
 }
 
-pub mod agent;
-pub mod answer;
-pub mod backoff;
-pub mod checks;
 pub mod cli;
-pub mod client;
 pub mod commands;
 pub mod config;
 pub mod consumer;
-pub mod dead_letter;
-pub mod dedupe;
-pub mod delivery;
 pub mod emulator;
-pub mod exec;
 pub mod exit;
-pub mod format;
-pub mod forward;
-pub mod handler;
-pub mod input;
-pub mod interrupt;
-#[cfg(test)]
-mod json_strategy;
-pub mod known_types;
 pub mod notification;
-pub mod pipeline;
-pub mod print;
-pub mod queue;
-pub mod retry;
 pub mod secret;
-pub mod session;
-pub mod status;
+pub mod service;
 pub mod terminal;
 pub mod text;
-pub mod transport;
-pub mod webhook_warning;
 
 use cli::{Cli, Command};
 use config::Config;

@@ -5,13 +5,13 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::answer::ApiError;
 use crate::cli::DeleteArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, is_broken_pipe};
-use crate::retry::{Limit, Repeat};
-use crate::session::Session;
+use crate::service::answer::ApiError;
+use crate::service::retry::{Limit, Repeat};
+use crate::service::session::Session;
 use crate::text::parse_positive;
 
 /// Retries of each delete before the batch stops.

@@ -14,10 +14,10 @@ use crate::commands::tail;
 use crate::config::{BaseUrl, Config, Credentials};
 use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
 use crate::exit::{Error, ExitCode};
-use crate::format;
-use crate::retry::Repeat;
 use crate::secret::Secret;
-use crate::session::Session;
+use crate::service::retry::Repeat;
+use crate::service::session::Session;
+use crate::terminal::format;
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let emulator = Emulator::bind(Options {

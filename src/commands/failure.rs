@@ -1,8 +1,8 @@
 //! What to tell the user when a call failed for good: the advice names the flags and
 //! variables to check, which only the command layer knows.
 
-use crate::answer::ApiError;
 use crate::exit::{Error, ExitCode};
+use crate::service::answer::ApiError;
 
 /// The user-facing error for a failed `what` ("receiveNotification", "publish", ...).
 pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {

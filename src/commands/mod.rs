@@ -6,7 +6,7 @@ pub mod demo;
 pub mod doctor;
 pub mod failure;
 pub mod publish;
-pub mod publish_stream;
 pub mod receive;
 pub mod serve;
 pub mod tail;
+pub mod webhook_warning;

@@ -2,14 +2,15 @@
 
 use std::io::Write;
 
-use crate::cli::{Format, ReceiveArgs};
+use crate::cli::ReceiveArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode};
-use crate::format::Printer;
-use crate::retry::{Limit, Repeat};
-use crate::session::Session;
-use crate::terminal;
+use crate::service::retry::{Limit, Repeat};
+use crate::service::session::Session;
+use crate::terminal::format::Format;
+use crate::terminal::format::Printer;
+use crate::terminal::tty;
 
 pub fn run(config: &Config, args: &ReceiveArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
@@ -24,7 +25,7 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> anyhow::Result<ExitCode> {
     let envelope = match received {
         Ok(Some(envelope)) => envelope,
         Ok(None) => {
-            crate::webhook_warning::warn_if_webhook_set(&session);
+            crate::commands::webhook_warning::warn_if_webhook_set(&session);
             session
                 .status
                 .line("no notification: the queue stayed empty for the whole wait");
@@ -32,7 +33,7 @@ pub fn run(config: &Config, args: &ReceiveArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(api_failure(e, "receiveNotification", Some(instance)).into()),
     };
-    let indented = terminal::stdout_is_terminal();
+    let indented = tty::stdout_is_terminal();
     let printer = Printer::new(Format::Json, session.stdout_color());
     let mut out = std::io::stdout().lock();
     printer

@@ -7,19 +7,21 @@ use std::collections::VecDeque;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
-use crate::answer::ApiError;
 use crate::cli::{GlobalArgs, TailArgs};
-use crate::client::Client;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
-use crate::delivery::{Delivery, Step as Handed};
+use crate::consumer;
+use crate::consumer::delivery::{Delivery, Step as Handed};
 use crate::exit::{Error, ExitCode, Result};
-use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
-use crate::queue::{Plain, Queue};
-use crate::retry::{Limit, Repeat, Retry};
-use crate::session::Session;
-use crate::{agent, consumer, known_types};
+use crate::notification::known_types;
+use crate::service::agent;
+use crate::service::answer::ApiError;
+use crate::service::client::Client;
+use crate::service::queue::{Plain, Queue};
+use crate::service::retry::{Limit, Repeat, Retry};
+use crate::service::session::Session;
+use crate::terminal::interrupt::Interrupt;
 
 /// An empty answer quicker than this did not wait (no long poll): it made no progress.
 const QUICK_EMPTY: Duration = Duration::from_secs(1);
@@ -79,7 +81,7 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let session = Session::new(&config, Some(credentials));
     let mut delivery = consumer::build(&session, global, args)?;
-    crate::webhook_warning::warn_if_webhook_set(&session);
+    crate::commands::webhook_warning::warn_if_webhook_set(&session);
     Ok(follow_and_report(&session, &options, &mut delivery)?)
 }
 
@@ -175,7 +177,7 @@ fn follow(
     let client = &session.client;
     let instance = client.instance();
     let mut queue: Box<dyn Queue + '_> = if options.pipeline {
-        crate::pipeline::queue(
+        crate::service::pipeline::queue(
             session,
             &session.config.require_credentials()?,
             options.receive_timeout,

@@ -7,9 +7,10 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::{ColorChoice, DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
+use crate::cli::{DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
 use crate::exit::{Error, Result};
 use crate::secret::Secret;
+use crate::terminal::tty::ColorChoice;
 use crate::text::parse_positive;
 
 /// The token as a `Secret`, or a usage error that names `origin` (never the text).

@@ -5,11 +5,11 @@
 use std::io::{BufWriter, StdoutLock, Write};
 use std::sync::Arc;
 
+use crate::consumer::handler::{Handler, Outcome};
 use crate::exit::{Error, Result, is_broken_pipe};
-use crate::format::Printer;
-use crate::handler::{Handler, Outcome};
 use crate::notification::Envelope;
-use crate::status::Status;
+use crate::terminal::format::Printer;
+use crate::terminal::status::Status;
 
 pub struct Print {
     printer: Printer,

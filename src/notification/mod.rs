@@ -1,6 +1,11 @@
 //! The notification model: the envelope `receive` answers with, the checks a notification
 //! must pass before it is published, and compact JSON for one-line output.
 
+pub mod input;
+#[cfg(test)]
+mod json_strategy;
+pub mod known_types;
+
 use std::borrow::Cow;
 
 use serde::Deserialize;
@@ -270,7 +275,7 @@ pub fn normalize_chat_id(chat: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_strategy;
+    use crate::notification::json_strategy;
     use serde_json::Value;
 
     pub const EXAMPLE: &str = r#"{

@@ -2,20 +2,22 @@
 //! credentials, the instance's state and settings, and the webhook endpoint, in that order.
 //! It only reads (getStateInstance, getSettings): setSettings restarts a live instance.
 
+mod checks;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
-use crate::agent::CONNECT_TIMEOUT;
-use crate::answer::ApiError;
-use crate::checks::{Check, Outcome, host_port, ms, proxy_in_use, reach, report_json, unreachable};
 use crate::cli::{DoctorArgs, DoctorFormat, GlobalArgs};
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode};
-use crate::session::Session;
-use crate::terminal;
+use crate::service::agent::CONNECT_TIMEOUT;
+use crate::service::answer::ApiError;
+use crate::service::session::Session;
+use crate::terminal::tty;
+use checks::{Check, Outcome, host_port, ms, proxy_in_use, reach, report_json, unreachable};
 
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let mut checks = Vec::new();
@@ -24,8 +26,8 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let written = match args.format {
         DoctorFormat::Json => writeln!(out, "{}", report_json(&checks, code.code())),
         DoctorFormat::Text => {
-            let is_terminal = terminal::stdout_is_terminal();
-            let color = terminal::use_color(global.color, is_terminal);
+            let is_terminal = tty::stdout_is_terminal();
+            let color = tty::use_color(global.color, is_terminal);
             checks
                 .iter()
                 .try_for_each(|c| c.write_line(&mut out, is_terminal, color))
@@ -274,7 +276,7 @@ fn host_check(
     host: &str,
     port: u16,
     tls: bool,
-    reached: Option<&crate::checks::Reach>,
+    reached: Option<&crate::commands::doctor::checks::Reach>,
     first: Duration,
     round_trip: Option<Duration>,
 ) -> Check {

@@ -2,19 +2,27 @@
 //! and what happens around it (`--max-attempts`, `--dead-letter`, `--dedupe`). Every
 //! flag is checked here, before anything is received.
 
+pub mod dead_letter;
+pub mod dedupe;
+pub mod delivery;
+pub mod exec;
+pub mod forward;
+pub mod handler;
+pub mod print;
+
 use std::time::Duration;
 
-use crate::cli::{Format, GlobalArgs, TailArgs};
-use crate::dead_letter::DeadLetter;
-use crate::dedupe::{DEFAULT_CAPACITY, Dedupe};
-use crate::delivery::{Delivery, Settings};
-use crate::exec::Exec;
+use crate::cli::{GlobalArgs, TailArgs};
+use crate::consumer::dead_letter::DeadLetter;
+use crate::consumer::dedupe::{DEFAULT_CAPACITY, Dedupe};
+use crate::consumer::delivery::{Delivery, Settings};
+use crate::consumer::exec::Exec;
+use crate::consumer::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
+use crate::consumer::handler::Handler;
+use crate::consumer::print::Print;
 use crate::exit::Result;
-use crate::format::{Printer, default_for_stdout};
-use crate::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
-use crate::handler::Handler;
-use crate::print::Print;
-use crate::session::Session;
+use crate::service::session::Session;
+use crate::terminal::format::{Format, Printer, default_for_stdout};
 
 pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<Delivery> {
     let args = &tail.consumer;

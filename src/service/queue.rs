@@ -1,10 +1,10 @@
 //! What `tail` asks of the queue service, with retries: the head, a delete, or a delete
 //! with the next receive sent behind it (`tail --pipeline`).
 
-use crate::answer::ApiError;
-use crate::client::Client;
 use crate::notification::Envelope;
-use crate::retry::{Repeat, Retry};
+use crate::service::answer::ApiError;
+use crate::service::client::Client;
+use crate::service::retry::{Repeat, Retry};
 
 pub trait Queue {
     /// The head of the queue (a long poll), or `None` when the wait ended empty. A receive

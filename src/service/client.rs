@@ -8,16 +8,16 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::answer::{
-    Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
-};
 use crate::config::{BaseUrl, Config, Credentials};
-use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
 use crate::secret::Secret;
-use crate::status::Status;
+use crate::service::answer::{
+    Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
+};
+use crate::service::transport::Tracker;
+use crate::terminal::interrupt::Interrupt;
+use crate::terminal::status::Status;
 use crate::text::escape_controls;
-use crate::transport::Tracker;
 
 const MAX_ANSWER: u64 = 16 * 1024 * 1024;
 /// Added to a long poll's wait for its overall deadline.

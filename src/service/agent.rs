@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
-use crate::transport::{CachingResolver, Tracker, TrackingConnector};
+use crate::service::transport::{CachingResolver, Tracker, TrackingConnector};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest a read may block: the longest wait of a long poll (receiveTimeout ends at

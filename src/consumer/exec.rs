@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
+use crate::consumer::handler::{Handler, Outcome};
 use crate::exit::{Error, Result};
-use crate::handler::{Handler, Outcome};
 use crate::notification::Envelope;
-use crate::status::Status;
+use crate::terminal::status::Status;
 
 /// How long a child has after SIGTERM (on a timeout) before it is killed.
 const KILL_AFTER: Duration = Duration::from_secs(5);

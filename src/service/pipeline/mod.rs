@@ -18,16 +18,16 @@ use std::time::Instant;
 
 use ureq::http::Uri;
 
-use crate::answer::{Answer, ApiError, Arrival};
-use crate::client::{CALL_DEADLINE, Client, long_poll_deadline};
 use crate::config::Credentials;
-use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
-use crate::queue::{Plain, Queue};
-use crate::retry::{Repeat, Retry};
 use crate::secret::Secret;
-use crate::session::Session;
-use crate::status::Status;
+use crate::service::answer::{Answer, ApiError, Arrival};
+use crate::service::client::{CALL_DEADLINE, Client, long_poll_deadline};
+use crate::service::queue::{Plain, Queue};
+use crate::service::retry::{Repeat, Retry};
+use crate::service::session::Session;
+use crate::terminal::interrupt::Interrupt;
+use crate::terminal::status::Status;
 
 use connection::{Connection, Endpoint, Fault};
 

@@ -1,21 +1,23 @@
 //! `greenq publish`: validate every notification first, then send them in order.
 
+pub mod stream;
+
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use anyhow::Context;
 
-use crate::answer::ApiError;
 use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::input::{NotificationReader, checked};
+use crate::notification::input::{NotificationReader, checked};
 use crate::notification::{self, Checked, compact};
-use crate::retry::{Limit, Repeat};
-use crate::session::Session;
-use crate::terminal;
+use crate::service::answer::ApiError;
+use crate::service::retry::{Limit, Repeat};
+use crate::service::session::Session;
+use crate::terminal::tty;
 
 const STDIN: &str = "<stdin>";
 
@@ -84,14 +86,14 @@ fn cannot_read(name: &str) -> Error {
 }
 
 pub fn run(config: &Config, args: &PublishArgs) -> anyhow::Result<ExitCode> {
-    if let Some(input) = crate::commands::publish_stream::input(args) {
-        return crate::commands::publish_stream::run(config, args, input);
+    if let Some(input) = crate::commands::publish::stream::input(args) {
+        return crate::commands::publish::stream::run(config, args, input);
     }
     let source = match (&args.text, &args.file) {
         (Some(text), _) => built_message(config, args, text)?,
         (None, Some(path)) if path.as_os_str() != "-" => Source::file(path)?,
         (None, _) => {
-            if args.file.is_none() && terminal::stdin_is_terminal() {
+            if args.file.is_none() && tty::stdin_is_terminal() {
                 return Err(Error::usage("nothing to publish")
                     .why("no FILE, and stdin is a terminal")
                     .fix("give a FILE, pipe notifications into `greenq publish -`, or use --text TEXT --chat-id CHAT")
@@ -172,7 +174,7 @@ pub fn send_all(
     repeat: Repeat,
     out: &mut impl Write,
 ) -> Result<()> {
-    if total > 1 && terminal::stderr_is_terminal() {
+    if total > 1 && tty::stderr_is_terminal() {
         session.status.progress(total as u64, "publishing");
     }
     let mut progress = Progress {

@@ -12,13 +12,13 @@ use serde::Serialize;
 use ureq::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use ureq::http::{HeaderName, HeaderValue, Uri};
 
-use crate::agent::CONNECT_TIMEOUT;
 use crate::config::is_loopback;
+use crate::consumer::handler::{Handler, Outcome};
 use crate::exit::{Error, Result, is_broken_pipe};
-use crate::handler::{Handler, Outcome};
 use crate::notification::Envelope;
 use crate::secret::Secret;
-use crate::status::Status;
+use crate::service::agent::CONNECT_TIMEOUT;
+use crate::terminal::status::Status;
 use crate::text::snippet;
 
 /// A pooled connection idle longer than this is not reused: hooks close idle

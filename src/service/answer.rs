@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::backoff::parse_retry_after;
 use crate::config::is_loopback;
 use crate::secret::Secret;
+use crate::service::backoff::parse_retry_after;
+use crate::service::transport::Progress;
 use crate::text::snippet;
-use crate::transport::Progress;
 
 /// How a call failed, classified. Every text in it is redacted by the client.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,13 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dead_letter::DeadLetter;
-use crate::dedupe::Dedupe;
+use crate::consumer::dead_letter::DeadLetter;
+use crate::consumer::dedupe::Dedupe;
+use crate::consumer::handler::{Handler, Outcome};
 use crate::exit::{Error, Result};
-use crate::handler::{Handler, Outcome};
-use crate::interrupt::Interrupt;
 use crate::notification::Envelope;
-use crate::status::Status;
+use crate::terminal::interrupt::Interrupt;
+use crate::terminal::status::Status;
 
 /// The pause after the first failed attempt; it doubles up to `PAUSE_CAP` (the live
 /// service pauses 60 s between webhook retries).

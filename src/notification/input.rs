@@ -243,7 +243,7 @@ pub fn checked(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_strategy::{self, Layout};
+    use crate::notification::json_strategy::{self, Layout};
     use proptest::prelude::*;
     use serde_json::Value;
 

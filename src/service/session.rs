@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::client::Client;
 use crate::config::{Config, Credentials};
-use crate::interrupt::Interrupt;
-use crate::retry::{Limit, Retry};
 use crate::secret::Secret;
-use crate::status::Status;
-use crate::{agent, terminal};
+use crate::service::agent;
+use crate::service::client::Client;
+use crate::service::retry::{Limit, Retry};
+use crate::terminal::interrupt::Interrupt;
+use crate::terminal::status::Status;
+use crate::terminal::tty;
 
 pub struct Session {
     pub config: Config,
@@ -48,12 +49,12 @@ impl Session {
 
     /// Colour for stdout, from `--color`, NO_COLOR and whether it is a terminal.
     pub fn stdout_color(&self) -> bool {
-        terminal::use_color(self.config.color, terminal::stdout_is_terminal())
+        tty::use_color(self.config.color, tty::stdout_is_terminal())
     }
 
     /// A spinner, only where someone can see it.
     pub fn spinner(&self, message: &str) {
-        if terminal::stderr_is_terminal() {
+        if tty::stderr_is_terminal() {
             self.status.spinner(message);
         }
     }

@@ -11,6 +11,9 @@ mod examples;
 pub use consumer::ConsumerArgs;
 use examples::*;
 
+use crate::terminal::format::Format;
+use crate::terminal::tty::ColorChoice;
+
 pub const DEFAULT_API_URL: &str = "https://api.green-api.com";
 pub const DEFAULT_WEBHOOK_URL: &str = "https://webhook.green-api.com";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7700";
@@ -143,23 +146,6 @@ pub struct GlobalArgs {
     /// Allow http:// to a host other than loopback (the token would cross the network in clear)
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Indented, coloured JSON under a header line (default on a terminal)
-    Pretty,
-    /// One compact body per line, as publish accepts it (default in a pipe)
-    Json,
-    /// One human line per notification: time, type, chat, the gist of the message
-    Text,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,22 +5,33 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use clap::ValueEnum;
 use colored_json::{
     Color, ColorMode, ColoredFormatter, CompactFormatter, Paint, PrettyFormatter, Style,
 };
 use serde_json::Value;
 use serde_json::ser::Formatter;
 
-use crate::cli::Format;
 use crate::notification::{Envelope, compact, one_line};
 use crate::text::{escape_controls, truncate};
+
+/// `--format`: how notifications are written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Indented, coloured JSON under a header line (default on a terminal)
+    Pretty,
+    /// One compact body per line, as publish accepts it (default in a pipe)
+    Json,
+    /// One human line per notification: time, type, chat, the gist of the message
+    Text,
+}
 
 /// The longest gist a `text` line shows of a message.
 const GIST_CHARS: usize = 500;
 
 /// `pretty` on a terminal, `json` in a pipe.
 pub fn default_for_stdout() -> Format {
-    if crate::terminal::stdout_is_terminal() {
+    if crate::terminal::tty::stdout_is_terminal() {
         Format::Pretty
     } else {
         Format::Json

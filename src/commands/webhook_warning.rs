@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::session::Session;
+use crate::service::session::Session;
 
 /// Reads the settings once; says nothing when they cannot be read.
 pub fn warn_if_webhook_set(session: &Session) {

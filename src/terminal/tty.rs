@@ -2,11 +2,19 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::ColorChoice;
+use clap::ValueEnum;
 
 /// Tests cannot give the binary a real terminal; this variable makes it act as if
 /// stdout and stderr were one (the way xh's tests do with XH_TEST_MODE_TERM).
 const FAKE_TERMINAL: &str = "GREENQ_TEST_TERMINAL";
+
+/// `--color`: when stdout and stderr are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 fn faked() -> bool {
     std::env::var_os(FAKE_TERMINAL).is_some_and(|v| v == "1")

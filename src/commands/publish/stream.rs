@@ -9,17 +9,17 @@ use std::io::{self, BufReader, Read, Write};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::answer::ApiError;
 use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::input::{NotificationReader, Positioned, SyntaxError, checked};
-use crate::interrupt::Interrupt;
 use crate::notification::compact;
-use crate::retry::{Limit, Repeat, Retry};
-use crate::session::Session;
-use crate::terminal;
+use crate::notification::input::{NotificationReader, Positioned, SyntaxError, checked};
+use crate::service::answer::ApiError;
+use crate::service::retry::{Limit, Repeat, Retry};
+use crate::service::session::Session;
+use crate::terminal::interrupt::Interrupt;
+use crate::terminal::tty;
 
 const STDIN: &str = "<stdin>";
 /// How often a wait for input looks for Ctrl-C.
@@ -53,7 +53,7 @@ pub fn input(args: &PublishArgs) -> Option<Input> {
             })
         }
         // No FILE on a terminal is a usage error, said by the batch path.
-        None if terminal::stdin_is_terminal() => None,
+        None if tty::stdin_is_terminal() => None,
         _ if !args.stream && stdin_is_regular_file() => None,
         _ => Some(Input {
             name: STDIN.to_string(),

@@ -12,8 +12,8 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use super::response::{self, Chunked, Framing};
-use crate::agent::{CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT};
-use crate::interrupt::Interrupt;
+use crate::service::agent::{CONNECT_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT};
+use crate::terminal::interrupt::Interrupt;
 
 /// The client's limit on an answer.
 pub const MAX_ANSWER: u64 = 16 * 1024 * 1024;

@@ -5,10 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::answer::{ApiError, Arrival};
-use crate::backoff::Backoff;
-use crate::interrupt::Interrupt;
-use crate::status::Status;
+use crate::service::answer::{ApiError, Arrival};
+use crate::service::backoff::Backoff;
+use crate::terminal::interrupt::Interrupt;
+use crate::terminal::status::Status;
 
 /// With `--quiet`, trouble is still reported once it lasted this long, and then this often.
 const QUIET_REPORT: Duration = Duration::from_secs(60);

@@ -1,0 +1,8 @@
+//! The terminal side: rendering notifications on stdout (`format`), everything said on
+//! stderr (`status`), whether a stream is a terminal and coloured (`tty`), and Ctrl-C
+//! (`interrupt`).
+
+pub mod format;
+pub mod interrupt;
+pub mod status;
+pub mod tty;
