@@ -2,14 +2,12 @@
 //! that a receipt confirmed deleted is never printed again, against the emulator and
 //! against a queue server that misbehaves on purpose.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 const FALLBACK: &str = "going on without pipelining";
 

@@ -1,14 +1,12 @@
 //! `greenq serve --faults RATE --seed N`: the same seed injects the same faults, each one
 //! logged with -v (token as ***), and `greenq tail` through it still delivers everything.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 /// `greenq serve` with faults, stderr kept; killed when dropped.
 struct Faulty {

@@ -1,12 +1,10 @@
 //! Shared test fixtures: the real emulator (`greenq serve`) on an ephemeral port, a
 //! scripted server that misbehaves on purpose, and a proxy that injects random faults
 //! between greenq and the emulator.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command as StdCommand, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,10 +16,8 @@ pub use events::*;
 mod account;
 pub use account::*;
 mod pipeline;
-#[allow(unused_imports)]
 pub use pipeline::*;
 mod hook;
-#[allow(unused_imports)]
 pub use hook::*;
 
 /// A token every test uses, so that any output can be searched for it.
@@ -404,14 +400,12 @@ pub struct Seen {
     pub headers: String,
     pub body: Vec<u8>,
     pub at: Instant,
-    pub connection: usize,
 }
 
 /// An HTTP server that answers request N with step N of its script, then with `fallback`.
 pub struct Scripted {
     pub addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
-    connections: Arc<AtomicUsize>,
     requests: Arc<Counter>,
 }
 
@@ -431,23 +425,18 @@ impl Scripted {
             steps.into_iter().collect::<std::collections::VecDeque<_>>(),
         ));
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(Counter::default());
-        let (s, c, r) = (seen.clone(), connections.clone(), requests.clone());
+        let (s, r) = (seen.clone(), requests.clone());
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let id = c.fetch_add(1, Ordering::SeqCst);
                 let (script, seen, fallback) = (script.clone(), s.clone(), fallback.clone());
                 let requests = r.clone();
-                thread::spawn(move || {
-                    serve_scripted(stream, id, script, seen, &requests, fallback)
-                });
+                thread::spawn(move || serve_scripted(stream, script, seen, &requests, fallback));
             }
         });
         Scripted {
             addr,
             seen,
-            connections,
             requests,
         }
     }
@@ -464,10 +453,6 @@ impl Scripted {
         self.seen.lock().expect("lock").clone()
     }
 
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-
     /// Blocks until the server has read `n` requests in all; panics after `limit`.
     pub fn wait_for_requests(&self, n: usize, limit: Duration) -> usize {
         self.requests
@@ -477,7 +462,6 @@ impl Scripted {
 
 fn serve_scripted(
     stream: TcpStream,
-    connection: usize,
     script: Arc<Mutex<std::collections::VecDeque<Step>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
     requests: &Counter,
@@ -503,7 +487,6 @@ fn serve_scripted(
             headers: message.head.clone(),
             body: message.body,
             at: Instant::now(),
-            connection,
         });
         requests.bump();
         let step = script

@@ -1,9 +1,7 @@
 //! The token never appears in any output: every path that could print a URL is run
 //! with a known token, and all output is searched for it.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// The scripted server did see the token: the searches below search for something real.
 fn assert_token_was_sent(server: &Scripted) {

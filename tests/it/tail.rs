@@ -1,12 +1,10 @@
 //! `greenq tail`: follow a queue, print, acknowledge, lose nothing.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 fn seqs_of_lines(lines: &[String]) -> Vec<u64> {
     lines

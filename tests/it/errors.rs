@@ -1,12 +1,10 @@
 //! How a failure reads end to end: one line `greenq: error: <what> (<why>); <what to do>`,
 //! the documented exit code, and never the token, whatever the cause below.
 
-mod support;
-
 use std::io::Write;
 use std::process::Stdio;
 
-use support::*;
+use crate::support::*;
 
 /// The only stderr line, which must be an error line.
 fn error_line(out: &std::process::Output) -> String {

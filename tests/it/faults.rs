@@ -1,10 +1,8 @@
 //! Every class of answer, against a scripted server that misbehaves on purpose.
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 fn ok_envelope() -> Step {
     envelope(488645, &example("finally"))

@@ -24,10 +24,6 @@ impl Counter {
         self.changed.notify_all();
     }
 
-    pub fn get(&self) -> usize {
-        *self.count.lock().expect("lock")
-    }
-
     /// Blocks until the count reaches `n`; panics when `limit` passes first.
     pub fn wait_for(&self, n: usize, limit: Duration, what: &str) -> usize {
         let deadline = Instant::now() + limit;

@@ -1,13 +1,11 @@
 //! `greenq serve`: the emulator, driven over real HTTP on loopback.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()

@@ -2,13 +2,11 @@
 //! publish -` between two emulators, a bad notification in a stream, Ctrl-C in a stream,
 //! and a file on stdin still checked whole.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdout, Stdio};
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const LIMIT: Duration = Duration::from_secs(30);
 

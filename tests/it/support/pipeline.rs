@@ -34,7 +34,6 @@ pub struct Behaviour {
 #[derive(Clone, Debug)]
 pub struct QueueSeen {
     pub method: String,
-    pub path: String,
     pub connection: usize,
     /// It came after another request in the same read: the second of a pipelined pair.
     pub pipelined: bool,
@@ -158,7 +157,7 @@ fn serve(stream: TcpStream, connection: usize, state: Arc<(Mutex<State>, Condvar
             let mut state = lock.lock().expect("lock");
             state.seen.push(QueueSeen {
                 method: method.clone(),
-                path: path.clone(),
+
                 connection,
                 pipelined,
             });

@@ -1,8 +1,6 @@
 //! `greenq demo`: no account, no configuration, nothing beyond loopback.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn demo_runs_with_no_configuration_and_ignores_the_environment() {

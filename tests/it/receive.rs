@@ -1,8 +1,6 @@
 //! `greenq receive` and the configuration every command shares.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn receive_prints_one_compact_envelope_in_a_pipe_and_deletes_nothing() {

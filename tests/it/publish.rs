@@ -1,10 +1,8 @@
 //! `greenq publish`.
 
-mod support;
-
 use std::io::Write;
 
-use support::*;
+use crate::support::*;
 
 fn file(content: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::NamedTempFile::new().unwrap();

@@ -1,8 +1,6 @@
 //! `greenq delete`.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn deletes_receipts_given_as_arguments_and_reports_each() {

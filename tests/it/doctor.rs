@@ -1,12 +1,10 @@
 //! `greenq doctor` against the emulator in each state and setting, and the webhookUrl
 //! warning of tail and receive. The token never shows in any output.
 
-mod support;
-
 use std::process::Output;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 fn emulator(extra: &[&str]) -> Emulator {
     let accept = format!("{INSTANCE}:{TOKEN}");

@@ -2,12 +2,10 @@
 //! be deleted, a misspelt `--type`, a POST whose answer is lost, a server that closes every
 //! connection, a host that does not exist, a server that trickles.
 
-mod support;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 /// Waits until the server saw `n` requests (an event, not a delay).
 fn wait_for_requests(server: &Scripted, n: usize) -> Vec<Seen> {

@@ -1,14 +1,12 @@
 //! The emulator's account side: getSettings / setSettings, getStateInstance and
 //! --instance-state, notification kinds switched off, and webhook push.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 fn emulator(extra: &[&str]) -> Emulator {
     let accept = format!("{INSTANCE}:{TOKEN}");

@@ -2,13 +2,11 @@
 //! command exited 0 or the hook answered 2xx (or it was set aside in the dead-letter
 //! file); failed attempts are retried; nothing secret reaches the command or the hook.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use support::*;
+use crate::support::*;
 
 const FORWARD_TOKEN: &str = "fwd-S3CRET-9d1e77a0";
 

@@ -1,0 +1,23 @@
+//! greenq's integration tests: one crate, so they link once and run in parallel (as
+//! matklad's "Delete Cargo Integration Tests" argues). Each module is a subject; they
+//! drive the built binary against the emulator or a scripted server in `support`.
+//! One subject: `cargo test --test it tail::`.
+
+mod support;
+
+mod consumer;
+mod delete;
+mod demo;
+mod doctor;
+mod errors;
+mod faults;
+mod hardening;
+mod pipeline;
+mod publish;
+mod receive;
+mod redaction;
+mod relay;
+mod serve;
+mod serve_faults;
+mod settings;
+mod tail;
