@@ -1,7 +1,7 @@
 //! `greenq publish` from a pipe, a terminal or a FIFO: each notification is sent as soon
 //! as it has been read and checked, in order, and its line of output printed at once, so
 //! that `greenq tail | greenq publish -` relays a live queue. A regular file is still
-//! checked whole before anything is sent (`publish.rs`); `--stream` and `--check-first`
+//! checked whole before anything is sent (`publish/mod.rs`); `--stream` and `--check-first`
 //! choose either way.
 
 use std::fs::File;
@@ -33,7 +33,7 @@ pub struct Input {
 }
 
 /// The input to stream, or `None` when it is to be checked whole first (a regular file,
-/// `--check-first`, `--text`) or when `publish.rs` has something to say about it.
+/// `--check-first`, `--text`) or when `publish/mod.rs` has something to say about it.
 pub fn input(args: &PublishArgs) -> Option<Input> {
     if args.text.is_some() || args.check_first {
         return None;
