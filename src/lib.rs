@@ -1,9 +1,10 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
-//! Folders by layer; data flows one way, and a folder imports only the ones below it:
-//! `commands` -> `consumer` (handing a notification on) -> `cli` (arguments) and `config`
-//! -> `service` (the GREEN-API calls, retries, the pipelined queue) -> `terminal` (stdout,
-//! stderr, signals) -> `notification` (the model) -> `exit`, `text`, `secret`. The
+//! Folders by layer; a folder imports only the ones below it: `commands` -> `consumer`
+//! (handing a notification on) -> `service` (the GREEN-API calls, retries, the pipelined
+//! queue) -> `config` -> `cli` (arguments) -> `terminal` (stdout, stderr, signals) ->
+//! `notification` (the model) -> `exit`, `text`, `secret`. Data flows from the arguments
+//! through the config and the client to the printer.
 //! `emulator` stands apart: `serve` and `demo` run it. Commands return `anyhow::Result`;
 //! `main.rs` only hands the result to `exit`, which prints the error and picks the exit
 //! code.

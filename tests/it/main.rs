@@ -12,6 +12,7 @@ mod doctor;
 mod errors;
 mod faults;
 mod hardening;
+mod layout;
 mod pipeline;
 mod publish;
 mod receive;
