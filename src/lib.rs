@@ -9,13 +9,13 @@
 //! code.
 
 /// `eprintln!` that never panics: a closed stderr (`greenq tail 2>&1 | head`) must not
-/// crash greenq; what cannot be said is dropped.
+/// crash greenq; what cannot be said is dropped. With `--log-format json` each line is a
+/// JSON object (`stderr_log`).
 #[macro_export]
 macro_rules! ewriteln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        $crate::stderr_log::write_line(format_args!($($arg)*))
+    };
 }
 
 pub mod cli;
@@ -27,8 +27,10 @@ pub mod exit;
 pub mod notification;
 pub mod secret;
 pub mod service;
+pub mod stderr_log;
 pub mod terminal;
 pub mod text;
+pub mod watch;
 
 use cli::{Cli, Command};
 use config::Config;
@@ -36,6 +38,7 @@ use exit::ExitCode;
 
 /// Runs the parsed command line; the exit code on success, the error otherwise.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    stderr_log::set_format(cli.global.log_format);
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
