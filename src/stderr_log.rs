@@ -81,7 +81,7 @@ fn fields(message: &str) -> Vec<(&'static str, serde_json::Value)> {
     let mut out = Vec::new();
     for pair in words.windows(2) {
         let (word, next) = (pair[0], pair[1]);
-        let key = match word {
+        let key = match word.trim_start_matches('(') {
             "receipt" if !out.iter().any(|(k, _)| *k == "receiptId") => "receiptId",
             "attempt" if !out.iter().any(|(k, _)| *k == "attempt") => "attempt",
             "HTTP" if !out.iter().any(|(k, _)| *k == "status") => "status",

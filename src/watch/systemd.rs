@@ -33,7 +33,9 @@ pub fn spawn(readiness: Arc<Readiness>, probes: Arc<std::sync::Mutex<Vec<Probe>>
             loop {
                 if !ready && readiness.verdict().is_ok() {
                     ready = true;
-                    let _ = sd_notify::notify(&[NotifyState::Ready]);
+                    last_status = Some(Instant::now());
+                    let line = status_line(&readiness, &probes);
+                    let _ = sd_notify::notify(&[NotifyState::Ready, NotifyState::Status(&line)]);
                 }
                 if let Some(every) = watchdog
                     && last_watchdog.is_none_or(|at| at.elapsed() >= every)
