@@ -118,7 +118,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             }
             match authorize(state, instance, token) {
                 Ok((_, instance)) => {
-                    json_answer(StatusCode::OK, json!({"count": instance.len()}).to_string())
+                    json_answer(StatusCode::OK, json!({"count": instance.queued()}).to_string())
                 }
                 Err(answer) => *answer,
             }
