@@ -117,9 +117,10 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 return wrong_method("GET");
             }
             match authorize(state, instance, token) {
-                Ok((_, instance)) => {
-                    json_answer(StatusCode::OK, json!({"count": instance.queued()}).to_string())
-                }
+                Ok((_, instance)) => json_answer(
+                    StatusCode::OK,
+                    json!({"count": instance.queued()}).to_string(),
+                ),
                 Err(answer) => *answer,
             }
         }
