@@ -1,9 +1,10 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
 //! Folders by layer; data flows one way, and a folder imports only the ones below it:
-//! `commands` -> `consumer` (handing a notification on) -> `cli` (arguments) and `config`
+//! `commands` -> `consumer` (handing a notification on) -> `watch` (metrics, readiness,
+//! systemd) -> `cli` (arguments) and `config`
 //! -> `service` (the GREEN-API calls, retries, the pipelined queue) -> `terminal` (stdout,
-//! stderr, signals) -> `notification` (the model) -> `exit`, `text`, `secret`. The
+//! stderr, signals) -> `notification` (the model) -> `exit`, `text`, `secret`, `stderr_log`. The
 //! `emulator` stands apart: `serve` and `demo` run it. Commands return `anyhow::Result`;
 //! `main.rs` only hands the result to `exit`, which prints the error and picks the exit
 //! code.
