@@ -89,8 +89,9 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let instance = credentials.instance;
     let session = Session::new(&config, Some(credentials));
     let mut delivery = consumer::build(&session, global, args)?;
-    let watch = Watch::start(&session, args.service.metrics_listen.as_deref())?;
+    let watch = Watch::new(&session, args.service.metrics_listen.as_deref())?;
     let mut probe = watch.instance(&session, instance);
+    watch.start(&session);
     let handler_step = Duration::from_secs(args.consumer.handler_timeout) + HANDLER_MARGIN;
     probe.set_steps(
         long_poll_deadline(options.receive_timeout) + LONG_POLL_MARGIN,

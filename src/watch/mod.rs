@@ -12,6 +12,7 @@ pub mod readiness;
 pub mod server;
 pub mod systemd;
 
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use crate::exit::Result;
@@ -24,36 +25,50 @@ pub struct Watch {
     metrics: Arc<Metrics>,
     readiness: Arc<Readiness>,
     probes: Arc<Mutex<Vec<Probe>>>,
+    /// Bound by `new`, served from `start`.
+    listener: Mutex<Option<TcpListener>>,
     serving: bool,
 }
 
 impl Watch {
-    /// Starts what was asked for: the HTTP endpoints on `listen`, and the systemd
-    /// notifications when a service manager listens. A bad or busy address is a usage
-    /// error before anything was received.
-    pub fn start(session: &Session, listen: Option<&str>) -> Result<Watch> {
-        let watch = Watch {
+    /// Binds `listen` (a bad or busy address is a usage error before anything was
+    /// received); nothing is served until `start`, once the instances were added.
+    pub fn new(session: &Session, listen: Option<&str>) -> Result<Watch> {
+        let listener = match listen {
+            Some(text) => {
+                let addr = listen::parse(text)?;
+                if let Some(warning) = listen::exposure_warning(addr) {
+                    session.status.warning(warning);
+                }
+                Some(listen::bind(addr)?)
+            }
+            None => None,
+        };
+        Ok(Watch {
             metrics: Arc::new(Metrics::new()),
             readiness: Arc::new(Readiness::default()),
             probes: Arc::new(Mutex::new(Vec::new())),
-            serving: listen.is_some(),
-        };
-        if let Some(text) = listen {
-            let addr = listen::parse(text)?;
-            if let Some(warning) = listen::exposure_warning(addr) {
-                session.status.warning(warning);
-            }
-            let listener = listen::bind(addr)?;
-            let bound = listener.local_addr().unwrap_or(addr);
-            server::spawn(listener, watch.metrics.clone(), watch.readiness.clone());
+            serving: listener.is_some(),
+            listener: Mutex::new(listener),
+        })
+    }
+
+    /// Serves the endpoints and talks to systemd, with every instance's series in place
+    /// (so that the first scrape has them all).
+    pub fn start(&self, session: &Session) {
+        if let Some(listener) = self.listener.lock().ok().and_then(|mut l| l.take()) {
+            let bound = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            server::spawn(listener, self.metrics.clone(), self.readiness.clone());
             session.status.line(format_args!(
                 "metrics on http://{bound}/metrics (and /healthz, /readyz)"
             ));
         }
         if systemd::enabled() {
-            systemd::spawn(watch.readiness.clone(), watch.probes.clone());
+            systemd::spawn(self.readiness.clone(), self.probes.clone());
         }
-        Ok(watch)
     }
 
     /// Follows `instance` from now on: its series at zero, its readiness, its depth.
