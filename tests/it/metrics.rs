@@ -134,12 +134,14 @@ fn an_address_in_use_is_a_usage_error_that_deletes_nothing() {
 #[test]
 fn a_non_loopback_address_is_served_with_a_warning() {
     let emu = Emulator::start(1);
-    let mut child = std_greenq(&emu.url())
-        .args(["tail", "--metrics-listen", "0.0.0.0:0"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        std_greenq(&emu.url())
+            .args(["tail", "--metrics-listen", "0.0.0.0:0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stderr = StderrLines::new(child.stderr.take().unwrap());
     let warning = stderr.wait_for("warning: --metrics-listen", GUARD);
     assert!(

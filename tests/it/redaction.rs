@@ -170,19 +170,21 @@ fn help_shows_the_environment_but_never_the_token() {
 fn metrics_readiness_and_json_log_lines_never_show_the_token() {
     let emu = Emulator::start(1);
     emu.publish_all(&[example("x")]);
-    let mut child = std_greenq(&emu.url())
-        .args([
-            "-v",
-            "--log-format",
-            "json",
-            "tail",
-            "--metrics-listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        std_greenq(&emu.url())
+            .args([
+                "-v",
+                "--log-format",
+                "json",
+                "tail",
+                "--metrics-listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let stdout = child.stdout.take().unwrap();
     let mut stderr = StderrLines::new(child.stderr.take().unwrap());
     let line = stderr.wait_for("metrics on http://", GUARD);

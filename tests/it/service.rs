@@ -30,16 +30,18 @@ fn ready_status_watchdog_and_stopping_reach_the_notify_socket() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notify.sock");
     let socket = UnixDatagram::bind(&path).unwrap();
-    let mut child = std_greenq(&emu.url())
-        .env("NOTIFY_SOCKET", &path)
-        // systemd's WatchdogSec=1: fed every half second while the loop is alive.
-        .env("WATCHDOG_USEC", "1000000")
-        .env_remove("WATCHDOG_PID")
-        .args(["tail"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        std_greenq(&emu.url())
+            .env("NOTIFY_SOCKET", &path)
+            // systemd's WatchdogSec=1: fed every half second while the loop is alive.
+            .env("WATCHDOG_USEC", "1000000")
+            .env_remove("WATCHDOG_PID")
+            .args(["tail"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut got = Vec::new();
     receive_until(&socket, "READY=1", &mut got);
     let ready = got.last().unwrap().clone();

@@ -10,15 +10,40 @@ use std::time::Duration;
 
 use super::{GUARD, StderrLines, std_greenq};
 
+/// A child killed when the test ends, also when it fails half-way.
+pub struct Reaped(pub Child);
+
+impl std::ops::Deref for Reaped {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `greenq tail --metrics-listen 127.0.0.1:0 ARGS` at `base`, and where it serves.
-pub fn tail_with_metrics(base: &str, args: &[&str]) -> (Child, StderrLines, SocketAddr) {
-    let mut child = std_greenq(base)
-        .args(["tail", "--metrics-listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tail");
+pub fn tail_with_metrics(base: &str, args: &[&str]) -> (Reaped, StderrLines, SocketAddr) {
+    let mut child = Reaped(
+        std_greenq(base)
+            .args(["tail", "--metrics-listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn tail"),
+    );
     let mut stderr = StderrLines::new(child.stderr.take().expect("stderr"));
     let line = stderr.wait_for("metrics on http://", GUARD);
     let addr = line
