@@ -19,7 +19,8 @@
 //! - relay: publish to emulator A until a receive on emulator B has it, through
 //!   `greenq tail` on A piped into `greenq publish -` to B;
 //! - pipeline: the same delayed drain by `tail` and by `tail --pipeline`: rates, ratio,
-//!   the share of the time that is one round trip per notification, connections.
+//!   the share of the time that is one round trip per notification, connections;
+//! - watch: the drain plain and with `--metrics-listen` and `--log-format json`, side by side.
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
@@ -28,6 +29,8 @@
 
 #[path = "drain/sdk.rs"]
 mod sdk;
+#[path = "drain/watch.rs"]
+mod watch;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -144,6 +147,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("sdk", sdk::report),
     ("relay", report_relay),
     ("pipeline", report_pipeline),
+    ("watch", watch::report),
 ];
 
 /// tail's drain rate, the best round.

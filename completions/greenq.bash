@@ -71,7 +71,7 @@ _greenq() {
 
     case "${cmd}" in
         greenq)
-            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version receive delete publish tail doctor serve demo help"
+            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version receive delete publish tail doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +101,10 @@ _greenq() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -109,7 +113,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__delete)
-            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +143,10 @@ _greenq() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -147,7 +155,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__demo)
-            opts="-i -v -q -h -V --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +189,10 @@ _greenq() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -189,7 +201,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__doctor)
-            opts="-i -v -q -h -V --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +233,10 @@ _greenq() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -357,7 +373,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__publish)
-            opts="-i -v -q -h -V --text --chat-id --sender-name --dry-run --at-least-once --stream --check-first --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --text --chat-id --sender-name --dry-run --at-least-once --stream --check-first --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +415,10 @@ _greenq() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -407,7 +427,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__receive)
-            opts="-i -v -q -h -V --receive-timeout --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --receive-timeout --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +461,10 @@ _greenq() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -449,7 +473,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --faults --seed --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --faults --seed --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +535,10 @@ _greenq() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -519,7 +547,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__tail)
-            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --api-url --webhook-url --instance --token-file --color --verbose --quiet --allow-insecure-http --help --version"
+            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +601,10 @@ _greenq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -595,6 +627,10 @@ _greenq() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

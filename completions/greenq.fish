@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_greenq_global_optspecs
-    string join \n api-url= webhook-url= i/instance= token-file= color= v/verbose q/quiet allow-insecure-http h/help V/version
+    string join \n api-url= webhook-url= i/instance= token-file= color= v/verbose q/quiet log-format= allow-insecure-http h/help V/version
 end
 
 function __fish_greenq_needs_command
@@ -31,6 +31,8 @@ complete -c greenq -n "__fish_greenq_needs_command" -l token-file -d 'File whose
 complete -c greenq -n "__fish_greenq_needs_command" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_needs_command" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_needs_command" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_needs_command" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_needs_command" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -52,6 +54,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand receive" -l token-file -d 
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -64,6 +68,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand delete" -l token-file -d '
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -79,6 +85,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand publish" -l token-file -d 
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l dry-run -d 'Validate and print what would be sent; send nothing'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l at-least-once -d 'Send a notification again when its answer was lost (it may then be published twice)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l stream -d 'Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]'
@@ -100,6 +108,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d '
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'File whose first line is the hook\'s Bearer token [else env: GREENQ_FORWARD_TOKEN]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable). Example: -H \'X-Bot: support\'' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l metrics-listen -d 'Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
@@ -107,6 +116,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l token-file -d 'Fi
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type name greenq does not know yet (a new type of the service)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
@@ -126,6 +137,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l token-file -d '
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -151,6 +164,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l token-file -d 'F
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
@@ -166,6 +181,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand demo" -l token-file -d 'Fi
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'

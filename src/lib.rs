@@ -1,22 +1,23 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
 //! Folders by layer; a folder imports only the ones below it: `commands` -> `consumer`
-//! (handing a notification on) -> `service` (the GREEN-API calls, retries, the pipelined
-//! queue) -> `config` -> `cli` (arguments) -> `terminal` (stdout, stderr, signals) ->
-//! `notification` (the model) -> `exit`, `text`, `secret`. Data flows from the arguments
-//! through the config and the client to the printer.
+//! (handing a notification on) -> `watch` (metrics, readiness, systemd) -> `service` (the
+//! GREEN-API calls, retries, the pipelined queue) -> `config` -> `cli` (arguments) ->
+//! `terminal` (stdout, stderr, signals) -> `notification` (the model) -> `exit`, `text`,
+//! `secret`, `stderr_log`. Data flows from the arguments through the config and the
+//! client to the printer.
 //! `emulator` stands apart: `serve` and `demo` run it. Commands return `anyhow::Result`;
 //! `main.rs` only hands the result to `exit`, which prints the error and picks the exit
 //! code.
 
 /// `eprintln!` that never panics: a closed stderr (`greenq tail 2>&1 | head`) must not
-/// crash greenq; what cannot be said is dropped.
+/// crash greenq; what cannot be said is dropped. With `--log-format json` each line is a
+/// JSON object (`stderr_log`).
 #[macro_export]
 macro_rules! ewriteln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        $crate::stderr_log::write_line(format_args!($($arg)*))
+    };
 }
 
 pub mod cli;
@@ -28,8 +29,10 @@ pub mod exit;
 pub mod notification;
 pub mod secret;
 pub mod service;
+pub mod stderr_log;
 pub mod terminal;
 pub mod text;
+pub mod watch;
 
 use cli::{Cli, Command};
 use config::Config;
@@ -37,6 +40,7 @@ use exit::ExitCode;
 
 /// Runs the parsed command line; the exit code on success, the error otherwise.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    stderr_log::set_format(cli.global.log_format);
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),

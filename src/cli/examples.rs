@@ -72,6 +72,10 @@ Examples:
   Forward to a local webhook handler, 5 attempts each, then set it aside:
     greenq tail --forward-to http://127.0.0.1:8080/webhook --max-attempts 5 \\
       --dead-letter dead.ndjson --dedupe -H 'X-Bot: support'
+  Run as a service: Prometheus metrics and /readyz on loopback port 9464, JSON log lines:
+    greenq --log-format json tail --metrics-listen 9464 --exec -- ./bot.py
+  Hand each notification to a Redis stream, deleted once Redis took it:
+    greenq tail --exec -- redis-cli -e -x XADD greenq '*' body
 
 A notification is deleted only after it was written and flushed, or after the command
 exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is

@@ -7,10 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
+mod service;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
+pub use service::ServiceArgs;
 
+use crate::stderr_log::LogFormat;
 use crate::terminal::format::Format;
 use crate::terminal::tty::ColorChoice;
 
@@ -142,6 +145,15 @@ pub struct GlobalArgs {
     /// No status lines on stderr (errors and warnings still show)
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// How stderr lines are written: text, or one JSON object per line (time, level, message, fields)
+    ///
+    /// json is for a log collector (journald, Loki, Elastic): status lines, retries, warnings,
+    /// errors and the summary each become {"time":..,"level":..,"message":..} with the fields
+    /// the line names (instance, receiptId, attempt, delay_s, status); no spinner is drawn.
+    /// Example: greenq --log-format json tail --exec -- ./bot.py
+    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
 
     /// Allow http:// to a host other than loopback (the token would cross the network in clear)
     #[arg(long, global = true)]
@@ -305,6 +317,8 @@ pub struct TailArgs {
     pub pipeline: bool,
     #[command(flatten)]
     pub consumer: ConsumerArgs,
+    #[command(flatten)]
+    pub service: ServiceArgs,
 }
 
 #[derive(Debug, Args)]

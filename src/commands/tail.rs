@@ -18,10 +18,12 @@ use crate::notification::known_types;
 use crate::service::agent;
 use crate::service::answer::ApiError;
 use crate::service::client::Client;
+use crate::service::client::long_poll_deadline;
 use crate::service::queue::{Plain, Queue};
 use crate::service::retry::{Limit, Repeat, Retry};
 use crate::service::session::Session;
 use crate::terminal::interrupt::Interrupt;
+use crate::watch::Watch;
 
 /// An empty answer quicker than this did not wait (no long poll): it made no progress.
 const QUICK_EMPTY: Duration = Duration::from_secs(1);
@@ -30,6 +32,11 @@ const EMPTY_PAUSE_CAP: Duration = Duration::from_secs(5);
 /// A notification shown again this many times in a row, although deleted each time,
 /// is a head that cannot be deleted.
 const MAX_REPEATS: u32 = 4;
+
+/// A watchdog lease's margin over a long poll's deadline (a connect, a retried request),
+/// and over a handler's timeout (its kill and the delete after it).
+const LONG_POLL_MARGIN: Duration = Duration::from_secs(30);
+const HANDLER_MARGIN: Duration = Duration::from_secs(45);
 
 /// How many handled notifications are remembered, to recognise one shown again.
 const REMEMBERED: usize = 1024;
@@ -79,9 +86,21 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let config = Config::resolve(global)?;
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;
+    let instance = credentials.instance;
     let session = Session::new(&config, Some(credentials));
     let mut delivery = consumer::build(&session, global, args)?;
-    crate::commands::webhook_warning::warn_if_webhook_set(&session);
+    let watch = Watch::new(&session, args.service.metrics_listen.as_deref())?;
+    let mut probe = watch.instance(&session, instance);
+    watch.start(&session);
+    let handler_step = Duration::from_secs(args.consumer.handler_timeout) + HANDLER_MARGIN;
+    probe.set_steps(
+        long_poll_deadline(options.receive_timeout) + LONG_POLL_MARGIN,
+        handler_step,
+    );
+    delivery.set_probe(probe.clone());
+    if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
+        probe.answered();
+    }
     Ok(follow_and_report(&session, &options, &mut delivery)?)
 }
 
@@ -107,9 +126,16 @@ pub fn follow_and_report(
 ) -> Result<ExitCode> {
     let started = Instant::now();
     let mut counts = Counts::default();
+    let probe = delivery.probe().clone();
     let mut retry = session.retry(Limit::Unlimited);
+    retry.observe(&probe);
     let ended = follow(session, options, delivery, &mut counts, &mut retry);
     session.status.clear();
+    probe.stopped(&match &ended {
+        Ok(_) => "tail ended".to_string(),
+        Err(e) => e.to_string(),
+    });
+    crate::watch::stopping();
     let repeats = match counts.repeats {
         0 => String::new(),
         n => format!(", {n} repeats"),
@@ -190,7 +216,9 @@ fn follow(
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
     session.spinner("waiting");
+    let probe = delivery.probe().clone();
     loop {
+        probe.turn();
         if options
             .count
             .is_some_and(|n| delivery.counts().handled >= n)
@@ -199,7 +227,11 @@ fn follow(
         }
         let polled = Instant::now();
         let retries_before = retry.retries();
-        let envelope = match queue.receive(retry) {
+        let received = queue.receive(retry);
+        if let Ok(got) = &received {
+            probe.receive_answered(got.is_some());
+        }
+        let envelope = match received {
             Ok(Some(envelope)) => envelope,
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
             // A long poll that waited its time on a healthy server.
@@ -232,6 +264,7 @@ fn follow(
             }
             again = Some((handled.receipt, times));
             counts.repeats += 1;
+            probe.repeat();
             // Alone, not with the next receive: a pause comes first.
             let deleted = session
                 .interrupt
@@ -297,6 +330,7 @@ fn follow(
         match step {
             Step::Deleted => {
                 counts.deleted += 1;
+                probe.deleted();
                 retry.progress();
             }
             // Gone already, or shown again next: then it is recognised above.

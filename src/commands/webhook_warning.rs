@@ -5,10 +5,11 @@ use serde_json::Value;
 
 use crate::service::session::Session;
 
-/// Reads the settings once; says nothing when they cannot be read.
-pub fn warn_if_webhook_set(session: &Session) {
+/// Reads the settings once; says nothing when they cannot be read. True when they were
+/// read (the service answered).
+pub fn warn_if_webhook_set(session: &Session) -> bool {
     let Ok(settings) = session.client.get_settings() else {
-        return;
+        return false;
     };
     if settings
         .get("webhookUrl")
@@ -19,4 +20,5 @@ pub fn warn_if_webhook_set(session: &Session) {
             "the instance's webhookUrl is set, so the service pushes notifications there and this queue stays empty; run greenq doctor",
         );
     }
+    true
 }

@@ -4,7 +4,7 @@
 //! may be deleted; it never deletes anything itself.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::consumer::dead_letter::DeadLetter;
 use crate::consumer::dedupe::Dedupe;
@@ -13,6 +13,7 @@ use crate::exit::{Error, Result};
 use crate::notification::Envelope;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
+use crate::watch::probe::Probe;
 
 /// The pause after the first failed attempt; it doubles up to `PAUSE_CAP` (the live
 /// service pauses 60 s between webhook retries).
@@ -57,6 +58,8 @@ pub struct Delivery {
     interrupt: Interrupt,
     counts: Counts,
     rng: fastrand::Rng,
+    /// The metrics and the watchdog of `greenq_*` (`--metrics-listen`, systemd).
+    probe: Probe,
 }
 
 impl Delivery {
@@ -75,7 +78,16 @@ impl Delivery {
             interrupt,
             counts: Counts::default(),
             rng: fastrand::Rng::new(),
+            probe: Probe::detached(),
         }
+    }
+
+    pub fn set_probe(&mut self, probe: Probe) {
+        self.probe = probe;
+    }
+
+    pub fn probe(&self) -> &Probe {
+        &self.probe
     }
 
     pub fn counts(&self) -> Counts {
@@ -116,6 +128,7 @@ impl Delivery {
                 .is_some_and(|t| self.settings.types.iter().any(|w| *w == t));
         if !wanted {
             self.counts.skipped += 1;
+            self.probe.skipped();
             return Ok(Step::Delete);
         }
         let key = self
@@ -127,6 +140,7 @@ impl Delivery {
             && dedupe.contains(key)
         {
             self.counts.duplicates += 1;
+            self.probe.duplicate();
             self.status.line(format_args!(
                 "receipt {}: a duplicate of a notification handled before (--dedupe); deleted without handing it on",
                 envelope.receipt_id
@@ -141,9 +155,14 @@ impl Delivery {
             if self.interrupt.is_set() {
                 return Ok(Step::Interrupted);
             }
-            match self.handler.handle(envelope, attempt)? {
+            self.probe.attempt_starts();
+            let started = Instant::now();
+            let outcome = self.handler.handle(envelope, attempt)?;
+            self.probe.attempt_took(started.elapsed());
+            match outcome {
                 Outcome::Done => {
                     self.counts.handled += 1;
+                    self.probe.handled();
                     if let (Some(dedupe), Some(key)) = (&mut self.settings.dedupe, key) {
                         dedupe.insert(key);
                     }
@@ -155,6 +174,7 @@ impl Delivery {
                 Outcome::Unreachable(why) => {
                     let pause = self.pause(waits);
                     waits = waits.saturating_add(1);
+                    self.probe.attempt_pause(pause);
                     self.status.line(format_args!(
                         "{} is unreachable ({why}); trying again in {:.1} s (not counted as an attempt)",
                         self.handler.name(),
@@ -169,11 +189,13 @@ impl Delivery {
                 Outcome::Failed(_) if self.interrupt.is_set() => return Ok(Step::Interrupted),
                 Outcome::Failed(why) => {
                     self.counts.failed_attempts += 1;
+                    self.probe.failed_attempt();
                     if self.settings.max_attempts.is_some_and(|max| attempt >= max) {
                         return self.give_up(envelope, attempt, &why);
                     }
                     let pause = self.pause(failures);
                     failures = failures.saturating_add(1);
+                    self.probe.attempt_pause(pause);
                     self.status.line(format_args!(
                         "receipt {}: attempt {attempt} failed: {why}; next attempt in {:.1} s",
                         envelope.receipt_id,
@@ -207,6 +229,7 @@ impl Delivery {
         };
         dead_letter.append(envelope, attempts, why)?;
         self.counts.dead_lettered += 1;
+        self.probe.dead_lettered();
         self.status.line(format_args!(
             "receipt {receipt}: not handled after {attempts} attempts ({why}); written to {} and deleted",
             dead_letter.path().display()

@@ -124,6 +124,11 @@ impl Instance {
         }
     }
 
+    /// How many notifications are queued (`getWebhooksCount`).
+    pub fn queued(&self) -> usize {
+        self.lock().items.len()
+    }
+
     /// Deletes a receipt; true when it was queued.
     pub fn delete(&self, receipt: u64) -> bool {
         let mut q = self.lock();

@@ -111,6 +111,19 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             };
             json_answer(StatusCode::OK, body.to_string())
         }
+        // Issue 21's minimal getWebhooksCount (the queue depth metric); issue 19 adds its own.
+        [instance, "getWebhooksCount", token] => {
+            if req.method() != Method::GET {
+                return wrong_method("GET");
+            }
+            match authorize(state, instance, token) {
+                Ok((_, instance)) => json_answer(
+                    StatusCode::OK,
+                    json!({"count": instance.queued()}).to_string(),
+                ),
+                Err(answer) => *answer,
+            }
+        }
         [instance, "setSettings", token] => {
             if req.method() != Method::POST {
                 return wrong_method("POST");
@@ -134,7 +147,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
         _ => error(
             StatusCode::NOT_FOUND,
             "no such method; the emulator serves receiveNotification, deleteNotification, \
-             getSettings, setSettings, getStateInstance and POST /",
+             getSettings, setSettings, getStateInstance, getWebhooksCount and POST /",
         ),
     }
 }

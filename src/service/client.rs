@@ -339,7 +339,7 @@ impl Client {
         serde_json::from_str(&text).map_err(|e| self.odd(&answer, "a settings object", &e))
     }
 
-    fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
+    pub(super) fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
         let url = self.api_url(method, "")?;
         self.exchange(Request {
             method: "GET",

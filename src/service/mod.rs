@@ -1,6 +1,6 @@
 //! Talking to the GREEN-API service: the calls (`client`) over the process's one agent
 //! (`agent`, `transport`), what came back (`answer`), what is tried again and when
-//! (`retry`, `backoff`), what `tail` asks of the queue (`queue`, `pipeline`), and what
+//! (`retry`, `backoff`; `retry_observer` tells a watcher), what `tail` asks of the queue (`queue`, `pipeline`), and what
 //! every command that talks to the service gets (`session`).
 
 pub mod agent;
@@ -9,6 +9,8 @@ pub mod backoff;
 pub mod client;
 pub mod pipeline;
 pub mod queue;
+pub mod queue_depth;
 pub mod retry;
+pub mod retry_observer;
 pub mod session;
 pub mod transport;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::service::answer::{ApiError, Arrival};
 use crate::service::backoff::Backoff;
+use crate::service::retry_observer::{RetryObserver, retry_class};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
@@ -40,6 +41,7 @@ pub struct Retry<'a> {
     retries: u64,
     trouble_since: Option<Instant>,
     last_quiet_report: Option<Instant>,
+    observer: Option<&'a dyn RetryObserver>,
 }
 
 impl<'a> Retry<'a> {
@@ -52,7 +54,13 @@ impl<'a> Retry<'a> {
             retries: 0,
             trouble_since: None,
             last_quiet_report: None,
+            observer: None,
         }
+    }
+
+    /// Tells `observer` of every retry and pause (`tail --metrics-listen`, systemd).
+    pub fn observe(&mut self, observer: &'a dyn RetryObserver) {
+        self.observer = Some(observer);
     }
 
     /// Retries made so far, for summaries.
@@ -93,6 +101,9 @@ impl<'a> Retry<'a> {
                     }
                     done += 1;
                     self.retries += 1;
+                    if let Some(o) = self.observer {
+                        o.retrying(retry_class(&reason));
+                    }
                     if self.pause(&reason, retry_after, None) {
                         return Err(ApiError::Interrupted);
                     }
@@ -114,6 +125,9 @@ impl<'a> Retry<'a> {
         let mut delay = self.backoff.next_delay(retry_after);
         if let Some(cap) = cap {
             delay = delay.min(cap);
+        }
+        if let Some(o) = self.observer {
+            o.pausing(delay);
         }
         self.report(
             &format!("retrying in {:.1} s: {reason}", delay.as_secs_f64()),

@@ -23,6 +23,7 @@ impl Session {
     pub fn new(config: &Config, credentials: Option<Credentials>) -> Session {
         if let Some(c) = &credentials {
             redact_panics(c.token.clone());
+            crate::stderr_log::set_instance(c.instance);
         }
         let status = Arc::new(Status::new(config.quiet, config.verbose));
         let (agent, tracker) = agent::build();

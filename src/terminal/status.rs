@@ -68,7 +68,8 @@ impl Status {
     }
 
     fn make_bar(&self, len: Option<u64>, template: &str) -> ProgressBar {
-        let target = if self.quiet {
+        // A JSON log has no room for a drawing.
+        let target = if self.quiet || crate::stderr_log::is_json() {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()

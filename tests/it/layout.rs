@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["commands"],
     &["consumer"],
+    &["watch"],
     &["service"],
     &["config"],
     &["cli"],
     &["terminal"],
     &["notification"],
-    &["exit", "text", "secret"],
+    &["exit", "text", "secret", "stderr_log"],
 ];
 
 const STANDALONE: &str = "emulator";

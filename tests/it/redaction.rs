@@ -88,6 +88,16 @@ fn no_error_path_prints_the_token() {
             &["-v", "receive"][..],
             &["-v", "delete", "1"],
             &["-v", "tail", "-n", "1"],
+            &[
+                "-v",
+                "--log-format",
+                "json",
+                "tail",
+                "-n",
+                "1",
+                "--metrics-listen",
+                "127.0.0.1:0",
+            ],
         ] {
             // Whatever the script leaves undone ends in a refusal, so that `tail` stops too.
             let server = Scripted::start(steps.clone(), reply(401, TOKEN));
@@ -154,4 +164,48 @@ fn help_shows_the_environment_but_never_the_token() {
         assert!(text.contains("GREEN_API_URL"), "{args:?}: {text}");
         assert_no_token(&[&out.stdout, &out.stderr]);
     }
+}
+
+#[test]
+fn metrics_readiness_and_json_log_lines_never_show_the_token() {
+    let emu = Emulator::start(1);
+    emu.publish_all(&[example("x")]);
+    let mut child = Reaped(
+        std_greenq(&emu.url())
+            .args([
+                "-v",
+                "--log-format",
+                "json",
+                "tail",
+                "--metrics-listen",
+                "127.0.0.1:0",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = StderrLines::new(child.stderr.take().unwrap());
+    let line = stderr.wait_for("metrics on http://", GUARD);
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    wait_until(GUARD, "the notification deleted", || emu.head().is_none());
+    let metrics = http_get(addr, "/metrics").1;
+    let ready = http_get(addr, "/readyz").1;
+    signal_and_wait(&mut child, libc::SIGTERM);
+    let out = read_rest(Some(stdout));
+    let err = stderr.rest();
+    assert!(err.contains("/***"), "the -v lines were there: {err}");
+    assert_no_token(&[
+        metrics.as_bytes(),
+        ready.as_bytes(),
+        out.as_bytes(),
+        err.as_bytes(),
+    ]);
 }

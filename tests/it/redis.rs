@@ -1,0 +1,159 @@
+//! The hand-off to Redis Streams, with a real `redis-server` (`.ci/run` installs it):
+//! `tail --exec -- redis-cli -e -x XADD greenq '*' body` puts every body in the stream
+//! once, in queue order, and a notification is deleted only after Redis took it. A Redis
+//! that is down, or that refuses the command, fails the attempt and nothing is deleted.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::support::*;
+
+/// A `redis-server` of the test's own, on a free loopback port, its files in `dir`.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start(dir: &Path) -> Redis {
+        let port = unused_addr().port();
+        let mut child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is not installed (.ci/run installs Debian's redis-server)");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        // Its log says when it accepts connections; then keep draining it.
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.contains("Ready to accept connections") => break,
+                Some(Ok(_)) => {}
+                _ => panic!("redis-server on port {port} ended before it was ready"),
+            }
+        }
+        std::thread::spawn(move || lines.for_each(drop));
+        Redis { child, port }
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["-p", &self.port.to_string()])
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        assert!(out.status.success(), "redis-cli {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The README's recipe, for `port`.
+fn recipe(port: u16) -> Vec<String> {
+    [
+        "--exec",
+        "--",
+        "redis-cli",
+        "-e",
+        "-p",
+        &port.to_string(),
+        "-x",
+        "XADD",
+        "greenq",
+        "*",
+        "body",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+#[test]
+fn a_drain_into_a_redis_stream_holds_every_body_once_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = Redis::start(dir.path());
+    let emu = Emulator::start(0);
+    let bodies: Vec<String> = (1..=20)
+        .map(|i| numbered("incomingMessageReceived", i))
+        .collect();
+    emu.publish_all(&bodies);
+    let out = emu
+        .cmd()
+        .args(["tail", "-e"])
+        .args(recipe(redis.port))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(emu.head().is_none(), "everything was acknowledged");
+    let stream: serde_json::Value =
+        serde_json::from_str(&redis.cli(&["--json", "XRANGE", "greenq", "-", "+"])).unwrap();
+    let stored: Vec<serde_json::Value> = stream
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            let fields = &entry[1];
+            assert_eq!(fields[0], "body", "{entry}");
+            serde_json::from_str(fields[1].as_str().unwrap()).unwrap()
+        })
+        .collect();
+    let expected: Vec<serde_json::Value> = bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    assert_eq!(stored, expected, "every body once, in queue order");
+}
+
+#[test]
+fn a_redis_that_is_down_or_refuses_fails_the_attempts_and_nothing_is_deleted() {
+    let emu = Emulator::start(0);
+    let bodies: Vec<String> = (1..=3)
+        .map(|i| numbered("incomingMessageReceived", i))
+        .collect();
+    emu.publish_all(&bodies);
+    // Down: nobody listens on the port.
+    let down = unused_addr().port();
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--max-attempts", "2"])
+        .args(recipe(down))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("was not handled after 2 attempts"), "{err}");
+    // Up, but the key is not a stream: XADD answers an error, which -e makes exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    let redis = Redis::start(dir.path());
+    redis.cli(&["SET", "greenq", "not a stream"]);
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--max-attempts", "1"])
+        .args(recipe(redis.port))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let left: Vec<u64> = emu
+        .drain()
+        .iter()
+        .map(|b| b["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(left, [1, 2, 3], "nothing was deleted");
+}
