@@ -124,6 +124,18 @@ impl Instance {
         }
     }
 
+    /// How many notifications are queued.
+    pub fn len(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Drops every queued notification; how many there were.
+    pub fn clear(&self) -> usize {
+        let mut q = self.lock();
+        q.bytes = 0;
+        std::mem::take(&mut q.items).len()
+    }
+
     /// Deletes a receipt; true when it was queued.
     pub fn delete(&self, receipt: u64) -> bool {
         let mut q = self.lock();

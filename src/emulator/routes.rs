@@ -111,6 +111,9 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             };
             json_answer(StatusCode::OK, body.to_string())
         }
+        [instance, method @ ("getWebhooksCount" | "clearWebhooksQueue"), token] => {
+            whole_queue(state, &req, instance, method, token)
+        }
         [instance, "setSettings", token] => {
             if req.method() != Method::POST {
                 return wrong_method("POST");
@@ -134,9 +137,40 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
         _ => error(
             StatusCode::NOT_FOUND,
             "no such method; the emulator serves receiveNotification, deleteNotification, \
-             getSettings, setSettings, getStateInstance and POST /",
+             getWebhooksCount, clearWebhooksQueue, getSettings, setSettings, getStateInstance \
+             and POST /",
         ),
     }
+}
+
+/// `getWebhooksCount` (GET) and `clearWebhooksQueue` (DELETE), with the queue's rules.
+fn whole_queue(
+    state: &State,
+    req: &Request<Incoming>,
+    instance: &str,
+    method: &str,
+    token: &str,
+) -> Answer {
+    let count = method == "getWebhooksCount";
+    match (count, req.method()) {
+        (true, &Method::GET) | (false, &Method::DELETE) => {}
+        (true, _) => return wrong_method("GET"),
+        (false, _) => return wrong_method("DELETE"),
+    }
+    let (id, instance) = match authorize(state, instance, token) {
+        Ok(found) => found,
+        Err(answer) => return *answer,
+    };
+    if let Some(answer) = starting(state) {
+        return answer;
+    }
+    let now = Instant::now();
+    let body = if count {
+        state.whole.count(id, instance, now)
+    } else {
+        state.whole.clear(id, instance, now)
+    };
+    json_answer(StatusCode::OK, body.to_string())
 }
 
 /// While the instance is starting, the live service refuses the queue's methods with 400.

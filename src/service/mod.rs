@@ -12,3 +12,4 @@ pub mod queue;
 pub mod retry;
 pub mod session;
 pub mod transport;
+pub mod whole_queue;
