@@ -10,8 +10,8 @@ mod examples;
 mod whole_queue;
 
 pub use consumer::ConsumerArgs;
-pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
 use examples::*;
+pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
 
 use crate::terminal::format::Format;
 use crate::terminal::tty::ColorChoice;

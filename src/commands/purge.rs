@@ -51,7 +51,9 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
     loop {
         let cleared = session
             .retry(Limit::Retries(3))
-            .run(Repeat::OnlyIfNotCarriedOut, || client.clear_webhooks_queue());
+            .run(Repeat::OnlyIfNotCarriedOut, || {
+                client.clear_webhooks_queue()
+            });
         match cleared {
             Ok(Cleared::Yes) => {
                 let mut out = std::io::stdout().lock();

@@ -18,6 +18,7 @@ use crate::notification::known_types;
 use crate::service::agent;
 use crate::service::answer::ApiError;
 use crate::service::client::Client;
+use crate::service::depth::Depth;
 use crate::service::queue::{Plain, Queue};
 use crate::service::retry::{Limit, Repeat, Retry};
 use crate::service::session::Session;
@@ -189,7 +190,7 @@ fn follow(
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
-    session.spinner("waiting");
+    let mut depth = Depth::start(session, options.exit_on_empty);
     loop {
         if options
             .count
@@ -298,6 +299,7 @@ fn follow(
             Step::Deleted => {
                 counts.deleted += 1;
                 retry.progress();
+                depth.deleted();
             }
             // Gone already, or shown again next: then it is recognised above.
             Step::NotFound => {}

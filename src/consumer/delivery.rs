@@ -229,7 +229,10 @@ impl Delivery {
         let handled = self.counts.handled;
         self.status.with_bar(|bar| {
             bar.set_message(format!("{handled} {verb} · waiting"));
-            bar.reset_elapsed();
+            // A spinner counts the wait from here; a drain's bar keeps its rate and ETA.
+            if bar.length().is_none() {
+                bar.reset_elapsed();
+            }
         });
     }
 }

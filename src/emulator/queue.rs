@@ -125,7 +125,7 @@ impl Instance {
     }
 
     /// How many notifications are queued.
-    pub fn len(&self) -> usize {
+    pub fn queued(&self) -> usize {
         self.lock().items.len()
     }
 

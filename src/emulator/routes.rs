@@ -111,9 +111,11 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             };
             json_answer(StatusCode::OK, body.to_string())
         }
-        [instance, method @ ("getWebhooksCount" | "clearWebhooksQueue"), token] => {
-            whole_queue(state, &req, instance, method, token)
-        }
+        [
+            instance,
+            method @ ("getWebhooksCount" | "clearWebhooksQueue"),
+            token,
+        ] => whole_queue(state, &req, instance, method, token),
         [instance, "setSettings", token] => {
             if req.method() != Method::POST {
                 return wrong_method("POST");

@@ -38,12 +38,12 @@ impl WholeQueue {
     /// `{"count": N}`: the queue's length, or the figure read within the last refresh.
     pub fn count(&self, id: u64, instance: &Instance, now: Instant) -> Value {
         let Some(refresh) = self.count_refresh else {
-            return json!({ "count": instance.len() });
+            return json!({ "count": instance.queued() });
         };
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = counts.entry(id).or_insert((instance.len(), now));
+        let entry = counts.entry(id).or_insert((instance.queued(), now));
         if now.duration_since(entry.1) >= refresh {
-            *entry = (instance.len(), now);
+            *entry = (instance.queued(), now);
         }
         json!({ "count": entry.0 })
     }
@@ -85,12 +85,12 @@ mod tests {
         assert_eq!(whole.count(1, i, t0 + Duration::from_secs(9))["count"], 1);
         assert_eq!(whole.count(1, i, t0 + Duration::from_secs(10))["count"], 2);
         assert_eq!(whole.clear(1, i, t0)["isCleared"], true);
-        assert_eq!(i.len(), 0);
+        assert_eq!(i.queued(), 0);
         i.push(Bytes::from_static(b"c")).unwrap();
         let again = whole.clear(1, i, t0 + Duration::from_secs(14));
         assert_eq!(again["isCleared"], false);
         assert_eq!(again["leftTime"], 46);
-        assert_eq!(i.len(), 1, "a refused clear takes nothing");
+        assert_eq!(i.queued(), 1, "a refused clear takes nothing");
         assert_eq!(
             whole.clear(1, i, t0 + Duration::from_secs(60))["isCleared"],
             true

@@ -93,9 +93,18 @@ mod tests {
         // A Cyrillic "с" as the first letter, as one translation of the docs spells it.
         let e = count_of(&answer("{\"\u{441}ount\": 3}"), None).unwrap_err();
         assert!(e.to_string().contains("\u{441}ount"), "{e}");
-        for odd in [r#"{"count": -1}"#, r#"{"count": "3"}"#, "null", "<html>", ""] {
+        for odd in [
+            r#"{"count": -1}"#,
+            r#"{"count": "3"}"#,
+            "null",
+            "<html>",
+            "",
+        ] {
             assert!(
-                matches!(count_of(&answer(odd), None), Err(ApiError::Unexpected { .. })),
+                matches!(
+                    count_of(&answer(odd), None),
+                    Err(ApiError::Unexpected { .. })
+                ),
                 "{odd}"
             );
         }

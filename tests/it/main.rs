@@ -21,3 +21,4 @@ mod serve;
 mod serve_faults;
 mod settings;
 mod tail;
+mod whole_queue;
