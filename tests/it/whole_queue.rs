@@ -284,3 +284,120 @@ fn no_bar_with_quiet_in_a_pipe_or_when_the_count_cannot_be_read() {
         "the count was asked for"
     );
 }
+
+/// Status and body of one request straight to the emulator (not through greenq).
+fn raw(base: &str, method: &str, path: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .build()
+        .into();
+    let url = format!("{base}{path}");
+    let mut resp = match method {
+        "DELETE" => agent.delete(&url).call(),
+        "POST" => agent.post(&url).send(""),
+        _ => agent.get(&url).call(),
+    }
+    .expect("request");
+    let body = resp.body_mut().read_to_string().unwrap_or_default();
+    (resp.status().as_u16(), body)
+}
+
+#[test]
+fn the_emulator_serves_both_methods_with_the_queue_rules() {
+    let emu = emulator_with(2, &[]);
+    let base = emu.url();
+    let count = format!("/waInstance{INSTANCE}/getWebhooksCount/{TOKEN}");
+    let clear = format!("/waInstance{INSTANCE}/clearWebhooksQueue/{TOKEN}");
+    assert_eq!(raw(&base, "GET", &count), (200, r#"{"count":2}"#.into()));
+    assert_eq!(
+        raw(
+            &base,
+            "GET",
+            &format!("/waInstance{INSTANCE}/getWebhooksCount/wrong")
+        )
+        .0,
+        401
+    );
+    assert_eq!(
+        raw(
+            &base,
+            "DELETE",
+            &format!("/waInstance1/clearWebhooksQueue/{TOKEN}")
+        )
+        .0,
+        403
+    );
+    assert_eq!(raw(&base, "POST", &count).0, 405);
+    assert_eq!(raw(&base, "GET", &clear).0, 405);
+    assert_eq!(queued(&emu), 2, "nothing refused took anything");
+
+    let starting = Emulator::start_with(&[
+        "--accept",
+        &format!("{INSTANCE}:{TOKEN}"),
+        "--instance-state",
+        "starting",
+    ]);
+    for (method, path) in [("GET", &count), ("DELETE", &clear)] {
+        let (status, body) = raw(&starting.url(), method, path);
+        assert_eq!(status, 400, "{method}");
+        assert!(body.contains("starting"), "{body}");
+    }
+}
+
+#[test]
+fn the_emulator_logs_both_methods_and_injects_faults_into_them() {
+    let mut child = std::process::Command::new(bin())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "-v",
+            "--faults",
+            "1",
+            "--seed",
+            "7",
+        ])
+        .args(["--accept", &format!("{INSTANCE}:{TOKEN}")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn greenq serve");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).expect("first line");
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("address")
+        .to_string();
+    for (method, name) in [
+        ("GET", "getWebhooksCount"),
+        ("DELETE", "clearWebhooksQueue"),
+    ] {
+        let path = format!("/waInstance{INSTANCE}/{name}/{TOKEN}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build()
+            .into();
+        // Every request meets a fault: an answer or none, either is fine here.
+        let url = format!("{base}{path}");
+        let _ = if method == "GET" {
+            agent.get(&url).call()
+        } else {
+            agent.delete(&url).call()
+        };
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = read_rest(child.stderr.take());
+    assert_no_token(&[log.as_bytes()]);
+    for name in ["getWebhooksCount", "clearWebhooksQueue"] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("fault: ") && l.contains(&format!("/{name}/***"))),
+            "{name}: {log}"
+        );
+    }
+}
