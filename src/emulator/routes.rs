@@ -168,7 +168,7 @@ fn whole_queue(
     }
     let now = Instant::now();
     let body = if count {
-        state.whole.count(id, instance, now)
+        state.whole.count(id, instance, state.push.pending(id), now)
     } else {
         state.whole.clear(id, instance, now)
     };

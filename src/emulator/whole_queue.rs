@@ -35,15 +35,17 @@ impl Default for WholeQueue {
 }
 
 impl WholeQueue {
-    /// `{"count": N}`: the queue's length, or the figure read within the last refresh.
-    pub fn count(&self, id: u64, instance: &Instance, now: Instant) -> Value {
+    /// `{"count": N}`: what waits (queued, and `pushing` to webhookUrl, as the live
+    /// service counts them), or the figure read within the last refresh.
+    pub fn count(&self, id: u64, instance: &Instance, pushing: usize, now: Instant) -> Value {
+        let waiting = instance.queued() + pushing;
         let Some(refresh) = self.count_refresh else {
-            return json!({ "count": instance.queued() });
+            return json!({ "count": waiting });
         };
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = counts.entry(id).or_insert((instance.queued(), now));
+        let entry = counts.entry(id).or_insert((waiting, now));
         if now.duration_since(entry.1) >= refresh {
-            *entry = (instance.queued(), now);
+            *entry = (waiting, now);
         }
         json!({ "count": entry.0 })
     }
@@ -80,10 +82,16 @@ mod tests {
         };
         let t0 = Instant::now();
         i.push(Bytes::from_static(b"a")).unwrap();
-        assert_eq!(whole.count(1, i, t0)["count"], 1);
+        assert_eq!(whole.count(1, i, 0, t0)["count"], 1);
         i.push(Bytes::from_static(b"b")).unwrap();
-        assert_eq!(whole.count(1, i, t0 + Duration::from_secs(9))["count"], 1);
-        assert_eq!(whole.count(1, i, t0 + Duration::from_secs(10))["count"], 2);
+        assert_eq!(
+            whole.count(1, i, 0, t0 + Duration::from_secs(9))["count"],
+            1
+        );
+        assert_eq!(
+            whole.count(1, i, 0, t0 + Duration::from_secs(10))["count"],
+            2
+        );
         assert_eq!(whole.clear(1, i, t0)["isCleared"], true);
         assert_eq!(i.queued(), 0);
         i.push(Bytes::from_static(b"c")).unwrap();
