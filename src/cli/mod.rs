@@ -289,6 +289,9 @@ pub struct TailArgs {
     pub count: Option<u64>,
 
     /// Stop when a receive ends with no notification
+    ///
+    /// On a terminal, over a backlog, a bar shows done/total (getWebhooksCount), rate and time
+    /// left. Example: greenq tail -e --format json > backup.ndjson
     #[arg(short, long)]
     pub exit_on_empty: bool,
 
