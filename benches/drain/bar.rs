@@ -72,7 +72,7 @@ fn drain_on_pty(n: usize, quiet: bool) -> f64 {
 /// A pseudo-terminal of 40 rows and 160 columns: (master, slave).
 fn open_pty() -> (OwnedFd, OwnedFd) {
     let (mut master, mut slave) = (0, 0);
-    let mut size = libc::winsize {
+    let size = libc::winsize {
         ws_row: 40,
         ws_col: 160,
         ws_xpixel: 0,
@@ -86,7 +86,7 @@ fn open_pty() -> (OwnedFd, OwnedFd) {
             &mut slave,
             std::ptr::null_mut(),
             std::ptr::null(),
-            &mut size,
+            &size,
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
