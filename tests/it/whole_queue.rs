@@ -401,3 +401,14 @@ fn the_emulator_logs_both_methods_and_injects_faults_into_them() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_at_purges_prompt_clears_nothing() {
+    let emu = emulator_with(2, &[]);
+    let mut pty = Pty::spawn(&emu.url(), &["purge"]);
+    pty.wait_for("type the instance id", LIMIT);
+    // ^C on the terminal: its line discipline sends SIGINT to greenq.
+    pty.type_raw("\x03");
+    assert_eq!(pty.wait_exit(LIMIT), 130, "{}", pty.output());
+    assert_eq!(queued(&emu), 2);
+}

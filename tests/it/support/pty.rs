@@ -95,8 +95,13 @@ impl Pty {
     }
 
     pub fn type_line(&mut self, line: &str) {
+        self.type_raw(&format!("{line}\r"));
+    }
+
+    /// Keys as they are, control characters too (`\x03` is Ctrl-C).
+    pub fn type_raw(&mut self, keys: &str) {
         self.writer
-            .write_all(format!("{line}\r").as_bytes())
+            .write_all(keys.as_bytes())
             .and_then(|()| self.writer.flush())
             .expect("type into the pty");
     }
