@@ -228,11 +228,12 @@ impl Delivery {
         let verb = if self.printing { "printed" } else { "handled" };
         let handled = self.counts.handled;
         self.status.with_bar(|bar| {
-            bar.set_message(format!("{handled} {verb} · waiting"));
-            // A spinner counts the wait from here; a drain's bar keeps its rate and ETA.
-            if bar.length().is_none() {
-                bar.reset_elapsed();
+            // A drain's bar (`service::depth`) counts for itself and keeps its rate and ETA.
+            if bar.length().is_some() {
+                return;
             }
+            bar.set_message(format!("{handled} {verb} · waiting"));
+            bar.reset_elapsed();
         });
     }
 }
