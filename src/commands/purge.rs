@@ -57,9 +57,10 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
         match cleared {
             Ok(Cleared::Yes) => {
                 let mut out = std::io::stdout().lock();
+                let were = if waiting == 1 { "was" } else { "were" };
                 writeln!(
                     out,
-                    "cleared the queue of instance {instance} ({waiting} were waiting just before)"
+                    "cleared the queue of instance {instance} ({waiting} {were} waiting just before)"
                 )
                 .and_then(|()| out.flush())
                 .map_err(Error::output)?;

@@ -33,7 +33,7 @@ pub fn count_of(answer: &Answer, secret: Option<&Secret>) -> Result<u64, ApiErro
         .and_then(serde_json::Value::as_u64)
         .ok_or_else(|| ApiError::Unexpected {
             reason: format!(
-                "getWebhooksCount answered HTTP {} with a body that is not {{\"count\": N}}: {}",
+                "HTTP {} with a body that is not {{\"count\": N}}: {}",
                 answer.status,
                 snippet(&answer.body, secret)
             ),
@@ -56,7 +56,7 @@ pub fn cleared_of(answer: &Answer, secret: Option<&Secret>) -> Result<Cleared, A
     }
     let body: Body = serde_json::from_slice(&answer.body).map_err(|e| ApiError::Unexpected {
         reason: format!(
-            "clearWebhooksQueue answered HTTP {} with a body that is not {{\"isCleared\": ...}} ({e}): {}",
+            "HTTP {} with a body that is not {{\"isCleared\": ...}} ({e}): {}",
             answer.status,
             snippet(&answer.body, secret)
         ),
