@@ -21,12 +21,16 @@
 //! - pipeline: the same delayed drain by `tail` and by `tail --pipeline`: rates, ratio,
 //!   the share of the time that is one round trip per notification, connections;
 //! - watch: the drain plain and with `--metrics-listen` and `--log-format json`, side by side.
+//! - bar: `tail -e` with stderr on a pseudo-terminal, with its progress bar and with `-q`
+//!   (`drain/bar.rs`).
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
 //!
 //! Speed is checked here only, never by the tests: `cargo test --benches` runs nothing.
 
+#[path = "drain/bar.rs"]
+mod bar;
 #[path = "drain/sdk.rs"]
 mod sdk;
 #[path = "drain/watch.rs"]
@@ -148,6 +152,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("relay", report_relay),
     ("pipeline", report_pipeline),
     ("watch", watch::report),
+    ("bar", bar::report),
 ];
 
 /// tail's drain rate, the best round.

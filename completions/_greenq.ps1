@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Receive one notification (one long poll) and print it; does not delete it')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Acknowledge (delete) receipts by id')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put notifications into a queue through the webhook endpoint')
+            [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Print how many notifications wait in the queue (getWebhooksCount)')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow a queue: receive, print, then delete, in a loop')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out why a queue stays empty: configuration, host, credentials, state, settings')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
@@ -101,6 +103,48 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--at-least-once', '--at-least-once', [CompletionResultType]::ParameterName, 'Send a notification again when its answer was lost (it may then be published twice)')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]')
             [CompletionResult]::new('--check-first', '--check-first', [CompletionResultType]::ParameterName, 'Check every notification before sending any [default for a regular file, and for `- < FILE`]')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow http:// to a host other than loopback (the token would cross the network in clear)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'greenq;count' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: the number alone, or {"count": N, "instance": ID}')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow http:// to a host other than loopback (the token would cross the network in clear)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'greenq;purge' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Clear without asking (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Clear without asking (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'When the service says it is too soon (one clear a minute), wait the time it names and try once more')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
@@ -177,6 +221,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--instance-state', '--instance-state', [CompletionResultType]::ParameterName, 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400')
             [CompletionResult]::new('--push-retry', '--push-retry', [CompletionResultType]::ParameterName, 'Seconds before a webhook push that was not answered with 200 is sent again')
             [CompletionResult]::new('--push-timeout', '--push-timeout', [CompletionResultType]::ParameterName, 'Seconds a webhook push waits for an answer')
+            [CompletionResult]::new('--count-refresh', '--count-refresh', [CompletionResultType]::ParameterName, 'Refresh getWebhooksCount only this often, as the live service does (every 10 s) [default: exact]')
+            [CompletionResult]::new('--clear-interval', '--clear-interval', [CompletionResultType]::ParameterName, 'Seconds between two clearWebhooksQueue an instance allows (the live service: 60)')
             [CompletionResult]::new('--faults', '--faults', [CompletionResultType]::ParameterName, 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of --faults: the same seed gives the same faults, request by request in arrival order')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)')
@@ -221,6 +267,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Receive one notification (one long poll) and print it; does not delete it')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Acknowledge (delete) receipts by id')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put notifications into a queue through the webhook endpoint')
+            [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Print how many notifications wait in the queue (getWebhooksCount)')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)')
             [CompletionResult]::new('tail', 'tail', [CompletionResultType]::ParameterValue, 'Follow a queue: receive, print, then delete, in a loop')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out why a queue stays empty: configuration, host, credentials, state, settings')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
@@ -235,6 +283,12 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;help;publish' {
+            break
+        }
+        'greenq;help;count' {
+            break
+        }
+        'greenq;help;purge' {
             break
         }
         'greenq;help;tail' {

@@ -16,6 +16,9 @@ _greenq() {
             ",$1")
                 cmd="greenq"
                 ;;
+            greenq,count)
+                cmd="greenq__subcmd__count"
+                ;;
             greenq,delete)
                 cmd="greenq__subcmd__delete"
                 ;;
@@ -31,6 +34,9 @@ _greenq() {
             greenq,publish)
                 cmd="greenq__subcmd__publish"
                 ;;
+            greenq,purge)
+                cmd="greenq__subcmd__purge"
+                ;;
             greenq,receive)
                 cmd="greenq__subcmd__receive"
                 ;;
@@ -39,6 +45,9 @@ _greenq() {
                 ;;
             greenq,tail)
                 cmd="greenq__subcmd__tail"
+                ;;
+            greenq__subcmd__help,count)
+                cmd="greenq__subcmd__help__subcmd__count"
                 ;;
             greenq__subcmd__help,delete)
                 cmd="greenq__subcmd__help__subcmd__delete"
@@ -54,6 +63,9 @@ _greenq() {
                 ;;
             greenq__subcmd__help,publish)
                 cmd="greenq__subcmd__help__subcmd__publish"
+                ;;
+            greenq__subcmd__help,purge)
+                cmd="greenq__subcmd__help__subcmd__purge"
                 ;;
             greenq__subcmd__help,receive)
                 cmd="greenq__subcmd__help__subcmd__receive"
@@ -71,12 +83,58 @@ _greenq() {
 
     case "${cmd}" in
         greenq)
-            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version receive delete publish tail doctor serve demo help"
+            opts="-i -v -q -h -V --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version receive delete publish count purge tail doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__count)
+            opts="-i -v -q -h -V --format --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -247,8 +305,22 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help)
-            opts="receive delete publish tail doctor serve demo help"
+            opts="receive delete publish count purge tail doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__help__subcmd__count)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -317,6 +389,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__help__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -426,6 +512,48 @@ _greenq() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        greenq__subcmd__purge)
+            opts="-y -i -v -q -h -V --yes --wait --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         greenq__subcmd__receive)
             opts="-i -v -q -h -V --receive-timeout --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -473,7 +601,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --faults --seed --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --api-url --webhook-url --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,6 +628,14 @@ _greenq() {
                     return 0
                     ;;
                 --push-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count-refresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clear-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -37,6 +37,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand receive 'Receive one notification (one long poll) and print it; does not delete it'
             cand delete 'Acknowledge (delete) receipts by id'
             cand publish 'Put notifications into a queue through the webhook endpoint'
+            cand count 'Print how many notifications wait in the queue (getWebhooksCount)'
+            cand purge 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)'
             cand tail 'Follow a queue: receive, print, then delete, in a loop'
             cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
@@ -95,6 +97,46 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --at-least-once 'Send a notification again when its answer was lost (it may then be published twice)'
             cand --stream 'Send each notification as soon as it is read and checked [default for a pipe, a terminal, a FIFO]'
             cand --check-first 'Check every notification before sending any [default for a regular file, and for `- < FILE`]'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;count'= {
+            cand --format 'Output format: the number alone, or {"count": N, "instance": ID}'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;purge'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand -y 'Clear without asking (needed when stdin is not a terminal)'
+            cand --yes 'Clear without asking (needed when stdin is not a terminal)'
+            cand --wait 'When the service says it is too soon (one clear a minute), wait the time it names and try once more'
             cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand -q 'No status lines on stderr (errors and warnings still show)'
@@ -168,6 +210,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --instance-state 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400'
             cand --push-retry 'Seconds before a webhook push that was not answered with 200 is sent again'
             cand --push-timeout 'Seconds a webhook push waits for an answer'
+            cand --count-refresh 'Refresh getWebhooksCount only this often, as the live service does (every 10 s) [default: exact]'
+            cand --clear-interval 'Seconds between two clearWebhooksQueue an instance allows (the live service: 60)'
             cand --faults 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow'
             cand --seed 'Seed of --faults: the same seed gives the same faults, request by request in arrival order'
             cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
@@ -210,6 +254,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand receive 'Receive one notification (one long poll) and print it; does not delete it'
             cand delete 'Acknowledge (delete) receipts by id'
             cand publish 'Put notifications into a queue through the webhook endpoint'
+            cand count 'Print how many notifications wait in the queue (getWebhooksCount)'
+            cand purge 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)'
             cand tail 'Follow a queue: receive, print, then delete, in a loop'
             cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
@@ -221,6 +267,10 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;help;delete'= {
         }
         &'greenq;help;publish'= {
+        }
+        &'greenq;help;count'= {
+        }
+        &'greenq;help;purge'= {
         }
         &'greenq;help;tail'= {
         }

@@ -41,6 +41,8 @@ complete -c greenq -n "__fish_greenq_needs_command" -s V -l version -d 'Print ve
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "count" -d 'Print how many notifications wait in the queue (getWebhooksCount)'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "purge" -d 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
@@ -96,6 +98,38 @@ complete -c greenq -n "__fish_greenq_using_subcommand publish" -s q -l quiet -d 
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l format -d 'Output format: the number alone, or {"count": N, "instance": ID}' -r -f -a "text\t'The number alone: 37'
+json\t'One JSON object: {"count": 37, "instance": 1101000001}'"
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand count" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
+complete -c greenq -n "__fish_greenq_using_subcommand count" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand count" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand count" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand count" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand count" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -s y -l yes -d 'Clear without asking (needed when stdin is not a terminal)'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l wait -d 'When the service says it is too soon (one clear a minute), wait the time it names and try once more'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N notifications were printed (handled, with --exec or --forward-to)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
@@ -155,6 +189,8 @@ starting\t''
 yellowCard\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-retry -d 'Seconds before a webhook push that was not answered with 200 is sent again' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-timeout -d 'Seconds a webhook push waits for an answer' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l count-refresh -d 'Refresh getWebhooksCount only this often, as the live service does (every 10 s) [default: exact]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l clear-interval -d 'Seconds between two clearWebhooksQueue an instance allows (the live service: 60)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l faults -d 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l seed -d 'Seed of --faults: the same seed gives the same faults, request by request in arrival order' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
@@ -188,11 +224,13 @@ complete -c greenq -n "__fish_greenq_using_subcommand demo" -s q -l quiet -d 'No
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish tail doctor serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "count" -d 'Print how many notifications wait in the queue (getWebhooksCount)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "purge" -d 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

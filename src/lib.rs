@@ -49,5 +49,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),
         Command::Tail(args) => commands::tail::run(&cli.global, args),
+        Command::Count(args) => commands::count::run(&Config::resolve(&cli.global)?, args),
+        Command::Purge(args) => commands::purge::run(&Config::resolve(&cli.global)?, args),
     }
 }

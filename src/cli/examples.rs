@@ -107,6 +107,8 @@ Examples:
       http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
   Test your consumer against faults: 30 % of requests fail, the same way on every run:
     greenq serve --faults 0.3 --seed 42 -v
+  A count as stale as the live service's (10 s), and a clear allowed every 2 s:
+    greenq serve --count-refresh 10 --clear-interval 2
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 
@@ -128,3 +130,28 @@ Examples:
     greenq demo --format text
 
 Needs no configuration and never leaves loopback: the emulator runs inside this process.";
+
+pub(super) const COUNT_EXAMPLES: &str = "\
+Examples:
+  How many notifications wait (the service's figure may be up to 10 s old):
+    greenq count
+  For a script or a monitor:
+    greenq count --format json
+
+Exit codes: 0 printed, 4 credentials rejected, 5 quota, 1 failure.";
+
+pub(super) const PURGE_EXAMPLES: &str = "\
+Examples:
+  Clear a queue full of junk (shows the count, asks for the instance id):
+    greenq purge
+  From a script (no terminal to ask on):
+    greenq purge --yes
+  Keep a copy first, then clear what is left:
+    greenq tail -e --format json > backup.ndjson && greenq purge --yes
+  The service allows one clear a minute; wait for it instead of failing:
+    greenq purge --yes --wait
+
+A clear whose answer was lost is never sent again (it would take what arrived since):
+greenq says the queue may have been cleared; `greenq count` tells.
+Exit codes: 0 cleared, 1 too soon or may have been cleared, 2 not confirmed (nothing
+cleared), 4 credentials rejected, 5 quota.";

@@ -8,10 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod consumer;
 mod examples;
 mod service;
+mod whole_queue;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
 pub use service::ServiceArgs;
+pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
 
 use crate::stderr_log::LogFormat;
 use crate::terminal::format::Format;
@@ -186,6 +188,19 @@ pub enum Command {
     #[command(after_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
 
+    /// Print how many notifications wait in the queue (getWebhooksCount)
+    ///
+    /// The service refreshes this figure once every 10 s, so it may be up to 10 s old.
+    #[command(after_help = COUNT_EXAMPLES)]
+    Count(CountArgs),
+
+    /// Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)
+    ///
+    /// On a terminal it shows the count and asks for the instance id to be typed back; without
+    /// one it needs --yes. The service allows one clear a minute per instance.
+    #[command(after_help = PURGE_EXAMPLES)]
+    Purge(PurgeArgs),
+
     /// Follow a queue: receive, print, then delete, in a loop
     ///
     /// Each notification is printed and flushed before it is deleted, so that nothing is lost:
@@ -286,6 +301,9 @@ pub struct TailArgs {
     pub count: Option<u64>,
 
     /// Stop when a receive ends with no notification
+    ///
+    /// On a terminal, over a backlog, a bar shows done/total (getWebhooksCount), rate and time
+    /// left. Example: greenq tail -e --format json > backup.ndjson
     #[arg(short, long)]
     pub exit_on_empty: bool,
 
@@ -372,6 +390,18 @@ pub struct ServeArgs {
     /// Example: --push-timeout 5
     #[arg(long, value_name = "SECS", default_value = "180", value_parser = parse_seconds)]
     pub push_timeout: std::time::Duration,
+    /// Refresh getWebhooksCount only this often, as the live service does (every 10 s) [default: exact]
+    ///
+    /// Example: --count-refresh 10
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub count_refresh: Option<std::time::Duration>,
+
+    /// Seconds between two clearWebhooksQueue an instance allows (the live service: 60)
+    ///
+    /// A clear sooner answers {"isCleared": false, "leftTime": N}. Example: --clear-interval 1
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub clear_interval: std::time::Duration,
+
     /// Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow
     ///
     /// Each request meets, with this probability, one of: 429 with Retry-After, 500, 502, 503, the

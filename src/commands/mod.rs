@@ -1,11 +1,13 @@
 //! The subcommands, one file each; `failure` turns a failed call into advice that names
 //! the flags and variables to check.
 
+pub mod count;
 pub mod delete;
 pub mod demo;
 pub mod doctor;
 pub mod failure;
 pub mod publish;
+pub mod purge;
 pub mod receive;
 pub mod serve;
 pub mod tail;

@@ -32,7 +32,8 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     .with_instance_state(
         InstanceState::parse(&args.instance_state).unwrap_or(InstanceState::Authorized),
     )
-    .with_push_timing(args.push_retry, args.push_timeout);
+    .with_push_timing(args.push_retry, args.push_timeout)
+    .with_whole_queue(args.count_refresh, args.clear_interval);
     let addr = emulator.local_addr().with_context(|| {
         Error::failure("cannot read the bound address").fix("try another --listen address")
     })?;

@@ -19,6 +19,7 @@ use crate::service::agent;
 use crate::service::answer::ApiError;
 use crate::service::client::Client;
 use crate::service::client::long_poll_deadline;
+use crate::service::depth::Depth;
 use crate::service::queue::{Plain, Queue};
 use crate::service::retry::{Limit, Repeat, Retry};
 use crate::service::session::Session;
@@ -215,7 +216,7 @@ fn follow(
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
-    session.spinner("waiting");
+    let mut depth = Depth::start(session, options.exit_on_empty);
     let probe = delivery.probe().clone();
     loop {
         probe.turn();
@@ -332,6 +333,7 @@ fn follow(
                 counts.deleted += 1;
                 probe.deleted();
                 retry.progress();
+                depth.deleted();
             }
             // Gone already, or shown again next: then it is recognised above.
             Step::NotFound => {}

@@ -2,7 +2,7 @@
 //! once it was written; a closed pipe stops tail quietly, and the notification whose
 //! write failed stays queued.
 
-use std::io::{BufWriter, StdoutLock, Write};
+use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 use std::sync::Arc;
 
 use crate::consumer::handler::{Handler, Outcome};
@@ -15,6 +15,7 @@ pub struct Print {
     printer: Printer,
     out: BufWriter<StdoutLock<'static>>,
     status: Arc<Status>,
+    stdout_terminal: bool,
 }
 
 impl Print {
@@ -23,6 +24,7 @@ impl Print {
             printer,
             out: BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
             status,
+            stdout_terminal: std::io::stdout().is_terminal(),
         }
     }
 }
@@ -30,11 +32,17 @@ impl Print {
 impl Handler for Print {
     fn handle(&mut self, envelope: &Envelope, _attempt: u32) -> Result<Outcome> {
         let (printer, out) = (&self.printer, &mut self.out);
-        let written = self.status.suspend(|| {
+        let mut write = || {
             printer
                 .notification(out, envelope)
                 .and_then(|()| out.flush())
-        });
+        };
+        // The bar is lifted only where the two could mix: a drain into a file redraws nothing.
+        let written = if self.stdout_terminal {
+            self.status.suspend(write)
+        } else {
+            write()
+        };
         match written {
             Ok(()) => Ok(Outcome::Done),
             Err(e) if is_broken_pipe(&e) => Ok(Outcome::Closed),

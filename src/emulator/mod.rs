@@ -9,6 +9,7 @@ mod queue;
 mod routes;
 mod settings;
 mod shared;
+mod whole_queue;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,6 +24,7 @@ pub use queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Queues, Refusal};
 pub use settings::InstanceState;
 
 pub use shared::MAX_BODY;
+pub use whole_queue::DEFAULT_CLEAR_INTERVAL;
 
 use push::Pusher;
 use routes::respond;
@@ -65,6 +67,7 @@ impl Emulator {
                 verbose: options.verbose,
                 accounts,
                 instance_state: InstanceState::Authorized,
+                whole: whole_queue::WholeQueue::default(),
             }),
             faults: None,
         })
@@ -83,6 +86,20 @@ impl Emulator {
         if let Some(s) = Arc::get_mut(&mut self.state) {
             s.push.retry = retry;
             s.push.timeout = timeout;
+        }
+        self
+    }
+
+    /// `getWebhooksCount` refreshed only this often (`None`: exact), and one
+    /// `clearWebhooksQueue` per `clear_interval`.
+    pub fn with_whole_queue(
+        mut self,
+        count_refresh: Option<Duration>,
+        clear_interval: Duration,
+    ) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.whole.count_refresh = count_refresh;
+            s.whole.clear_interval = clear_interval;
         }
         self
     }

@@ -83,6 +83,13 @@ impl Pusher {
             .is_some_and(|lane| lane.pending.count.load(Ordering::SeqCst) > 0)
     }
 
+    /// How many notifications wait in the instance's lane to be pushed.
+    pub fn pending(&self, id: u64) -> usize {
+        self.lock()
+            .get(&id)
+            .map_or(0, |lane| lane.pending.count.load(Ordering::SeqCst))
+    }
+
     /// Hands a notification to the instance's lane (started on first use; needs the runtime).
     pub fn enqueue(&self, id: u64, body: Bytes) -> Result<(), QueueFull> {
         let mut lanes = self.lock();

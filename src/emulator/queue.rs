@@ -124,9 +124,16 @@ impl Instance {
         }
     }
 
-    /// How many notifications are queued (`getWebhooksCount`).
+    /// How many notifications are queued.
     pub fn queued(&self) -> usize {
         self.lock().items.len()
+    }
+
+    /// Drops every queued notification; how many there were.
+    pub fn clear(&self) -> usize {
+        let mut q = self.lock();
+        q.bytes = 0;
+        std::mem::take(&mut q.items).len()
     }
 
     /// Deletes a receipt; true when it was queued.

@@ -111,19 +111,11 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             };
             json_answer(StatusCode::OK, body.to_string())
         }
-        // Issue 21's minimal getWebhooksCount (the queue depth metric); issue 19 adds its own.
-        [instance, "getWebhooksCount", token] => {
-            if req.method() != Method::GET {
-                return wrong_method("GET");
-            }
-            match authorize(state, instance, token) {
-                Ok((_, instance)) => json_answer(
-                    StatusCode::OK,
-                    json!({"count": instance.queued()}).to_string(),
-                ),
-                Err(answer) => *answer,
-            }
-        }
+        [
+            instance,
+            method @ ("getWebhooksCount" | "clearWebhooksQueue"),
+            token,
+        ] => whole_queue(state, &req, instance, method, token),
         [instance, "setSettings", token] => {
             if req.method() != Method::POST {
                 return wrong_method("POST");
@@ -147,9 +139,40 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
         _ => error(
             StatusCode::NOT_FOUND,
             "no such method; the emulator serves receiveNotification, deleteNotification, \
-             getSettings, setSettings, getStateInstance, getWebhooksCount and POST /",
+             getWebhooksCount, clearWebhooksQueue, getSettings, setSettings, getStateInstance \
+             and POST /",
         ),
     }
+}
+
+/// `getWebhooksCount` (GET) and `clearWebhooksQueue` (DELETE), with the queue's rules.
+fn whole_queue(
+    state: &State,
+    req: &Request<Incoming>,
+    instance: &str,
+    method: &str,
+    token: &str,
+) -> Answer {
+    let count = method == "getWebhooksCount";
+    match (count, req.method()) {
+        (true, &Method::GET) | (false, &Method::DELETE) => {}
+        (true, _) => return wrong_method("GET"),
+        (false, _) => return wrong_method("DELETE"),
+    }
+    let (id, instance) = match authorize(state, instance, token) {
+        Ok(found) => found,
+        Err(answer) => return *answer,
+    };
+    if let Some(answer) = starting(state) {
+        return answer;
+    }
+    let now = Instant::now();
+    let body = if count {
+        state.whole.count(id, instance, state.push.pending(id), now)
+    } else {
+        state.whole.clear(id, instance, now)
+    };
+    json_answer(StatusCode::OK, body.to_string())
 }
 
 /// While the instance is starting, the live service refuses the queue's methods with 400.

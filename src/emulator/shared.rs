@@ -13,6 +13,7 @@ use hyper_util::rt::TokioTimer;
 use super::push::Pusher;
 use super::queue::Queues;
 use super::settings::{Accounts, InstanceState};
+use super::whole_queue::WholeQueue;
 
 /// Bodies above this are refused with 413.
 pub const MAX_BODY: usize = crate::notification::MAX_NOTIFICATION;
@@ -26,6 +27,7 @@ pub struct State {
     pub accounts: Arc<Accounts>,
     pub instance_state: InstanceState,
     pub push: Pusher,
+    pub whole: WholeQueue,
 }
 
 pub type Answer = Response<Full<Bytes>>;

@@ -15,6 +15,7 @@ use crate::service::answer::{
     Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
 };
 use crate::service::transport::Tracker;
+use crate::service::whole_queue::{self, Cleared};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::text::escape_controls;
@@ -339,7 +340,29 @@ impl Client {
         serde_json::from_str(&text).map_err(|e| self.odd(&answer, "a settings object", &e))
     }
 
-    pub(super) fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
+    /// `getWebhooksCount`: how many notifications wait (the service's figure may be 10 s old).
+    pub fn webhooks_count(&self) -> Result<u64, ApiError> {
+        let answer = self.account_get("getWebhooksCount")?;
+        whole_queue::count_of(&answer, self.secret()).map_err(|e| self.redacted(e))
+    }
+
+    /// `clearWebhooksQueue`: one DELETE that drops every queued notification. Not
+    /// idempotent: a second clear would take what arrived since, so a kept-alive connection
+    /// found closed gets it again only when it was not sent whole.
+    pub fn clear_webhooks_queue(&self) -> Result<Cleared, ApiError> {
+        let url = self.api_url("clearWebhooksQueue", "")?;
+        let answer = self.exchange(Request {
+            method: "DELETE",
+            url: &url,
+            host: &self.api_host,
+            body: None,
+            deadline: CALL_DEADLINE,
+            idempotent: false,
+        })?;
+        whole_queue::cleared_of(&answer, self.secret()).map_err(|e| self.redacted(e))
+    }
+
+    fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
         let url = self.api_url(method, "")?;
         self.exchange(Request {
             method: "GET",

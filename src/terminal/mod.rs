@@ -1,8 +1,9 @@
 //! The terminal side: rendering notifications on stdout (`format`), everything said on
 //! stderr (`status`), whether a stream is a terminal and coloured (`tty`), and Ctrl-C
-//! (`interrupt`).
+//! (`interrupt`); the drain's bar and depth (`progress`).
 
 pub mod format;
 pub mod interrupt;
+pub mod progress;
 pub mod status;
 pub mod tty;

@@ -67,6 +67,13 @@ impl Status {
         self.replace(Some(bar));
     }
 
+    /// Shows a bar made elsewhere (`progress`), unless `--quiet`.
+    pub fn show(&self, bar: ProgressBar) {
+        if !self.quiet {
+            self.replace(Some(bar));
+        }
+    }
+
     fn make_bar(&self, len: Option<u64>, template: &str) -> ProgressBar {
         // A JSON log has no room for a drawing.
         let target = if self.quiet || crate::stderr_log::is_json() {

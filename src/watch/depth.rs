@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::service::agent;
 use crate::service::client::Client;
-use crate::service::queue_depth::queue_depth;
+
 use crate::service::session::Session;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
@@ -32,7 +32,7 @@ pub fn spawn(session: &Session, probe: Probe) {
                 Interrupt::new(),
             );
             loop {
-                if let Ok(depth) = queue_depth(&client) {
+                if let Ok(depth) = client.webhooks_count() {
                     probe.set_queue_depth(depth);
                 }
                 std::thread::sleep(EVERY);

@@ -39,13 +39,14 @@ fn line_of(out: &Output, name: &str) -> String {
         .to_string()
 }
 
-const CHECKS: [&str; 7] = [
+const CHECKS: [&str; 8] = [
     "configuration",
     "API host",
     "credentials",
     "instance state",
     "webhookUrl",
     "notification kinds",
+    "queue depth",
     "webhook endpoint",
 ];
 
@@ -249,9 +250,10 @@ fn doctor_only_reads_and_posts_nothing() {
         .unwrap();
     assert_no_token(&[&out.stdout, &out.stderr]);
     let seen = api.seen();
-    assert_eq!(seen.len(), 1, "only getStateInstance is scripted here");
+    assert_eq!(seen.len(), 2, "getStateInstance and getWebhooksCount");
     assert!(seen.iter().all(|s| s.method == "GET"));
     assert!(seen[0].path.contains("/getStateInstance/"));
+    assert!(seen[1].path.contains("/getWebhooksCount/"));
     assert!(
         webhook.seen().is_empty(),
         "nothing may be posted to the webhook endpoint"
@@ -340,4 +342,44 @@ fn ctrl_c_stops_doctor_with_130_after_the_checks_done() {
     assert_no_token(&[stdout.as_bytes(), stderr.as_bytes()]);
     assert_eq!(code, Some(130), "{stdout}{stderr}");
     assert!(stdout.starts_with("ok   configuration:"), "{stdout}");
+}
+
+#[test]
+fn the_queue_depth_is_shown_in_text_and_json() {
+    let emulator = emulator(&[]);
+    let bodies: Vec<String> = (0..3)
+        .map(|n| numbered("incomingMessageReceived", n))
+        .collect();
+    emulator.publish_all(&bodies);
+    let out = doctor(&emulator, &[]);
+    assert_exit(&out, 0);
+    let line = line_of(&out, "queue depth");
+    assert!(
+        line.starts_with("ok   queue depth: 3 notifications waiting"),
+        "{line}"
+    );
+    let out = doctor(&emulator, &["--format", "json"]);
+    let report = json_report(&out);
+    let depth = &report["checks"][6];
+    assert_eq!(depth["name"], "queue depth");
+    assert_eq!(depth["data"]["depth"], 3);
+}
+
+#[test]
+fn a_deep_queue_while_webhook_url_is_set_is_explained() {
+    let emulator = emulator(&[]);
+    // A webhook that is not there: every push waits for its retry, 60 s on.
+    let settings = r#"{"webhookUrl":"http://127.0.0.1:9/hook"}"#;
+    assert_eq!(set_settings(&emulator, settings).0, 200);
+    let bodies: Vec<String> = (0..100)
+        .map(|n| numbered("incomingMessageReceived", n))
+        .collect();
+    emulator.publish_all(&bodies);
+    let out = doctor(&emulator, &[]);
+    let line = line_of(&out, "queue depth");
+    assert!(
+        line.starts_with("warn queue depth: 100 notifications wait, and webhookUrl is set")
+            && line.contains("answer 200"),
+        "{line}"
+    );
 }

@@ -26,3 +26,4 @@ mod serve_faults;
 mod service;
 mod settings;
 mod tail;
+mod whole_queue;

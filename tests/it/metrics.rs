@@ -154,7 +154,7 @@ fn a_non_loopback_address_is_served_with_a_warning() {
 
 #[test]
 fn retries_are_counted_by_reason() {
-    let server = Scripted::start(
+    let server = Scripted::start_beside_metrics(
         vec![
             reply(502, "bad gateway"),
             reply_with(429, &[("retry-after", "0")], ""),

@@ -19,6 +19,8 @@ fn verbose_lines_show_the_url_with_the_token_as_stars() {
         &["-v", "receive"][..],
         &["-v", "delete", "1"],
         &["-v", "tail", "-e"],
+        &["-v", "count"],
+        &["-v", "purge", "--yes"],
     ] {
         let out = emu.cmd().args(args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -34,9 +36,9 @@ fn verbose_lines_show_the_url_with_the_token_as_stars() {
     }
 }
 
-#[test]
-fn no_error_path_prints_the_token() {
-    let paths: Vec<(&str, Vec<Step>)> = vec![
+/// Every kind of failed answer, with the token in it wherever a server could put it.
+fn error_paths() -> Vec<(&'static str, Vec<Step>)> {
+    vec![
         ("401", vec![reply(401, TOKEN)]),
         ("403", vec![reply(403, &format!("bad {TOKEN}"))]),
         ("466", vec![reply(466, &format!("quota for {TOKEN}"))]),
@@ -82,28 +84,45 @@ fn no_error_path_prints_the_token() {
             "not http",
             vec![Step::Garbage(format!("{TOKEN}\r\n\r\n").into_bytes())],
         ),
-    ];
-    for (name, steps) in paths {
-        for args in [
-            &["-v", "receive"][..],
-            &["-v", "delete", "1"],
-            &["-v", "tail", "-n", "1"],
-            &[
-                "-v",
-                "--log-format",
-                "json",
-                "tail",
-                "-n",
-                "1",
-                "--metrics-listen",
-                "127.0.0.1:0",
-            ],
-        ] {
+    ]
+}
+
+#[test]
+fn no_error_path_prints_the_token() {
+    run_error_paths(&[
+        &["-v", "receive"],
+        &["-v", "delete", "1"],
+        &["-v", "tail", "-n", "1"],
+        &[
+            "-v",
+            "--log-format",
+            "json",
+            "tail",
+            "-n",
+            "1",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ],
+    ]);
+}
+
+#[test]
+fn no_error_path_of_count_and_purge_prints_the_token() {
+    run_error_paths(&[&["-v", "count"], &["-v", "purge", "--yes"]]);
+}
+
+fn run_error_paths(commands: &[&[&str]]) {
+    for (name, steps) in error_paths() {
+        for args in commands {
             // Whatever the script leaves undone ends in a refusal, so that `tail` stops too.
-            let server = Scripted::start(steps.clone(), reply(401, TOKEN));
+            let server = if args.contains(&"--metrics-listen") {
+                Scripted::start_beside_metrics(steps.clone(), reply(401, TOKEN))
+            } else {
+                Scripted::start(steps.clone(), reply(401, TOKEN))
+            };
             let out = server
                 .cmd()
-                .args(args)
+                .args(*args)
                 .timeout(std::time::Duration::from_secs(30))
                 .output()
                 .unwrap();
@@ -148,6 +167,8 @@ fn help_shows_the_environment_but_never_the_token() {
         &["tail", "--help"],
         &["receive", "-h"],
         &["serve", "--help"],
+        &["count", "--help"],
+        &["purge", "--help"],
     ] {
         let out = greenq()
             .env("GREEN_API_TOKEN", TOKEN)
@@ -208,4 +229,40 @@ fn metrics_readiness_and_json_log_lines_never_show_the_token() {
         out.as_bytes(),
         err.as_bytes(),
     ]);
+}
+
+#[test]
+fn every_answer_to_a_clear_is_shown_without_the_token() {
+    let count = || reply(200, r#"{"count":1}"#);
+    let clears: Vec<(&str, Step)> = vec![
+        ("401", reply(401, TOKEN)),
+        ("odd body", reply(200, &format!("<html>{TOKEN}</html>"))),
+        (
+            "too soon",
+            reply(
+                200,
+                &format!(r#"{{"isCleared":false,"reason":"{TOKEN}","leftTime":46}}"#),
+            ),
+        ),
+        ("dropped", Step::Drop),
+        (
+            "cut short",
+            Step::CutShort {
+                status: 200,
+                body: TOKEN.into(),
+            },
+        ),
+    ];
+    for (name, step) in clears {
+        let server = Scripted::start(vec![count(), step], reply(401, TOKEN));
+        let out = server
+            .cmd()
+            .args(["-v", "purge", "--yes"])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(0), "{name}");
+        assert_token_was_sent(&server);
+        assert_no_token(&[&out.stdout, &out.stderr]);
+    }
 }

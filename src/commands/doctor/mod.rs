@@ -3,6 +3,7 @@
 //! It only reads (getStateInstance, getSettings): setSettings restarts a live instance.
 
 mod checks;
+mod depth;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -45,6 +46,7 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
         "instance state",
         "webhookUrl",
         "notification kinds",
+        depth::NAME,
         "webhook endpoint",
     ];
     let skip_from = |checks: &mut Vec<Check>, from: usize, why: &str| {
@@ -152,8 +154,15 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
     };
     checks.push(state_check(&state));
 
+    let mut webhook_set = None;
     match settings {
         Some(Ok(settings)) => {
+            webhook_set = Some(
+                settings
+                    .get("webhookUrl")
+                    .and_then(Value::as_str)
+                    .is_some_and(|url| !url.is_empty()),
+            );
             let secret = config.token.as_ref();
             checks.push(webhook_url_check(&settings, |t| {
                 secret.map_or_else(|| t.to_string(), |s| s.redact(t))
@@ -173,6 +182,11 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
             checks.push(Check::skip("notification kinds", "getStateInstance failed"));
         }
     }
+    checks.push(if state == "starting" {
+        Check::skip(depth::NAME, "the instance is starting")
+    } else {
+        depth::depth_check(client, webhook_set)
+    });
 
     let (host, port, _) = host_port(&config.webhook_url);
     checks.push(match reach(&host, port, CONNECT_TIMEOUT) {

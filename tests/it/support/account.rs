@@ -7,10 +7,10 @@ use super::{Emulator, INSTANCE, Scripted, Seen, Step, TOKEN, reply};
 
 /// Scripts describe the queue's methods: the getSettings that tail makes at start and
 /// receive makes when it ends empty is answered 404 (greenq then goes on silently),
-/// neither taking a step of the script nor counted as seen; so is the getWebhooksCount
-/// of `--metrics-listen` (its queue depth, read on a thread of its own).
-pub fn unscripted_answer(path: &str) -> Option<Step> {
-    (path.contains("/getSettings/") || path.contains("/getWebhooksCount/"))
+/// neither taking a step of the script nor counted as seen; so is, when `counts` (beside
+/// `--metrics-listen`, whose depth thread reads it on its own), getWebhooksCount.
+pub fn unscripted_answer(path: &str, counts: bool) -> Option<Step> {
+    (path.contains("/getSettings/") || (counts && path.contains("/getWebhooksCount/")))
         .then(|| reply(404, r#"{"error":"not scripted"}"#))
 }
 

@@ -21,6 +21,8 @@ mod hook;
 pub use hook::*;
 mod watch;
 pub use watch::*;
+mod pty;
+pub use pty::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
@@ -420,8 +422,24 @@ impl Scripted {
         )
     }
 
+    /// For a `tail --metrics-listen`, whose depth thread reads getWebhooksCount on a
+    /// connection of its own at times of its own: those reads take no step of the script.
+    pub fn start_beside_metrics(steps: Vec<Step>, fallback: Step) -> Scripted {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        Self::serve_script(listener, steps, fallback, true)
+    }
+
     /// Serves the script on `listener`.
     pub fn serve(listener: TcpListener, steps: Vec<Step>, fallback: Step) -> Scripted {
+        Self::serve_script(listener, steps, fallback, false)
+    }
+
+    fn serve_script(
+        listener: TcpListener,
+        steps: Vec<Step>,
+        fallback: Step,
+        counts_unscripted: bool,
+    ) -> Scripted {
         let addr = listener.local_addr().expect("addr");
         let script = Arc::new(Mutex::new(
             steps.into_iter().collect::<std::collections::VecDeque<_>>(),
@@ -433,7 +451,9 @@ impl Scripted {
             for stream in listener.incoming().flatten() {
                 let (script, seen, fallback) = (script.clone(), s.clone(), fallback.clone());
                 let requests = r.clone();
-                thread::spawn(move || serve_scripted(stream, script, seen, &requests, fallback));
+                thread::spawn(move || {
+                    serve_scripted(stream, script, seen, &requests, fallback, counts_unscripted)
+                });
             }
         });
         Scripted {
@@ -468,6 +488,7 @@ fn serve_scripted(
     seen: Arc<Mutex<Vec<Seen>>>,
     requests: &Counter,
     fallback: Step,
+    counts_unscripted: bool,
 ) {
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
@@ -476,7 +497,7 @@ fn serve_scripted(
         let mut words = message.head.split_whitespace();
         let method = words.next().unwrap_or("").to_string();
         let path = words.next().unwrap_or("").to_string();
-        if let Some(step) = unscripted_answer(&path) {
+        if let Some(step) = unscripted_answer(&path, counts_unscripted) {
             if perform(&mut writer, step) {
                 continue;
             } else {

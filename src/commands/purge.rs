@@ -1,0 +1,145 @@
+//! `greenq purge`: clears the queue (clearWebhooksQueue), after the instance id was typed
+//! back on a terminal, or with `--yes`. A clear whose answer was lost is never sent again:
+//! a second one would drop what arrived since.
+
+use std::io::{BufRead, Write};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::cli::PurgeArgs;
+use crate::commands::failure::api_failure;
+use crate::config::Config;
+use crate::exit::{Error, ExitCode};
+use crate::service::answer::ApiError;
+use crate::service::retry::{Limit, Repeat};
+use crate::service::session::Session;
+use crate::service::whole_queue::Cleared;
+use crate::terminal::tty;
+
+/// How often a prompt looks for Ctrl-C while it waits for the typed answer.
+const PROMPT_POLL: Duration = Duration::from_millis(50);
+
+pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
+    let credentials = config.require_credentials()?;
+    let instance = credentials.instance;
+    let asking = !args.yes && tty::stdin_is_terminal();
+    if !args.yes && !asking {
+        return Err(Error::usage("purge needs --yes when stdin is not a terminal")
+            .why("clearing drops every waiting notification unread, and there is no terminal to confirm on")
+            .fix("run `greenq purge --yes` to clear without asking; nothing was cleared")
+            .into());
+    }
+    let session = Session::new(config, Some(credentials));
+    let client = &session.client;
+    let waiting = session
+        .retry(Limit::Retries(3))
+        .run(Repeat::Safe, || client.webhooks_count())
+        .map_err(|e| api_failure(e, "getWebhooksCount", Some(instance)))?;
+    if asking {
+        match confirm(&session, instance, waiting)? {
+            Some(ExitCode::Success) => {}
+            Some(code) => return Ok(code),
+            None => {
+                return Err(Error::usage("purge was not confirmed; nothing was cleared")
+                    .why(format!("what was typed is not the instance id {instance}"))
+                    .fix("type the instance id exactly, or run with --yes")
+                    .into());
+            }
+        }
+    }
+    let mut waited = false;
+    loop {
+        let cleared = session
+            .retry(Limit::Retries(3))
+            .run(Repeat::OnlyIfNotCarriedOut, || {
+                client.clear_webhooks_queue()
+            });
+        match cleared {
+            Ok(Cleared::Yes) => {
+                let mut out = std::io::stdout().lock();
+                let were = if waiting == 1 { "was" } else { "were" };
+                writeln!(
+                    out,
+                    "cleared the queue of instance {instance} ({waiting} {were} waiting just before)"
+                )
+                .and_then(|()| out.flush())
+                .map_err(Error::output)?;
+                return Ok(ExitCode::Success);
+            }
+            Ok(Cleared::TooSoon { left, reason }) => {
+                let secs = left.map_or(60, |d| d.as_secs_f64().ceil() as u64);
+                if args.wait && !waited {
+                    waited = true;
+                    session.status.line(format_args!(
+                        "the service allows one clear a minute: waiting {secs} s, then trying once more"
+                    ));
+                    if session.interrupt.sleep(Duration::from_secs(secs)) {
+                        return Err(Error::interrupted().why("nothing was cleared").into());
+                    }
+                    continue;
+                }
+                let why = if reason.is_empty() {
+                    "isCleared: false".to_string()
+                } else {
+                    format!("isCleared: false, {reason}")
+                };
+                return Err(Error::failure(format!(
+                    "the service allows one clear a minute: try again in {secs} s"
+                ))
+                .why(why)
+                .fix("nothing was cleared; --wait waits and tries once more")
+                .into());
+            }
+            Err(ApiError::MayHaveArrived { reason }) => {
+                return Err(Error::failure("the queue may have been cleared")
+                    .why(format!(
+                        "the clear was sent and its answer was lost: {reason}; greenq does not send it again, which would drop notifications that arrived since"
+                    ))
+                    .fix("run `greenq count` to check, and `greenq purge` again if it still holds what should go")
+                    .into());
+            }
+            Err(e) => return Err(api_failure(e, "clearWebhooksQueue", Some(instance)).into()),
+        }
+    }
+}
+
+/// Shows the count and asks for the instance id. `Success` when it was typed back,
+/// `None` when something else was, `Interrupted` on Ctrl-C.
+fn confirm(session: &Session, instance: u64, waiting: u64) -> anyhow::Result<Option<ExitCode>> {
+    {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "greenq: instance {instance} holds {waiting} notifications (the service's count, up to 10 s old); clearing drops them all, unread.\n\
+             greenq: type the instance id ({instance}) to clear it: "
+        );
+        let _ = err.flush();
+    }
+    let (send, typed) = mpsc::channel();
+    // The read blocks; a thread of its own lets Ctrl-C end the wait.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = std::io::stdin().lock().read_line(&mut line).map(|_| line);
+        let _ = send.send(read);
+    });
+    loop {
+        if session.interrupt.is_set() {
+            // Ends the prompt's line, which is the terminal's, never a log record.
+            let _ = writeln!(std::io::stderr());
+            return Ok(Some(ExitCode::Interrupted));
+        }
+        match typed.recv_timeout(PROMPT_POLL) {
+            Ok(Ok(line)) => {
+                return Ok((line.trim() == instance.to_string()).then_some(ExitCode::Success));
+            }
+            Ok(Err(e)) => {
+                return Err(Error::usage("purge was not confirmed; nothing was cleared")
+                    .why(format!("stdin could not be read: {e}"))
+                    .fix("run with --yes to clear without asking")
+                    .into());
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(None),
+        }
+    }
+}

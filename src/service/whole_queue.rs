@@ -1,0 +1,142 @@
+//! Reading the answers of the two methods on the queue as a whole: `getWebhooksCount`
+//! (how many wait) and `clearWebhooksQueue` (drop them all, once a minute at most).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::secret::Secret;
+use crate::service::answer::{Answer, ApiError, code_refusal};
+use crate::text::snippet;
+
+/// What a clear came back with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cleared {
+    Yes,
+    /// `isCleared: false`: the service allows one clear a minute; `left` until the next.
+    TooSoon {
+        left: Option<Duration>,
+        reason: String,
+    },
+}
+
+/// `{"count": N}`. The vendor's documentation in one language spells the key with a
+/// look-alike first letter; the service sends `count`, so only that is accepted.
+pub fn count_of(answer: &Answer, secret: Option<&Secret>) -> Result<u64, ApiError> {
+    if let Some(refusal) = code_refusal(&answer.body, secret) {
+        return Err(refusal);
+    }
+    let value: Option<serde_json::Value> = serde_json::from_slice(&answer.body).ok();
+    value
+        .as_ref()
+        .and_then(|v| v.get("count"))
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| ApiError::Unexpected {
+            reason: format!(
+                "HTTP {} with a body that is not {{\"count\": N}}: {}",
+                answer.status,
+                snippet(&answer.body, secret)
+            ),
+        })
+}
+
+/// `{"isCleared": true, "reason": ""}`, or `false` with `reason` and `leftTime` (seconds).
+pub fn cleared_of(answer: &Answer, secret: Option<&Secret>) -> Result<Cleared, ApiError> {
+    #[derive(Deserialize)]
+    struct Body {
+        #[serde(rename = "isCleared")]
+        is_cleared: bool,
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(rename = "leftTime", default)]
+        left_time: Option<serde_json::Value>,
+    }
+    if let Some(refusal) = code_refusal(&answer.body, secret) {
+        return Err(refusal);
+    }
+    let body: Body = serde_json::from_slice(&answer.body).map_err(|e| ApiError::Unexpected {
+        reason: format!(
+            "HTTP {} with a body that is not {{\"isCleared\": ...}} ({e}): {}",
+            answer.status,
+            snippet(&answer.body, secret)
+        ),
+    })?;
+    if body.is_cleared {
+        return Ok(Cleared::Yes);
+    }
+    // Seconds, whole or not; anything odd (negative, text, hours) is no wait we keep.
+    let left = body
+        .left_time
+        .and_then(|v| v.as_f64())
+        .filter(|s| (0.0..=3600.0).contains(s))
+        .map(Duration::from_secs_f64);
+    let reason = snippet(body.reason.unwrap_or_default().as_bytes(), secret);
+    Ok(Cleared::TooSoon { left, reason })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str) -> Answer {
+        Answer {
+            status: 200,
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn only_the_latin_count_key_is_read() {
+        assert_eq!(count_of(&answer(r#"{"count": 37}"#), None), Ok(37));
+        assert_eq!(count_of(&answer(r#"{"count":0}"#), None), Ok(0));
+        // A Cyrillic "с" as the first letter, as one translation of the docs spells it.
+        let e = count_of(&answer("{\"\u{441}ount\": 3}"), None).unwrap_err();
+        assert!(e.to_string().contains("\u{441}ount"), "{e}");
+        for odd in [
+            r#"{"count": -1}"#,
+            r#"{"count": "3"}"#,
+            "null",
+            "<html>",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    count_of(&answer(odd), None),
+                    Err(ApiError::Unexpected { .. })
+                ),
+                "{odd}"
+            );
+        }
+        assert!(matches!(
+            count_of(&answer(r#"{"code":401}"#), None),
+            Err(ApiError::Credentials { .. })
+        ));
+    }
+
+    #[test]
+    fn a_clear_is_done_or_too_soon_with_the_time_left() {
+        assert_eq!(
+            cleared_of(&answer(r#"{"isCleared": true, "reason": ""}"#), None),
+            Ok(Cleared::Yes)
+        );
+        assert_eq!(
+            cleared_of(
+                &answer(r#"{"isCleared":false,"reason":"Too many requests","leftTime":46}"#),
+                None
+            ),
+            Ok(Cleared::TooSoon {
+                left: Some(Duration::from_secs(46)),
+                reason: "Too many requests".into()
+            })
+        );
+        assert!(matches!(
+            cleared_of(&answer(r#"{"isCleared":false,"leftTime":-5}"#), None),
+            Ok(Cleared::TooSoon { left: None, .. })
+        ));
+        assert!(matches!(
+            cleared_of(&answer(r#"{"result":true}"#), None),
+            Err(ApiError::Unexpected { .. })
+        ));
+    }
+}

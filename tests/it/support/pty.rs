@@ -1,0 +1,123 @@
+//! greenq on a real pseudo-terminal (portable-pty): what it draws, read as it comes, and
+//! lines typed into it. For what only happens on a terminal: purge's prompt, tail's bar.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+use super::{INSTANCE, TOKEN, bin};
+
+pub struct Pty {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    output: Arc<(Mutex<String>, Condvar)>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Pty {
+    /// `greenq ARGS` against `base`, with the test instance and token, stdin, stdout and
+    /// stderr on one terminal.
+    pub fn spawn(base: &str, args: &[&str]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 40,
+                cols: 160,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(bin());
+        cmd.env_clear();
+        cmd.args(args);
+        for (k, v) in [
+            ("GREEN_API_URL", base),
+            ("GREEN_API_WEBHOOK_URL", base),
+            ("GREEN_API_INSTANCE_ID", &INSTANCE.to_string()),
+            ("GREEN_API_TOKEN", TOKEN),
+            ("NO_PROXY", "*"),
+            ("TERM", "xterm-256color"),
+        ] {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn on the pty");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let output = Arc::new((Mutex::new(String::new()), Condvar::new()));
+        let out = output.clone();
+        // Read to the end, so that the child never blocks on a full terminal.
+        thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                out.0
+                    .lock()
+                    .expect("lock")
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+                out.1.notify_all();
+            }
+        });
+        Pty {
+            child,
+            writer,
+            output,
+            _master: pair.master,
+        }
+    }
+
+    /// Everything drawn so far.
+    pub fn output(&self) -> String {
+        self.output.0.lock().expect("lock").clone()
+    }
+
+    /// Blocks until the output holds `text`; panics with the output after `limit`.
+    pub fn wait_for(&self, text: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut out = self.output.0.lock().expect("lock");
+        while !out.contains(text) {
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "{text:?} not drawn within {limit:?}:\n{out}"
+            );
+            out = self
+                .output
+                .1
+                .wait_timeout(out, deadline - now)
+                .expect("lock")
+                .0;
+        }
+    }
+
+    pub fn type_line(&mut self, line: &str) {
+        self.type_raw(&format!("{line}\r"));
+    }
+
+    /// Keys as they are, control characters too (`\x03` is Ctrl-C).
+    pub fn type_raw(&mut self, keys: &str) {
+        self.writer
+            .write_all(keys.as_bytes())
+            .and_then(|()| self.writer.flush())
+            .expect("type into the pty");
+    }
+
+    /// The exit code; kills the child and fails the test after `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> u32 {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.exit_code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("no exit within {limit:?}:\n{}", self.output());
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
