@@ -19,6 +19,8 @@ mod pipeline;
 pub use pipeline::*;
 mod hook;
 pub use hook::*;
+mod pauses;
+pub use pauses::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
