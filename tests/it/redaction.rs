@@ -83,25 +83,32 @@ fn no_error_path_prints_the_token() {
             vec![Step::Garbage(format!("{TOKEN}\r\n\r\n").into_bytes())],
         ),
     ];
-    for (name, steps) in paths {
-        for args in [
-            &["-v", "receive"][..],
-            &["-v", "delete", "1"],
-            &["-v", "tail", "-n", "1"],
-        ] {
-            // Whatever the script leaves undone ends in a refusal, so that `tail` stops too.
-            let server = Scripted::start(steps.clone(), reply(401, TOKEN));
-            let out = server
-                .cmd()
-                .args(args)
-                .timeout(std::time::Duration::from_secs(30))
-                .output()
-                .unwrap();
-            assert_ne!(out.status.code(), Some(0), "{name} {args:?}");
-            assert_token_was_sent(&server);
-            assert_no_token(&[&out.stdout, &out.stderr]);
+    // 33 independent runs, each against a server of its own: in parallel, so that the
+    // retries' pauses (the exhausted 5xx waits through three) overlap.
+    std::thread::scope(|scope| {
+        for (name, steps) in &paths {
+            for args in [
+                &["-v", "receive"][..],
+                &["-v", "delete", "1"],
+                &["-v", "tail", "-n", "1"],
+            ] {
+                scope.spawn(move || {
+                    // Whatever the script leaves undone ends in a refusal, so that `tail`
+                    // stops too.
+                    let server = Scripted::start(steps.clone(), reply(401, TOKEN));
+                    let out = server
+                        .cmd()
+                        .args(args)
+                        .timeout(std::time::Duration::from_secs(30))
+                        .output()
+                        .unwrap();
+                    assert_ne!(out.status.code(), Some(0), "{name} {args:?}");
+                    assert_token_was_sent(&server);
+                    assert_no_token(&[&out.stdout, &out.stderr]);
+                });
+            }
         }
-    }
+    });
 }
 
 #[test]
