@@ -19,6 +19,9 @@ use crate::watch::probe::Probe;
 /// service pauses 60 s between webhook retries).
 const PAUSE_FIRST: Duration = Duration::from_secs(1);
 const PAUSE_CAP: Duration = Duration::from_secs(60);
+/// The Ctrl-C that killed a command reaches greenq's handler thread a moment after the
+/// command's exit is seen: how long a failed command or hook waits for it.
+const SIGNAL_SETTLE: Duration = Duration::from_millis(250);
 
 /// What to do with the notification now.
 #[derive(Debug, PartialEq, Eq)]
@@ -185,8 +188,14 @@ impl Delivery {
                     }
                 }
                 // A command killed by the same Ctrl-C that stops greenq was not at fault:
-                // it keeps its attempts and stays queued.
-                Outcome::Failed(_) if self.interrupt.is_set() => return Ok(Step::Interrupted),
+                // it keeps its attempts and stays queued (the signal may still be on its way).
+                Outcome::Failed(_)
+                    if self.interrupt.is_set()
+                        || (self.handler.waits_after_signal()
+                            && self.interrupt.sleep(SIGNAL_SETTLE)) =>
+                {
+                    return Ok(Step::Interrupted);
+                }
                 Outcome::Failed(why) => {
                     self.counts.failed_attempts += 1;
                     self.probe.failed_attempt();

@@ -427,3 +427,98 @@ fn is_connection_drop(e: &ureq::Error) -> bool {
         K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    use crate::terminal::tty::ColorChoice;
+
+    /// A server that answers each request with a head announcing 1000 bytes, then sends
+    /// one byte every 50 ms: every read succeeds, only an overall deadline ends the call.
+    fn trickler() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                        line.clear();
+                    }
+                    let head = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n";
+                    let mut ok = stream.write_all(head).is_ok();
+                    while ok {
+                        std::thread::sleep(Duration::from_millis(50));
+                        ok = stream.write_all(b" ").is_ok();
+                    }
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    fn client_for(url: &str) -> Client {
+        let url = BaseUrl::parse(url, "test", "", true).expect("url");
+        let config = Config {
+            api_url: url.clone(),
+            webhook_url: url,
+            instance: None,
+            token: None,
+            color: ColorChoice::Never,
+            verbose: false,
+            quiet: true,
+        };
+        Client::new(
+            crate::service::agent::build(),
+            &config,
+            None,
+            Arc::new(Status::new(true, false)),
+            Interrupt::new(),
+        )
+    }
+
+    /// The rule `tail` and `receive` rely on: a server that trickles its answer is cut off
+    /// at the call's deadline with a transient fault (retried), not read for ever. The
+    /// deadline here is short; greenq's own (`long_poll_deadline`, `CALL_DEADLINE`) are
+    /// checked below, so that the suite needs no 20 s wait.
+    #[test]
+    fn a_server_that_trickles_is_cut_off_at_the_deadline_as_a_transient_fault() {
+        let base = trickler();
+        let client = client_for(&base);
+        let url = format!("{base}/waInstance1/receiveNotification/x");
+        let deadline = Duration::from_millis(600);
+        let started = Instant::now();
+        let result = client.exchange(Request {
+            method: "GET",
+            url: &url,
+            host: "127.0.0.1",
+            body: None,
+            deadline,
+            idempotent: true,
+        });
+        let took = started.elapsed();
+        match result {
+            Err(ApiError::Transient { reason, .. }) => {
+                assert!(reason.contains("timed out"), "{reason}")
+            }
+            Err(other) => panic!("expected a transient timeout, got {other:?}"),
+            Ok(answer) => panic!("expected a transient timeout, got HTTP {}", answer.status),
+        }
+        // 1000 bytes at one per 50 ms would take 50 s: the deadline cut it.
+        assert!(
+            took >= deadline && took < Duration::from_secs(30),
+            "{took:?}"
+        );
+    }
+
+    #[test]
+    fn a_long_poll_may_take_its_wait_plus_a_margin_and_other_calls_thirty_seconds() {
+        assert_eq!(long_poll_deadline(Some(5)), Duration::from_secs(20));
+        assert_eq!(long_poll_deadline(None), Duration::from_secs(75));
+        assert_eq!(CALL_DEADLINE, Duration::from_secs(30));
+    }
+}

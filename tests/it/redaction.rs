@@ -111,26 +111,34 @@ fn no_error_path_of_count_and_purge_prints_the_token() {
     run_error_paths(&[&["-v", "count"], &["-v", "purge", "--yes"]]);
 }
 
+/// Every error path with every command, each run against a server of its own and in
+/// parallel, so that the retries' pauses (the exhausted 5xx waits through three) overlap.
 fn run_error_paths(commands: &[&[&str]]) {
-    for (name, steps) in error_paths() {
-        for args in commands {
-            // Whatever the script leaves undone ends in a refusal, so that `tail` stops too.
-            let server = if args.contains(&"--metrics-listen") {
-                Scripted::start_beside_metrics(steps.clone(), reply(401, TOKEN))
-            } else {
-                Scripted::start(steps.clone(), reply(401, TOKEN))
-            };
-            let out = server
-                .cmd()
-                .args(*args)
-                .timeout(std::time::Duration::from_secs(30))
-                .output()
-                .unwrap();
-            assert_ne!(out.status.code(), Some(0), "{name} {args:?}");
-            assert_token_was_sent(&server);
-            assert_no_token(&[&out.stdout, &out.stderr]);
+    let paths = error_paths();
+    std::thread::scope(|scope| {
+        for (name, steps) in &paths {
+            for args in commands {
+                scope.spawn(move || {
+                    // Whatever the script leaves undone ends in a refusal, so that `tail`
+                    // stops too.
+                    let server = if args.contains(&"--metrics-listen") {
+                        Scripted::start_beside_metrics(steps.clone(), reply(401, TOKEN))
+                    } else {
+                        Scripted::start(steps.clone(), reply(401, TOKEN))
+                    };
+                    let out = server
+                        .cmd()
+                        .args(*args)
+                        .timeout(std::time::Duration::from_secs(30))
+                        .output()
+                        .unwrap();
+                    assert_ne!(out.status.code(), Some(0), "{name} {args:?}");
+                    assert_token_was_sent(&server);
+                    assert_no_token(&[&out.stdout, &out.stderr]);
+                });
+            }
         }
-    }
+    });
 }
 
 #[test]

@@ -125,8 +125,10 @@ fn seeded_run(seed: &str) -> Vec<String> {
 
 #[test]
 fn the_same_seed_injects_the_same_faults() {
-    let first = seeded_run("42");
-    let again = seeded_run("42");
+    // Seeds whose 24 draws hold no slow answer (2 s each, and it has a unit test of its
+    // own in emulator::faults): the runs take no time, and still meet six kinds of fault.
+    let first = seeded_run("5");
+    let again = seeded_run("5");
     assert_eq!(first, again);
     let kinds: std::collections::BTreeSet<&str> = first
         .iter()
@@ -144,7 +146,7 @@ fn the_same_seed_injects_the_same_faults() {
             assert!(!line.ends_with(never), "{line}");
         }
     }
-    assert_ne!(first, seeded_run("43"), "another seed, other faults");
+    assert_ne!(first, seeded_run("6"), "another seed, other faults");
 }
 
 #[test]
@@ -175,13 +177,19 @@ fn publish_until_confirmed(addr: SocketAddr, body: &str) -> usize {
 
 #[test]
 fn tail_through_faults_delivers_every_notification_in_order() {
-    const N: usize = 20;
-    let emulator = Faulty::start(&["--faults", "0.3", "--seed", "7"]);
+    // Few notifications and a seed whose faults cost little time (no slow answer, short
+    // runs), yet lose publish answers and meet four kinds of fault while tailing.
+    const N: usize = 8;
+    let emulator = Faulty::start(&["--faults", "0.3", "--seed", "974"]);
     // Publishes whose answer came back were queued once; one whose answer was lost may
     // also have been queued by that try, so it may be there twice, next to itself.
     let lost: Vec<usize> = (1..=N)
         .map(|n| publish_until_confirmed(emulator.addr, &numbered("outgoingMessageReceived", n)))
         .collect();
+    assert!(
+        lost.iter().sum::<usize>() > 0,
+        "the seed loses some publish answers: {lost:?}"
+    );
     let out = greenq_at(&emulator.url())
         .args(["tail", "-e", "--format", "json"])
         .timeout(Duration::from_secs(120))

@@ -77,11 +77,9 @@ fn a_server_that_answers_empty_at_once_is_not_hammered() {
         .unwrap();
     server.wait_for_requests(4, GUARD);
     assert_eq!(signal_and_wait(&mut child, libc::SIGINT), Some(130));
-    // About one empty poll a second, not a spin. A lower bound only (a busy machine can
-    // stretch the pauses, never shorten them); the slack is for the first request's delay.
-    let seen = server.seen();
-    let span = seen[3].at - seen[0].at;
-    assert!(span >= Duration::from_secs(2), "3 polls in {span:?}");
+    // Not a spin: each quick empty answer is followed by a longer pause, checked from the
+    // gaps the server saw against the back-off's lower bounds (load only stretches them).
+    assert_growing_pauses(&server.seen()[..4]);
 }
 
 #[test]
@@ -399,10 +397,13 @@ fn transient_faults_are_retried_without_limit_and_each_is_printed_once() {
 
 #[test]
 fn retries_through_a_faulty_proxy_print_everything_once_and_empty_the_queue() {
-    let c = drain_through_faults(40, 7, 0.35);
+    // 12 notifications and a seed that injects every kind of fault, one of them twice in
+    // a row: each fault costs a real back-off pause, so a few of each show the rule.
+    let c = drain_through_faults(12, 4591, 0.3);
     assert!(
         c.status_502 > 0
             && c.status_429 > 0
+            && c.status_503 > 0
             && c.dropped_before > 0
             && c.dropped_after > 0
             && c.cut_after > 0,
@@ -633,6 +634,7 @@ fn head_takes_three_and_greenq_ends_with_0() {
 
 #[test]
 fn fault_injection_hundreds_of_notifications_nothing_lost_nothing_twice_order_kept() {
-    let c = drain_through_faults(300, 20261125, 0.08);
-    assert!(c.faults() >= 20, "the faults really happened: {c:?}");
+    // A low rate: each fault costs a real pause, and hundreds of notifications are cheap.
+    let c = drain_through_faults(300, 281, 0.03);
+    assert!(c.faults() >= 10, "the faults really happened: {c:?}");
 }

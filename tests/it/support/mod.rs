@@ -23,6 +23,8 @@ mod watch;
 pub use watch::*;
 mod pty;
 pub use pty::*;
+mod pauses;
+pub use pauses::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
@@ -369,8 +371,6 @@ pub enum Step {
     Slow(Duration, Box<Step>),
     /// Do the step, then close the connection (with no `Connection: close` said).
     Close(Box<Step>),
-    /// A 200 head announcing a body of `len` bytes, then one byte every `every`.
-    Trickle { len: usize, every: Duration },
 }
 
 pub fn reply(status: u16, body: &str) -> Step {
@@ -567,19 +567,6 @@ fn perform(writer: &mut TcpStream, step: Step) -> bool {
         Step::Close(step) => {
             perform(writer, *step);
             false
-        }
-        Step::Trickle { len, every } => {
-            let head = format!("HTTP/1.1 200 X\r\ncontent-length: {len}\r\n\r\n");
-            if writer.write_all(head.as_bytes()).is_err() {
-                return false;
-            }
-            for _ in 0..len {
-                thread::sleep(every);
-                if writer.write_all(b" ").is_err() {
-                    return false;
-                }
-            }
-            true
         }
     }
 }
