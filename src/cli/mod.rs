@@ -99,27 +99,21 @@ pub struct Cli {
 /// Options every subcommand understands.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "GREEN_API_URL",
-        hide_env_values = true,
-        default_value = DEFAULT_API_URL
-    )]
-    pub api_url: String,
+    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
 
-    /// Webhook endpoint that publish posts notifications to
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "GREEN_API_WEBHOOK_URL",
-        hide_env_values = true,
-        default_value = DEFAULT_WEBHOOK_URL
-    )]
-    pub webhook_url: String,
+    /// Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub webhook_url: Option<String>,
+
+    /// Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]
+    ///
+    /// Profiles are tables [profiles.NAME] of $GREENQ_CONFIG, else
+    /// $XDG_CONFIG_HOME/greenq/config.toml (~/.config/greenq/config.toml); flags beat the
+    /// profile, the profile beats the environment. Example: greenq --profile shop tail
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Vec<String>,
 
     /// Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]
     #[arg(short, long, global = true, value_name = "ID")]
