@@ -7,9 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
+mod many;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
+pub use many::ManyArgs;
 
 use crate::terminal::format::Format;
 use crate::terminal::tty::ColorChoice;
@@ -299,6 +301,8 @@ pub struct TailArgs {
     pub pipeline: bool,
     #[command(flatten)]
     pub consumer: ConsumerArgs,
+    #[command(flatten)]
+    pub many: ManyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -332,6 +336,20 @@ pub struct ServeArgs {
     /// Host this instance with this token (repeatable) [default: the configured instance, else a demo one]
     #[arg(long, value_name = "ID:TOKEN")]
     pub accept: Vec<String>,
+
+    /// Host the instances of FILE too: one ID:TOKEN a line, a name after a space may follow
+    ///
+    /// Blank lines and lines starting with # are skipped. Example: --accept-file instances.txt
+    #[arg(long, value_name = "FILE")]
+    pub accept_file: Option<PathBuf>,
+
+    /// Serve the Partner API's getInstances for every hosted instance, with this partner token
+    ///
+    /// GET /partner/getInstances/T lists them (idInstance, name, apiTokenInstance, ...); a wrong
+    /// token is answered 200 with {"code": 401, ...}, as the live service does.
+    /// Example: greenq serve --accept-file instances.txt --partner-token test-partner
+    #[arg(long, value_name = "T")]
+    pub partner_token: Option<String>,
 
     /// Seconds a receive waits when it sends no receiveTimeout (0..60)
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]

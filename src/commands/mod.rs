@@ -9,4 +9,5 @@ pub mod publish;
 pub mod receive;
 pub mod serve;
 pub mod tail;
+pub mod tail_many;
 pub mod webhook_warning;

@@ -143,7 +143,7 @@ fn parse(name: &str, table: &dyn toml_edit::TableLike, path: &Path) -> Result<Pr
             .why(why)
             .fix(format!("a profile has {}", KEYS.join(", ")))
     };
-    check_name(name).map_err(|why| bad(why))?;
+    check_name(name).map_err(&bad)?;
     for (key, _) in table.iter() {
         if !KEYS.contains(&key) {
             return Err(bad(format!("unknown key `{key}`")));
