@@ -44,5 +44,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),
         Command::Tail(args) => commands::tail::run(&cli.global, args),
+        Command::Profile(args) => commands::profile::run(&cli.global, args),
     }
 }

@@ -8,10 +8,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod consumer;
 mod examples;
 mod many;
+mod profile;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
 pub use many::ManyArgs;
+pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs};
 
 use crate::terminal::format::Format;
 use crate::terminal::tty::ColorChoice;
@@ -203,6 +205,14 @@ pub enum Command {
     /// from the environment are ignored.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+
+    /// List, add, remove and import profiles (instance, token, URLs) of the config file
+    ///
+    /// A profile is a table [profiles.NAME] of the config file with api_url, webhook_url,
+    /// instance, and token_file or token. `--profile NAME` (or GREENQ_PROFILE) uses one; flags
+    /// beat the profile, the profile beats the environment.
+    #[command(after_help = profile::PROFILE_EXAMPLES)]
+    Profile(ProfileArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod delete;
 pub mod demo;
 pub mod doctor;
 pub mod failure;
+pub mod profile;
 pub mod publish;
 pub mod receive;
 pub mod serve;

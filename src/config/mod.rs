@@ -3,6 +3,7 @@
 //! Display never show it.
 
 pub mod file;
+pub mod profile_edit;
 pub mod profiles;
 
 use std::fmt;

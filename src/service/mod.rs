@@ -7,6 +7,7 @@ pub mod agent;
 pub mod answer;
 pub mod backoff;
 pub mod client;
+pub mod partner;
 pub mod pipeline;
 pub mod queue;
 pub mod retry;
