@@ -335,6 +335,12 @@ pub struct DemoArgs {
     /// Output format [default: pretty on a terminal, json in a pipe]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
+
+    /// Emulate this many instances and follow them all in one tail (1..100)
+    ///
+    /// Example: greenq demo --instances 3 --format text
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub instances: u64,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,9 @@ use crate::service::session::Session;
 use crate::terminal::format;
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    if args.instances > 1 {
+        return crate::commands::demo_many::run(global, args, &notifications());
+    }
     let emulator = Emulator::bind(Options {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         accept: vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())],
@@ -81,7 +84,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-fn cannot_start() -> Error {
+pub(crate) fn cannot_start() -> Error {
     Error::failure("cannot start the emulator on loopback")
         .fix("check that 127.0.0.1 is up and a free port can be bound")
 }

@@ -3,6 +3,7 @@
 
 pub mod delete;
 pub mod demo;
+pub mod demo_many;
 pub mod doctor;
 pub mod failure;
 pub mod profile;

@@ -16,6 +16,7 @@ use crate::cli::{GlobalArgs, TailArgs};
 use crate::commands::tail::{self, End};
 use crate::config::profiles::{self, Profile};
 use crate::config::{Config, Credentials, profile_names};
+use crate::consumer::delivery::Delivery;
 use crate::consumer::handler::Handler;
 use crate::consumer::{self, Many};
 use crate::exit::{Error, ExitCode, Result};
@@ -59,10 +60,47 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         resolved.push((profile.name.clone(), config, credentials));
     }
     check_distinct(&resolved)?;
+    let run = Run {
+        options,
+        count,
+        fail_fast: args.many.fail_fast,
+        printing: !is_consumer(args),
+        quiet: global.quiet,
+        verbose: global.verbose,
+    };
+    follow_all(resolved, &run, &|session, many| {
+        consumer::build_with(session, global, args, Some(many))
+    })
+}
+
+/// How the instances are followed.
+pub struct Run {
+    pub options: tail::Options,
+    /// `-n`: across all instances.
+    pub count: Option<u64>,
+    pub fail_fast: bool,
+    /// Printing (not --exec / --forward-to): the summary says "printed".
+    pub printing: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// Builds one instance's delivery in its own thread.
+pub type Build<'a> = dyn Fn(&Session, &Many) -> Result<Delivery> + Sync + 'a;
+
+/// Follows every instance (its name, config, credentials) in a thread of its own until
+/// all have ended; prints a summary line per instance and a total; the most serious code.
+pub fn follow_all(
+    resolved: Vec<(String, Config, Credentials)>,
+    run: &Run,
+    build: &Build,
+) -> anyhow::Result<ExitCode> {
+    let names: Vec<String> = resolved.iter().map(|(n, _, _)| n.clone()).collect();
+    let (options, count) = (&run.options, run.count);
     let secrets: Vec<Secret> = resolved.iter().map(|(_, _, c)| c.token.clone()).collect();
     redact_panics_of(secrets.clone());
 
-    let status = Arc::new(Status::new(global.quiet, global.verbose));
+    let status = Arc::new(Status::new(run.quiet, run.verbose));
     let stopper = Arc::new(Stopper::default());
     let budget = count.map(|n| Budget::new(n, stopper.clone()));
     let wrap = |handler: Box<dyn Handler>| -> Box<dyn Handler> {
@@ -81,36 +119,33 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
     });
 
     let started = Instant::now();
-    let printing = !is_consumer(args);
-    let fail_fast = args.many.fail_fast;
+    let (printing, fail_fast) = (run.printing, run.fail_fast);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Option<Error>>();
     let go = Go::default();
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = resolved
             .into_iter()
             .map(|(name, config, credentials)| {
-                let (options, stopper, wrap, secrets, go) =
-                    (&options, &stopper, &wrap, &secrets, &go);
+                let (stopper, wrap, secrets, go) = (&stopper, &wrap, &secrets, &go);
                 let ready = ready_tx.clone();
                 let thread = std::thread::Builder::new().name(format!("tail {name}"));
                 let spawned = thread.spawn_scoped(scope, move || {
                     // A handler is not Send (the printing one holds stdout): each thread
                     // builds its own, and all wait until every one was built.
-                    let labelled = Arc::new(Status::labelled(global.quiet, global.verbose, &name));
+                    let labelled = Arc::new(Status::labelled(run.quiet, run.verbose, &name));
                     let session = Session::child(&config, credentials, labelled);
                     let many = Many {
                         profile: &name,
                         secrets,
                         wrap,
                     };
-                    let mut delivery =
-                        match consumer::build_with(&session, global, args, Some(&many)) {
-                            Ok(delivery) => delivery,
-                            Err(e) => {
-                                let _ = ready.send(Some(e));
-                                return None;
-                            }
-                        };
+                    let mut delivery = match build(&session, &many) {
+                        Ok(delivery) => delivery,
+                        Err(e) => {
+                            let _ = ready.send(Some(e));
+                            return None;
+                        }
+                    };
                     stopper.watch(session.interrupt.clone());
                     let _ = ready.send(None);
                     // Dropped now: the count below ends even if another thread panicked.
@@ -150,8 +185,8 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         go.set(problem.is_none());
         let outcomes: Vec<Option<Outcome>> = handles
             .into_iter()
-            .zip(profiles.iter())
-            .map(|(handle, profile)| joined(handle, profile))
+            .zip(names.iter())
+            .map(|(handle, name)| joined(handle, name))
             .collect();
         match problem {
             Some(e) => Err(e),
@@ -216,12 +251,12 @@ fn end_code(name: &str, ended: Result<End>, stopper: &Stopper, fail_fast: bool) 
 /// A thread that could not start, or ended in a panic (whose message the hook printed).
 fn joined(
     handle: std::result::Result<std::thread::ScopedJoinHandle<'_, Option<Outcome>>, String>,
-    profile: &Profile,
+    profile: &str,
 ) -> Option<Outcome> {
     let failed = |why: String| {
-        crate::ewriteln!("greenq: error: profile {} stopped ({why})", profile.name);
+        crate::ewriteln!("greenq: error: profile {profile} stopped ({why})");
         Some(Outcome {
-            profile: profile.name.clone(),
+            profile: profile.to_string(),
             code: ExitCode::Failure,
             summary: why,
             handled: 0,
