@@ -19,6 +19,8 @@ mod pipeline;
 pub use pipeline::*;
 mod hook;
 pub use hook::*;
+mod fleet;
+pub use fleet::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
@@ -70,6 +72,8 @@ fn strip_env(cmd: &mut Command) -> &mut Command {
         "API_TOKEN_INSTANCE",
         "NO_COLOR",
         "GREENQ_TEST_TERMINAL",
+        "GREENQ_PROFILE",
+        "GREENQ_CONFIG",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "ALL_PROXY",
