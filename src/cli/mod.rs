@@ -113,8 +113,8 @@ pub struct GlobalArgs {
 
     /// Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]
     ///
-    /// Profiles are tables [profiles.NAME] of $GREENQ_CONFIG, else
-    /// $XDG_CONFIG_HOME/greenq/config.toml (~/.config/greenq/config.toml); flags beat the
+    /// Profiles are tables [profiles.NAME] of the config file: $GREENQ_CONFIG, else
+    /// config.toml in $XDG_CONFIG_HOME/greenq or in ~/.config/greenq. Flags beat the
     /// profile, the profile beats the environment. Example: greenq --profile shop tail
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Vec<String>,

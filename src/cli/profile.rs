@@ -20,7 +20,7 @@ Examples:
     greenq profile import --partner-url https://api.green-api.com --partner-token-file partner.token \\
       --api-url https://7103.api.greenapi.com
 
-The file: $GREENQ_CONFIG, else $XDG_CONFIG_HOME/greenq/config.toml (~/.config/greenq/config.toml).
+The file: $GREENQ_CONFIG, else config.toml in $XDG_CONFIG_HOME/greenq or in ~/.config/greenq.
 Edits keep the file's comments and order, and are written atomically with mode 0600.";
 
 #[derive(Debug, Args)]

@@ -285,3 +285,31 @@ fn demo_follows_several_instances_in_one_tail() {
         "{err}"
     );
 }
+
+#[test]
+fn forward_to_says_the_profile_in_a_header() {
+    let fleet = Fleet::start(2, 0);
+    fleet.write_profiles(None);
+    fleet.publish(2);
+    let hook = Scripted::start(Vec::new(), reply(200, "ok"));
+    let out = fleet
+        .cmd()
+        .args(["tail", "--all-profiles", "-e", "--forward-to"])
+        .arg(format!("{}/hook", hook.url()))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let seen = hook.seen();
+    assert_eq!(seen.len(), 4);
+    for post in &seen {
+        let body: serde_json::Value = serde_json::from_slice(&post.body).unwrap();
+        let id = body["instanceData"]["idInstance"].as_u64().unwrap();
+        let profile = if id == fleet_id(0) { "p0" } else { "p1" };
+        let headers = post.headers.to_ascii_lowercase();
+        assert!(
+            headers.contains(&format!("x-greenq-profile: {profile}\r\n")),
+            "{headers}"
+        );
+        assert_no_token(&[post.headers.as_bytes()]);
+    }
+}
