@@ -19,13 +19,17 @@
 //! - relay: publish to emulator A until a receive on emulator B has it, through
 //!   `greenq tail` on A piped into `greenq publish -` to B;
 //! - pipeline: the same delayed drain by `tail` and by `tail --pipeline`: rates, ratio,
-//!   the share of the time that is one round trip per notification, connections.
+//!   the share of the time that is one round trip per notification, connections;
+//! - many: 20 instances in one tail through the proxy against one alone, and 200 on
+//!   loopback: rates, connections, memory, every line checked (`drain/many.rs`).
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
 //!
 //! Speed is checked here only, never by the tests: `cargo test --benches` runs nothing.
 
+#[path = "drain/many.rs"]
+mod many;
 #[path = "drain/sdk.rs"]
 mod sdk;
 
@@ -144,6 +148,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("sdk", sdk::report),
     ("relay", report_relay),
     ("pipeline", report_pipeline),
+    ("many", many::report),
 ];
 
 /// tail's drain rate, the best round.
