@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'greenq' {
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -50,8 +50,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         }
         'greenq;receive' {
             [CompletionResult]::new('--receive-timeout', '--receive-timeout', [CompletionResultType]::ParameterName, 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -69,8 +69,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;delete' {
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -91,8 +91,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Build an outgoingMessageReceived notification with this text')
             [CompletionResult]::new('--chat-id', '--chat-id', [CompletionResultType]::ParameterName, 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)')
             [CompletionResult]::new('--sender-name', '--sender-name', [CompletionResultType]::ParameterName, 'Sender name of the built notification')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -126,8 +126,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--forward-token-file', '--forward-token-file', [CompletionResultType]::ParameterName, 'File whose first line is the hook''s Bearer token [else env: GREENQ_FORWARD_TOKEN]')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support''')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support''')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -154,8 +154,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         }
         'greenq;doctor' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: a line per check, or one JSON object with every check')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -183,8 +183,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--push-timeout', '--push-timeout', [CompletionResultType]::ParameterName, 'Seconds a webhook push waits for an answer')
             [CompletionResult]::new('--faults', '--faults', [CompletionResultType]::ParameterName, 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of --faults: the same seed gives the same faults, request by request in arrival order')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -204,8 +204,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         'greenq;demo' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, json in a pipe]')
             [CompletionResult]::new('--instances', '--instances', [CompletionResultType]::ParameterName, 'Emulate this many instances and follow them all in one tail (1..100)')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -223,8 +223,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;profile' {
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -247,8 +247,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;profile;list' {
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -266,8 +266,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;profile;add' {
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -287,8 +287,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;profile;remove' {
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
@@ -308,8 +308,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         'greenq;profile;import' {
             [CompletionResult]::new('--partner-url', '--partner-url', [CompletionResultType]::ParameterName, 'The Partner API''s host')
             [CompletionResult]::new('--partner-token-file', '--partner-token-file', [CompletionResultType]::ParameterName, 'File whose first line is the partner token (mode 0600)')
-            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]')
-            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')

@@ -18,8 +18,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
     }
     var completions = [
         &'greenq'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -46,8 +46,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         }
         &'greenq;receive'= {
             cand --receive-timeout 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -64,8 +64,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;delete'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -85,8 +85,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --text 'Build an outgoingMessageReceived notification with this text'
             cand --chat-id 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)'
             cand --sender-name 'Sender name of the built notification'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -119,8 +119,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --forward-token-file 'File whose first line is the hook''s Bearer token [else env: GREENQ_FORWARD_TOKEN]'
             cand -H 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support'''
             cand --header 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support'''
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -146,8 +146,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         }
         &'greenq;doctor'= {
             cand --format 'Output format: a line per check, or one JSON object with every check'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -174,8 +174,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --push-timeout 'Seconds a webhook push waits for an answer'
             cand --faults 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow'
             cand --seed 'Seed of --faults: the same seed gives the same faults, request by request in arrival order'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -194,8 +194,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;demo'= {
             cand --format 'Output format [default: pretty on a terminal, json in a pipe]'
             cand --instances 'Emulate this many instances and follow them all in one tail (1..100)'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -212,8 +212,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;profile'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -235,8 +235,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;profile;list'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -253,8 +253,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;profile;add'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -273,8 +273,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;profile;remove'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
@@ -293,8 +293,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;profile;import'= {
             cand --partner-url 'The Partner API''s host'
             cand --partner-token-file 'File whose first line is the partner token (mode 0600)'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'

@@ -24,8 +24,8 @@ function __fish_greenq_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c greenq -n "__fish_greenq_needs_command" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_needs_command" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_needs_command" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_needs_command" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_needs_command" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_needs_command" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_needs_command" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -47,8 +47,8 @@ complete -c greenq -n "__fish_greenq_needs_command" -f -a "demo" -d 'Start an em
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "profile" -d 'List, add, remove and import profiles (instance, token, URLs) of the config file'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand receive" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand receive" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand receive" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -60,8 +60,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand receive" -s q -l quiet -d 
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand delete" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand delete" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand delete" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand delete" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -76,8 +76,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand delete" -s V -l version -d
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l text -d 'Build an outgoingMessageReceived notification with this text' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l chat-id -d 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l sender-name -d 'Sender name of the built notification' -r
-complete -c greenq -n "__fish_greenq_using_subcommand publish" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand publish" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand publish" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand publish" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -105,8 +105,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d '
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'File whose first line is the hook\'s Bearer token [else env: GREENQ_FORWARD_TOKEN]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable). Example: -H \'X-Bot: support\'' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -127,8 +127,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -s h -l help -d 'Pri
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l format -d 'Output format: a line per check, or one JSON object with every check' -r -f -a "text\t'One line per check: a mark (check marks on a terminal; ok, FAIL, warn in a pipe), what was found, what to do'
 json\t'One JSON object: {"ok", "exit", "checks": [{"name", "status", "found", "fix", "data"}]}'"
-complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand doctor" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -155,8 +155,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-retry -d 'S
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l push-timeout -d 'Seconds a webhook push waits for an answer' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l faults -d 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l seed -d 'Seed of --faults: the same seed gives the same faults, request by request in arrival order' -r
-complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -172,8 +172,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand demo" -l format -d 'Output
 json\t'One compact body per line, as publish accepts it (default in a pipe)'
 text\t'One human line per notification: time, type, chat, the gist of the message'"
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l instances -d 'Emulate this many instances and follow them all in one tail (1..100)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand demo" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand demo" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand demo" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -185,8 +185,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand demo" -s q -l quiet -d 'No
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -203,8 +203,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_se
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "remove" -d 'Remove a profile (the rest of the file is kept as it is)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "import" -d 'Add a profile per instance of a partner account (the Partner API\'s getInstances)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -216,8 +216,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_s
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -231,8 +231,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_s
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
@@ -246,8 +246,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_s
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l partner-url -d 'The Partner API\'s host' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l partner-token-file -d 'File whose first line is the partner token (mode 0600)' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F

@@ -18,8 +18,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{
-    DelayProxy, GREENQ, MIB, RawClient, Sizes, Table, collect, greenq, progress, run_measured,
-    sdk,
+    DelayProxy, GREENQ, MIB, RawClient, Sizes, Table, collect, greenq, progress, run_measured, sdk,
 };
 
 const ONE_WAY: Duration = Duration::from_millis(10);
@@ -51,31 +50,51 @@ fn delayed(table: &mut Table, instances: usize, each: usize) {
     let alone_out = dir.path().join("alone.ndjson");
     let mut cmd = greenq(&url);
     cmd.env("GREENQ_CONFIG", &config)
-        .args(["--profile", "p0", "tail", "--count", &each.to_string(), "--format", "json"])
+        .args([
+            "--profile",
+            "p0",
+            "tail",
+            "--count",
+            &each.to_string(),
+            "--format",
+            "json",
+        ])
         .stdout(std::fs::File::create(&alone_out).expect("output file"));
     let alone = run_measured(cmd, "greenq tail of one instance through the proxy");
     let alone_rate = each as f64 / alone.elapsed.as_secs_f64();
+    // p0 gets as many again, so that all 20 have `each` queued.
+    fleet.fill_one(0, each, each);
     let before = proxy.connections.load(Ordering::SeqCst);
 
     let out = dir.path().join("many.ndjson");
     let total = instances * each;
     let mut cmd = greenq(&url);
     cmd.env("GREENQ_CONFIG", &config)
-        .args(["tail", "--all-profiles", "-n", &total.to_string(), "--format", "json"])
+        .args([
+            "tail",
+            "--all-profiles",
+            "-n",
+            &total.to_string(),
+            "--format",
+            "json",
+        ])
         .stdout(std::fs::File::create(&out).expect("output file"));
     let many = run_measured(cmd, "greenq tail --all-profiles through the proxy");
     let connections = proxy.connections.load(Ordering::SeqCst) - before;
     let rate = total as f64 / many.elapsed.as_secs_f64();
     let target = 0.8 * instances as f64 * alone_rate;
 
-    // p0's first `each` came out in the run alone; the others' here.
+    // p0's first `each` came out in the run alone, its next `each` here with the others'.
     let mut seen = by_instance(&std::fs::read(&alone_out).expect("read"));
     for (k, v) in by_instance(&std::fs::read(&out).expect("read")) {
         seen.entry(k).or_default().extend(v);
     }
-    let expected: Vec<u64> = (0..each as u64).collect();
+    let expected = |i: usize| -> Vec<u64> {
+        let n = if i == 0 { 2 * each } else { each };
+        (0..n as u64).collect()
+    };
     let lost_or_twice = (0..instances)
-        .filter(|i| seen.get(&id(*i)).is_none_or(|got| *got != expected))
+        .filter(|i| seen.get(&id(*i)).is_none_or(|got| *got != expected(*i)))
         .count();
     let left = fleet.left();
     progress(format_args!(
@@ -130,7 +149,14 @@ fn loopback(table: &mut Table, instances: usize, each: usize) {
     let out = dir.path().join("many.ndjson");
     let mut cmd = greenq(&url);
     cmd.env("GREENQ_CONFIG", &config)
-        .args(["tail", "--all-profiles", "-n", &total.to_string(), "--format", "json"])
+        .args([
+            "tail",
+            "--all-profiles",
+            "-n",
+            &total.to_string(),
+            "--format",
+            "json",
+        ])
         .stdout(std::fs::File::create(&out).expect("output file"));
     let run = run_measured(cmd, "greenq tail of 200 instances");
     let seen = by_instance(&std::fs::read(&out).expect("read"));
@@ -249,8 +275,12 @@ fn by_instance(ndjson: &[u8]) -> BTreeMap<u64, Vec<u64>> {
     let mut map = BTreeMap::<u64, Vec<u64>>::new();
     for line in ndjson.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
         let v: serde_json::Value = serde_json::from_slice(line).expect("a JSON line");
-        let id = v["instanceData"]["idInstance"].as_u64().expect("idInstance");
-        map.entry(id).or_default().push(v["seq"].as_u64().expect("seq"));
+        let id = v["instanceData"]["idInstance"]
+            .as_u64()
+            .expect("idInstance");
+        map.entry(id)
+            .or_default()
+            .push(v["seq"].as_u64().expect("seq"));
     }
     map
 }
@@ -272,7 +302,14 @@ impl Fleet {
             .collect();
         std::fs::write(&accept, lines).expect("accept file");
         let mut child = Command::new(GREENQ)
-            .args(["serve", "--listen", "127.0.0.1:0", "--wait", "0", "--accept-file"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--wait",
+                "0",
+                "--accept-file",
+            ])
             .arg(&accept)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -301,17 +338,22 @@ impl Fleet {
 
     /// Publishes sequence numbers `from..from + n` to every instance.
     fn fill(&self, from: usize, n: usize) {
-        let mut client = RawClient::connect(self.addr);
         for i in 0..self.instances {
-            for seq in from..from + n {
-                let body = format!(
-                    r#"{{"typeWebhook":"incomingMessageReceived","instanceData":{{"idInstance":{},"wid":"79001234567@c.us","typeInstance":"whatsapp"}},"timestamp":1588091580,"idMessage":"{:016X}{seq:016X}","seq":{seq},"messageData":{{"typeMessage":"textMessage","textMessageData":{{"textMessage":"many {seq}"}}}}}}"#,
-                    id(i),
-                    id(i)
-                );
-                let (status, _) = client.call("POST", "/", body.as_bytes()).expect("publish");
-                assert_eq!(status, 200, "pre-fill");
-            }
+            self.fill_one(i, from, n);
+        }
+    }
+
+    /// Publishes sequence numbers `from..from + n` to instance `i`.
+    fn fill_one(&self, i: usize, from: usize, n: usize) {
+        let mut client = RawClient::connect(self.addr);
+        for seq in from..from + n {
+            let body = format!(
+                r#"{{"typeWebhook":"incomingMessageReceived","instanceData":{{"idInstance":{},"wid":"79001234567@c.us","typeInstance":"whatsapp"}},"timestamp":1588091580,"idMessage":"{:016X}{seq:016X}","seq":{seq},"messageData":{{"typeMessage":"textMessage","textMessageData":{{"textMessage":"many {seq}"}}}}}}"#,
+                id(i),
+                id(i)
+            );
+            let (status, _) = client.call("POST", "/", body.as_bytes()).expect("publish");
+            assert_eq!(status, 200, "pre-fill");
         }
     }
 

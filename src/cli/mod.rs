@@ -103,11 +103,11 @@ pub struct Cli {
 /// Options every subcommand understands.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL]
+    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]
     #[arg(long, global = true, value_name = "URL")]
     pub api_url: Option<String>,
 
-    /// Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL]
+    /// Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]
     #[arg(long, global = true, value_name = "URL")]
     pub webhook_url: Option<String>,
 

@@ -105,8 +105,12 @@ pub fn load(
     let path = file::path(env)?;
     let doc = file::read(&path)?;
     let Some(doc) = doc else {
+        let asked = match names {
+            [] => "--all-profiles was given".to_string(),
+            _ => format!("profile {} was asked for", names.join(", ")),
+        };
         return Err(Error::usage(format!("no config file at {}", path.display()))
-            .why(format!("profile {} was asked for", names.join(", ")))
+            .why(asked)
             .fix("add one with `greenq profile add NAME --instance ID --api-url URL --token-file PATH`, or set GREENQ_CONFIG")
             .into());
     };

@@ -45,7 +45,7 @@ impl Session {
     /// One instance's session in a multi-instance tail: its own agent (its own keep-alive
     /// connection), an interrupt the process's handler triggers, a shared or labelled status.
     pub fn child(config: &Config, credentials: Credentials, status: Arc<Status>) -> Session {
-        let (agent, tracker) = agent::build();
+        let (agent, tracker) = agent::build_lean();
         let interrupt = Interrupt::with_agent(agent.clone());
         let client = Client::new(
             (agent, tracker),
