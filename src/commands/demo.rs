@@ -20,9 +20,6 @@ use crate::service::session::Session;
 use crate::terminal::format;
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    if args.instances > 1 {
-        return crate::commands::demo_many::run(global, args, &notifications());
-    }
     let emulator = Emulator::bind(Options {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         accept: vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())],
@@ -91,7 +88,7 @@ pub(crate) fn cannot_start() -> Error {
 
 /// The specification's example first, then one of each common kind, and one kind that
 /// does not exist yet (greenq must pass it through untouched).
-fn notifications() -> String {
+pub(crate) fn notifications() -> String {
     let now = jiff::Timestamp::now().as_second();
     let instance =
         json!({"idInstance": DEMO_INSTANCE, "wid": "79001234567@c.us", "typeInstance": "whatsapp"});

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, DemoArgs, GlobalArgs};
-use crate::commands::demo::cannot_start;
+use crate::commands::demo::{cannot_start, notifications};
 use crate::commands::publish::{Source, check_all, send_all};
 use crate::commands::tail;
 use crate::commands::tail_many::{Run, follow_all};
@@ -22,7 +22,8 @@ use crate::service::retry::Repeat;
 use crate::service::session::Session;
 use crate::terminal::format;
 
-pub fn run(global: &GlobalArgs, args: &DemoArgs, notifications: &str) -> anyhow::Result<ExitCode> {
+pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let notifications = notifications();
     let ids: Vec<u64> = (0..args.instances).map(|i| DEMO_INSTANCE + i).collect();
     let emulator = Emulator::bind(Options {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),

@@ -76,10 +76,6 @@ fn check_type(name: &str) -> Result<()> {
 }
 
 pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
-    // Several profiles: one thread per instance, each running this same loop.
-    if let Some(names) = crate::commands::tail_many::chosen(global, args) {
-        return crate::commands::tail_many::run(global, args, &names);
-    }
     let config = Config::resolve(global)?;
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;

@@ -5,12 +5,13 @@
 pub mod file;
 pub mod profile_edit;
 pub mod profiles;
+mod token;
+
+pub use token::{parse_token, read_token_file};
 
 use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
-
-use anyhow::Context;
 
 use crate::cli::{DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
 use crate::config::profiles::Profile;
@@ -18,18 +19,6 @@ use crate::exit::{Error, Result};
 use crate::secret::Secret;
 use crate::terminal::tty::ColorChoice;
 use crate::text::parse_positive;
-
-/// The token as a `Secret`, or a usage error that names `origin` (never the text).
-pub fn parse_token(text: &str, origin: &str) -> Result<Secret> {
-    Secret::new(text).map_err(|problem| {
-        let error =
-            Error::usage(format!("the token from {origin} {}", problem.what())).fix(problem.fix());
-        match problem.why() {
-            Some(why) => error.why(why),
-            None => error,
-        }
-    })
-}
 
 /// A checked `http(s)://host[:port][/prefix]` with no trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -284,38 +273,6 @@ pub fn profile_names(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) ->
         .into_iter()
         .collect()
 }
-
-pub(crate) fn read_token_file(path: &Path) -> anyhow::Result<Secret> {
-    use std::io::{BufRead, BufReader, Read};
-    let shown = path.display();
-    // Only the first line, and only so much of it: `--token-file /dev/zero` must not fill memory.
-    let mut first = String::new();
-    std::fs::File::open(path)
-        .and_then(|file| BufReader::new(file.take(4096)).read_line(&mut first))
-        .with_context(|| {
-            Error::usage(format!("cannot read the token file {shown}"))
-                .fix("check --token-file; the file's first line must be the apiTokenInstance")
-        })?;
-    warn_if_readable_by_others(path);
-    Ok(parse_token(&first, &format!("the first line of {shown}"))?)
-}
-
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.permissions().mode() & 0o044 != 0
-    {
-        crate::ewriteln!(
-            "greenq: warning: the token file {} is readable by group or others; run: chmod 600 {}",
-            path.display(),
-            path.display()
-        );
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, Item, Table};
 
-use crate::config::{file, parse_token};
+use crate::config::file;
+use crate::config::token::{parse_token, read_token_file};
 use crate::exit::{Error, Result};
 use crate::secret::Secret;
 
@@ -48,7 +49,7 @@ impl Profile {
             TokenSource::None => Ok(None),
             TokenSource::File(path) => {
                 file::check_private(path, &format!("the token file of profile {}", self.name))?;
-                crate::config::read_token_file(path).map(Some)
+                read_token_file(path).map(Some)
             }
             TokenSource::Inline => {
                 file::check_private(&self.file, "the config file")?;

@@ -141,7 +141,9 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
         }
         ["partner", "getInstances", token] if state.partner.is_some() => {
             match (req.method(), &state.partner) {
-                (&Method::GET, Some(partner)) => partner.get_instances(token),
+                (&Method::GET, Some(partner)) => {
+                    json_answer(StatusCode::OK, partner.get_instances(token))
+                }
                 _ => wrong_method("GET"),
             }
         }
@@ -346,7 +348,7 @@ fn instance_of(body: &[u8]) -> Result<(u64, Option<&str>), String> {
     Ok((id, kind))
 }
 
-pub(super) fn json_answer(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+fn json_answer(status: StatusCode, body: impl Into<Bytes>) -> Answer {
     let mut answer = Response::new(Full::new(body.into()));
     *answer.status_mut() = status;
     answer
