@@ -313,3 +313,75 @@ fn forward_to_says_the_profile_in_a_header() {
         assert_no_token(&[post.headers.as_bytes()]);
     }
 }
+
+#[test]
+fn the_most_serious_code_wins_and_each_stopped_instance_is_named() {
+    let fleet = Fleet::start(3, 0);
+    fleet.write_profiles(Some(1));
+    fleet.publish(2);
+    // p2's host answers 466: its quota is used up.
+    let quota = Scripted::start(Vec::new(), reply(466, r#"{"message":"quota exceeded"}"#));
+    let text = std::fs::read_to_string(&fleet.config).unwrap();
+    let (head, p2) = text.split_at(text.find("[profiles.p2]").unwrap());
+    let p2 = p2.replace(&fleet.emulator.url(), &quota.url());
+    std::fs::write(&fleet.config, format!("{head}{p2}")).unwrap();
+    let out = fleet
+        .cmd()
+        .args(["tail", "--all-profiles", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    // Credentials (4) before quota (5): the documented order.
+    assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("profile p1 stopped: credentials rejected"),
+        "{err}"
+    );
+    assert!(err.contains("profile p2 stopped: quota exceeded"), "{err}");
+    assert_eq!(by_instance(&out.stdout)[&fleet_id(0)], vec![0, 1]);
+    // Without the bad token, the quota is the most serious.
+    fleet.write_profiles(None);
+    let text = std::fs::read_to_string(&fleet.config).unwrap();
+    let (head, p2) = text.split_at(text.find("[profiles.p2]").unwrap());
+    let p2 = p2.replace(&fleet.emulator.url(), &quota.url());
+    std::fs::write(&fleet.config, format!("{head}{p2}")).unwrap();
+    let out = fleet
+        .cmd()
+        .args(["tail", "--all-profiles", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 5);
+    assert_eq!(by_instance(&out.stdout)[&fleet_id(1)], vec![0, 1]);
+}
+
+#[test]
+fn a_head_that_cannot_be_deleted_stops_its_instance_alone() {
+    let fleet = Fleet::start(2, 0);
+    fleet.write_profiles(None);
+    fleet.publish(3);
+    let head = envelope(7, &fleet_body(fleet_id(1), 7));
+    let not_found = reply(200, r#"{"result":false}"#);
+    let steps = (0..20)
+        .flat_map(|_| [head.clone(), not_found.clone()])
+        .collect();
+    let stuck = Scripted::start(steps, reply(200, "null"));
+    let text = std::fs::read_to_string(&fleet.config).unwrap();
+    let (head_text, p1) = text.split_at(text.find("[profiles.p1]").unwrap());
+    let p1 = p1.replace(&fleet.emulator.url(), &stuck.url());
+    std::fs::write(&fleet.config, format!("{head_text}{p1}")).unwrap();
+    let out = fleet
+        .cmd()
+        .args(["tail", "--all-profiles", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("profile p1 stopped: the head of the queue cannot be deleted (receipt 7"),
+        "{err}"
+    );
+    let got = by_instance(&out.stdout);
+    assert_eq!(got[&fleet_id(0)], vec![0, 1, 2], "p0 drained");
+    assert_eq!(got[&fleet_id(1)], vec![7], "printed once, never again");
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
