@@ -6,6 +6,9 @@ use clap::Args;
 pub struct ManyArgs {
     /// Follow every profile of the config file, each instance in a thread of its own
     ///
+    /// With several profiles (this, or --profile given more than once) an instance that stops
+    /// on an error stops alone; -n counts across all; the exit code is the most serious of
+    /// the instances', in this order: 2, 4, 5, 1, 130, 0.
     /// Example: greenq tail --all-profiles --exec -- ./bot
     #[arg(long)]
     pub all_profiles: bool,

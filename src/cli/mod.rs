@@ -47,6 +47,8 @@ macro_rules! configuration_help {
   GREEN_API_INSTANCE_ID (or ID_INSTANCE)   instance id, as -i
   GREEN_API_TOKEN (or API_TOKEN_INSTANCE)  apiTokenInstance; or --token-file
   GREEN_API_URL, GREEN_API_WEBHOOK_URL     as --api-url, --webhook-url
+  GREENQ_PROFILE                           as --profile (a profile of the config file)
+  GREENQ_CONFIG                            the config file [default: ~/.config/greenq/config.toml]
   HTTPS_PROXY, NO_PROXY                    proxy settings, honoured
   NO_COLOR                                 turns colour off (--color wins)"
     };
