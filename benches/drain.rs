@@ -23,6 +23,8 @@
 //! - watch: the drain plain and with `--metrics-listen` and `--log-format json`, side by side.
 //! - bar: `tail -e` with stderr on a pseudo-terminal, with its progress bar and with `-q`
 //!   (`drain/bar.rs`).
+//! - many: 20 instances in one tail through the proxy against one alone, and 200 on
+//!   loopback: rates, connections, memory, every line checked (`drain/many.rs`).
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
@@ -31,6 +33,8 @@
 
 #[path = "drain/bar.rs"]
 mod bar;
+#[path = "drain/many.rs"]
+mod many;
 #[path = "drain/sdk.rs"]
 mod sdk;
 #[path = "drain/watch.rs"]
@@ -153,6 +157,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("pipeline", report_pipeline),
     ("watch", watch::report),
     ("bar", bar::report),
+    ("many", many::report),
 ];
 
 /// tail's drain rate, the best round.

@@ -18,8 +18,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
     }
     var completions = [
         &'greenq'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -43,12 +44,14 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+            cand profile 'List, add, remove and import profiles (instance, token, URLs) of the config file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;receive'= {
             cand --receive-timeout 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -65,8 +68,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;delete'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -86,8 +90,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --text 'Build an outgoingMessageReceived notification with this text'
             cand --chat-id 'Chat of the built notification (79001234568@c.us; a bare number gets @c.us)'
             cand --sender-name 'Sender name of the built notification'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -109,8 +114,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
         }
         &'greenq;count'= {
             cand --format 'Output format: the number alone, or {"count": N, "instance": ID}'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -127,8 +133,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;purge'= {
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -161,8 +168,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand -H 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support'''
             cand --header 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support'''
             cand --metrics-listen 'Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -174,6 +182,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --pipeline 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
             cand --exec 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0'
             cand --dedupe 'Delete a notification already handled in this run without handing it on again'
+            cand --all-profiles 'Follow every profile of the config file, each instance in a thread of its own'
+            cand --fail-fast 'With several profiles: stop them all when one stops on an error (else the others go on)'
             cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand -q 'No status lines on stderr (errors and warnings still show)'
@@ -186,8 +196,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
         }
         &'greenq;doctor'= {
             cand --format 'Output format: a line per check, or one JSON object with every check'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -206,6 +217,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;serve'= {
             cand --listen 'Address to listen on (port 0 picks a free one)'
             cand --accept 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]'
+            cand --accept-file 'Host the instances of FILE too: one ID:TOKEN a line, a name after a space may follow'
+            cand --partner-token 'Serve the Partner API''s getInstances for every hosted instance, with this partner token'
             cand --wait 'Seconds a receive waits when it sends no receiveTimeout (0..60)'
             cand --instance-state 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400'
             cand --push-retry 'Seconds before a webhook push that was not answered with 200 is sent again'
@@ -214,8 +227,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --clear-interval 'Seconds between two clearWebhooksQueue an instance allows (the live service: 60)'
             cand --faults 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow'
             cand --seed 'Seed of --faults: the same seed gives the same faults, request by request in arrival order'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -233,8 +247,10 @@ set edit:completion:arg-completer[greenq] = {|@words|
         }
         &'greenq;demo'= {
             cand --format 'Output format [default: pretty on a terminal, json in a pipe]'
-            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)'
-            cand --webhook-url 'Webhook endpoint that publish posts notifications to'
+            cand --instances 'Emulate this many instances and follow them all in one tail (1..100)'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
             cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
             cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
@@ -250,6 +266,128 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'greenq;profile'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the profiles: name, instance, API host, where the token comes from (never the token)'
+            cand add 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+            cand remove 'Remove a profile (the rest of the file is kept as it is)'
+            cand import 'Add a profile per instance of a partner account (the Partner API''s getInstances)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'greenq;profile;list'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;profile;add'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand --token-stdin 'Read the token from stdin and keep it in the config file (written 0600)'
+            cand --force 'Replace a profile of that name'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;profile;remove'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;profile;import'= {
+            cand --partner-url 'The Partner API''s host'
+            cand --partner-token-file 'File whose first line is the partner token (mode 0600)'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand --force 'Replace profiles of the same names'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;profile;help'= {
+            cand list 'List the profiles: name, instance, API host, where the token comes from (never the token)'
+            cand add 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+            cand remove 'Remove a profile (the rest of the file is kept as it is)'
+            cand import 'Add a profile per instance of a partner account (the Partner API''s getInstances)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'greenq;profile;help;list'= {
+        }
+        &'greenq;profile;help;add'= {
+        }
+        &'greenq;profile;help;remove'= {
+        }
+        &'greenq;profile;help;import'= {
+        }
+        &'greenq;profile;help;help'= {
+        }
         &'greenq;help'= {
             cand receive 'Receive one notification (one long poll) and print it; does not delete it'
             cand delete 'Acknowledge (delete) receipts by id'
@@ -260,6 +398,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+            cand profile 'List, add, remove and import profiles (instance, token, URLs) of the config file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;help;receive'= {
@@ -279,6 +418,20 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;help;serve'= {
         }
         &'greenq;help;demo'= {
+        }
+        &'greenq;help;profile'= {
+            cand list 'List the profiles: name, instance, API host, where the token comes from (never the token)'
+            cand add 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+            cand remove 'Remove a profile (the rest of the file is kept as it is)'
+            cand import 'Add a profile per instance of a partner account (the Partner API''s getInstances)'
+        }
+        &'greenq;help;profile;list'= {
+        }
+        &'greenq;help;profile;add'= {
+        }
+        &'greenq;help;profile;remove'= {
+        }
+        &'greenq;help;profile;import'= {
         }
         &'greenq;help;help'= {
         }

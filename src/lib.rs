@@ -43,12 +43,19 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     stderr_log::set_format(cli.global.log_format);
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
+        // `--instances N`: one tail over N emulated instances.
+        Command::Demo(args) if args.instances > 1 => commands::demo_many::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, args),
         Command::Receive(args) => commands::receive::run(&Config::resolve(&cli.global)?, args),
         Command::Delete(args) => commands::delete::run(&Config::resolve(&cli.global)?, args),
         Command::Publish(args) => commands::publish::run(&Config::resolve(&cli.global)?, args),
-        Command::Tail(args) => commands::tail::run(&cli.global, args),
+        // Several profiles: a thread per instance, each running tail's loop.
+        Command::Tail(args) => match commands::tail_many::chosen(&cli.global, args) {
+            Some(names) => commands::tail_many::run(&cli.global, args, &names),
+            None => commands::tail::run(&cli.global, args),
+        },
+        Command::Profile(args) => commands::profile::run(&cli.global, args),
         Command::Count(args) => commands::count::run(&Config::resolve(&cli.global)?, args),
         Command::Purge(args) => commands::purge::run(&Config::resolve(&cli.global)?, args),
     }

@@ -18,7 +18,7 @@ use super::{
 };
 
 const PACKAGE: &str = "whatsapp-api-client-python";
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/drain/sdk_drain.py");
+pub(super) const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/drain/sdk_drain.py");
 /// Each way, as in the round-trip section.
 const ONE_WAY: Duration = Duration::from_millis(10);
 
@@ -144,7 +144,7 @@ fn sdk_drain(python: &Path, host: &str, n: usize) -> Result<(String, f64), Strin
 }
 
 /// A Python with the SDK: a venv under target/, made and filled from PyPI when missing.
-fn python_with_sdk() -> Result<PathBuf, String> {
+pub(super) fn python_with_sdk() -> Result<PathBuf, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
         PathBuf::from,

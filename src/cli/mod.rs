@@ -7,11 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
+mod many;
+mod profile;
 mod service;
 mod whole_queue;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
+pub use many::ManyArgs;
+pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs};
 pub use service::ServiceArgs;
 pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
 
@@ -48,6 +52,8 @@ macro_rules! configuration_help {
   GREEN_API_INSTANCE_ID (or ID_INSTANCE)   instance id, as -i
   GREEN_API_TOKEN (or API_TOKEN_INSTANCE)  apiTokenInstance; or --token-file
   GREEN_API_URL, GREEN_API_WEBHOOK_URL     as --api-url, --webhook-url
+  GREENQ_PROFILE                           as --profile (a profile of the config file)
+  GREENQ_CONFIG                            the config file [default: ~/.config/greenq/config.toml]
   HTTPS_PROXY, NO_PROXY                    proxy settings, honoured
   NO_COLOR                                 turns colour off (--color wins)"
     };
@@ -104,27 +110,21 @@ pub struct Cli {
 /// Options every subcommand understands.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "GREEN_API_URL",
-        hide_env_values = true,
-        default_value = DEFAULT_API_URL
-    )]
-    pub api_url: String,
+    /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
 
-    /// Webhook endpoint that publish posts notifications to
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "GREEN_API_WEBHOOK_URL",
-        hide_env_values = true,
-        default_value = DEFAULT_WEBHOOK_URL
-    )]
-    pub webhook_url: String,
+    /// Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub webhook_url: Option<String>,
+
+    /// Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]
+    ///
+    /// Profiles are tables [profiles.NAME] of the config file: $GREENQ_CONFIG, else
+    /// config.toml in $XDG_CONFIG_HOME/greenq or in ~/.config/greenq. Flags beat the
+    /// profile, the profile beats the environment. Example: greenq --profile shop tail
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Vec<String>,
 
     /// Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]
     #[arg(short, long, global = true, value_name = "ID")]
@@ -234,6 +234,14 @@ pub enum Command {
     /// from the environment are ignored.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+
+    /// List, add, remove and import profiles (instance, token, URLs) of the config file
+    ///
+    /// A profile is a table [profiles.NAME] of the config file with api_url, webhook_url,
+    /// instance, and token_file or token. `--profile NAME` (or GREENQ_PROFILE) uses one; flags
+    /// beat the profile, the profile beats the environment.
+    #[command(after_help = profile::PROFILE_EXAMPLES)]
+    Profile(ProfileArgs),
 }
 
 #[derive(Debug, Args)]
@@ -337,6 +345,8 @@ pub struct TailArgs {
     pub consumer: ConsumerArgs,
     #[command(flatten)]
     pub service: ServiceArgs,
+    #[command(flatten)]
+    pub many: ManyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -359,6 +369,12 @@ pub struct DemoArgs {
     /// Output format [default: pretty on a terminal, json in a pipe]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
+
+    /// Emulate this many instances and follow them all in one tail (1..100)
+    ///
+    /// Example: greenq demo --instances 3 --format text
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub instances: u64,
 }
 
 #[derive(Debug, Args)]
@@ -370,6 +386,20 @@ pub struct ServeArgs {
     /// Host this instance with this token (repeatable) [default: the configured instance, else a demo one]
     #[arg(long, value_name = "ID:TOKEN")]
     pub accept: Vec<String>,
+
+    /// Host the instances of FILE too: one ID:TOKEN a line, a name after a space may follow
+    ///
+    /// Blank lines and lines starting with # are skipped. Example: --accept-file instances.txt
+    #[arg(long, value_name = "FILE")]
+    pub accept_file: Option<PathBuf>,
+
+    /// Serve the Partner API's getInstances for every hosted instance, with this partner token
+    ///
+    /// GET /partner/getInstances/T lists them (idInstance, name, apiTokenInstance, ...); a wrong
+    /// token is answered 200 with {"code": 401, ...}, as the live service does.
+    /// Example: greenq serve --accept-file instances.txt --partner-token test-partner
+    #[arg(long, value_name = "T")]
+    pub partner_token: Option<String>,
 
     /// Seconds a receive waits when it sends no receiveTimeout (0..60)
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]

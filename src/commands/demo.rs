@@ -81,14 +81,14 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-fn cannot_start() -> Error {
+pub(crate) fn cannot_start() -> Error {
     Error::failure("cannot start the emulator on loopback")
         .fix("check that 127.0.0.1 is up and a free port can be bound")
 }
 
 /// The specification's example first, then one of each common kind, and one kind that
 /// does not exist yet (greenq must pass it through untouched).
-fn notifications() -> String {
+pub(crate) fn notifications() -> String {
     let now = jiff::Timestamp::now().as_second();
     let instance =
         json!({"idInstance": DEMO_INSTANCE, "wid": "79001234567@c.us", "typeInstance": "whatsapp"});

@@ -15,7 +15,12 @@ use crate::text::parse_positive;
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let listen = parse_listen(&args.listen)?;
-    let (accept, demo) = hosted_instances(global, &args.accept)?;
+    let (accept, names, demo) = hosted_instances(global, args)?;
+    let partner = args
+        .partner_token
+        .as_deref()
+        .map(|t| parse_token(t, "--partner-token"))
+        .transpose()?;
     let faults = faults(args);
     let note = faults.as_ref().map(faults_note);
     let emulator = Emulator::bind(Options {
@@ -25,6 +30,10 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         verbose: global.verbose,
     })
     .map(|emulator| emulator.with_faults(faults))
+    .map(|emulator| match &partner {
+        Some(token) => emulator.with_partner(token.expose().to_string(), &accept, &names),
+        None => emulator,
+    })
     .with_context(|| {
         Error::failure(format!("cannot listen on {listen}"))
             .fix("pick another address with --listen (port 0 picks a free one)")
@@ -89,23 +98,34 @@ fn parse_listen(text: &str) -> Result<SocketAddr> {
         .ok_or_else(|| bad("it resolves to no address".into()))
 }
 
-/// `--accept ID:TOKEN`s; else the configured instance and token; else the demo instance.
-/// The flag says whether it is the demo one (whose token is no secret and may be shown).
-fn hosted_instances(
-    global: &GlobalArgs,
-    accept: &[String],
-) -> anyhow::Result<(Vec<(u64, String)>, bool)> {
-    if !accept.is_empty() {
-        let parsed = accept
-            .iter()
-            .map(|a| parse_accept(a))
-            .collect::<Result<Vec<_>>>()?;
-        return Ok((parsed, false));
+/// Instances with their tokens, names, and whether it is the demo instance (whose token
+/// is no secret and may be shown).
+type Hosted = (Vec<(u64, String)>, Vec<(u64, String)>, bool);
+
+/// `--accept ID:TOKEN`s and `--accept-file`; else the configured instance and token; else
+/// the demo instance.
+fn hosted_instances(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Hosted> {
+    let mut hosted = args
+        .accept
+        .iter()
+        .map(|a| parse_accept(a))
+        .collect::<Result<Vec<_>>>()?;
+    let mut names = Vec::new();
+    if let Some(path) = &args.accept_file {
+        for (id, token, name) in crate::emulator::accept_file::read(path)? {
+            if let Some(name) = name {
+                names.push((id, name));
+            }
+            hosted.push((id, token));
+        }
+    }
+    if !hosted.is_empty() {
+        return Ok((hosted, names, false));
     }
     let config = Config::resolve(global)?;
     match (config.instance, config.token) {
-        (Some(id), Some(token)) => Ok((vec![(id, token.expose().to_string())], false)),
-        _ => Ok((vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())], true)),
+        (Some(id), Some(token)) => Ok((vec![(id, token.expose().to_string())], names, false)),
+        _ => Ok((vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())], names, true)),
     }
 }
 

@@ -112,7 +112,7 @@ struct Counts {
 }
 
 /// How the loop ended, when it ended without an error.
-enum End {
+pub enum End {
     Done,
     Interrupted,
     PipeClosed,
@@ -125,6 +125,40 @@ pub fn follow_and_report(
     options: &Options,
     delivery: &mut Delivery,
 ) -> Result<ExitCode> {
+    let (ended, summary) = follow_summarised(session, options, delivery);
+    match ended {
+        Ok(End::Done) => {
+            session.status.line(summary.line);
+            Ok(ExitCode::Success)
+        }
+        Ok(End::Interrupted) => {
+            session
+                .status
+                .line(format_args!("interrupted: {}", summary.line));
+            Ok(ExitCode::Interrupted)
+        }
+        Ok(End::PipeClosed) => Ok(ExitCode::Success),
+        Err(e) => {
+            session.status.line(summary.line);
+            Err(e)
+        }
+    }
+}
+
+/// What one run of the loop did: the summary line, and its figures for a total.
+pub struct Summary {
+    pub line: String,
+    pub deleted: u64,
+    pub retries: u64,
+}
+
+/// Runs the loop and says how it ended and what it did, printing no summary (a
+/// multi-instance tail prints one line per instance and a total).
+pub fn follow_summarised(
+    session: &Session,
+    options: &Options,
+    delivery: &mut Delivery,
+) -> (Result<End>, Summary) {
     let started = Instant::now();
     let mut counts = Counts::default();
     let probe = delivery.probe().clone();
@@ -141,28 +175,19 @@ pub fn follow_and_report(
         0 => String::new(),
         n => format!(", {n} repeats"),
     };
-    let summary = format!(
+    let line = format!(
         "{}, {} deleted{repeats}, {} retries, {:.1} s",
         delivery.summary(),
         counts.deleted,
         retry.retries(),
         started.elapsed().as_secs_f64()
     );
-    match ended {
-        Ok(End::Done) => {
-            session.status.line(summary);
-            Ok(ExitCode::Success)
-        }
-        Ok(End::Interrupted) => {
-            session.status.line(format_args!("interrupted: {summary}"));
-            Ok(ExitCode::Interrupted)
-        }
-        Ok(End::PipeClosed) => Ok(ExitCode::Success),
-        Err(e) => {
-            session.status.line(summary);
-            Err(e)
-        }
-    }
+    let summary = Summary {
+        line,
+        deleted: counts.deleted,
+        retries: retry.retries(),
+    };
+    (ended, summary)
 }
 
 /// A notification as this run handled it: its receipt and a hash of its body. Receipt

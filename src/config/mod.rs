@@ -1,29 +1,24 @@
-//! Resolving flags, environment and the token file into a validated `Config`.
-//! The token lives in a `Secret` (`secret`), whose Debug and Display never show it.
+//! Resolving flags, a profile, environment and the token file into a validated `Config`
+//! (in that order of precedence). The token lives in a `Secret` (`secret`), whose Debug and
+//! Display never show it.
+
+pub mod file;
+pub mod profile_edit;
+pub mod profiles;
+mod token;
+
+pub use token::{parse_token, read_token_file};
 
 use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
 
-use anyhow::Context;
-
 use crate::cli::{DEFAULT_API_URL, DEFAULT_WEBHOOK_URL, GlobalArgs};
+use crate::config::profiles::Profile;
 use crate::exit::{Error, Result};
 use crate::secret::Secret;
 use crate::terminal::tty::ColorChoice;
 use crate::text::parse_positive;
-
-/// The token as a `Secret`, or a usage error that names `origin` (never the text).
-pub fn parse_token(text: &str, origin: &str) -> Result<Secret> {
-    Secret::new(text).map_err(|problem| {
-        let error =
-            Error::usage(format!("the token from {origin} {}", problem.what())).fix(problem.fix());
-        match problem.why() {
-            Some(why) => error.why(why),
-            None => error,
-        }
-    })
-}
 
 /// A checked `http(s)://host[:port][/prefix]` with no trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,36 +114,89 @@ impl Config {
         Self::resolve_with(args, &|name| std::env::var(name).ok())
     }
 
-    /// `env` looks up a variable; tests hand in their own.
+    /// `env` looks up a variable; tests hand in their own. One profile at most
+    /// (`--profile` or `GREENQ_PROFILE`); only `tail` follows several.
     pub fn resolve_with(
         args: &GlobalArgs,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Config> {
-        let token = resolve_token(args.token_file.as_deref(), env)?;
+        let names = profile_names(args, env);
+        if names.len() > 1 {
+            return Err(
+                Error::usage(format!("--profile is given {} times", names.len()))
+                    .why("only `greenq tail` follows several instances")
+                    .fix("give one --profile")
+                    .into(),
+            );
+        }
+        let profile = match names.is_empty() {
+            true => None,
+            false => profiles::load(env, &names)?.pop(),
+        };
+        Self::resolve_profile(args, env, profile.as_ref())
+    }
+
+    /// Flags beat the profile, the profile beats the environment, which beats the defaults.
+    pub fn resolve_profile(
+        args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+        profile: Option<&Profile>,
+    ) -> anyhow::Result<Config> {
+        let token = match (&args.token_file, profile) {
+            (Some(path), _) => Some(read_token_file(path)?),
+            (None, Some(p)) if p.token != profiles::TokenSource::None => p.read_token()?,
+            (None, _) => resolve_token(None, env)?,
+        };
+        let in_profile = |key: &str| match profile {
+            Some(p) => format!("{key} of profile {} in {}", p.name, p.file.display()),
+            None => String::new(),
+        };
         // A URL pasted whole from a request would carry the token: redact before echoing it.
-        let url = |text: &str, option: &str, variable: &str, default: &str| {
-            // An empty variable (`GREEN_API_URL=`) means the default, as if it were unset.
-            let text = if text.trim().is_empty() {
-                default
-            } else {
-                text
+        let url = |flag: &Option<String>,
+                   from_profile: Option<&String>,
+                   option: &str,
+                   key: &str,
+                   variable: &str,
+                   default: &str| {
+            // An empty value (`GREEN_API_URL=`) means the default, as if it were unset.
+            let given = |v: &&String| !v.trim().is_empty();
+            let (text, option) = match (flag.as_ref().filter(given), from_profile.filter(given)) {
+                (Some(v), _) => (v.clone(), option.to_string()),
+                (None, Some(v)) => (v.clone(), in_profile(key)),
+                (None, None) => match env(variable).filter(|v| !v.trim().is_empty()) {
+                    Some(v) => (v, option.to_string()),
+                    None => (default.to_string(), option.to_string()),
+                },
             };
-            BaseUrl::parse(text, option, variable, args.allow_insecure_http).map_err(|e| {
+            BaseUrl::parse(&text, &option, variable, args.allow_insecure_http).map_err(|e| {
                 match &token {
                     Some(secret) => e.redacted(secret),
                     None => e,
                 }
             })
         };
+        let instance = match (&args.instance, profile.and_then(|p| p.instance)) {
+            (None, Some(id)) => Some(id),
+            (flag, _) => resolve_instance(flag.as_deref(), env)?,
+        };
         Ok(Config {
-            api_url: url(&args.api_url, "--api-url", "GREEN_API_URL", DEFAULT_API_URL)?,
+            api_url: url(
+                &args.api_url,
+                profile.and_then(|p| p.api_url.as_ref()),
+                "--api-url",
+                "api_url",
+                "GREEN_API_URL",
+                DEFAULT_API_URL,
+            )?,
             webhook_url: url(
                 &args.webhook_url,
+                profile.and_then(|p| p.webhook_url.as_ref()),
                 "--webhook-url",
+                "webhook_url",
                 "GREEN_API_WEBHOOK_URL",
                 DEFAULT_WEBHOOK_URL,
             )?,
-            instance: resolve_instance(args.instance.as_deref(), env)?,
+            instance,
             token,
             color: args.color,
             verbose: args.verbose,
@@ -214,37 +262,17 @@ fn resolve_token(
     Ok(None)
 }
 
-fn read_token_file(path: &Path) -> anyhow::Result<Secret> {
-    use std::io::{BufRead, BufReader, Read};
-    let shown = path.display();
-    // Only the first line, and only so much of it: `--token-file /dev/zero` must not fill memory.
-    let mut first = String::new();
-    std::fs::File::open(path)
-        .and_then(|file| BufReader::new(file.take(4096)).read_line(&mut first))
-        .with_context(|| {
-            Error::usage(format!("cannot read the token file {shown}"))
-                .fix("check --token-file; the file's first line must be the apiTokenInstance")
-        })?;
-    warn_if_readable_by_others(path);
-    Ok(parse_token(&first, &format!("the first line of {shown}"))?)
-}
-
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.permissions().mode() & 0o044 != 0
-    {
-        crate::ewriteln!(
-            "greenq: warning: the token file {} is readable by group or others; run: chmod 600 {}",
-            path.display(),
-            path.display()
-        );
+/// The profiles asked for: every `--profile`, else `GREENQ_PROFILE`.
+pub fn profile_names(args: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    if !args.profile.is_empty() {
+        return args.profile.clone();
     }
+    env("GREENQ_PROFILE")
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .into_iter()
+        .collect()
 }
-
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {
@@ -403,5 +431,51 @@ mod tests {
                 .as_str(),
             "https://h.example/prefix"
         );
+    }
+
+    #[test]
+    fn flags_beat_the_profile_which_beats_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[profiles.p]\napi_url = \"https://p.example\"\ninstance = 5\n",
+        )
+        .unwrap();
+        let config = path.to_str().unwrap();
+        let env = [
+            ("GREENQ_CONFIG", config),
+            ("GREEN_API_URL", "https://env.example"),
+            ("GREEN_API_INSTANCE_ID", "6"),
+            ("GREEN_API_WEBHOOK_URL", "https://hook.example"),
+        ];
+        let c = resolve(&["--profile", "p"], &env).unwrap();
+        assert_eq!(c.api_url.as_str(), "https://p.example");
+        assert_eq!(c.instance, Some(5));
+        assert_eq!(c.webhook_url.as_str(), "https://hook.example");
+        let c = resolve(
+            &[
+                "--profile",
+                "p",
+                "--api-url",
+                "https://flag.example",
+                "-i",
+                "7",
+            ],
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.api_url.as_str(), c.instance),
+            ("https://flag.example", Some(7))
+        );
+        let mut with_var = env.to_vec();
+        with_var.push(("GREENQ_PROFILE", "p"));
+        assert_eq!(resolve(&[], &with_var).unwrap().instance, Some(5));
+        assert_eq!(resolve(&[], &env).unwrap().instance, Some(6));
+        let e = resolve(&["--profile", "nope"], &env).unwrap_err();
+        assert!(e.to_string().starts_with("no profile named nope"), "{e}");
+        let e = resolve(&["--profile", "p", "--profile", "p"], &env).unwrap_err();
+        assert_eq!(crate::exit::code_of(&e), crate::exit::ExitCode::Usage);
     }
 }

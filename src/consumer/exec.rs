@@ -26,6 +26,8 @@ pub struct Exec {
     /// Variables the child must not inherit: their values hold a secret.
     withheld: Vec<OsString>,
     status: Arc<Status>,
+    /// `GREENQ_PROFILE`, in a multi-instance tail.
+    profile: Option<String>,
 }
 
 impl Exec {
@@ -52,7 +54,14 @@ impl Exec {
             timeout,
             withheld,
             status,
+            profile: None,
         }
+    }
+
+    /// The child gets `GREENQ_PROFILE=name` too.
+    pub fn with_profile(mut self, name: &str) -> Exec {
+        self.profile = Some(name.to_string());
+        self
     }
 
     /// The command as a user would type it, for messages.
@@ -69,6 +78,9 @@ impl Exec {
         cmd.args(&self.argv[1..]);
         for name in &self.withheld {
             cmd.env_remove(name);
+        }
+        if let Some(profile) = &self.profile {
+            cmd.env("GREENQ_PROFILE", profile);
         }
         let fields = Fields::of(envelope.body.get());
         cmd.env("GREENQ_RECEIPT_ID", envelope.receipt_id.to_string())

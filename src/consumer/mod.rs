@@ -9,6 +9,7 @@ pub mod exec;
 pub mod forward;
 pub mod handler;
 pub mod print;
+pub mod print_shared;
 
 use std::time::Duration;
 
@@ -20,11 +21,31 @@ use crate::consumer::exec::Exec;
 use crate::consumer::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
 use crate::consumer::handler::Handler;
 use crate::consumer::print::Print;
+use crate::consumer::print_shared::SharedPrint;
 use crate::exit::Result;
+use crate::secret::Secret;
 use crate::service::session::Session;
 use crate::terminal::format::{Format, Printer, default_for_stdout};
 
+/// One instance of several in one tail: its profile's name (`GREENQ_PROFILE`,
+/// `X-Greenq-Profile`, the label of a printed notification), every token of the run (none
+/// may reach a command), and a wrapper around the handler (the `-n` budget shared by all).
+pub struct Many<'a> {
+    pub profile: &'a str,
+    pub secrets: &'a [Secret],
+    pub wrap: &'a dyn Fn(Box<dyn Handler>) -> Box<dyn Handler>,
+}
+
 pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<Delivery> {
+    build_with(session, global, tail, None)
+}
+
+pub fn build_with(
+    session: &Session,
+    global: &GlobalArgs,
+    tail: &TailArgs,
+    many: Option<&Many>,
+) -> Result<Delivery> {
     let args = &tail.consumer;
     let timeout = Duration::from_secs(args.handler_timeout);
     let secret = session.config.token.clone();
@@ -38,6 +59,7 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
     let (handler, printing): (Box<dyn Handler>, bool) = if args.exec {
         let secrets: Vec<&str> = secret
             .iter()
+            .chain(many.iter().flat_map(|m| m.secrets))
             .map(|s| s.expose())
             .chain(forward_token.iter().map(|t| t.expose()))
             .collect();
@@ -48,6 +70,10 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
             &secrets,
             session.status.clone(),
         );
+        let exec = match many {
+            Some(m) => exec.with_profile(m.profile),
+            None => exec,
+        };
         (Box::new(exec), false)
     } else if let Some(url) = &args.forward_to {
         let options = ForwardOptions {
@@ -56,6 +82,7 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
                 .headers
                 .iter()
                 .map(|h| parse_header(h))
+                .chain(many.map(|m| parse_header(&format!("X-Greenq-Profile: {}", m.profile))))
                 .collect::<Result<_>>()?,
             token: forward_token,
             timeout,
@@ -63,6 +90,16 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
         };
         let forward = Forward::new(options, secret, session.status.clone())?;
         (Box::new(forward), false)
+    } else if let Some(m) = many {
+        let color = session.stdout_color();
+        let print = SharedPrint::new(
+            Printer::new(format, color),
+            format,
+            color,
+            m.profile,
+            session.status.clone(),
+        );
+        (Box::new(print), true)
     } else {
         return Ok(with_settings(
             session,
@@ -70,6 +107,10 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
             true,
             settings(tail)?,
         ));
+    };
+    let handler = match many {
+        Some(m) => (m.wrap)(handler),
+        None => handler,
     };
     Ok(with_settings(session, handler, printing, settings(tail)?))
 }

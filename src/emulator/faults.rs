@@ -20,7 +20,7 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 
-use super::routes::{redact_path, respond};
+use super::routes::{redact_partner, redact_path, respond};
 use super::shared::{Answer, State, http1};
 
 /// How long a slow answer is held before it is sent.
@@ -178,7 +178,7 @@ async fn answer(
         crate::ewriteln!(
             "greenq: serve: fault: {} {}: {}",
             req.method(),
-            redact_path(req.uri().path(), &state.queues),
+            redact_partner(state, redact_path(req.uri().path(), &state.queues)),
             fault.name()
         );
     }

@@ -2,8 +2,10 @@
 //! specification. hyper on a single-threaded tokio runtime: long polls are futures,
 //! so a slow or stuck client never holds up another.
 
+pub mod accept_file;
 mod body;
 pub mod faults;
+mod partner;
 mod push;
 mod queue;
 mod routes;
@@ -68,6 +70,7 @@ impl Emulator {
                 accounts,
                 instance_state: InstanceState::Authorized,
                 whole: whole_queue::WholeQueue::default(),
+                partner: None,
             }),
             faults: None,
         })
@@ -100,6 +103,30 @@ impl Emulator {
         if let Some(s) = Arc::get_mut(&mut self.state) {
             s.whole.count_refresh = count_refresh;
             s.whole.clear_interval = clear_interval;
+        }
+        self
+    }
+
+    /// Serves the Partner API's getInstances for every hosted instance (`--partner-token`);
+    /// `names` gives instances a name (else `instance ID`).
+    pub fn with_partner(
+        mut self,
+        token: String,
+        hosted: &[(u64, String)],
+        names: &[(u64, String)],
+    ) -> Self {
+        let instances = hosted
+            .iter()
+            .map(|(id, tok)| {
+                let name = names
+                    .iter()
+                    .find(|(n, _)| n == id)
+                    .map_or_else(|| format!("instance {id}"), |(_, name)| name.clone());
+                (*id, tok.clone(), name)
+            })
+            .collect();
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.partner = Some(partner::Partner::new(token, instances));
         }
         self
     }

@@ -25,7 +25,7 @@ pub(super) async fn respond(state: &State, req: Request<Incoming>) -> Answer {
     if state.verbose {
         crate::ewriteln!(
             "greenq: serve: {method} {} {} {:.1} ms",
-            redact_path(&path, &state.queues),
+            redact_partner(state, redact_path(&path, &state.queues)),
             answer.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0
         );
@@ -43,6 +43,14 @@ pub(super) fn redact_path(path: &str, queues: &Queues) -> String {
         *token = "***";
     }
     queues.redact(&parts.join("/"))
+}
+
+/// The partner token as `***` too (`serve --partner-token`).
+pub(super) fn redact_partner(state: &State, path: String) -> String {
+    match &state.partner {
+        Some(partner) => partner.redact(&path),
+        None => path,
+    }
 }
 
 async fn route(state: &State, req: Request<Incoming>) -> Answer {
@@ -134,6 +142,14 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             match state.accounts.set(id, &body) {
                 Ok(()) => json_answer(StatusCode::OK, json!({"saveSettings": true}).to_string()),
                 Err(problem) => error(StatusCode::BAD_REQUEST, &problem),
+            }
+        }
+        ["partner", "getInstances", token] if state.partner.is_some() => {
+            match (req.method(), &state.partner) {
+                (&Method::GET, Some(partner)) => {
+                    json_answer(StatusCode::OK, partner.get_instances(token))
+                }
+                _ => wrong_method("GET"),
             }
         }
         _ => error(

@@ -10,6 +10,7 @@ use hyper::Response;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioTimer;
 
+use super::partner::Partner;
 use super::push::Pusher;
 use super::queue::Queues;
 use super::settings::{Accounts, InstanceState};
@@ -28,6 +29,8 @@ pub struct State {
     pub instance_state: InstanceState,
     pub push: Pusher,
     pub whole: WholeQueue,
+    /// `serve --partner-token`: the Partner API's getInstances.
+    pub partner: Option<Partner>,
 }
 
 pub type Answer = Response<Full<Bytes>>;

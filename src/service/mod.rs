@@ -8,6 +8,7 @@ pub mod answer;
 pub mod backoff;
 pub mod client;
 pub mod depth;
+pub mod partner;
 pub mod pipeline;
 pub mod queue;
 pub mod retry;

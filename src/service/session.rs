@@ -43,6 +43,26 @@ impl Session {
         }
     }
 
+    /// One instance's session in a multi-instance tail: its own agent (its own keep-alive
+    /// connection), an interrupt the process's handler triggers, a shared or labelled status.
+    pub fn child(config: &Config, credentials: Credentials, status: Arc<Status>) -> Session {
+        let (agent, tracker) = agent::build_lean();
+        let interrupt = Interrupt::with_agent(agent.clone());
+        let client = Client::new(
+            (agent, tracker),
+            config,
+            Some(credentials),
+            status.clone(),
+            interrupt.clone(),
+        );
+        Session {
+            config: config.clone(),
+            client,
+            status,
+            interrupt,
+        }
+    }
+
     /// A retry policy for this session's calls; its pauses grow until `progress`.
     pub fn retry(&self, limit: Limit) -> Retry<'_> {
         Retry::new(limit, &self.status, &self.interrupt)
@@ -63,6 +83,11 @@ impl Session {
 
 /// Even a bug must not print the token: panic messages are redacted.
 fn redact_panics(secret: Secret) {
+    redact_panics_of(vec![secret]);
+}
+
+/// The same for several tokens (a multi-instance tail).
+pub fn redact_panics_of(secrets: Vec<Secret>) {
     std::panic::set_hook(Box::new(move |info| {
         let payload = info
             .payload()
@@ -76,7 +101,7 @@ fn redact_panics(secret: Secret) {
             .unwrap_or_default();
         crate::ewriteln!(
             "greenq: internal error: {}{place}; this is a bug in greenq, please report it",
-            secret.redact(&payload)
+            secrets.iter().fold(payload, |text, s| s.redact(&text))
         );
     }));
 }

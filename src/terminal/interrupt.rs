@@ -55,6 +55,14 @@ impl Interrupt {
         Self::default()
     }
 
+    /// An interrupt that aborts `agent`'s requests when triggered, with no signal handler:
+    /// one instance's of a multi-instance tail, triggered by the process's own.
+    pub fn with_agent(agent: ureq::Agent) -> Self {
+        let interrupt = Self::new();
+        interrupt.lock().agent = Some(agent);
+        interrupt
+    }
+
     /// Installs the process's Ctrl-C / SIGTERM handler. `agent` is shut down on the first
     /// signal outside `protect`, which makes a request blocked in a long poll fail at once.
     pub fn install(agent: Option<ureq::Agent>) -> Self {

@@ -11,6 +11,8 @@ pub struct Status {
     quiet: bool,
     verbose: bool,
     bar: Mutex<Option<ProgressBar>>,
+    /// One instance's of several (its profile): named in every line; it draws no spinner.
+    label: Option<String>,
 }
 
 impl Status {
@@ -19,7 +21,22 @@ impl Status {
             quiet,
             verbose,
             bar: Mutex::new(None),
+            label: None,
         }
+    }
+
+    /// A reporter whose lines start with `label: ` (one instance of several).
+    pub fn labelled(quiet: bool, verbose: bool, label: &str) -> Self {
+        Status {
+            quiet,
+            verbose,
+            bar: Mutex::new(None),
+            label: Some(format!("{label}: ")),
+        }
+    }
+
+    fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or("")
     }
 
     pub fn is_verbose(&self) -> bool {
@@ -32,25 +49,28 @@ impl Status {
 
     /// A warning: shown even with `--quiet`.
     pub fn warning(&self, message: impl Display) {
-        self.suspend(|| crate::ewriteln!("greenq: warning: {message}"));
+        self.suspend(|| crate::ewriteln!("greenq: warning: {}{message}", self.label()));
     }
 
     /// A status line (`retrying in 4.2 s: HTTP 502`), unless `--quiet`.
     pub fn line(&self, message: impl Display) {
         if !self.quiet {
-            self.suspend(|| crate::ewriteln!("greenq: {message}"));
+            self.suspend(|| crate::ewriteln!("greenq: {}{message}", self.label()));
         }
     }
 
     /// One line per HTTP exchange with `--verbose`; the caller redacts.
     pub fn exchange(&self, message: impl Display) {
         if self.verbose {
-            self.suspend(|| crate::ewriteln!("greenq: {message}"));
+            self.suspend(|| crate::ewriteln!("greenq: {}{message}", self.label()));
         }
     }
 
     /// Shows a spinner (`{elapsed}` counts from now) with `message`, on a terminal only.
     pub fn spinner(&self, message: impl Into<String>) {
+        if self.label.is_some() {
+            return;
+        }
         let bar = self.make_bar(None, "{spinner} {msg} {elapsed}");
         bar.set_message(message.into());
         bar.enable_steady_tick(Duration::from_millis(100));

@@ -274,3 +274,88 @@ fn every_answer_to_a_clear_is_shown_without_the_token() {
         assert_no_token(&[&out.stdout, &out.stderr]);
     }
 }
+
+#[test]
+fn profiles_and_many_instances_never_print_a_token() {
+    use std::os::unix::fs::PermissionsExt;
+    let fleet = Fleet::start(3, 0);
+    let partner = fleet.dir.path().join("partner");
+    std::fs::write(&partner, PARTNER_TOKEN).unwrap();
+    std::fs::set_permissions(&partner, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let url = fleet.emulator.url();
+    let import = |token_file: &std::path::Path| {
+        fleet
+            .cmd()
+            .args([
+                "-v",
+                "profile",
+                "import",
+                "--partner-url",
+                &url,
+                "--api-url",
+                &url,
+            ])
+            .arg("--partner-token-file")
+            .arg(token_file)
+            .output()
+            .unwrap()
+    };
+    let mut outputs = vec![import(&partner)];
+    fleet.publish(2);
+    let token_file = fleet.dir.path().join("t");
+    std::fs::write(&token_file, fleet_token(0)).unwrap();
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for args in [
+        &["profile", "list"][..],
+        &["-v", "tail", "--all-profiles", "-e", "--format", "text"],
+        &["-v", "--profile", "shop-1", "receive"],
+        &["-v", "doctor", "--profile", "shop-2"],
+    ] {
+        outputs.push(fleet.cmd().args(args).output().unwrap());
+    }
+    // Error paths: a wrong token in a profile, a config file others may read, a partner
+    // token that is refused, a profile whose token is malformed.
+    let text = std::fs::read_to_string(&fleet.config).unwrap();
+    std::fs::write(
+        &fleet.config,
+        text.replace(&fleet_token(1), &format!("{TOKEN}-x")),
+    )
+    .unwrap();
+    outputs.push(
+        fleet
+            .cmd()
+            .args(["-v", "tail", "--all-profiles", "-e"])
+            .output()
+            .unwrap(),
+    );
+    std::fs::set_permissions(&fleet.config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    outputs.push(
+        fleet
+            .cmd()
+            .args(["--profile", "shop-1", "receive"])
+            .output()
+            .unwrap(),
+    );
+    std::fs::set_permissions(&fleet.config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(
+        &fleet.config,
+        text.replace(&fleet_token(2), &format!("{TOKEN}/x")),
+    )
+    .unwrap();
+    outputs.push(
+        fleet
+            .cmd()
+            .args(["--profile", "shop-3", "receive"])
+            .output()
+            .unwrap(),
+    );
+    std::fs::write(&partner, format!("{TOKEN}-partner")).unwrap();
+    outputs.push(import(&partner));
+    assert!(outputs.iter().any(|o| o.status.code() == Some(4)));
+    for out in &outputs {
+        assert_no_token(&[&out.stdout, &out.stderr]);
+        for text in [&out.stdout, &out.stderr] {
+            assert!(!String::from_utf8_lossy(text).contains(PARTNER_TOKEN));
+        }
+    }
+}

@@ -267,6 +267,16 @@ fn token_source(global: &GlobalArgs) -> (String, bool) {
         let shown = mode.map_or_else(String::new, |m| format!(", mode {:o}", m & 0o777));
         return (format!("from the file {}{shown}", path.display()), loose);
     }
+    let env = |name: &str| std::env::var(name).ok();
+    let names = crate::config::profile_names(global, &env);
+    if !names.is_empty()
+        && let Ok(profiles) = crate::config::profiles::load(&env, &names)
+        && let [profile] = profiles.as_slice()
+        && profile.token != crate::config::profiles::TokenSource::None
+    {
+        let origin = profile.token_origin();
+        return (format!("from profile {} ({origin})", profile.name), false);
+    }
     for name in ["GREEN_API_TOKEN", "API_TOKEN_INSTANCE"] {
         if std::env::var(name).is_ok_and(|v| !v.is_empty()) {
             return (format!("from {name}"), false);

@@ -25,6 +25,8 @@ mod pty;
 pub use pty::*;
 mod pauses;
 pub use pauses::*;
+mod fleet;
+pub use fleet::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";
@@ -76,6 +78,8 @@ fn strip_env(cmd: &mut Command) -> &mut Command {
         "API_TOKEN_INSTANCE",
         "NO_COLOR",
         "GREENQ_TEST_TERMINAL",
+        "GREENQ_PROFILE",
+        "GREENQ_CONFIG",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "ALL_PROXY",

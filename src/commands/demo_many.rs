@@ -1,0 +1,107 @@
+//! `greenq demo --instances N`: the emulator hosts N instances, each gets the demo's
+//! notifications, and one tail follows them all (a thread and a connection each), as
+//! `greenq tail --profile a --profile b ...` does.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs};
+use crate::commands::demo::{cannot_start, notifications};
+use crate::commands::publish::{Source, check_all, send_all};
+use crate::commands::tail;
+use crate::commands::tail_many::{Run, follow_all};
+use crate::config::{BaseUrl, Config, Credentials};
+use crate::consumer;
+use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
+use crate::exit::{Error, ExitCode};
+use crate::secret::Secret;
+use crate::service::retry::Repeat;
+use crate::service::session::Session;
+use crate::terminal::format;
+
+pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let notifications = notifications();
+    let ids: Vec<u64> = (0..args.instances).map(|i| DEMO_INSTANCE + i).collect();
+    let emulator = Emulator::bind(Options {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        accept: ids.iter().map(|id| (*id, DEMO_TOKEN.to_string())).collect(),
+        // An empty queue answers at once, so that the demo ends when every queue is drained.
+        wait: Duration::ZERO,
+        verbose: global.verbose,
+    })
+    .with_context(cannot_start)?;
+    let addr = emulator.local_addr().with_context(cannot_start)?;
+    std::thread::spawn(move || emulator.run(std::future::pending()));
+
+    let url = BaseUrl::parse(&format!("http://{addr}"), "demo", "", false)?;
+    let token = Secret::new(DEMO_TOKEN)?;
+    let config = |id: u64| Config {
+        api_url: url.clone(),
+        webhook_url: url.clone(),
+        instance: Some(id),
+        token: Some(token.clone()),
+        color: global.color,
+        verbose: global.verbose,
+        quiet: global.quiet,
+    };
+    let credentials = |id: u64| Credentials {
+        instance: id,
+        token: token.clone(),
+    };
+    // No signal handler of its own: the tail below installs the process's one.
+    let publisher = Session::child(
+        &config(DEMO_INSTANCE),
+        credentials(DEMO_INSTANCE),
+        std::sync::Arc::new(crate::terminal::status::Status::new(
+            global.quiet,
+            global.verbose,
+        )),
+    );
+    publisher.status.line(format_args!(
+        "demo: an emulator runs on {url} with {} instances; publishing to each, then following them all in one tail",
+        ids.len()
+    ));
+    for id in &ids {
+        // The example's instance id is the demo instance's: each gets its own.
+        let text = notifications.replace(&DEMO_INSTANCE.to_string(), &id.to_string());
+        let source = Source::memory("the demo notifications", text);
+        let total = check_all(&source)?;
+        send_all(
+            &publisher,
+            &source,
+            total,
+            Repeat::OnlyIfNotCarriedOut,
+            &mut std::io::sink(),
+        )?;
+    }
+    let mut tail_args = match Cli::try_parse_from(["greenq", "tail", "-e"]).map(|c| c.command) {
+        Ok(Command::Tail(tail_args)) => tail_args,
+        _ => return Err(Error::failure("the demo's tail options do not parse").into()),
+    };
+    tail_args.format = Some(args.format.unwrap_or_else(format::default_for_stdout));
+    let instances = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("demo-{}", i + 1), config(*id), credentials(*id)))
+        .collect();
+    let run = Run {
+        options: tail::Options::from_args(&tail_args)?,
+        count: None,
+        fail_fast: false,
+        printing: true,
+        quiet: global.quiet,
+        verbose: global.verbose,
+    };
+    let code = follow_all(instances, &run, &|session, many| {
+        consumer::build_with(session, global, &tail_args, Some(many))
+    })?;
+    if code == ExitCode::Success {
+        publisher
+            .status
+            .line("demo: every queue is empty; `greenq tail --profile a --profile b` follows your own instances so");
+    }
+    Ok(code)
+}
