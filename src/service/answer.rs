@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::config::is_loopback;
 use crate::secret::Secret;
-use crate::service::backoff::parse_retry_after;
+use crate::service::retry::backoff::parse_retry_after;
 use crate::service::transport::Progress;
 use crate::text::snippet;
 

@@ -24,7 +24,7 @@ pub struct Labels {
 pub struct RetryLabels {
     #[prometheus(flatten)]
     pub who: Labels,
-    /// `service::retry_observer::retry_class`: 429, 5xx, network, ...
+    /// `service::retry::observer::retry_class`: 429, 5xx, network, ...
     pub reason: String,
 }
 

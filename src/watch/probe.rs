@@ -10,7 +10,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 
-use crate::service::retry_observer::RetryObserver;
+use crate::service::retry::observer::RetryObserver;
 use crate::watch::metrics::{Families, Labels, RETRY_REASONS, RetryLabels};
 use crate::watch::readiness::InstanceState;
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::service::backoff::parse_retry_after;
+use crate::service::retry::backoff::parse_retry_after;
 
 /// Headers beyond this many make the head unreadable (httparse needs a fixed array).
 const MAX_HEADERS: usize = 64;

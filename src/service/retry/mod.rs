@@ -1,13 +1,17 @@
 //! The retry policy: which failures are tried again, after how long, and what is said
 //! meanwhile. One `Retry` lives as long as a command, so that its pause keeps growing
 //! across calls until the caller reports progress: whatever a server answers, a request
-//! that made no progress is followed by a longer pause than the one before.
+//! that made no progress is followed by a longer pause than the one before. The delays
+//! are `backoff`'s; what a watcher above learns of each retry is `observer`'s.
+
+pub mod backoff;
+pub mod observer;
 
 use std::time::{Duration, Instant};
 
 use crate::service::answer::{ApiError, Arrival};
-use crate::service::backoff::Backoff;
-use crate::service::retry_observer::{RetryObserver, retry_class};
+use crate::service::retry::backoff::Backoff;
+use crate::service::retry::observer::{RetryObserver, retry_class};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
