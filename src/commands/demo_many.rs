@@ -95,9 +95,12 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         quiet: global.quiet,
         verbose: global.verbose,
     };
-    let code = follow_all(instances, &run, &|session, many| {
-        consumer::build_with(session, global, &tail_args, Some(many))
-    })?;
+    let code = follow_all(
+        instances,
+        &run,
+        &|session, many| consumer::build_with(session, global, &tail_args, Some(many)),
+        &|_| {},
+    )?;
     if code == ExitCode::Success {
         publisher
             .status

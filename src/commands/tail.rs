@@ -90,19 +90,32 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let instance = credentials.instance;
     let session = Session::new(&config, Some(credentials));
     let mut delivery = consumer::build(&session, global, args)?;
-    let watch = Watch::new(&session, args.service.metrics_listen.as_deref())?;
-    let mut probe = watch.instance(&session, instance);
-    watch.start(&session);
-    let handler_step = Duration::from_secs(args.consumer.handler_timeout) + HANDLER_MARGIN;
-    probe.set_steps(
-        long_poll_deadline(options.receive_timeout) + LONG_POLL_MARGIN,
-        handler_step,
-    );
-    delivery.set_probe(probe.clone());
+    let watch = Watch::new(&session.status, args.service.metrics_listen.as_deref())?;
+    watched(&watch, &session, &mut delivery, args, instance, None);
+    watch.start(&session.status);
     if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
-        probe.answered();
+        delivery.probe().answered();
     }
     Ok(follow_and_report(&session, &options, &mut delivery)?)
+}
+
+/// Registers one followed instance with `watch` (its series, readiness and watchdog
+/// lease) and gives its delivery the probe that the loop, the handler and the retries
+/// report to.
+pub fn watched(
+    watch: &Watch,
+    session: &Session,
+    delivery: &mut Delivery,
+    args: &TailArgs,
+    instance: u64,
+    profile: Option<&str>,
+) {
+    let mut probe = watch.instance(session, instance, profile);
+    probe.set_steps(
+        long_poll_deadline(args.receive_timeout) + LONG_POLL_MARGIN,
+        Duration::from_secs(args.consumer.handler_timeout) + HANDLER_MARGIN,
+    );
+    delivery.set_probe(probe);
 }
 
 #[derive(Debug, Default)]

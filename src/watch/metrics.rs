@@ -5,7 +5,7 @@
 
 use std::sync::atomic::AtomicU64;
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabel, EncodeLabelSet, LabelSetEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -14,10 +14,23 @@ use prometheus_client::registry::Registry;
 
 use crate::watch::probe::Probe;
 
-/// Who a series is about. Never a token, a URL or message text.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+/// Who a series is about: the instance, and its profile when tail follows profiles.
+/// Never a token, a URL or message text.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Labels {
     pub instance: String,
+    pub profile: Option<String>,
+}
+
+/// By hand, so that a run without profiles has no `profile=""` on every series.
+impl EncodeLabelSet for Labels {
+    fn encode(&self, encoder: &mut LabelSetEncoder) -> Result<(), std::fmt::Error> {
+        ("instance", self.instance.as_str()).encode(encoder.encode_label())?;
+        if let Some(profile) = &self.profile {
+            ("profile", profile.as_str()).encode(encoder.encode_label())?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

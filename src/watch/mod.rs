@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::exit::Result;
 use crate::service::session::Session;
+use crate::terminal::status::Status;
 use crate::watch::metrics::{Labels, Metrics};
 use crate::watch::probe::Probe;
 use crate::watch::readiness::Readiness;
@@ -33,12 +34,12 @@ pub struct Watch {
 impl Watch {
     /// Binds `listen` (a bad or busy address is a usage error before anything was
     /// received); nothing is served until `start`, once the instances were added.
-    pub fn new(session: &Session, listen: Option<&str>) -> Result<Watch> {
+    pub fn new(status: &Status, listen: Option<&str>) -> Result<Watch> {
         let listener = match listen {
             Some(text) => {
                 let addr = listen::parse(text)?;
                 if let Some(warning) = listen::exposure_warning(addr) {
-                    session.status.warning(warning);
+                    status.warning(warning);
                 }
                 Some(listen::bind(addr)?)
             }
@@ -55,14 +56,14 @@ impl Watch {
 
     /// Serves the endpoints and talks to systemd, with every instance's series in place
     /// (so that the first scrape has them all).
-    pub fn start(&self, session: &Session) {
+    pub fn start(&self, status: &Status) {
         if let Some(listener) = self.listener.lock().ok().and_then(|mut l| l.take()) {
             let bound = listener
                 .local_addr()
                 .map(|a| a.to_string())
                 .unwrap_or_default();
             server::spawn(listener, self.metrics.clone(), self.readiness.clone());
-            session.status.line(format_args!(
+            status.line(format_args!(
                 "metrics on http://{bound}/metrics (and /healthz, /readyz)"
             ));
         }
@@ -72,9 +73,10 @@ impl Watch {
     }
 
     /// Follows `instance` from now on: its series at zero, its readiness, its depth.
-    pub fn instance(&self, session: &Session, instance: u64) -> Probe {
+    pub fn instance(&self, session: &Session, instance: u64, profile: Option<&str>) -> Probe {
         let probe = self.metrics.add(Labels {
             instance: instance.to_string(),
+            profile: profile.map(str::to_string),
         });
         self.readiness.add(probe.state.clone());
         if let Ok(mut probes) = self.probes.lock() {

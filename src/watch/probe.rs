@@ -45,6 +45,7 @@ impl Probe {
             &Families::default(),
             Labels {
                 instance: String::new(),
+                profile: None,
             },
         )
     }

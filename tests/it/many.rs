@@ -385,3 +385,51 @@ fn a_head_that_cannot_be_deleted_stops_its_instance_alone() {
     assert_eq!(got[&fleet_id(1)], vec![7], "printed once, never again");
     assert_no_token(&[&out.stdout, &out.stderr]);
 }
+
+#[test]
+fn metrics_have_a_series_per_profile_from_the_first_scrape_and_count_each_drain() {
+    let fleet = Fleet::start(2, 1);
+    fleet.write_profiles(None);
+    fleet.publish(3);
+    let mut child = Reaped(
+        fleet
+            .std_cmd()
+            .args(["tail", "--all-profiles", "--metrics-listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stderr = StderrLines::new(child.stderr.take().unwrap());
+    let line = stderr.wait_for("metrics on http://", GUARD);
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let key = |family: &str, i: usize| {
+        format!("{family}{{instance=\"{}\",profile=\"p{i}\"}}", fleet_id(i))
+    };
+    // Served only once both instances were registered: both are there at once.
+    let first = series(&http_get(addr, "/metrics").1);
+    for i in 0..2 {
+        assert!(
+            first.contains_key(&key("greenq_notifications_deleted_total", i)),
+            "{first:#?}"
+        );
+    }
+    let mut all = Default::default();
+    wait_until(GUARD, "3 deleted on each instance", || {
+        all = series(&http_get(addr, "/metrics").1);
+        (0..2).all(|i| all.get(&key("greenq_notifications_deleted_total", i)) == Some(&3.0))
+    });
+    for i in 0..2 {
+        assert_eq!(all[&key("greenq_notifications_handled_total", i)], 3.0);
+    }
+    wait_until(GUARD, "ready once both answered", || {
+        http_get(addr, "/readyz").0 == 200
+    });
+    signal_and_wait(&mut child, libc::SIGTERM);
+    assert!(fleet.is_empty(0) && fleet.is_empty(1));
+}

@@ -24,6 +24,7 @@ use crate::secret::Secret;
 use crate::service::session::{Session, redact_panics_of};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
+use crate::watch::Watch;
 
 use budget::{Budget, Budgeted};
 use outcome::Outcome;
@@ -68,9 +69,24 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         quiet: global.quiet,
         verbose: global.verbose,
     };
-    follow_all(resolved, &run, &|session, many| {
-        consumer::build_with(session, global, args, Some(many))
-    })
+    let watch = Watch::new(
+        &Status::new(global.quiet, global.verbose),
+        args.service.metrics_listen.as_deref(),
+    )?;
+    let build = |session: &Session, many: &Many| -> Result<Delivery> {
+        let mut delivery = consumer::build_with(session, global, args, Some(many))?;
+        let instance = session.config.require_credentials()?.instance;
+        tail::watched(
+            &watch,
+            session,
+            &mut delivery,
+            args,
+            instance,
+            Some(many.profile),
+        );
+        Ok(delivery)
+    };
+    follow_all(resolved, &run, &build, &|status| watch.start(status))
 }
 
 /// How the instances are followed.
@@ -90,10 +106,13 @@ pub type Build<'a> = dyn Fn(&Session, &Many) -> Result<Delivery> + Sync + 'a;
 
 /// Follows every instance (its name, config, credentials) in a thread of its own until
 /// all have ended; prints a summary line per instance and a total; the most serious code.
+/// `on_start` runs once every instance was built, before anything is received (the
+/// metrics are served from then on, with every instance's series in place).
 pub fn follow_all(
     resolved: Vec<(String, Config, Credentials)>,
     run: &Run,
     build: &Build,
+    on_start: &dyn Fn(&Status),
 ) -> anyhow::Result<ExitCode> {
     let names: Vec<String> = resolved.iter().map(|(n, _, _)| n.clone()).collect();
     let (options, count) = (&run.options, run.count);
@@ -153,7 +172,9 @@ pub fn follow_all(
                     if !go.wait() {
                         return None;
                     }
-                    crate::commands::webhook_warning::warn_if_webhook_set(&session);
+                    if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
+                        delivery.probe().answered();
+                    }
                     let (ended, summary) =
                         tail::follow_summarised(&session, options, &mut delivery);
                     let code = end_code(&name, ended, stopper, fail_fast);
@@ -181,6 +202,9 @@ pub fn follow_all(
                 }
                 Err(_) => break,
             }
+        }
+        if problem.is_none() {
+            on_start(&status);
         }
         go.set(problem.is_none());
         let outcomes: Vec<Option<Outcome>> = handles
