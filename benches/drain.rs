@@ -665,6 +665,13 @@ fn greenq(url: &str) -> Command {
         .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
         .env("GREEN_API_TOKEN", TOKEN)
         .env("NO_PROXY", "*")
+        // tail's lock (and ledger) under target/, never the user's ~/.local/state.
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-state"),
+        )
+        .env_remove("GREENQ_STATE_DIR")
+        .env_remove("STATE_DIRECTORY")
         .stdin(Stdio::null());
     cmd
 }

@@ -1,8 +1,8 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
 //! Folders by layer; data flows one way, and a folder imports only the ones below it:
-//! `commands` -> `consumer` (handing a notification on) -> `cli` (arguments) and `config`
-//! -> `service` (the GREEN-API calls, retries, the pipelined queue) -> `terminal` (stdout,
+//! `commands` -> `consumer` (handing a notification on) -> `state` (tail's state
+//! directory: lock, ledger) -> `cli` (arguments) and `config` -> `service` (the GREEN-API calls, retries, the pipelined queue) -> `terminal` (stdout,
 //! stderr, signals) -> `notification` (the model) -> `exit`, `text`, `secret`. The
 //! `emulator` stands apart: `serve` and `demo` run it. Commands return `anyhow::Result`;
 //! `main.rs` only hands the result to `exit`, which prints the error and picks the exit
@@ -27,6 +27,7 @@ pub mod exit;
 pub mod notification;
 pub mod secret;
 pub mod service;
+pub mod state;
 pub mod terminal;
 pub mod text;
 

@@ -72,6 +72,9 @@ Examples:
   Forward to a local webhook handler, 5 attempts each, then set it aside:
     greenq tail --forward-to http://127.0.0.1:8080/webhook --max-attempts 5 \\
       --dead-letter dead.ndjson --dedupe -H 'X-Bot: support'
+  Keep the lock and the ledger in a directory of your choice, or go without:
+    greenq tail --state-dir /var/lib/greenq-bot --exec -- ./bot.py
+    greenq tail --no-state -n 1
 
 A notification is deleted only after it was written and flushed, or after the command
 exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is

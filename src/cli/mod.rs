@@ -7,9 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
+mod state;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
+pub use state::StateArgs;
 
 use crate::terminal::format::Format;
 use crate::terminal::tty::ColorChoice;
@@ -305,6 +307,8 @@ pub struct TailArgs {
     pub pipeline: bool,
     #[command(flatten)]
     pub consumer: ConsumerArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Args)]

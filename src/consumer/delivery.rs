@@ -88,6 +88,11 @@ impl Delivery {
         self.handler.waits_after_signal()
     }
 
+    /// Whether `--dedupe` is on (its keys go into the ledger).
+    pub fn dedupes(&self) -> bool {
+        self.settings.dedupe.is_some()
+    }
+
     /// `12 printed, 3 skipped` or `12 handled, 2 failed attempts, 1 dead-lettered,
     /// 0 duplicates, 3 skipped`: the first half of tail's summary.
     pub fn summary(&self) -> String {

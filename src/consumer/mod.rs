@@ -8,13 +8,15 @@ pub mod delivery;
 pub mod exec;
 pub mod forward;
 pub mod handler;
+pub mod other_consumer;
 pub mod print;
+pub mod record;
 
 use std::time::Duration;
 
 use crate::cli::{GlobalArgs, TailArgs};
 use crate::consumer::dead_letter::DeadLetter;
-use crate::consumer::dedupe::{DEFAULT_CAPACITY, Dedupe};
+use crate::consumer::dedupe::{DEFAULT_CAPACITY, Dedupe, Key};
 use crate::consumer::delivery::{Delivery, Settings};
 use crate::consumer::exec::Exec;
 use crate::consumer::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
@@ -22,9 +24,16 @@ use crate::consumer::handler::Handler;
 use crate::consumer::print::Print;
 use crate::exit::Result;
 use crate::service::session::Session;
+use crate::state::{self, State};
 use crate::terminal::format::{Format, Printer, default_for_stdout};
 
-pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<Delivery> {
+/// `state` is the run's state directory: `--dedupe` starts with the keys its ledger kept.
+pub fn build(
+    session: &Session,
+    global: &GlobalArgs,
+    tail: &TailArgs,
+    state: Option<&State>,
+) -> Result<Delivery> {
     let args = &tail.consumer;
     let timeout = Duration::from_secs(args.handler_timeout);
     let secret = session.config.token.clone();
@@ -47,6 +56,7 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
             timeout,
             &secrets,
             session.status.clone(),
+            session.interrupt.clone(),
         );
         (Box::new(exec), false)
     } else if let Some(url) = &args.forward_to {
@@ -68,10 +78,37 @@ pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<
             session,
             Box::new(print_handler(session, format)),
             true,
-            settings(tail)?,
+            settings(tail, state)?,
         ));
     };
-    Ok(with_settings(session, handler, printing, settings(tail)?))
+    Ok(with_settings(
+        session,
+        handler,
+        printing,
+        settings(tail, state)?,
+    ))
+}
+
+/// tail's state directory (the lock, and the ledger in the consumer modes), or `None`
+/// with `--no-state`. Opened before anything is received.
+pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
+    let command = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let command = match &session.config.token {
+        Some(secret) => secret.redact(&command),
+        None => command,
+    };
+    let wanted = state::Wanted {
+        flag: tail.state.state_dir.as_deref(),
+        none: tail.state.no_state,
+        consumer: tail.consumer.exec || tail.consumer.forward_to.is_some(),
+        api_url: session.config.api_url.as_str(),
+        instance: session.config.require_instance()?,
+        command: &command,
+    };
+    state::open(&wanted, &|name| std::env::var(name).ok(), &session.status)
 }
 
 /// Plain printing, as `demo` and `tail` without consumer flags do it.
@@ -97,8 +134,20 @@ fn print_handler(session: &Session, format: Format) -> Print {
     )
 }
 
-fn settings(tail: &TailArgs) -> Result<Settings> {
+fn settings(tail: &TailArgs, state: Option<&State>) -> Result<Settings> {
     let args = &tail.consumer;
+    let dedupe = match (args.dedupe, state.and_then(|s| s.ledger.as_ref())) {
+        (false, _) => None,
+        (true, None) => Some(Dedupe::new(DEFAULT_CAPACITY)),
+        (true, Some(ledger)) => {
+            let mut dedupe = Dedupe::new(DEFAULT_CAPACITY);
+            // Newest first: inserted oldest first, so the oldest are forgotten first.
+            for key in ledger.dedupe_keys(DEFAULT_CAPACITY)?.into_iter().rev() {
+                dedupe.insert(Key(key));
+            }
+            Some(dedupe)
+        }
+    };
     Ok(Settings {
         types: tail.types.clone(),
         max_attempts: args.max_attempts,
@@ -107,7 +156,7 @@ fn settings(tail: &TailArgs) -> Result<Settings> {
             .as_deref()
             .map(DeadLetter::open)
             .transpose()?,
-        dedupe: args.dedupe.then(|| Dedupe::new(DEFAULT_CAPACITY)),
+        dedupe,
     })
 }
 
