@@ -20,4 +20,5 @@ mod relay;
 mod serve;
 mod serve_faults;
 mod settings;
+mod state;
 mod tail;
