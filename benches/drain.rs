@@ -19,7 +19,10 @@
 //! - relay: publish to emulator A until a receive on emulator B has it, through
 //!   `greenq tail` on A piped into `greenq publish -` to B;
 //! - pipeline: the same delayed drain by `tail` and by `tail --pipeline`: rates, ratio,
-//!   the share of the time that is one round trip per notification, connections.
+//!   the share of the time that is one round trip per notification, connections;
+//! - ledger, kill9: tail's state directory: the drain rate of `--exec` and
+//!   `--forward-to` with the ledger next to `--no-state`, and kill -9 in a loop
+//!   (`drain/state.rs`).
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
@@ -28,6 +31,8 @@
 
 #[path = "drain/sdk.rs"]
 mod sdk;
+#[path = "drain/state.rs"]
+mod state;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -144,6 +149,8 @@ const SECTIONS: &[(&str, Report)] = &[
     ("sdk", sdk::report),
     ("relay", report_relay),
     ("pipeline", report_pipeline),
+    ("ledger", state::report_ledger),
+    ("kill9", state::report_kill9),
 ];
 
 /// tail's drain rate, the best round.
@@ -681,6 +688,8 @@ struct Run {
     elapsed: Duration,
     /// Bytes.
     max_rss: f64,
+    /// User + system CPU time.
+    cpu: Duration,
 }
 
 /// Spawns `cmd`, waits for it with wait4 (for ru_maxrss); panics unless it exits 0.
@@ -720,10 +729,14 @@ fn run_measured(mut cmd: Command, what: &str) -> Run {
         Some(0),
         "{what} failed (wait status {status:#x}):\n{stderr}"
     );
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
     Run {
         elapsed,
         // Linux gives ru_maxrss in KiB.
         max_rss: usage.ru_maxrss as f64 * 1024.0,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
     }
 }
 

@@ -252,7 +252,7 @@ fn follow(
         // Handled by an earlier run (which stopped before its delete): delete it again.
         if !recent.contains(&handled)
             && let Some(ledger) = ledger.as_deref()
-            && ledger.contains(handled.receipt, record::body_of(&envelope))?
+            && ledger.contains(handled.receipt, record::body_of(&envelope))
         {
             remember(&mut recent, handled);
             counts.repeats += 1;

@@ -41,8 +41,18 @@ impl QueueId {
         QueueId { origin, instance }
     }
 
-    /// `tail-https_host_443-1101000001.lock`: letters, digits, dots and dashes only.
-    fn file_name(&self) -> String {
+    /// `tail-https_host_443-1101000001.lock`: the lock file.
+    pub fn lock_name(&self) -> String {
+        format!("{}.lock", self.stem())
+    }
+
+    /// `tail-https_host_443-1101000001.sqlite3`: the queue's ledger.
+    pub fn ledger_name(&self) -> String {
+        format!("{}.sqlite3", self.stem())
+    }
+
+    /// `tail-https_host_443-1101000001`: letters, digits, dots, dashes and underscores.
+    fn stem(&self) -> String {
         let safe: String = self
             .origin
             .replace("://", "_")
@@ -55,14 +65,14 @@ impl QueueId {
                 }
             })
             .collect();
-        format!("tail-{safe}-{}.lock", self.instance)
+        format!("tail-{safe}-{}", self.instance)
     }
 }
 
 /// Takes the lock of `queue`, or says who holds it. `command` is this process's command
 /// line, written into the file for a second tail's message.
 pub fn take(dir: &StateDir, queue: &QueueId, command: &str) -> Result<Lock> {
-    let path = dir.join(&queue.file_name());
+    let path = dir.join(&queue.lock_name());
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -133,15 +143,15 @@ mod tests {
         let a = QueueId::new("http://127.0.0.1:7700", 1);
         let b = QueueId::new("http://127.0.0.1:7701", 1);
         assert_eq!(a.origin, "http://127.0.0.1:7700");
-        assert_ne!(a.file_name(), b.file_name());
+        assert_ne!(a.lock_name(), b.lock_name());
         let c = QueueId::new("https://7103.api.greenapi.com/prefix", 1101);
         assert_eq!(c.origin, "https://7103.api.greenapi.com:443");
         assert_eq!(
-            c.file_name(),
+            c.lock_name(),
             "tail-https_7103.api.greenapi.com_443-1101.lock"
         );
         let v6 = QueueId::new("http://[::1]:80", 2);
-        assert_eq!(v6.file_name(), "tail-http____1__80-2.lock");
+        assert_eq!(v6.lock_name(), "tail-http____1__80-2.lock");
     }
 
     #[test]
