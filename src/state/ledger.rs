@@ -1,5 +1,5 @@
-//! The ledger: an SQLite database per queue (`tail-<queue>.sqlite3` beside its lock
-//! file, WAL) of the notifications tail handled, each committed before its delete is sent, so that one shown again after a
+//! The ledger: an SQLite database (`ledger.sqlite3`, WAL) of the notifications tail
+//! handled, each committed before its delete is sent, so that one shown again after a
 //! crash is deleted without being handed on twice. A notification is known by its
 //! instance, its receipt and a fingerprint of its body (receipt ids start again at 1 on
 //! a restarted emulator). It also keeps the `--dedupe` keys, so they hold across runs.
@@ -14,6 +14,9 @@ use rusqlite::{Connection, params};
 use crate::exit::{Error, Result};
 use crate::state::dir::StateDir;
 use crate::state::fingerprint;
+
+/// The ledger's file in the state directory, shared by the queues that use it.
+pub const FILE: &str = "ledger.sqlite3";
 
 /// The queue keeps a notification 24 hours; nothing older can come back.
 const RETENTION: Duration = Duration::from_secs(24 * 3600);
@@ -79,8 +82,7 @@ fn signed(n: u64) -> i64 {
 impl Ledger {
     /// Opens (or creates) the ledger in `dir` and proves it can be written: a corrupt,
     /// unreadable or unwritable ledger is an error here, before anything is received.
-    /// `name` is the queue's (`QueueId::ledger_name`): one file per queue, so that
-    /// consumers of two queues never wait on each other.
+    /// `name` is its file in `dir` (`FILE`).
     pub fn open(dir: &StateDir, name: &str, instance: u64) -> Result<Ledger> {
         let path = dir.join(name);
         let ledger = Connection::open(&path)

@@ -46,11 +46,6 @@ impl QueueId {
         format!("{}.lock", self.stem())
     }
 
-    /// `tail-https_host_443-1101000001.sqlite3`: the queue's ledger.
-    pub fn ledger_name(&self) -> String {
-        format!("{}.sqlite3", self.stem())
-    }
-
     /// `tail-https_host_443-1101000001`: letters, digits, dots, dashes and underscores.
     fn stem(&self) -> String {
         let safe: String = self

@@ -56,7 +56,7 @@ pub fn open(
     let queue = QueueId::new(wanted.api_url, wanted.instance);
     let lock = lock::take(&dir, &queue, wanted.command)?;
     let ledger = if wanted.consumer || dir.explicit {
-        Some(Ledger::open(&dir, &queue.ledger_name(), wanted.instance)?)
+        Some(Ledger::open(&dir, ledger::FILE, wanted.instance)?)
     } else {
         None
     };
