@@ -100,6 +100,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d '
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'File whose first line is the hook\'s Bearer token [else env: GREENQ_FORWARD_TOKEN]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable). Example: -H \'X-Bot: support\'' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l state-dir -d 'Keep tail\'s lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
@@ -112,6 +113,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-typ
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l exec -d 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dedupe -d 'Delete a notification already handled in this run without handing it on again'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l no-state -d 'Run without a state directory: no lock against a second consumer, no ledger'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
