@@ -69,7 +69,7 @@ pub fn report_ledger(sizes: &Sizes, table: &mut Table) {
             Some(ratio >= 0.8),
         );
         table.row(
-            format!("  tail's CPU per notification, ledger / --no-state"),
+            "  tail's CPU per notification, ledger / --no-state",
             format!("{cpu_with:.0} / {cpu_without:.0} µs"),
             "",
             None,
