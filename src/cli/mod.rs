@@ -25,7 +25,7 @@ macro_rules! exit_codes_help {
     () => {
         "Exit codes:
   0    success
-  1    failure (network or service, after retries)
+  1    failure (network or service, after retries; another tail holds the queue)
   2    usage error (flags, environment, configuration)
   3    nothing there (empty queue, receipt not found)
   4    credentials rejected (HTTP 401/403)
@@ -46,7 +46,9 @@ macro_rules! configuration_help {
   GREEN_API_TOKEN (or API_TOKEN_INSTANCE)  apiTokenInstance; or --token-file
   GREEN_API_URL, GREEN_API_WEBHOOK_URL     as --api-url, --webhook-url
   HTTPS_PROXY, NO_PROXY                    proxy settings, honoured
-  NO_COLOR                                 turns colour off (--color wins)"
+  NO_COLOR                                 turns colour off (--color wins)
+  GREENQ_STATE_DIR, STATE_DIRECTORY,       tail's state directory, as --state-dir
+    XDG_STATE_HOME                         (else ~/.local/state/greenq)"
     };
 }
 
