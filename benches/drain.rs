@@ -25,6 +25,9 @@
 //!   (`drain/bar.rs`).
 //! - many: 20 instances in one tail through the proxy against one alone, and 200 on
 //!   loopback: rates, connections, memory, every line checked (`drain/many.rs`).
+//! - ledger, kill9: tail's state directory: the drain rate of `--exec` and
+//!   `--forward-to` with the ledger next to `--no-state`, and kill -9 in a loop
+//!   (`drain/state.rs`).
 //!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
@@ -37,6 +40,8 @@ mod bar;
 mod many;
 #[path = "drain/sdk.rs"]
 mod sdk;
+#[path = "drain/state.rs"]
+mod state;
 #[path = "drain/watch.rs"]
 mod watch;
 
@@ -158,6 +163,8 @@ const SECTIONS: &[(&str, Report)] = &[
     ("watch", watch::report),
     ("bar", bar::report),
     ("many", many::report),
+    ("ledger", state::report_ledger),
+    ("kill9", state::report_kill9),
 ];
 
 /// tail's drain rate, the best round.
@@ -679,6 +686,13 @@ fn greenq(url: &str) -> Command {
         .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
         .env("GREEN_API_TOKEN", TOKEN)
         .env("NO_PROXY", "*")
+        // tail's lock (and ledger) under target/, never the user's ~/.local/state.
+        .env(
+            "XDG_STATE_HOME",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-state"),
+        )
+        .env_remove("GREENQ_STATE_DIR")
+        .env_remove("STATE_DIRECTORY")
         .stdin(Stdio::null());
     cmd
 }
@@ -688,6 +702,8 @@ struct Run {
     elapsed: Duration,
     /// Bytes.
     max_rss: f64,
+    /// User + system CPU time.
+    cpu: Duration,
 }
 
 /// Spawns `cmd`, waits for it with wait4 (for ru_maxrss); panics unless it exits 0.
@@ -727,10 +743,14 @@ fn run_measured(mut cmd: Command, what: &str) -> Run {
         Some(0),
         "{what} failed (wait status {status:#x}):\n{stderr}"
     );
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
     Run {
         elapsed,
         // Linux gives ru_maxrss in KiB.
         max_rss: usage.ru_maxrss as f64 * 1024.0,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
     }
 }
 

@@ -1171,7 +1171,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__tail)
-            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --all-profiles --fail-fast --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --all-profiles --fail-fast --state-dir --no-state --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1226,6 +1226,10 @@ _greenq() {
                     return 0
                     ;;
                 --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

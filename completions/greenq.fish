@@ -150,6 +150,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'A
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'File whose first line is the hook\'s Bearer token [else env: GREENQ_FORWARD_TOKEN]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable). Example: -H \'X-Bot: support\'' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l metrics-listen -d 'Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l state-dir -d 'Keep tail\'s lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
@@ -167,6 +168,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l exec -d 'Run CMD 
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dedupe -d 'Delete a notification already handled in this run without handing it on again'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l all-profiles -d 'Follow every profile of the config file, each instance in a thread of its own'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l fail-fast -d 'With several profiles: stop them all when one stops on an error (else the others go on)'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l no-state -d 'Run without a state directory: no lock against a second consumer, no ledger'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'

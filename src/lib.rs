@@ -1,11 +1,11 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
 //! Folders by layer; a folder imports only the ones below it: `commands` -> `consumer`
-//! (handing a notification on) -> `watch` (metrics, readiness, systemd) -> `service` (the
-//! GREEN-API calls, retries, the pipelined queue) -> `config` -> `cli` (arguments) ->
-//! `terminal` (stdout, stderr, signals) -> `notification` (the model) -> `exit`, `text`,
-//! `secret`, `stderr_log`. Data flows from the arguments through the config and the
-//! client to the printer.
+//! (handing a notification on) -> `state` (tail's state directory: lock, ledger) ->
+//! `watch` (metrics, readiness, systemd) -> `service` (the GREEN-API calls, retries, the
+//! pipelined queue) -> `config` -> `cli` (arguments) -> `terminal` (stdout, stderr,
+//! signals) -> `notification` (the model) -> `exit`, `text`, `secret`, `stderr_log`. Data
+//! flows from the arguments through the config and the client to the printer.
 //! `emulator` stands apart: `serve` and `demo` run it. Commands return `anyhow::Result`;
 //! `main.rs` only hands the result to `exit`, which prints the error and picks the exit
 //! code.
@@ -29,6 +29,7 @@ pub mod exit;
 pub mod notification;
 pub mod secret;
 pub mod service;
+pub mod state;
 pub mod stderr_log;
 pub mod terminal;
 pub mod text;

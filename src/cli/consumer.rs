@@ -33,7 +33,7 @@ pub struct ConsumerArgs {
 
     /// Seconds CMD or the hook may take per notification before the attempt fails
     ///
-    /// A command past its time gets SIGTERM, and SIGKILL 5 s later. The default is the live
+    /// A command past its time gets SIGTERM, and SIGKILL 5 s later (with all it started: its process group). The default is the live
     /// service's own wait for a webhook. Example: --handler-timeout 30
     #[arg(long, value_name = "SECS", requires = "consumer", default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub handler_timeout: u64,
@@ -54,7 +54,8 @@ pub struct ConsumerArgs {
     /// Delete a notification already handled in this run without handing it on again
     ///
     /// Same typeWebhook and idMessage (and status, when there is one); the last 100,000 are
-    /// remembered. Counted as duplicates in the summary.
+    /// remembered, in the ledger too (see --state-dir), so they hold across restarts. Counted as
+    /// duplicates in the summary.
     #[arg(long)]
     pub dedupe: bool,
 

@@ -76,6 +76,9 @@ Examples:
     greenq --log-format json tail --metrics-listen 9464 --exec -- ./bot.py
   Hand each notification to a Redis stream, deleted once Redis took it:
     greenq tail --exec -- redis-cli -e -x XADD greenq '*' body
+  Keep the lock and the ledger in a directory of your choice, or go without:
+    greenq tail --state-dir /var/lib/greenq-bot --exec -- ./bot.py
+    greenq tail --no-state -n 1
 
 A notification is deleted only after it was written and flushed, or after the command
 exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is

@@ -10,6 +10,7 @@ mod examples;
 mod many;
 mod profile;
 mod service;
+mod state;
 mod whole_queue;
 
 pub use consumer::ConsumerArgs;
@@ -17,6 +18,7 @@ use examples::*;
 pub use many::ManyArgs;
 pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs};
 pub use service::ServiceArgs;
+pub use state::StateArgs;
 pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
 
 use crate::stderr_log::LogFormat;
@@ -32,7 +34,7 @@ macro_rules! exit_codes_help {
     () => {
         "Exit codes:
   0    success
-  1    failure (network or service, after retries)
+  1    failure (network or service, after retries; another tail holds the queue)
   2    usage error (flags, environment, configuration)
   3    nothing there (empty queue, receipt not found)
   4    credentials rejected (HTTP 401/403)
@@ -55,7 +57,9 @@ macro_rules! configuration_help {
   GREENQ_PROFILE                           as --profile (a profile of the config file)
   GREENQ_CONFIG                            the config file [default: ~/.config/greenq/config.toml]
   HTTPS_PROXY, NO_PROXY                    proxy settings, honoured
-  NO_COLOR                                 turns colour off (--color wins)"
+  NO_COLOR                                 turns colour off (--color wins)
+  GREENQ_STATE_DIR, STATE_DIRECTORY,       tail's state directory, as --state-dir
+    XDG_STATE_HOME                         (else ~/.local/state/greenq)"
     };
 }
 
@@ -347,6 +351,8 @@ pub struct TailArgs {
     pub service: ServiceArgs,
     #[command(flatten)]
     pub many: ManyArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Args)]

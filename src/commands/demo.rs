@@ -72,7 +72,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         pipeline: false,
     };
     let mut delivery = crate::consumer::printing(&session, format, Vec::new());
-    let code = tail::follow_and_report(&session, &options, &mut delivery)?;
+    let code = tail::follow_and_report(&session, &options, &mut delivery, None)?;
     if code == ExitCode::Success {
         session
             .status

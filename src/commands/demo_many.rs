@@ -98,7 +98,10 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let code = follow_all(
         instances,
         &run,
-        &|session, many| consumer::build_with(session, global, &tail_args, Some(many)),
+        &|session, many| {
+            let delivery = consumer::build_with(session, global, &tail_args, None, Some(many))?;
+            Ok((delivery, None))
+        },
         &|_| {},
     )?;
     if code == ExitCode::Success {

@@ -12,6 +12,8 @@ use crate::commands::failure::api_failure;
 use crate::config::Config;
 use crate::consumer;
 use crate::consumer::delivery::{Delivery, Step as Handed};
+use crate::consumer::other_consumer::OtherConsumer;
+use crate::consumer::record;
 use crate::exit::{Error, ExitCode, Result};
 use crate::notification::Envelope;
 use crate::notification::known_types;
@@ -23,6 +25,7 @@ use crate::service::depth::Depth;
 use crate::service::queue::{Plain, Queue};
 use crate::service::retry::{Limit, Repeat, Retry};
 use crate::service::session::Session;
+use crate::state::ledger::Ledger;
 use crate::terminal::interrupt::Interrupt;
 use crate::watch::Watch;
 
@@ -89,14 +92,22 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let instance = credentials.instance;
     let session = Session::new(&config, Some(credentials));
-    let mut delivery = consumer::build(&session, global, args)?;
+    // The lock and the ledger, before anything is received.
+    let mut state = consumer::open_state(&session, args)?;
+    let mut delivery = consumer::build(&session, global, args, state.as_ref())?;
     let watch = Watch::new(&session.status, args.service.metrics_listen.as_deref())?;
     watched(&watch, &session, &mut delivery, args, instance, None);
     watch.start(&session.status);
     if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
         delivery.probe().answered();
     }
-    Ok(follow_and_report(&session, &options, &mut delivery)?)
+    let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
+    Ok(follow_and_report(
+        &session,
+        &options,
+        &mut delivery,
+        ledger,
+    )?)
 }
 
 /// Registers one followed instance with `watch` (its series, readiness and watchdog
@@ -122,6 +133,7 @@ pub fn watched(
 struct Counts {
     deleted: u64,
     repeats: u64,
+    other: OtherConsumer,
 }
 
 /// How the loop ended, when it ended without an error.
@@ -132,13 +144,15 @@ pub enum End {
 }
 
 /// Runs the loop, handing each notification to `delivery` (which has the `--type` filter
-/// and the format), and prints the summary; used by `tail` and `demo`.
+/// and the format), and prints the summary; used by `tail` and `demo`. With a `ledger`,
+/// each notification is recorded there before its delete.
 pub fn follow_and_report(
     session: &Session,
     options: &Options,
     delivery: &mut Delivery,
+    ledger: Option<&mut Ledger>,
 ) -> Result<ExitCode> {
-    let (ended, summary) = follow_summarised(session, options, delivery);
+    let (ended, summary) = follow_summarised(session, options, delivery, ledger);
     match ended {
         Ok(End::Done) => {
             session.status.line(summary.line);
@@ -171,13 +185,14 @@ pub fn follow_summarised(
     session: &Session,
     options: &Options,
     delivery: &mut Delivery,
+    ledger: Option<&mut Ledger>,
 ) -> (Result<End>, Summary) {
     let started = Instant::now();
     let mut counts = Counts::default();
     let probe = delivery.probe().clone();
     let mut retry = session.retry(Limit::Unlimited);
     retry.observe(&probe);
-    let ended = follow(session, options, delivery, &mut counts, &mut retry);
+    let ended = follow(session, options, delivery, ledger, &mut counts, &mut retry);
     session.status.clear();
     probe.stopped(&match &ended {
         Ok(_) => "tail ended".to_string(),
@@ -187,6 +202,10 @@ pub fn follow_summarised(
     let repeats = match counts.repeats {
         0 => String::new(),
         n => format!(", {n} repeats"),
+    };
+    let repeats = match counts.other.signs() {
+        0 => repeats,
+        n => format!("{repeats}, {n} signs of another consumer"),
     };
     let line = format!(
         "{}, {} deleted{repeats}, {} retries, {:.1} s",
@@ -227,8 +246,10 @@ enum Step {
     /// Printed (or skipped by `--type`) and deleted.
     Deleted,
     /// Handled; its delete was answered "not found" (an earlier try whose answer was
-    /// lost took it, or it will be shown again).
-    NotFound,
+    /// lost took it, another consumer did, or it will be shown again).
+    NotFound {
+        retried: bool,
+    },
     End(End),
 }
 
@@ -236,6 +257,7 @@ fn follow(
     session: &Session,
     options: &Options,
     delivery: &mut Delivery,
+    mut ledger: Option<&mut Ledger>,
     counts: &mut Counts,
     retry: &mut Retry,
 ) -> Result<End> {
@@ -293,6 +315,37 @@ fn follow(
             Err(e) => return Err(head_error(e, instance)),
         };
         let handled = Handled::of(&envelope);
+        if let Some(line) = counts
+            .other
+            .received(handled.receipt, instance.unwrap_or_default())
+        {
+            session.status.warning(line);
+        }
+        // Handled by an earlier run (which stopped before its delete): delete it again.
+        if !recent.contains(&handled)
+            && let Some(ledger) = ledger.as_deref()
+            && ledger.contains(handled.receipt, record::body_of(&envelope))
+        {
+            remember(&mut recent, handled);
+            counts.repeats += 1;
+            session.status.line(format_args!(
+                "receipt {}: handled before (the ledger says so); deleted without handing it on",
+                handled.receipt
+            ));
+            match session
+                .interrupt
+                .protect(|| queue.delete(retry, handled.receipt))
+            {
+                Ok(true) => {
+                    counts.deleted += 1;
+                    retry.progress();
+                }
+                Ok(false) => {}
+                Err(ApiError::Interrupted) => return Ok(End::Interrupted),
+                Err(e) => return Err(delete_error(e, handled.receipt, instance)),
+            }
+            continue;
+        }
         if recent.contains(&handled) {
             let times = match again {
                 Some((receipt, n)) if receipt == handled.receipt => n + 1,
@@ -324,18 +377,23 @@ fn follow(
             continue;
         }
         again = None;
-        if recent.len() == REMEMBERED {
-            recent.pop_front();
-        }
-        recent.push_back(handled);
+        remember(&mut recent, handled);
         // From here the notification is ours: a signal lets the handing on and the delete
         // finish, so that handled + still queued == published.
         let step = session.interrupt.protect(|| {
+            let before = delivery.counts();
             match delivery.hand_on(&envelope)? {
                 Handed::Delete => {}
                 Handed::Interrupted => return Ok(Step::End(End::Interrupted)),
                 Handed::Closed => return Ok(Step::End(End::PipeClosed)),
             }
+            // On the disk (for the kernel) before the delete goes out: a crash from here
+            // on cannot make it be handed on again.
+            if let Some(ledger) = ledger.as_deref_mut() {
+                let dedupe = delivery.dedupes();
+                ledger.record(&record::entry(&envelope, before, delivery.counts(), dedupe))?;
+            }
+            let retries_before = retry.retries();
             // Handed on (or deliberately skipped, or set aside): now, and only now,
             // acknowledge it; the next receive may go with it (`--pipeline`) unless this
             // was the last one.
@@ -348,9 +406,10 @@ fn follow(
             } else {
                 queue.delete_then_receive(retry, receipt)
             };
+            let retried = retry.retries() != retries_before;
             match deleted {
                 Ok(true) => Ok(Step::Deleted),
-                Ok(false) => Ok(Step::NotFound),
+                Ok(false) => Ok(Step::NotFound { retried }),
                 // A command or a hook is waited for after Ctrl-C, longer than the grace the
                 // session's agent gets: what it handled is acknowledged on an agent of its own.
                 Err(ApiError::Interrupted) if delivery.waits_after_signal() => {
@@ -358,7 +417,7 @@ fn follow(
                         if deleted {
                             Step::Deleted
                         } else {
-                            Step::NotFound
+                            Step::NotFound { retried: true }
                         }
                     })
                 }
@@ -366,21 +425,36 @@ fn follow(
                 Err(e) => Err(delete_error(e, envelope.receipt_id, instance)),
             }
         })?;
+        let receipt = handled.receipt;
+        let instance_id = instance.unwrap_or_default();
         match step {
             Step::Deleted => {
+                counts.other.deleted(receipt, true, false, instance_id);
                 counts.deleted += 1;
                 probe.deleted();
                 retry.progress();
                 depth.deleted();
             }
             // Gone already, or shown again next: then it is recognised above.
-            Step::NotFound => {}
+            Step::NotFound { retried } => {
+                if let Some(line) = counts.other.deleted(receipt, false, retried, instance_id) {
+                    session.status.warning(line);
+                }
+            }
             Step::End(end) => return Ok(end),
         }
         if session.interrupt.is_set() {
             return Ok(End::Interrupted);
         }
     }
+}
+
+/// Adds a handled notification to the recent ones, forgetting the oldest.
+fn remember(recent: &mut VecDeque<Handled>, handled: Handled) {
+    if recent.len() == REMEMBERED {
+        recent.pop_front();
+    }
+    recent.push_back(handled);
 }
 
 /// Acknowledges a notification that was handled after Ctrl-C shut the session's agent

@@ -4,9 +4,10 @@
 //! `idMessage` has no key and is never taken for a duplicate.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::Deserialize;
+
+use crate::state::fingerprint;
 
 /// How many keys are remembered; the oldest are forgotten first.
 pub const DEFAULT_CAPACITY: usize = 100_000;
@@ -15,7 +16,7 @@ pub const DEFAULT_CAPACITY: usize = 100_000;
 /// practice (a false "duplicate" would lose a notification), in 16 bytes instead of
 /// the whole key.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct Key(u64, u64);
+pub struct Key(pub u128);
 
 pub struct Dedupe {
     seen: HashSet<Key>,
@@ -47,18 +48,16 @@ impl Dedupe {
             return None;
         }
         let shape: Shape = serde_json::from_str(body).ok()?;
-        let hash = |salt: u64| {
-            let mut h = DefaultHasher::new();
-            salt.hash(&mut h);
-            shape.type_webhook.hash(&mut h);
-            shape.id_message.hash(&mut h);
-            shape.status.hash(&mut h);
-            h.finish()
+        // A status of "" and no status are told apart by the marker byte.
+        let status = match &shape.status {
+            Some(s) => [b"s".as_slice(), s.as_bytes()].concat(),
+            None => Vec::new(),
         };
-        Some(Key(
-            hash(0x9e37_79b9_7f4a_7c15),
-            hash(0xc2b2_ae3d_27d4_eb4f),
-        ))
+        Some(Key(fingerprint::of(&[
+            shape.type_webhook.as_bytes(),
+            shape.id_message.as_bytes(),
+            &status,
+        ])))
     }
 
     pub fn contains(&self, key: &Key) -> bool {

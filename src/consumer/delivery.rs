@@ -19,8 +19,11 @@ use crate::watch::probe::Probe;
 /// service pauses 60 s between webhook retries).
 const PAUSE_FIRST: Duration = Duration::from_secs(1);
 const PAUSE_CAP: Duration = Duration::from_secs(60);
-/// The Ctrl-C that killed a command reaches greenq's handler thread a moment after the
-/// command's exit is seen: how long a failed command or hook waits for it.
+/// A signal sent to the whole unit at once (systemd's default KillMode=control-group
+/// sends SIGTERM to the command's group too) can end the command before greenq's own
+/// handler thread has seen it: how long a failed command or hook waits for it. A Ctrl-C
+/// on the terminal cannot race so: the command has a process group of its own, and
+/// greenq forwards the signal only after it was set.
 const SIGNAL_SETTLE: Duration = Duration::from_millis(250);
 
 /// What to do with the notification now.
@@ -101,6 +104,11 @@ impl Delivery {
     /// notification is acknowledged even when that takes longer than a write.
     pub fn waits_after_signal(&self) -> bool {
         self.handler.waits_after_signal()
+    }
+
+    /// Whether `--dedupe` is on (its keys go into the ledger).
+    pub fn dedupes(&self) -> bool {
+        self.settings.dedupe.is_some()
     }
 
     /// `12 printed, 3 skipped` or `12 handled, 2 failed attempts, 1 dead-lettered,

@@ -2,22 +2,31 @@
 //! The body goes to its stdin, a few `GREENQ_*` variables describe it, its stdout and
 //! stderr are its own. Exit 0 is done; anything else, a signal or running past the
 //! timeout is a failed attempt. Nothing secret reaches the child.
+//!
+//! Each child leads a process group of its own, so that what it starts (`sh -c 'a & b;
+//! wait'`) is signalled with it: on a timeout (SIGTERM, SIGKILL 5 s later) and on the
+//! Ctrl-C that stops greenq, which greenq forwards (the child is not in the terminal's
+//! foreground group). On Linux the child also gets SIGTERM if greenq dies first.
 
 use std::ffi::OsString;
 use std::io::{ErrorKind, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
 use crate::consumer::handler::{Handler, Outcome};
 use crate::exit::{Error, Result};
 use crate::notification::Envelope;
+use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
 /// How long a child has after SIGTERM (on a timeout) before it is killed.
 const KILL_AFTER: Duration = Duration::from_secs(5);
+/// How often a wait looks at Ctrl-C and at what is left of a group (a child's exit ends
+/// the wait at once).
+const LOOK: Duration = Duration::from_millis(20);
 
 pub struct Exec {
     argv: Vec<OsString>,
@@ -28,6 +37,7 @@ pub struct Exec {
     status: Arc<Status>,
     /// `GREENQ_PROFILE`, in a multi-instance tail.
     profile: Option<String>,
+    interrupt: Interrupt,
 }
 
 impl Exec {
@@ -39,6 +49,7 @@ impl Exec {
         timeout: Duration,
         secrets: &[&str],
         status: Arc<Status>,
+        interrupt: Interrupt,
     ) -> Exec {
         let withheld = std::env::vars_os()
             .filter(|(_, value)| {
@@ -55,6 +66,7 @@ impl Exec {
             withheld,
             status,
             profile: None,
+            interrupt,
         }
     }
 
@@ -98,31 +110,76 @@ impl Exec {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::inherit())
             .stderr(Stdio::inherit());
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+            #[cfg(target_os = "linux")]
+            // SAFETY: between fork and exec only async-signal-safe calls: prctl, getppid.
+            unsafe {
+                let parent = libc::getpid();
+                cmd.pre_exec(move || {
+                    // greenq killed (kill -9): the handler is told, not left running on.
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0
+                        || libc::getppid() != parent
+                    {
+                        return Err(std::io::Error::other("greenq is gone"));
+                    }
+                    Ok(())
+                });
+            }
+        }
         cmd
     }
 
-    /// Waits for the child up to the timeout; then SIGTERM, and SIGKILL a little later.
+    /// Waits for the child up to the timeout, passing a Ctrl-C on to its group; then
+    /// SIGTERM to the group, and SIGKILL to what is left of it 5 s later.
     fn wait(&self, child: &mut Child) -> Outcome {
-        match child.wait_timeout(self.timeout) {
-            Ok(Some(status)) => return outcome_of(status),
-            Ok(None) => {}
-            Err(e) => return Outcome::Failed(format!("waiting for the command failed: {e}")),
-        }
-        let secs = self.timeout.as_secs_f64();
-        terminate(child);
-        match child.wait_timeout(KILL_AFTER) {
-            Ok(Some(_)) => Outcome::Failed(format!(
-                "timed out after {secs} s (--handler-timeout); stopped with SIGTERM"
-            )),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Outcome::Failed(format!(
-                    "timed out after {secs} s (--handler-timeout); killed with SIGKILL {} s after SIGTERM",
-                    KILL_AFTER.as_secs()
-                ))
+        let group = libc::pid_t::try_from(child.id()).ok();
+        let deadline = Instant::now() + self.timeout;
+        let mut forwarded = false;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match child.wait_timeout(left.min(LOOK)) {
+                Ok(Some(status)) => return outcome_of(status),
+                Ok(None) => {}
+                Err(e) => {
+                    signal_group(group, libc::SIGKILL);
+                    let _ = child.wait();
+                    return Outcome::Failed(format!("waiting for the command failed: {e}"));
+                }
+            }
+            if !forwarded && self.interrupt.is_set() {
+                forwarded = true;
+                signal_group(group, libc::SIGINT);
             }
         }
+        let secs = self.timeout.as_secs_f64();
+        signal_group(group, libc::SIGTERM);
+        let kill_at = Instant::now() + KILL_AFTER;
+        let mut reaped = false;
+        while Instant::now() < kill_at {
+            if reaped {
+                std::thread::sleep(LOOK);
+            } else {
+                let left = kill_at.saturating_duration_since(Instant::now());
+                reaped = matches!(child.wait_timeout(left.min(LOOK)), Ok(Some(_)) | Err(_));
+            }
+            if reaped && !group_alive(group) {
+                return Outcome::Failed(format!(
+                    "timed out after {secs} s (--handler-timeout); stopped with SIGTERM"
+                ));
+            }
+        }
+        signal_group(group, libc::SIGKILL);
+        let _ = child.kill();
+        let _ = child.wait();
+        Outcome::Failed(format!(
+            "timed out after {secs} s (--handler-timeout); killed with SIGKILL {} s after SIGTERM",
+            KILL_AFTER.as_secs()
+        ))
     }
 }
 
@@ -199,14 +256,43 @@ fn signal_name(signal: i32) -> Option<&'static str> {
     })
 }
 
-fn terminate(child: &Child) {
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) on our own child, which has not been reaped yet, so the
-        // pid cannot belong to another process.
+/// Signals the child's process group. The group keeps its id while any member lives,
+/// so after the child was reaped it still names only what the child started.
+fn signal_group(group: Option<libc::pid_t>, signal: i32) {
+    if let Some(pgid) = group.filter(|&g| g > 1) {
+        // SAFETY: killpg(2) on the group our child leads; no memory is shared.
         unsafe {
-            libc::kill(pid, libc::SIGTERM);
+            libc::killpg(pgid, signal);
         }
     }
+}
+
+/// Whether anything of the child's group is still there (zombies waiting for their
+/// reaper count as gone).
+fn group_alive(group: Option<libc::pid_t>) -> bool {
+    let Some(pgid) = group.filter(|&g| g > 1) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the group exists.
+    if unsafe { libc::killpg(pgid, 0) } != 0 {
+        return false;
+    }
+    // Members that are zombies are dead; look for a live one in /proc where there is one.
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return true;
+    };
+    entries.flatten().any(|entry| {
+        std::fs::read_to_string(entry.path().join("stat")).is_ok_and(|stat| {
+            // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after ')'.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+                return false;
+            };
+            let mut fields = rest.split_whitespace();
+            let state = fields.next();
+            let pgrp = fields.nth(1).and_then(|p| p.parse::<libc::pid_t>().ok());
+            pgrp == Some(pgid) && state != Some("Z")
+        })
+    })
 }
 
 /// The body's fields that become variables, read without building the whole tree.

@@ -8,14 +8,16 @@ pub mod delivery;
 pub mod exec;
 pub mod forward;
 pub mod handler;
+pub mod other_consumer;
 pub mod print;
 pub mod print_shared;
+pub mod record;
 
 use std::time::Duration;
 
 use crate::cli::{GlobalArgs, TailArgs};
 use crate::consumer::dead_letter::DeadLetter;
-use crate::consumer::dedupe::{DEFAULT_CAPACITY, Dedupe};
+use crate::consumer::dedupe::{DEFAULT_CAPACITY, Dedupe, Key};
 use crate::consumer::delivery::{Delivery, Settings};
 use crate::consumer::exec::Exec;
 use crate::consumer::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
@@ -25,6 +27,7 @@ use crate::consumer::print_shared::SharedPrint;
 use crate::exit::Result;
 use crate::secret::Secret;
 use crate::service::session::Session;
+use crate::state::{self, State};
 use crate::terminal::format::{Format, Printer, default_for_stdout};
 
 /// One instance of several in one tail: its profile's name (`GREENQ_PROFILE`,
@@ -36,14 +39,21 @@ pub struct Many<'a> {
     pub wrap: &'a dyn Fn(Box<dyn Handler>) -> Box<dyn Handler>,
 }
 
-pub fn build(session: &Session, global: &GlobalArgs, tail: &TailArgs) -> Result<Delivery> {
-    build_with(session, global, tail, None)
+/// `state` is the run's state directory: `--dedupe` starts with the keys its ledger kept.
+pub fn build(
+    session: &Session,
+    global: &GlobalArgs,
+    tail: &TailArgs,
+    state: Option<&State>,
+) -> Result<Delivery> {
+    build_with(session, global, tail, state, None)
 }
 
 pub fn build_with(
     session: &Session,
     global: &GlobalArgs,
     tail: &TailArgs,
+    state: Option<&State>,
     many: Option<&Many>,
 ) -> Result<Delivery> {
     let args = &tail.consumer;
@@ -69,6 +79,7 @@ pub fn build_with(
             timeout,
             &secrets,
             session.status.clone(),
+            session.interrupt.clone(),
         );
         let exec = match many {
             Some(m) => exec.with_profile(m.profile),
@@ -105,14 +116,41 @@ pub fn build_with(
             session,
             Box::new(print_handler(session, format)),
             true,
-            settings(tail)?,
+            settings(tail, state)?,
         ));
     };
     let handler = match many {
         Some(m) => (m.wrap)(handler),
         None => handler,
     };
-    Ok(with_settings(session, handler, printing, settings(tail)?))
+    Ok(with_settings(
+        session,
+        handler,
+        printing,
+        settings(tail, state)?,
+    ))
+}
+
+/// tail's state directory (the lock, and the ledger in the consumer modes), or `None`
+/// with `--no-state`. Opened before anything is received.
+pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
+    let command = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let command = match &session.config.token {
+        Some(secret) => secret.redact(&command),
+        None => command,
+    };
+    let wanted = state::Wanted {
+        flag: tail.state.state_dir.as_deref(),
+        none: tail.state.no_state,
+        consumer: tail.consumer.exec || tail.consumer.forward_to.is_some(),
+        api_url: session.config.api_url.as_str(),
+        instance: session.config.require_instance()?,
+        command: &command,
+    };
+    state::open(&wanted, &|name| std::env::var(name).ok(), &session.status)
 }
 
 /// Plain printing, as `demo` and `tail` without consumer flags do it.
@@ -138,8 +176,20 @@ fn print_handler(session: &Session, format: Format) -> Print {
     )
 }
 
-fn settings(tail: &TailArgs) -> Result<Settings> {
+fn settings(tail: &TailArgs, state: Option<&State>) -> Result<Settings> {
     let args = &tail.consumer;
+    let dedupe = match (args.dedupe, state.and_then(|s| s.ledger.as_ref())) {
+        (false, _) => None,
+        (true, None) => Some(Dedupe::new(DEFAULT_CAPACITY)),
+        (true, Some(ledger)) => {
+            let mut dedupe = Dedupe::new(DEFAULT_CAPACITY);
+            // Newest first: inserted oldest first, so the oldest are forgotten first.
+            for key in ledger.dedupe_keys(DEFAULT_CAPACITY)?.into_iter().rev() {
+                dedupe.insert(Key(key));
+            }
+            Some(dedupe)
+        }
+    };
     Ok(Settings {
         types: tail.types.clone(),
         max_attempts: args.max_attempts,
@@ -148,7 +198,7 @@ fn settings(tail: &TailArgs) -> Result<Settings> {
             .as_deref()
             .map(DeadLetter::open)
             .transpose()?,
-        dedupe: args.dedupe.then(|| Dedupe::new(DEFAULT_CAPACITY)),
+        dedupe,
     })
 }
 

@@ -27,5 +27,6 @@ mod serve;
 mod serve_faults;
 mod service;
 mod settings;
+mod state;
 mod tail;
 mod whole_queue;

@@ -433,3 +433,50 @@ fn metrics_have_a_series_per_profile_from_the_first_scrape_and_count_each_drain(
     signal_and_wait(&mut child, libc::SIGTERM);
     assert!(fleet.is_empty(0) && fleet.is_empty(1));
 }
+
+#[test]
+fn each_instance_takes_its_own_lock_so_a_queue_already_consumed_refuses_the_whole_run() {
+    let fleet = Fleet::start(2, 1);
+    fleet.write_profiles(None);
+    let state = tempfile::tempdir().unwrap();
+    // One consumer holds p1's queue.
+    let mut first = Reaped(
+        fleet
+            .std_cmd()
+            .env("GREENQ_STATE_DIR", state.path())
+            .args(["--profile", "p1", "tail", "--exec", "--", "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lock_of = |i: usize| {
+        std::fs::read_dir(state.path()).unwrap().flatten().any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(&format!("-{}.lock", fleet_id(i)))
+        })
+    };
+    wait_until(GUARD, "p1's lock file", || lock_of(1));
+    fleet.publish(2);
+    let out = fleet
+        .cmd()
+        .env("GREENQ_STATE_DIR", state.path())
+        .args(["tail", "--all-profiles", "-e", "--exec", "--", "true"])
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("another greenq tail is consuming instance")
+            && err.contains(&format!("pid {}", first.id())),
+        "{err}"
+    );
+    // Refused before anything was received: p0's queue is whole.
+    assert!(
+        lock_of(0),
+        "p0 took a lock of its own in the same directory"
+    );
+    assert!(!fleet.is_empty(0));
+    signal_and_wait(&mut first, libc::SIGTERM);
+}

@@ -359,3 +359,65 @@ fn profiles_and_many_instances_never_print_a_token() {
         }
     }
 }
+
+#[test]
+fn the_state_directory_paths_never_print_the_token() {
+    let emu = Emulator::start(1);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    // A command line that holds the token (greenq takes none, but a handler's may).
+    let exec = [
+        "--exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(": {TOKEN}; cat > /dev/null"),
+    ];
+    let mut first = std_greenq(&emu.url())
+        .args(["tail", "--state-dir"])
+        .arg(&state)
+        .args(exec)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = StderrLines::new(first.stderr.take().unwrap());
+    // The first one holds the lock once its command ran.
+    emu.publish_all(&[example("x")]);
+    wait_until(GUARD, "the first tail to delete it", || {
+        emu.head().is_none()
+    });
+    let second = emu
+        .cmd()
+        .args(["-v", "tail", "--state-dir"])
+        .arg(&state)
+        .args(exec)
+        .output()
+        .unwrap();
+    assert_exit(&second, 1);
+    let lock = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".lock"))
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .unwrap();
+    assert!(String::from_utf8_lossy(&lock).contains("***"));
+    std::fs::write(state.join("damaged.sqlite3"), "x").unwrap();
+    let unusable = emu
+        .cmd()
+        .args(["tail", "--state-dir"])
+        .arg(state.join("damaged.sqlite3"))
+        .args(exec)
+        .output()
+        .unwrap();
+    assert_exit(&unusable, 2);
+    assert_eq!(signal_and_wait(&mut first, libc::SIGTERM), Some(130));
+    let first_err = lines.rest();
+    assert_no_token(&[
+        &second.stdout,
+        &second.stderr,
+        &lock,
+        &unusable.stderr,
+        first_err.as_bytes(),
+    ]);
+}

@@ -625,6 +625,7 @@ fn head_takes_three_and_greenq_ends_with_0() {
         .env("GREEN_API_URL", emu.url())
         .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())
         .env("GREEN_API_TOKEN", TOKEN)
+        .env("XDG_STATE_HOME", state_home())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

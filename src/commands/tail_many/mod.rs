@@ -22,6 +22,7 @@ use crate::consumer::{self, Many};
 use crate::exit::{Error, ExitCode, Result};
 use crate::secret::Secret;
 use crate::service::session::{Session, redact_panics_of};
+use crate::state::State;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::watch::Watch;
@@ -73,8 +74,10 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         &Status::new(global.quiet, global.verbose),
         args.service.metrics_listen.as_deref(),
     )?;
-    let build = |session: &Session, many: &Many| -> Result<Delivery> {
-        let mut delivery = consumer::build_with(session, global, args, Some(many))?;
+    let build = |session: &Session, many: &Many| -> Result<Built> {
+        // Each instance's lock and ledger, before anything is received.
+        let state = consumer::open_state(session, args)?;
+        let mut delivery = consumer::build_with(session, global, args, state.as_ref(), Some(many))?;
         let instance = session.config.require_credentials()?.instance;
         tail::watched(
             &watch,
@@ -84,7 +87,7 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
             instance,
             Some(many.profile),
         );
-        Ok(delivery)
+        Ok((delivery, state))
     };
     follow_all(resolved, &run, &build, &|status| watch.start(status))
 }
@@ -101,8 +104,11 @@ pub struct Run {
     pub verbose: bool,
 }
 
+/// One instance's delivery, and its state directory (`None`: `--no-state`, or `demo`).
+pub type Built = (Delivery, Option<State>);
+
 /// Builds one instance's delivery in its own thread.
-pub type Build<'a> = dyn Fn(&Session, &Many) -> Result<Delivery> + Sync + 'a;
+pub type Build<'a> = dyn Fn(&Session, &Many) -> Result<Built> + Sync + 'a;
 
 /// Follows every instance (its name, config, credentials) in a thread of its own until
 /// all have ended; prints a summary line per instance and a total; the most serious code.
@@ -158,8 +164,8 @@ pub fn follow_all(
                         secrets,
                         wrap,
                     };
-                    let mut delivery = match build(&session, &many) {
-                        Ok(delivery) => delivery,
+                    let (mut delivery, mut state) = match build(&session, &many) {
+                        Ok(built) => built,
                         Err(e) => {
                             let _ = ready.send(Some(e));
                             return None;
@@ -175,8 +181,9 @@ pub fn follow_all(
                     if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
                         delivery.probe().answered();
                     }
+                    let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
                     let (ended, summary) =
-                        tail::follow_summarised(&session, options, &mut delivery);
+                        tail::follow_summarised(&session, options, &mut delivery, ledger);
                     let code = end_code(&name, ended, stopper, fail_fast);
                     Some(Outcome {
                         profile: name,

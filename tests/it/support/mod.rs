@@ -61,11 +61,40 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_greenq")
 }
 
-/// `greenq` with an environment that holds nothing of the developer's machine.
+/// `greenq` with an environment that holds nothing of the developer's machine, and a
+/// state directory of its own (see `state_home`).
 pub fn greenq() -> Command {
     let mut cmd = Command::new(bin());
     strip_env(cmd.env("NO_PROXY", "*"));
+    cmd.env("XDG_STATE_HOME", state_home());
     cmd
+}
+
+/// A fresh `XDG_STATE_HOME` for one greenq child, so that no test writes to the
+/// developer's ~/.local/state and tests share no lock or ledger unless they name one
+/// directory (`--state-dir`). Under target/tmp/states/PID; those of ended runs go.
+pub fn state_home() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static CLEANED: std::sync::Once = std::sync::Once::new();
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("states");
+    CLEANED.call_once(|| {
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let alive = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+            if !alive {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+    let dir = root
+        .join(std::process::id().to_string())
+        .join(NEXT.fetch_add(1, Ordering::Relaxed).to_string());
+    std::fs::create_dir_all(&dir).expect("a state home under target/tmp");
+    dir
 }
 
 fn strip_env(cmd: &mut Command) -> &mut Command {
@@ -80,6 +109,8 @@ fn strip_env(cmd: &mut Command) -> &mut Command {
         "GREENQ_TEST_TERMINAL",
         "GREENQ_PROFILE",
         "GREENQ_CONFIG",
+        "GREENQ_STATE_DIR",
+        "STATE_DIRECTORY",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "ALL_PROXY",
@@ -100,12 +131,15 @@ pub fn std_greenq(base: &str) -> StdCommand {
         "GREEN_API_WEBHOOK_URL",
         "NO_COLOR",
         "GREENQ_TEST_TERMINAL",
+        "GREENQ_STATE_DIR",
+        "STATE_DIRECTORY",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "ALL_PROXY",
     ] {
         cmd.env_remove(var);
     }
+    cmd.env("XDG_STATE_HOME", state_home());
     cmd.env("GREEN_API_URL", base)
         .env("GREEN_API_WEBHOOK_URL", base)
         .env("GREEN_API_INSTANCE_ID", INSTANCE.to_string())

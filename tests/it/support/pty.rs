@@ -42,6 +42,7 @@ impl Pty {
         ] {
             cmd.env(k, v);
         }
+        cmd.env("XDG_STATE_HOME", super::state_home());
         let child = pair.slave.spawn_command(cmd).expect("spawn on the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");

@@ -1,0 +1,322 @@
+//! The ledger: an SQLite database (`ledger.sqlite3`, WAL) of the notifications tail
+//! handled, each committed before its delete is sent, so that one shown again after a
+//! crash is deleted without being handed on twice. A notification is known by its
+//! instance, its receipt and a fingerprint of its body (receipt ids start again at 1 on
+//! a restarted emulator). It also keeps the `--dedupe` keys, so they hold across runs.
+//! Entries older than the queue's 24 h retention, or beyond a count, are pruned.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, params};
+
+use crate::exit::{Error, Result};
+use crate::state::dir::StateDir;
+use crate::state::fingerprint;
+
+/// The ledger's file in the state directory, shared by the queues that use it.
+pub const FILE: &str = "ledger.sqlite3";
+
+/// The queue keeps a notification 24 hours; nothing older can come back.
+const RETENTION: Duration = Duration::from_secs(24 * 3600);
+/// At most this many rows in each table (a few MiB): a repeat after a crash is the head.
+const CAP: i64 = 100_000;
+/// Pruned every this many records (and at start): a prune scans the table.
+const PRUNE_EVERY: u32 = 10_000;
+
+/// One B-tree per table, keyed as it is looked up: a record writes one page.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS handled (
+    instance   INTEGER NOT NULL,
+    receipt    INTEGER NOT NULL,
+    body_hash  TEXT    NOT NULL,
+    handled_at INTEGER NOT NULL,
+    outcome    TEXT    NOT NULL,
+    PRIMARY KEY (instance, receipt, body_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dedupe_keys (
+    instance   INTEGER NOT NULL,
+    key        TEXT    NOT NULL,
+    handled_at INTEGER NOT NULL,
+    PRIMARY KEY (instance, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+pub struct Ledger {
+    conn: Connection,
+    instance: i64,
+    path: PathBuf,
+    since_prune: u32,
+    /// What earlier runs handled last: read once at start, so that looking a notification
+    /// up costs no query (tail remembers what this run handled itself).
+    earlier: HashSet<(u64, u128)>,
+}
+
+/// How many of the earlier runs' entries are looked up: one that comes back after a
+/// crash is the head of the queue, among the very last handled.
+const EARLIER: i64 = 10_000;
+
+/// What is recorded of one notification before its delete.
+pub struct Entry<'a> {
+    pub receipt: u64,
+    pub body: u128,
+    /// `handled`, `dead-lettered`, `duplicate` or `skipped`.
+    pub outcome: &'a str,
+    /// Its `--dedupe` key, when it was handled under `--dedupe`.
+    pub dedupe: Option<u128>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Receipt ids are stored as SQLite's signed integers, bit for bit.
+fn signed(n: u64) -> i64 {
+    i64::from_ne_bytes(n.to_ne_bytes())
+}
+
+impl Ledger {
+    /// Opens (or creates) the ledger in `dir` and proves it can be written: a corrupt,
+    /// unreadable or unwritable ledger is an error here, before anything is received.
+    /// `name` is its file in `dir` (`FILE`).
+    pub fn open(dir: &StateDir, name: &str, instance: u64) -> Result<Ledger> {
+        let path = dir.join(name);
+        let ledger = Connection::open(&path)
+            .and_then(|conn| {
+                conn.busy_timeout(Duration::from_secs(5))?;
+                // WAL: a commit appends to the log; NORMAL: it reaches the kernel before
+                // the delete is sent (kill -9 cannot undo it) without an fsync each.
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                // A checkpoint syncs to the disk: every ~6,000 notifications, not ~800
+                // (the log then grows to 32 MiB, and is cut back to 4 MiB after).
+                conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+                conn.pragma_update(None, "journal_size_limit", 4 << 20)?;
+                let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+                if check != "ok" {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                        Some(check),
+                    ));
+                }
+                conn.execute_batch(SCHEMA)?;
+                Ok(conn)
+            })
+            .map(|conn| Ledger {
+                conn,
+                instance: signed(instance),
+                path: path.clone(),
+                since_prune: 0,
+                earlier: HashSet::new(),
+            })
+            .map_err(|e| opening_error(dir, &path, &e))?;
+        let mut ledger = ledger;
+        ledger
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (name, value) VALUES ('opened_at', ?1)",
+                params![now_ms().to_string()],
+            )
+            .map_err(|e| opening_error(dir, &path, &e))?;
+        ledger.prune().map_err(|e| opening_error(dir, &path, &e))?;
+        ledger.earlier = ledger
+            .read_earlier()
+            .map_err(|e| opening_error(dir, &path, &e))?;
+        Ok(ledger)
+    }
+
+    fn read_earlier(&self) -> rusqlite::Result<HashSet<(u64, u128)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT receipt, body_hash FROM handled WHERE instance = ?1 \
+             ORDER BY handled_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![self.instance, EARLIER], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut earlier = HashSet::new();
+        for row in rows {
+            let (receipt, hash) = row?;
+            // A hash that is not 32 hex digits was not written by greenq: skip it.
+            if let Ok(hash) = u128::from_str_radix(&hash, 16) {
+                earlier.insert((u64::from_ne_bytes(receipt.to_ne_bytes()), hash));
+            }
+        }
+        Ok(earlier)
+    }
+
+    /// Whether an earlier run handled this notification (receipt and body).
+    pub fn contains(&self, receipt: u64, body: u128) -> bool {
+        self.earlier.contains(&(receipt, body))
+    }
+
+    /// Records a notification as done, in one transaction, before its delete is sent.
+    pub fn record(&mut self, entry: &Entry) -> Result<()> {
+        let now = now_ms();
+        let instance = self.instance;
+        let written = (|| {
+            // One statement commits by itself; with a --dedupe key, both go in one.
+            let conn = &self.conn;
+            let tx = entry
+                .dedupe
+                .map(|_| conn.unchecked_transaction())
+                .transpose()?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO handled (instance, receipt, body_hash, handled_at, outcome) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                instance,
+                signed(entry.receipt),
+                fingerprint::hex(entry.body),
+                now,
+                entry.outcome
+            ])?;
+            if let Some(key) = entry.dedupe {
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO dedupe_keys (instance, key, handled_at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![instance, fingerprint::hex(key), now])?;
+            }
+            tx.map_or(Ok(()), |tx| tx.commit())
+        })();
+        written.map_err(|e| self.failed("cannot write", &e))?;
+        self.since_prune += 1;
+        if self.since_prune >= PRUNE_EVERY {
+            self.prune().map_err(|e| self.failed("cannot prune", &e))?;
+        }
+        Ok(())
+    }
+
+    /// The `--dedupe` keys of this instance, newest first, at most `limit`.
+    pub fn dedupe_keys(&self, limit: usize) -> Result<Vec<u128>> {
+        let read = || -> rusqlite::Result<Vec<u128>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT key FROM dedupe_keys WHERE instance = ?1 ORDER BY handled_at DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(
+                params![self.instance, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get::<_, String>(0),
+            )?;
+            let mut keys = Vec::new();
+            for key in rows {
+                // A key that is not 32 hex digits was not written by greenq: skip it.
+                if let Ok(k) = u128::from_str_radix(&key?, 16) {
+                    keys.push(k);
+                }
+            }
+            Ok(keys)
+        };
+        read().map_err(|e| self.failed("cannot read", &e))
+    }
+
+    /// Drops entries past the retention and beyond the cap.
+    fn prune(&mut self) -> rusqlite::Result<()> {
+        self.since_prune = 0;
+        let old = now_ms().saturating_sub(i64::try_from(RETENTION.as_millis()).unwrap_or(0));
+        for table in ["handled", "dedupe_keys"] {
+            self.conn.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE handled_at < ?1 OR handled_at <= \
+                     (SELECT handled_at FROM {table} ORDER BY handled_at DESC LIMIT 1 OFFSET ?2)"
+                ),
+                params![old, CAP],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn failed(&self, doing: &str, e: &rusqlite::Error) -> Error {
+        Error::failure(format!("{doing} the ledger {}", self.path.display()))
+            .why(e.to_string())
+            .fix("the notification being handled stays queued and is handed on again; free space or fix the state directory, or run with --no-state")
+    }
+}
+
+/// A ledger that cannot be opened: corrupt (move it aside) or unwritable (fix the path).
+fn opening_error(dir: &StateDir, path: &std::path::Path, e: &rusqlite::Error) -> Error {
+    let corrupt = matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    );
+    if corrupt {
+        return Error::usage(format!("the ledger {} is damaged", path.display()))
+            .why(e.to_string())
+            .fix(format!(
+                "move it aside (mv {0} {0}.bad; greenq starts a new one, and forgets what it handled), or run with --no-state",
+                path.display()
+            ));
+    }
+    dir.unusable(&format!("cannot open the ledger {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAME: &str = "tail-test.sqlite3";
+
+    fn dir(tmp: &tempfile::TempDir) -> StateDir {
+        StateDir {
+            path: tmp.path().to_path_buf(),
+            explicit: true,
+            origin: "--state-dir",
+        }
+    }
+
+    #[test]
+    fn records_survive_reopening_and_are_per_instance_receipt_and_body() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        ledger
+            .record(&Entry {
+                receipt: 1,
+                body: 11,
+                outcome: "handled",
+                dedupe: Some(99),
+            })
+            .unwrap();
+        drop(ledger);
+        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        assert!(ledger.contains(1, 11));
+        assert!(!ledger.contains(1, 12), "same receipt, another body");
+        assert!(!ledger.contains(2, 11));
+        assert_eq!(ledger.dedupe_keys(10).unwrap(), vec![99]);
+        drop(ledger);
+        let other = Ledger::open(&dir(&tmp), NAME, 8).unwrap();
+        assert!(!other.contains(1, 11));
+        assert!(other.dedupe_keys(10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn entries_past_the_retention_are_pruned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        ledger
+            .conn
+            .execute(
+                "INSERT INTO handled VALUES (?1, 5, ?2, 0, 'handled')",
+                params![ledger.instance, fingerprint::hex(0xaa)],
+            )
+            .unwrap();
+        assert_eq!(ledger.read_earlier().unwrap().len(), 1);
+        ledger.prune().unwrap();
+        assert!(ledger.read_earlier().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_damaged_file_is_named_with_the_fix() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(NAME), vec![b'x'; 8192]).unwrap();
+        let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
+        assert_eq!(e.code.code(), 2);
+        let text = e.to_string();
+        assert!(
+            text.contains("is damaged") && text.contains(".bad"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,404 @@
+//! tail's state directory: one consumer per queue (the lock), the ledger that keeps a
+//! crash from handing a notification on twice and `--dedupe` keys across runs, the signs
+//! of another consumer elsewhere, an unusable directory refused before anything is
+//! received, and `--exec` children in a process group of their own.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::support::*;
+
+/// `--exec -- sh -c SCRIPT` with `$D` the test's directory.
+fn exec(dir: &Path, script: &str) -> Vec<String> {
+    vec![
+        "--exec".into(),
+        "--".into(),
+        "sh".into(),
+        "-c".into(),
+        format!("D='{}'; {script}", dir.display()),
+    ]
+}
+
+/// A handler whose one act is appending the notification's idMessage (its seq in hex,
+/// see `numbered`) to `$D/log`, with a shell builtin: the effect is its very last step.
+const APPEND_SEQ: &str = r#"printf '%s\n' "$GREENQ_ID_MESSAGE" >> "$D/log""#;
+
+/// Publishes `numbered` notifications `from..=to`.
+fn publish_numbered(emu: &Emulator, from: usize, to: usize) {
+    let bodies: Vec<String> = (from..=to)
+        .map(|i| numbered("incomingMessageReceived", i))
+        .collect();
+    emu.publish_all(&bodies);
+}
+
+/// The seqs in the log, in order.
+fn seqs(log: &Path) -> Vec<u64> {
+    file_lines(log)
+        .iter()
+        .map(|l| u64::from_str_radix(l.trim(), 16).unwrap_or_else(|_| panic!("{l:?}")))
+        .collect()
+}
+
+/// How often each seq is in the log.
+fn handled(log: &Path) -> BTreeMap<u64, usize> {
+    let mut times = BTreeMap::new();
+    for seq in seqs(log) {
+        *times.entry(seq).or_default() += 1;
+    }
+    times
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_second_tail_on_the_same_queue_is_refused_naming_the_first_and_nothing_is_handled_twice() {
+    let emu = Emulator::start(1);
+    let other = Emulator::start(0);
+    publish_numbered(&emu, 1, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("state-home");
+    // The first holds the queue through the default directory ($XDG_STATE_HOME/greenq).
+    let mut first = std_greenq(&emu.url())
+        .env("XDG_STATE_HOME", &home)
+        .arg("tail")
+        .args(exec(dir.path(), APPEND_SEQ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = dir.path().join("log");
+    wait_until(GUARD, "the first tail to handle three", || {
+        file_lines(&log).len() == 3
+    });
+    let second = emu
+        .cmd()
+        .env("XDG_STATE_HOME", &home)
+        .args(["tail", "-e"])
+        .args(exec(dir.path(), APPEND_SEQ))
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&second, 1);
+    let err = text(&second.stderr);
+    assert!(
+        err.contains("another greenq tail is consuming instance")
+            && err.contains(&format!("pid {}", first.id()))
+            && err.contains("--exec")
+            && err.contains("started "),
+        "{err}"
+    );
+    assert!(
+        home.join("greenq").is_dir(),
+        "the default directory was made"
+    );
+    // Another port is another queue: not refused.
+    let elsewhere = other
+        .cmd()
+        .env("XDG_STATE_HOME", &home)
+        .args(["tail", "-e"])
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&elsewhere, 0);
+    publish_numbered(&emu, 4, 8);
+    wait_until(GUARD, "the first tail to handle five more", || {
+        file_lines(&log).len() == 8
+    });
+    assert_eq!(signal_and_wait(&mut first, libc::SIGTERM), Some(130));
+    assert_eq!(seqs(&log), [1, 2, 3, 4, 5, 6, 7, 8], "each once, in order");
+}
+
+#[test]
+fn another_consumer_with_a_state_directory_of_its_own_is_said_once_and_counted() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, 1, 1);
+    let dir = tempfile::tempdir().unwrap();
+    // Each handler waits until both consumers hold the same receipt: both then delete it,
+    // and one of the deletes is answered "not found".
+    let barrier = r#"touch "$D/$GREENQ_RECEIPT_ID.$$"; until [ "$(ls "$D" | grep -c "^$GREENQ_RECEIPT_ID\.")" -ge 2 ]; do sleep 0.01; done"#;
+    let spawn = || {
+        std_greenq(&emu.url())
+            .args(["tail", "-e"])
+            .args(exec(dir.path(), barrier))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    let (status_a, status_b) = (
+        wait_with_limit(&mut a, GUARD),
+        wait_with_limit(&mut b, GUARD),
+    );
+    let (err_a, err_b) = (read_rest(a.stderr.take()), read_rest(b.stderr.take()));
+    assert!(status_a.success() && status_b.success(), "{err_a}\n{err_b}");
+    let line = format!(
+        "another consumer seems to be reading instance {INSTANCE}: each notification reaches only one of you; run one consumer per instance"
+    );
+    let saying: Vec<&String> = [&err_a, &err_b]
+        .into_iter()
+        .filter(|e| e.contains(&line))
+        .collect();
+    assert_eq!(saying.len(), 1, "{err_a}\n---\n{err_b}");
+    assert_eq!(saying[0].matches(&line).count(), 1, "said once");
+    assert!(
+        saying[0].contains(", 1 signs of another consumer,"),
+        "{}",
+        saying[0]
+    );
+    assert!(emu.drain().is_empty());
+}
+
+#[test]
+fn a_crash_between_the_ledger_and_the_delete_does_not_hand_it_on_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let body = numbered("incomingMessageReceived", 7);
+    // The first run handles receipt 1; its delete never gets an answer, and greenq is
+    // killed (-9) while it waits: the ledger has it, the queue still does too.
+    let first = Scripted::start(vec![envelope(1, &body), hang()], hang());
+    let mut child = std_greenq(&first.url())
+        .arg("tail")
+        .arg("--state-dir")
+        .arg(&state)
+        .args(exec(dir.path(), APPEND_SEQ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    first.wait_for_requests(2, GUARD);
+    assert_eq!(first.seen()[1].method, "DELETE");
+    assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
+    // The next run is shown it again: deleted without handing it on, counted a repeat.
+    // A new notification under the same receipt id (a restarted service) is handed on.
+    let fresh = numbered("incomingMessageReceived", 8);
+    let second = Scripted::start(
+        vec![
+            envelope(1, &body),
+            reply(200, r#"{"result":true}"#),
+            envelope(1, &fresh),
+            reply(200, r#"{"result":true}"#),
+        ],
+        reply(200, "null"),
+    );
+    let out = second
+        .cmd()
+        .args(["tail", "-e", "--state-dir"])
+        .arg(&state)
+        .args(exec(dir.path(), APPEND_SEQ))
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "receipt 1: handled before (the ledger says so); deleted without handing it on"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 handled") && err.contains("1 repeats"),
+        "{err}"
+    );
+    assert_eq!(seqs(&dir.path().join("log")), [7, 8]);
+}
+
+#[test]
+fn dedupe_keys_survive_a_restart_in_the_ledger() {
+    let emu = Emulator::start(0);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let run = || {
+        emu.cmd()
+            .args(["tail", "-e", "--dedupe", "--state-dir"])
+            .arg(&state)
+            .args(exec(dir.path(), APPEND_SEQ))
+            .timeout(GUARD)
+            .output()
+            .unwrap()
+    };
+    publish_numbered(&emu, 1, 2);
+    let out = run();
+    assert_exit(&out, 0);
+    // The same two again (same idMessage: the service delivered them twice), and a third.
+    publish_numbered(&emu, 1, 3);
+    let out = run();
+    assert_exit(&out, 0);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("1 handled") && err.contains("2 duplicates"),
+        "{err}"
+    );
+    assert_eq!(seqs(&dir.path().join("log")), [1, 2, 3]);
+    assert!(emu.drain().is_empty());
+    // What is in it can be read with sqlite3's SQL.
+    let db = rusqlite::Connection::open(state.join("ledger.sqlite3")).unwrap();
+    let rows: i64 = db
+        .query_row(
+            "SELECT count(*) FROM handled WHERE outcome = 'handled'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 3);
+}
+
+#[test]
+fn an_unusable_or_damaged_state_directory_stops_tail_before_anything_is_received() {
+    let server = Scripted::start(vec![], envelope(1, &numbered("x", 1)));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    std::fs::write(damaged.join("ledger.sqlite3"), vec![b'x'; 4096]).unwrap();
+    let cases = [
+        (file.join("state"), "cannot be used", 2),
+        (damaged.clone(), "is damaged", 2),
+    ];
+    for (path, what, code) in cases {
+        let out = server
+            .cmd()
+            .args(["tail", "--state-dir"])
+            .arg(&path)
+            .args(exec(dir.path(), "cat > /dev/null"))
+            .timeout(GUARD)
+            .output()
+            .unwrap();
+        assert_exit(&out, code);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(what) && err.contains(&path.display().to_string()),
+            "{err}"
+        );
+        assert!(err.contains("--no-state"), "names a way out: {err}");
+    }
+    assert!(server.seen().is_empty(), "nothing was received");
+    // --no-state goes without it, and says so once.
+    let empty = Scripted::start(vec![], reply(200, "null"));
+    let out = empty
+        .cmd()
+        .args(["tail", "-e", "--no-state"])
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(text(&out.stderr).matches("--no-state: no lock").count(), 1);
+}
+
+#[test]
+fn a_shell_handlers_children_are_all_gone_after_its_timeout() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, 1, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let dead = dir.path().join("dead.ndjson");
+    let out = emu
+        .cmd()
+        .args([
+            "tail",
+            "-e",
+            "--handler-timeout",
+            "1",
+            "--max-attempts",
+            "1",
+            "--dead-letter",
+        ])
+        .arg(&dead)
+        // Two grandchildren; one ignores SIGTERM, so the group's SIGKILL is needed too.
+        .args(exec(
+            dir.path(),
+            r#"sleep 60 & echo $! >> "$D/pids"; D="$D" sh -c 'trap "" TERM; echo $$ >> "$D/pids"; exec sleep 60' & wait"#,
+        ))
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let dead = std::fs::read_to_string(&dead).unwrap();
+    assert!(
+        dead.contains("killed with SIGKILL 5 s after SIGTERM"),
+        "{dead}"
+    );
+    let pids = file_lines(&dir.path().join("pids"));
+    assert_eq!(pids.len(), 2);
+    for pid in pids {
+        // Gone, or a zombie waiting for its new parent to reap it.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        assert!(matches!(state, None | Some("Z")), "{pid} lives on: {stat}");
+    }
+}
+
+/// kill -9 in a loop, restarted each time, at the two moments a kill can hit a consumer
+/// mode: while the command runs (it must die with greenq, not finish behind its back and
+/// be handed on again), and after one notification was done while the next command runs.
+/// Each kill waits for its event. Nothing lost, nothing handed on twice. (The moment in
+/// between, after the command's last act and before the ledger's commit, is measured at
+/// random moments by the bench's `kill9` section, 500 kills.)
+#[test]
+fn kill_9_in_a_loop_loses_nothing_and_hands_on_at_most_two_twice() {
+    const KILLS: usize = 40;
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, 1, KILLS + 5);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let log = dir.path().join("log");
+    // Marks its start, waits for the test's go, then does its one act.
+    let gated = format!(
+        r#"touch "$D/started.$GREENQ_RECEIPT_ID"; while [ ! -e "$D/go.$GREENQ_RECEIPT_ID" ]; do sleep 0.005; done; {APPEND_SEQ}"#
+    );
+    let started = |receipt: u64| dir.path().join(format!("started.{receipt}"));
+    let mut rng = fastrand::Rng::with_seed(18);
+    let mut receipt = 1;
+    for _ in 0..KILLS {
+        let mut child = std_greenq(&emu.url())
+            .arg("tail")
+            .arg("--state-dir")
+            .arg(&state)
+            .args(exec(dir.path(), &gated))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let _ = std::fs::remove_file(started(receipt));
+        wait_until(GUARD, "the command to start", || started(receipt).exists());
+        if rng.bool() {
+            // Let it finish, and wait until greenq hands on the next: this one is done.
+            std::fs::write(dir.path().join(format!("go.{receipt}")), "").unwrap();
+            receipt += 1;
+            wait_until(GUARD, "the next command to start", || {
+                started(receipt).exists()
+            });
+        }
+        assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
+    }
+    for r in receipt..=(KILLS as u64 + 5) {
+        std::fs::write(dir.path().join(format!("go.{r}")), "").unwrap();
+    }
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--state-dir"])
+        .arg(&state)
+        .args(exec(dir.path(), &gated))
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let times = handled(&log);
+    let lost: Vec<u64> = (1..=KILLS as u64 + 5)
+        .filter(|s| !times.contains_key(s))
+        .collect();
+    let twice: Vec<u64> = times
+        .iter()
+        .filter(|&(_, &n)| n > 1)
+        .map(|(&s, _)| s)
+        .collect();
+    assert!(lost.is_empty(), "lost: {lost:?}");
+    assert!(twice.len() <= 2, "handled twice: {twice:?}");
+    assert!(emu.drain().is_empty());
+}
