@@ -63,8 +63,12 @@ Examples:
     greenq tail -n 10 > ten.ndjson
   Drain the queue into a backup file, then stop:
     greenq tail -e --format json > backup.ndjson
-  Drain a large backlog over a slow link, one round trip per notification:
-    greenq tail -e --pipeline --format json > backup.ndjson
+  Drain a backlog (one round trip per notification: the default pipelines):
+    greenq tail -e --format json > backup.ndjson
+  Keep below 50 requests a second of each method from the start:
+    greenq tail --max-rate 50
+  Without pipelining (one request at a time, two round trips per notification):
+    greenq tail --no-pipeline
 
   Be your bot's consumer: run a command per notification, delete it when it exits 0:
     greenq tail --exec -- ./bot.py
@@ -103,6 +107,8 @@ Examples:
       http://127.0.0.1:7700/waInstance$GREEN_API_INSTANCE_ID/setSettings/$GREEN_API_TOKEN
   Test your consumer against faults: 30 % of requests fail, the same way on every run:
     greenq serve --faults 0.3 --seed 42 -v
+  Enforce the live service's rate limit (429 above 100 requests a second per method):
+    greenq serve --rate-limit 100 -v
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 

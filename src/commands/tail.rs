@@ -38,8 +38,10 @@ pub struct Options {
     pub count: Option<u64>,
     pub exit_on_empty: bool,
     pub receive_timeout: Option<u32>,
-    /// Each delete goes out with the next receive (`--pipeline`).
+    /// Each delete goes out with the next receive (the default; `--no-pipeline` opts out).
     pub pipeline: bool,
+    /// At most this many requests per second of each method (`--max-rate`).
+    pub max_rate: Option<u32>,
 }
 
 impl Options {
@@ -55,7 +57,8 @@ impl Options {
             count: args.count,
             exit_on_empty: args.exit_on_empty,
             receive_timeout: args.receive_timeout,
-            pipeline: args.pipeline,
+            pipeline: !args.no_pipeline,
+            max_rate: args.max_rate,
         })
     }
 }
@@ -81,7 +84,6 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let session = Session::new(&config, Some(credentials));
     let mut delivery = consumer::build(&session, global, args)?;
-    crate::commands::webhook_warning::warn_if_webhook_set(&session);
     Ok(follow_and_report(&session, &options, &mut delivery)?)
 }
 
@@ -185,6 +187,9 @@ fn follow(
     } else {
         Box::new(Plain::new(client, options.receive_timeout))
     };
+    client.set_max_rate(options.max_rate);
+    // Over the queue's own connection: one connection per instance.
+    crate::commands::webhook_warning::warn_if_set(&session.status, queue.settings());
     // Handled lately: one shown again is deleted again, never printed twice.
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.

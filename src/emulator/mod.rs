@@ -6,6 +6,7 @@ mod body;
 pub mod faults;
 mod push;
 mod queue;
+mod rate_limit;
 mod routes;
 mod settings;
 mod shared;
@@ -65,6 +66,7 @@ impl Emulator {
                 verbose: options.verbose,
                 accounts,
                 instance_state: InstanceState::Authorized,
+                rate_limit: None,
             }),
             faults: None,
         })
@@ -83,6 +85,14 @@ impl Emulator {
         if let Some(s) = Arc::get_mut(&mut self.state) {
             s.push.retry = retry;
             s.push.timeout = timeout;
+        }
+        self
+    }
+
+    /// At most `n` requests per second of each method per instance (`serve --rate-limit`).
+    pub fn with_rate_limit(mut self, n: Option<u32>) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.rate_limit = n.map(rate_limit::RateLimit::new);
         }
         self
     }

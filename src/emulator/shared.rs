@@ -12,6 +12,7 @@ use hyper_util::rt::TokioTimer;
 
 use super::push::Pusher;
 use super::queue::Queues;
+use super::rate_limit::RateLimit;
 use super::settings::{Accounts, InstanceState};
 
 /// Bodies above this are refused with 413.
@@ -26,6 +27,8 @@ pub struct State {
     pub accounts: Arc<Accounts>,
     pub instance_state: InstanceState,
     pub push: Pusher,
+    /// `--rate-limit`: requests per second per method per instance.
+    pub rate_limit: Option<RateLimit>,
 }
 
 pub type Answer = Response<Full<Bytes>>;
