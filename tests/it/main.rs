@@ -12,6 +12,7 @@ mod doctor;
 mod errors;
 mod faults;
 mod hardening;
+mod pacing;
 mod pipeline;
 mod publish;
 mod receive;
