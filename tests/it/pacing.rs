@@ -209,7 +209,8 @@ fn without_pipelining_the_pace_holds_the_same() {
 fn max_rate_paces_from_the_start_and_draws_no_429() {
     let (rate, refused, err) = limited_drain(40, 100, &["--max-rate", "50"]);
     assert_eq!(refused, 0, "{err}");
-    assert!(rate <= 51.0, "{rate:.1}/s: {err}");
+    // 40 receives 20 ms apart span 0.78 s at least, whatever else the run took.
+    assert!(40.0 / rate >= 0.78, "{rate:.1}/s: {err}");
     assert!(!err.contains("retrying"), "{err}");
 }
 

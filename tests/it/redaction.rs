@@ -19,6 +19,8 @@ fn verbose_lines_show_the_url_with_the_token_as_stars() {
         &["-v", "receive"][..],
         &["-v", "delete", "1"],
         &["-v", "tail", "-e"],
+        &["-v", "tail", "-e", "--no-pipeline"],
+        &["-v", "tail", "-e", "--max-rate", "50"],
     ] {
         let out = emu.cmd().args(args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -88,6 +90,7 @@ fn no_error_path_prints_the_token() {
             &["-v", "receive"][..],
             &["-v", "delete", "1"],
             &["-v", "tail", "-n", "1"],
+            &["-v", "tail", "-n", "1", "--no-pipeline"],
         ] {
             // Whatever the script leaves undone ends in a refusal, so that `tail` stops too.
             let server = Scripted::start(steps.clone(), reply(401, TOKEN));
@@ -101,6 +104,42 @@ fn no_error_path_prints_the_token() {
             assert_token_was_sent(&server);
             assert_no_token(&[&out.stdout, &out.stderr]);
         }
+    }
+}
+
+#[test]
+fn a_rate_limited_drain_prints_no_token() {
+    // Refused by `serve --rate-limit` (429, then paced): the pipelined answers, the
+    // retries and the pace's waits; the emulator's own log is searched in pacing.rs.
+    let emu = Emulator::start_with(&[
+        "--wait",
+        "0",
+        "--accept",
+        &format!("{INSTANCE}:{TOKEN}"),
+        "--rate-limit",
+        "2",
+    ]);
+    emu.publish_all(&(0..6).map(|i| numbered("x", i)).collect::<Vec<_>>());
+    for extra in [&[][..], &["--no-pipeline"]] {
+        let out = emu
+            .cmd()
+            .args([
+                "-v",
+                "tail",
+                "-n",
+                "3",
+                "--allow-unknown-type",
+                "--type",
+                "x",
+            ])
+            .args(extra)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(" 429 "), "{extra:?}: {err}");
+        assert_no_token(&[&out.stdout, &out.stderr]);
     }
 }
 
