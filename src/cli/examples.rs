@@ -63,8 +63,6 @@ Examples:
     greenq tail -n 10 > ten.ndjson
   Drain the queue into a backup file, then stop:
     greenq tail -e --format json > backup.ndjson
-  Drain a backlog (one round trip per notification: the default pipelines):
-    greenq tail -e --format json > backup.ndjson
   Keep below 50 requests a second of each method from the start:
     greenq tail --max-rate 50
   Without pipelining (one request at a time, two round trips per notification):
@@ -85,8 +83,9 @@ whose write failed stays queued, but ones the reader never looked at may be gone
 --count for an exact number, or --exec.
 
 Faults are retried without limit, with pauses that grow (0.5 s doubling to 30 s,
-Retry-After as a floor) until a notification is delivered; a head that comes back
-however often it is deleted stops tail with exit 1. A host that cannot be found or
+Retry-After as a floor) until a notification is delivered; after a 429 that method is
+paced at about 90 % of the rate that drew it (--max-rate N: a ceiling from the start).
+A head that comes back however often it is deleted stops tail with exit 1. A host that cannot be found or
 reached before anything worked ends tail at once (exit 1): check --api-url.";
 
 pub(super) const SERVE_EXAMPLES: &str = "\
