@@ -1,4 +1,4 @@
-//! A queue server for `tail --pipeline`: it keeps a real queue (receive shows the head,
+//! A queue server for tail's pipelining: it keeps a real queue (receive shows the head,
 //! delete removes it), answers pipelined requests in order, records what it saw (and
 //! whether a request came in the same read as the one before it: a pipelined pair), and
 //! misbehaves as asked.
