@@ -233,14 +233,10 @@ fn max_rate_spaces_the_requests_the_server_sees() {
         .map(|s| s.at)
         .collect();
     assert_eq!(receives.len(), 11, "{seen:?}");
-    // 20 a second: 50 ms apart from the first request on (one late first request
-    // may shorten the span by a little, never by a gap).
+    // 20 a second: the 11th no sooner than 500 ms after the first on greenq's clock (a
+    // late first request may shorten the span the server sees by a little, never by a slot).
     let span = *receives.last().unwrap() - receives[0];
     assert!(span >= Duration::from_millis(450), "{span:?}");
-    let gaps = receives
-        .windows(2)
-        .filter(|w| w[1] - w[0] >= Duration::from_millis(40));
-    assert!(gaps.count() >= 8, "{receives:?}");
 }
 
 #[test]
