@@ -95,11 +95,6 @@ impl Client {
         self.pace.set_ceiling(n);
     }
 
-    /// The pace of this instance's requests, for a connection of its own (`pipeline`).
-    pub fn pace(&self) -> &Pace {
-        &self.pace
-    }
-
     /// Waits until requests of `calls` may go out together. A signal cuts the wait short
     /// unless the work is protected (a delete after a write goes out, a moment late).
     pub fn wait_for_pace(&self, calls: &[&'static str]) -> Result<(), ApiError> {

@@ -1,8 +1,8 @@
-//! Pipelining, `tail`'s default (`--no-pipeline` opts out): once a notification was handled, its delete and the next receive go
-//! out in one write on one keep-alive connection (HTTP/1.1 pipelining), and both answers
-//! are read in order: one round trip per notification instead of two. ureq cannot
-//! pipeline, so this has a connection of its own (`connection`); the answers are
-//! classified by the client, as its own are.
+//! Pipelining, `tail`'s default (`--no-pipeline` opts out): once a notification was
+//! handled, its delete and the next receive go out in one write on one keep-alive
+//! connection (HTTP/1.1 pipelining), and both answers are read in order: one round trip
+//! per notification instead of two. ureq cannot pipeline, so this has a connection of its
+//! own (`connection`); the answers are classified by the client, as its own are.
 //!
 //! A pair is sent only when the connection is healthy; the first receive of a run and any
 //! request after a fault go out alone. When a pair fails (the server closed the
