@@ -290,3 +290,41 @@ fn no_pipeline_sends_one_request_at_a_time_and_delivers_everything() {
         .unwrap();
     assert_exit(&out, 2);
 }
+
+#[test]
+fn ctrl_c_while_paced_lets_the_delete_of_what_was_printed_go_and_stops() {
+    let emu = Emulator::start(0);
+    emu.publish_all(
+        &(0..3)
+            .map(|i| numbered("incomingMessageReceived", i))
+            .collect::<Vec<_>>(),
+    );
+    // One a second: after the first is printed, its delete (with the next receive) waits
+    // for the pace, and the signal comes in that wait.
+    let mut child = std_greenq(&emu.url())
+        .args(["tail", "--format", "json", "--max-rate", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut out = Vec::new();
+    stdout.read_until(b'\n', &mut out).unwrap();
+    send_signal(&child, libc::SIGINT);
+    stdout.read_to_end(&mut out).unwrap();
+    let status = wait_with_limit(&mut child, Duration::from_secs(5));
+    let err = read_rest(child.stderr.take());
+    assert_eq!(status.code(), Some(130), "{err}");
+    let queued: Vec<u64> = emu
+        .drain()
+        .iter()
+        .map(|b| b["seq"].as_u64().expect("seq"))
+        .collect();
+    let all: Vec<u64> = printed(&out).into_iter().chain(queued).collect();
+    assert_eq!(
+        all,
+        [0, 1, 2],
+        "in order, nothing lost, nothing twice: {err}"
+    );
+    assert_no_token(&[&out, err.as_bytes()]);
+}
