@@ -1,7 +1,8 @@
 //! tail's defaults on the wire: pipelined (the settings read and the queue on one
 //! connection), `--no-pipeline` one request at a time, and the pace: nothing is paced
 //! before a 429, after one that method goes just below the rate that drew it
-//! (`greenq serve --rate-limit`), and `--max-rate` caps from the start.
+//! (`greenq serve --rate-limit`), `--max-rate` caps from the start, and Ctrl-C in a wait
+//! for the pace keeps the delivery guarantee.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
