@@ -18,8 +18,10 @@
 //!   proxy (`drain/sdk.rs`);
 //! - relay: publish to emulator A until a receive on emulator B has it, through
 //!   `greenq tail` on A piped into `greenq publish -` to B;
-//! - pipeline: the same delayed drain by `tail` and by `tail --pipeline`: rates, ratio,
-//!   the share of the time that is one round trip per notification, connections;
+//! - pipeline: the same delayed drain by `tail --no-pipeline` and by `tail --pipeline`:
+//!   rates, ratio, the share of the time that is one round trip per notification, connections;
+//! - default: tail's default (pipelined) against `--no-pipeline` through the 20 ms proxy,
+//!   and a drain of 1,000 against `serve --rate-limit 100`: rate and 429s (`drain/pacing.rs`).
 //! - watch: the drain plain and with `--metrics-listen` and `--log-format json`, side by side.
 //! - bar: `tail -e` with stderr on a pseudo-terminal, with its progress bar and with `-q`
 //!   (`drain/bar.rs`).
@@ -38,6 +40,8 @@
 mod bar;
 #[path = "drain/many.rs"]
 mod many;
+#[path = "drain/pacing.rs"]
+mod pacing;
 #[path = "drain/sdk.rs"]
 mod sdk;
 #[path = "drain/state.rs"]
@@ -165,6 +169,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("many", many::report),
     ("ledger", state::report_ledger),
     ("kill9", state::report_kill9),
+    ("default", pacing::report),
 ];
 
 /// tail's drain rate, the best round.
@@ -296,8 +301,8 @@ fn report_round_trips(sizes: &Sizes, table: &mut Table) {
 fn report_pipeline(sizes: &Sizes, table: &mut Table) {
     let n = sizes.round_trip;
     let one_way = Duration::from_millis(10);
-    let (plain, _) = delayed_drain(n, one_way, false);
-    let (pipelined, connections) = delayed_drain(n, one_way, true);
+    let (plain, _) = delayed_drain(n, one_way, &["--no-pipeline"]);
+    let (pipelined, connections) = delayed_drain(n, one_way, &["--pipeline"]);
     let rate = |t: Duration| n as f64 / t.as_secs_f64();
     let ratio = plain.as_secs_f64() / pipelined.as_secs_f64();
     let efficiency = (2.0 * one_way.as_secs_f64() * n as f64) / pipelined.as_secs_f64();
@@ -330,27 +335,25 @@ fn report_pipeline(sizes: &Sizes, table: &mut Table) {
         ">= 0.9",
         Some(efficiency >= 0.9),
     );
-    // The settings read at start goes through the client's agent; the queue has one.
+    // The settings read at start goes over the queue's connection.
     table.row(
         "  --pipeline TCP connections (settings read + queue)",
         connections.to_string(),
-        "2",
-        Some(connections == 2),
+        "1",
+        Some(connections == 1),
     );
 }
 
 /// Drains `n` through a proxy that delays each direction by `one_way`: the time taken,
 /// and the connections tail opened.
-fn delayed_drain(n: usize, one_way: Duration, pipeline: bool) -> (Duration, usize) {
+fn delayed_drain(n: usize, one_way: Duration, flags: &[&str]) -> (Duration, usize) {
     let emulator = Emulator::start(0);
     prefill(&emulator, n);
     let proxy = DelayProxy::start(emulator.addr, one_way);
     let mut cmd = greenq(&format!("http://{}", proxy.addr));
     cmd.args(["tail", "--count", &n.to_string(), "--format", "json"])
+        .args(flags)
         .stdout(Stdio::null());
-    if pipeline {
-        cmd.arg("--pipeline");
-    }
     let run = run_measured(cmd, "greenq tail through the delaying proxy");
     assert_empty(&emulator, "after greenq tail through the proxy");
     (run.elapsed, proxy.connections.load(Ordering::SeqCst))
@@ -581,7 +584,9 @@ fn tail_through_delay(n: usize, one_way: Duration) -> (Run, usize) {
     prefill(&emulator, n);
     let proxy = DelayProxy::start(emulator.addr, one_way);
     let mut cmd = greenq(&format!("http://{}", proxy.addr));
+    // Two round trips per notification: the loop without pipelining.
     cmd.args(["tail", "--count", &n.to_string(), "--format", "json"])
+        .arg("--no-pipeline")
         .stdout(Stdio::null());
     let run = run_measured(cmd, "greenq tail through the delaying proxy");
     assert_empty(&emulator, "after greenq tail through the proxy");

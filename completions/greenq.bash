@@ -1077,7 +1077,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --accept-file --partner-token --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --accept-file --partner-token --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --rate-limit --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1131,6 +1131,10 @@ _greenq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1171,7 +1175,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__tail)
-            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --pipeline --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --all-profiles --fail-fast --state-dir --no-state --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --no-pipeline --pipeline --max-rate --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --all-profiles --fail-fast --state-dir --no-state --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1195,6 +1199,10 @@ _greenq() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "pretty json text" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --forward-to)

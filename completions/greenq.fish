@@ -143,6 +143,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
 json\t'One compact body per line, as publish accepts it (default in a pipe)'
 text\t'One human line per notification: time, type, chat, the gist of the message'"
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-rate -d 'At most N requests per second of each method (receive, delete), from the start' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-to -d 'POST each body to URL (a local webhook handler); delete it on a 2xx answer' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l handler-timeout -d 'Seconds CMD or the hook may take per notification before the attempt fails' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d 'Attempts per notification; then --dead-letter, or stop with exit 1 [default: no limit]' -r
@@ -163,7 +164,8 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l log-format -d 'Ho
 json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type name greenq does not know yet (a new type of the service)'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l no-pipeline -d 'Send each delete and the next receive one at a time: two round trips per notification'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Pipelining is the default now; accepted so that older scripts still run'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l exec -d 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dedupe -d 'Delete a notification already handled in this run without handing it on again'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l all-profiles -d 'Follow every profile of the config file, each instance in a thread of its own'
@@ -208,6 +210,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l count-refresh -d
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l clear-interval -d 'Seconds between two clearWebhooksQueue an instance allows (the live service: 60)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l faults -d 'Inject transient faults into this share of requests (0..1): 429, 5xx, dropped, cut short, slow' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l seed -d 'Seed of --faults: the same seed gives the same faults, request by request in arrival order' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l rate-limit -d 'Answer 429 (Retry-After: 1) to more than N requests of one method for one instance in any second' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r

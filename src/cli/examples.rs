@@ -63,8 +63,10 @@ Examples:
     greenq tail -n 10 > ten.ndjson
   Drain the queue into a backup file, then stop:
     greenq tail -e --format json > backup.ndjson
-  Drain a large backlog over a slow link, one round trip per notification:
-    greenq tail -e --pipeline --format json > backup.ndjson
+  Keep below 50 requests a second of each method from the start:
+    greenq tail --max-rate 50
+  Without pipelining (one request at a time, two round trips per notification):
+    greenq tail --no-pipeline
 
   Be your bot's consumer: run a command per notification, delete it when it exits 0:
     greenq tail --exec -- ./bot.py
@@ -88,8 +90,9 @@ whose write failed stays queued, but ones the reader never looked at may be gone
 --count for an exact number, or --exec.
 
 Faults are retried without limit, with pauses that grow (0.5 s doubling to 30 s,
-Retry-After as a floor) until a notification is delivered; a head that comes back
-however often it is deleted stops tail with exit 1. A host that cannot be found or
+Retry-After as a floor) until a notification is delivered; after a 429 that method is
+paced at about 90 % of the rate that drew it (--max-rate N: a ceiling from the start).
+A head that comes back however often it is deleted stops tail with exit 1. A host that cannot be found or
 reached before anything worked ends tail at once (exit 1): check --api-url.";
 
 pub(super) const SERVE_EXAMPLES: &str = "\
@@ -112,6 +115,8 @@ Examples:
     greenq serve --faults 0.3 --seed 42 -v
   A count as stale as the live service's (10 s), and a clear allowed every 2 s:
     greenq serve --count-refresh 10 --clear-interval 2
+  Enforce the live service's rate limit (429 above 100 requests a second per method):
+    greenq serve --rate-limit 100 -v
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 

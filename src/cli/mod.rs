@@ -342,9 +342,23 @@ pub struct TailArgs {
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
 
-    /// Send each delete together with the next receive on one connection (HTTP/1.1 pipelining): one round trip per notification
+    /// Send each delete and the next receive one at a time: two round trips per notification
+    ///
+    /// By default each delete goes out with the next receive in one write on one connection
+    /// (HTTP/1.1 pipelining): one round trip per notification. Example: greenq tail --no-pipeline
     #[arg(long)]
+    pub no_pipeline: bool,
+
+    /// Pipelining is the default now; accepted so that older scripts still run
+    #[arg(long, hide = true, conflicts_with = "no_pipeline")]
     pub pipeline: bool,
+
+    /// At most N requests per second of each method (receive, delete), from the start
+    ///
+    /// Without it nothing is paced until the service answers 429; then that method goes at
+    /// about 90 % of the rate that drew it, creeping up slowly. Example: greenq tail --max-rate 50
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_rate: Option<u32>,
     #[command(flatten)]
     pub consumer: ConsumerArgs,
     #[command(flatten)]
@@ -450,6 +464,13 @@ pub struct ServeArgs {
     /// Seed of --faults: the same seed gives the same faults, request by request in arrival order
     #[arg(long, value_name = "N", requires = "faults")]
     pub seed: Option<u64>,
+
+    /// Answer 429 (Retry-After: 1) to more than N requests of one method for one instance in any second
+    ///
+    /// As the live service limits each method (receiveNotification, deleteNotification, ...) of
+    /// an instance to about 100 a second; publishing (POST /) is not limited. Example: --rate-limit 100
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub rate_limit: Option<u32>,
 }
 
 /// The states of getStateInstance, as the live service names them.

@@ -69,7 +69,8 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         count: None,
         exit_on_empty: true,
         receive_timeout: None,
-        pipeline: false,
+        pipeline: true,
+        max_rate: None,
     };
     let mut delivery = crate::consumer::printing(&session, format, Vec::new());
     let code = tail::follow_and_report(&session, &options, &mut delivery, None)?;

@@ -42,7 +42,8 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         InstanceState::parse(&args.instance_state).unwrap_or(InstanceState::Authorized),
     )
     .with_push_timing(args.push_retry, args.push_timeout)
-    .with_whole_queue(args.count_refresh, args.clear_interval);
+    .with_whole_queue(args.count_refresh, args.clear_interval)
+    .with_rate_limit(args.rate_limit);
     let addr = emulator.local_addr().with_context(|| {
         Error::failure("cannot read the bound address").fix("try another --listen address")
     })?;
@@ -57,6 +58,11 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             crate::ewriteln!("greenq: serve: the queue is in memory; Ctrl-C stops the emulator");
             if let Some(note) = &note {
                 crate::ewriteln!("greenq: serve: {note}");
+            }
+            if let Some(n) = args.rate_limit {
+                crate::ewriteln!(
+                    "greenq: serve: at most {n} requests per second of each method per instance; 429 above"
+                );
             }
         }
         emulator.serve(stop).await.with_context(failed)

@@ -49,8 +49,10 @@ pub struct Options {
     pub count: Option<u64>,
     pub exit_on_empty: bool,
     pub receive_timeout: Option<u32>,
-    /// Each delete goes out with the next receive (`--pipeline`).
+    /// Each delete goes out with the next receive (the default; `--no-pipeline` opts out).
     pub pipeline: bool,
+    /// At most this many requests per second of each method (`--max-rate`).
+    pub max_rate: Option<u32>,
 }
 
 impl Options {
@@ -66,7 +68,8 @@ impl Options {
             count: args.count,
             exit_on_empty: args.exit_on_empty,
             receive_timeout: args.receive_timeout,
-            pipeline: args.pipeline,
+            pipeline: !args.no_pipeline,
+            max_rate: args.max_rate,
         })
     }
 }
@@ -98,9 +101,6 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let watch = Watch::new(&session.status, args.service.metrics_listen.as_deref())?;
     watched(&watch, &session, &mut delivery, args, instance, None);
     watch.start(&session.status);
-    if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
-        delivery.probe().answered();
-    }
     let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
     Ok(follow_and_report(
         &session,
@@ -272,12 +272,17 @@ fn follow(
     } else {
         Box::new(Plain::new(client, options.receive_timeout))
     };
+    client.set_max_rate(options.max_rate);
+    // Over the queue's own connection: one connection per instance.
+    let probe = delivery.probe().clone();
+    if crate::commands::webhook_warning::warn_if_set(&session.status, queue.settings()) {
+        probe.answered();
+    }
     // Handled lately: one shown again is deleted again, never printed twice.
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
     let mut depth = Depth::start(session, options.exit_on_empty);
-    let probe = delivery.probe().clone();
     loop {
         probe.turn();
         if options
@@ -393,7 +398,7 @@ fn follow(
                 let dedupe = delivery.dedupes();
                 ledger.record(&record::entry(&envelope, before, delivery.counts(), dedupe))?;
             }
-            let retries_before = retry.retries();
+            let (retries_before, resent_before) = (retry.retries(), client.resent());
             // Handed on (or deliberately skipped, or set aside): now, and only now,
             // acknowledge it; the next receive may go with it (`--pipeline`) unless this
             // was the last one.
@@ -406,7 +411,8 @@ fn follow(
             } else {
                 queue.delete_then_receive(retry, receipt)
             };
-            let retried = retry.retries() != retries_before;
+            // Sent more than once: a "not found" may be our own first delete's doing.
+            let retried = retry.retries() != retries_before || client.resent() != resent_before;
             match deleted {
                 Ok(true) => Ok(Step::Deleted),
                 Ok(false) => Ok(Step::NotFound { retried }),

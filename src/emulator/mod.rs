@@ -8,6 +8,7 @@ pub mod faults;
 mod partner;
 mod push;
 mod queue;
+mod rate_limit;
 mod routes;
 mod settings;
 mod shared;
@@ -71,6 +72,7 @@ impl Emulator {
                 instance_state: InstanceState::Authorized,
                 whole: whole_queue::WholeQueue::default(),
                 partner: None,
+                rate_limit: None,
             }),
             faults: None,
         })
@@ -127,6 +129,14 @@ impl Emulator {
             .collect();
         if let Some(s) = Arc::get_mut(&mut self.state) {
             s.partner = Some(partner::Partner::new(token, instances));
+        }
+        self
+    }
+
+    /// At most `n` requests per second of each method per instance (`serve --rate-limit`).
+    pub fn with_rate_limit(mut self, n: Option<u32>) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.rate_limit = n.map(rate_limit::RateLimit::new);
         }
         self
     }

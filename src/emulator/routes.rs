@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
@@ -66,7 +66,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 return wrong_method("GET");
             }
             // Credentials first: a wrong token is told so whatever else is wrong.
-            let (_, instance) = match authorize(state, instance, token) {
+            let (_, instance) = match authorize(state, instance, "receiveNotification", token) {
                 Ok(found) => found,
                 Err(answer) => return *answer,
             };
@@ -82,7 +82,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             if req.method() != Method::DELETE {
                 return wrong_method("DELETE");
             }
-            let (_, instance) = match authorize(state, instance, token) {
+            let (_, instance) = match authorize(state, instance, "deleteNotification", token) {
                 Ok(found) => found,
                 Err(answer) => return *answer,
             };
@@ -108,7 +108,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             if req.method() != Method::GET {
                 return wrong_method("GET");
             }
-            let (id, _) = match authorize(state, instance, token) {
+            let (id, _) = match authorize(state, instance, method, token) {
                 Ok(found) => found,
                 Err(answer) => return *answer,
             };
@@ -128,7 +128,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             if req.method() != Method::POST {
                 return wrong_method("POST");
             }
-            let (id, _) = match authorize(state, instance, token) {
+            let (id, _) = match authorize(state, instance, "setSettings", token) {
                 Ok(found) => found,
                 Err(answer) => return *answer,
             };
@@ -175,7 +175,7 @@ fn whole_queue(
         (true, _) => return wrong_method("GET"),
         (false, _) => return wrong_method("DELETE"),
     }
-    let (id, instance) = match authorize(state, instance, token) {
+    let (id, instance) = match authorize(state, instance, method, token) {
         Ok(found) => found,
         Err(answer) => return *answer,
     };
@@ -201,9 +201,11 @@ fn starting(state: &State) -> Option<Answer> {
     })
 }
 
+/// Credentials first, then `--rate-limit` for this method of this instance.
 fn authorize<'a>(
     state: &'a State,
     instance: &str,
+    method: &str,
     token: &str,
 ) -> Result<(u64, &'a Instance), Box<Answer>> {
     let id = instance
@@ -224,6 +226,19 @@ fn authorize<'a>(
             Refusal::WrongToken => error(StatusCode::UNAUTHORIZED, "wrong apiTokenInstance"),
         })
     })?;
+    if let Some(limit) = &state.rate_limit
+        && !limit.admit(id, method, Instant::now())
+    {
+        let mut answer = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("more than the --rate-limit of {method} in one second"),
+        );
+        answer.headers_mut().insert(
+            RETRY_AFTER,
+            HeaderValue::from(super::rate_limit::RETRY_AFTER_SECS),
+        );
+        return Err(Box::new(answer));
+    }
     Ok((id, instance))
 }
 

@@ -13,6 +13,7 @@ use hyper_util::rt::TokioTimer;
 use super::partner::Partner;
 use super::push::Pusher;
 use super::queue::Queues;
+use super::rate_limit::RateLimit;
 use super::settings::{Accounts, InstanceState};
 use super::whole_queue::WholeQueue;
 
@@ -31,6 +32,8 @@ pub struct State {
     pub whole: WholeQueue,
     /// `serve --partner-token`: the Partner API's getInstances.
     pub partner: Option<Partner>,
+    /// `--rate-limit`: requests per second per method per instance.
+    pub rate_limit: Option<RateLimit>,
 }
 
 pub type Answer = Response<Full<Bytes>>;

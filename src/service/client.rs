@@ -14,6 +14,7 @@ use crate::secret::Secret;
 use crate::service::answer::{
     Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
 };
+use crate::service::pace::Pace;
 use crate::service::transport::Tracker;
 use crate::service::whole_queue::{self, Cleared};
 use crate::terminal::interrupt::Interrupt;
@@ -28,6 +29,10 @@ const LONGEST_WAIT: Duration = Duration::from_secs(60);
 /// The overall deadline of a delete or a publish, so that a server that trickles bytes
 /// cannot hold greenq forever.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(30);
+/// The queue's methods, as their URLs and the pace name them.
+pub const RECEIVE: &str = "receiveNotification";
+pub const DELETE: &str = "deleteNotification";
+pub const SETTINGS: &str = "getSettings";
 
 /// The overall deadline of a long poll: its wait plus a margin.
 pub fn long_poll_deadline(receive_timeout: Option<u32>) -> Duration {
@@ -46,11 +51,18 @@ pub struct Client {
     interrupt: Interrupt,
     /// An answer of any kind came back in this run: the hosts exist.
     contacted: Cell<bool>,
+    /// Requests sent again after a connection fault that may have let the first one
+    /// arrive (a DELETE answered "not found" then is no sign of another reader).
+    resent: Cell<u64>,
+    /// Requests per method, below the service's rate limit once it said so.
+    pace: Pace,
 }
 
 /// What a request is, for the exchange.
 struct Request<'a> {
     method: &'static str,
+    /// The API method (`receiveNotification`, `publish`, ...): what is paced.
+    call: &'static str,
     url: &'a str,
     host: &'a str,
     body: Option<&'a str>,
@@ -78,12 +90,53 @@ impl Client {
             status,
             interrupt,
             contacted: Cell::new(false),
+            resent: Cell::new(0),
+            pace: Pace::new(None),
+        }
+    }
+
+    /// At most `n` requests per second of each method, from the start (`--max-rate`).
+    pub fn set_max_rate(&self, n: Option<u32>) {
+        self.pace.set_ceiling(n);
+    }
+
+    /// Waits until requests of `calls` may go out together. A signal cuts the wait short
+    /// unless the work is protected (a delete after a write goes out, a moment late).
+    pub fn wait_for_pace(&self, calls: &[&'static str]) -> Result<(), ApiError> {
+        let at = self.pace.reserve(calls, Instant::now());
+        let wait = at.saturating_duration_since(Instant::now());
+        if wait.is_zero() {
+            return Ok(());
+        }
+        if self.interrupt.sleep(wait) {
+            if self.interrupt.stops_requests() {
+                return Err(ApiError::Interrupted);
+            }
+            std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        }
+        Ok(())
+    }
+
+    /// Notes an answer of a `call`: a 429 paces that method from now on.
+    fn note_answer(&self, call: &'static str, status: u16) {
+        if status == 429 {
+            self.pace.refused(call, Instant::now());
         }
     }
 
     /// An answer of any kind came back in this run.
     pub fn contacted(&self) -> bool {
         self.contacted.get()
+    }
+
+    /// How many requests went out again after one that may have arrived (see `resent`).
+    pub fn resent(&self) -> u64 {
+        self.resent.get()
+    }
+
+    /// The pipelined connection sends a request again through the client: counted too.
+    pub fn note_resent(&self) {
+        self.resent.set(self.resent.get() + 1);
     }
 
     pub fn instance(&self) -> Option<u64> {
@@ -114,9 +167,10 @@ impl Client {
     /// One long poll: the head of the queue, or `None` when the wait ended empty.
     pub fn receive(&self, receive_timeout: Option<u32>) -> Result<Option<Envelope>, ApiError> {
         let rest = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
-        let url = self.api_url("receiveNotification", &rest)?;
+        let url = self.api_url(RECEIVE, &rest)?;
         let answer = self.exchange(Request {
             method: "GET",
+            call: RECEIVE,
             url: &url,
             host: &self.api_host,
             body: None,
@@ -139,9 +193,10 @@ impl Client {
     /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
     /// did not know it (already deleted, or never there).
     pub fn delete(&self, receipt_id: u64) -> Result<bool, ApiError> {
-        let url = self.api_url("deleteNotification", &format!("/{receipt_id}"))?;
+        let url = self.api_url(DELETE, &format!("/{receipt_id}"))?;
         let answer = self.exchange(Request {
             method: "DELETE",
+            call: DELETE,
             url: &url,
             host: &self.api_host,
             body: None,
@@ -165,6 +220,7 @@ impl Client {
     /// read as `receive` reads its own.
     pub fn receive_answer(&self, answer: &Answer) -> Result<Option<Envelope>, ApiError> {
         self.contacted.set(true);
+        self.note_answer(RECEIVE, answer.status);
         classify_status(answer, self.secret())
             .map_err(|e| self.redacted(e))
             .and_then(|()| self.envelope_of(answer))
@@ -173,6 +229,7 @@ impl Client {
     /// The same for a delete's answer.
     pub fn delete_answer(&self, answer: &Answer) -> Result<bool, ApiError> {
         self.contacted.set(true);
+        self.note_answer(DELETE, answer.status);
         classify_status(answer, self.secret())
             .map_err(|e| self.redacted(e))
             .and_then(|()| self.deleted_of(answer))
@@ -182,6 +239,7 @@ impl Client {
     pub fn publish(&self, notification: &str) -> Result<(), ApiError> {
         let answer = self.exchange(Request {
             method: "POST",
+            call: "publish",
             url: self.webhook_url.as_str(),
             host: &self.webhook_host,
             body: Some(notification),
@@ -207,6 +265,7 @@ impl Client {
             if self.interrupt.stops_requests() {
                 return Err(ApiError::Interrupted);
             }
+            self.wait_for_pace(&[request.call])?;
             self.tracker.begin();
             let started = Instant::now();
             let result = self.send(&request);
@@ -215,6 +274,7 @@ impl Client {
             let e = match result {
                 Ok(answer) => {
                     self.contacted.set(true);
+                    self.note_answer(request.call, answer.status);
                     self.status.exchange(format_args!(
                         "{} {} {} {ms:.0} ms",
                         request.method,
@@ -240,6 +300,9 @@ impl Client {
                 && is_connection_drop(&e);
             if stale && !fresh_connection_tried {
                 fresh_connection_tried = true;
+                if progress.sent {
+                    self.note_resent();
+                }
                 self.status.exchange(format_args!(
                     "{} {} on a kept-alive connection that the server closed ({text}); sending it on a new one",
                     request.method,
@@ -330,14 +393,33 @@ impl Client {
 
     /// `getSettings`: the instance's settings object, as the service sends it.
     pub fn get_settings(&self) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
-        let answer = self.account_get("getSettings")?;
+        let answer = self.account_get(SETTINGS)?;
+        self.settings_of(&answer)
+    }
+
+    /// The same for a settings answer that came another way (a pipelined connection).
+    pub fn settings_answer(
+        &self,
+        answer: &Answer,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+        self.contacted.set(true);
+        self.note_answer(SETTINGS, answer.status);
+        classify_status(answer, self.secret())
+            .map_err(|e| self.redacted(e))
+            .and_then(|()| self.settings_of(answer))
+    }
+
+    fn settings_of(
+        &self,
+        answer: &Answer,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
         // A settings object never holds `code`: one that does is a `{"code":401}` refusal.
         if let Some(refusal) = code_refusal(&answer.body, self.secret()) {
             return Err(self.redacted(refusal));
         }
         // Server text, shown by doctor: the token taken out before anything is read of it.
         let text = self.redact(String::from_utf8_lossy(&answer.body).into_owned());
-        serde_json::from_str(&text).map_err(|e| self.odd(&answer, "a settings object", &e))
+        serde_json::from_str(&text).map_err(|e| self.odd(answer, "a settings object", &e))
     }
 
     /// `getWebhooksCount`: how many notifications wait (the service's figure may be 10 s old).
@@ -352,6 +434,7 @@ impl Client {
     pub fn clear_webhooks_queue(&self) -> Result<Cleared, ApiError> {
         let url = self.api_url("clearWebhooksQueue", "")?;
         let answer = self.exchange(Request {
+            call: "clearWebhooksQueue",
             method: "DELETE",
             url: &url,
             host: &self.api_host,
@@ -362,10 +445,11 @@ impl Client {
         whole_queue::cleared_of(&answer, self.secret()).map_err(|e| self.redacted(e))
     }
 
-    fn account_get(&self, method: &str) -> Result<Answer, ApiError> {
+    fn account_get(&self, method: &'static str) -> Result<Answer, ApiError> {
         let url = self.api_url(method, "")?;
         self.exchange(Request {
             method: "GET",
+            call: method,
             url: &url,
             host: &self.api_host,
             body: None,
@@ -493,6 +577,7 @@ mod tests {
         let deadline = Duration::from_millis(600);
         let started = Instant::now();
         let result = client.exchange(Request {
+            call: RECEIVE,
             method: "GET",
             url: &url,
             host: "127.0.0.1",

@@ -1,5 +1,6 @@
 //! What `tail` asks of the queue service, with retries: the head, a delete, or a delete
-//! with the next receive sent behind it (`tail --pipeline`).
+//! with the next receive sent behind it (pipelined, tail's default); and the settings
+//! read at start, over the same connection.
 
 use crate::notification::Envelope;
 use crate::service::answer::ApiError;
@@ -19,7 +20,13 @@ pub trait Queue {
     fn delete_then_receive(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError> {
         self.delete(retry, receipt)
     }
+
+    /// The instance's settings (`getSettings`), one attempt, on the queue's connection.
+    fn settings(&mut self) -> Result<Settings, ApiError>;
 }
+
+/// A settings object, as the service sends it.
+pub type Settings = serde_json::Map<String, serde_json::Value>;
 
 /// One request at a time, through the client's agent.
 pub struct Plain<'a> {
@@ -44,5 +51,9 @@ impl Queue for Plain<'_> {
 
     fn delete(&mut self, retry: &mut Retry, receipt: u64) -> Result<bool, ApiError> {
         retry.run(Repeat::Safe, || self.client.delete(receipt))
+    }
+
+    fn settings(&mut self) -> Result<Settings, ApiError> {
+        self.client.get_settings()
     }
 }

@@ -90,7 +90,7 @@ impl Ledger {
                 conn.busy_timeout(Duration::from_secs(5))?;
                 // WAL: a commit appends to the log; NORMAL: it reaches the kernel before
                 // the delete is sent (kill -9 cannot undo it) without an fsync each.
-                conn.pragma_update(None, "journal_mode", "WAL")?;
+                into_wal(&conn)?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
                 // A checkpoint syncs to the disk: every ~6,000 notifications, not ~800
                 // (the log then grows to 32 MiB, and is cut back to 4 MiB after).
@@ -236,6 +236,28 @@ impl Ledger {
     }
 }
 
+/// Switches a ledger to WAL. Switching takes a lock for which SQLite does not wait: two
+/// tails (the threads of a multi-instance tail, units started together) creating the same
+/// new ledger meet here, and the loser finds it switched already, or tries again.
+fn into_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 100 =>
+            {
+                tries += 1;
+                let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+                if mode.eq_ignore_ascii_case("wal") {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// A ledger that cannot be opened: corrupt (move it aside) or unwritable (fix the path).
 fn opening_error(dir: &StateDir, path: &std::path::Path, e: &rusqlite::Error) -> Error {
     let corrupt = matches!(
@@ -264,6 +286,28 @@ mod tests {
             path: tmp.path().to_path_buf(),
             explicit: true,
             origin: "--state-dir",
+        }
+    }
+
+    #[test]
+    fn many_instances_open_one_new_ledger_at_once() {
+        // A multi-instance tail opens it from a thread per instance; so do units of a
+        // systemd template started together with one StateDirectory.
+        for _ in 0..20 {
+            let tmp = tempfile::tempdir().unwrap();
+            let d = dir(&tmp);
+            std::thread::scope(|scope| {
+                let opened: Vec<_> = (0..8)
+                    .map(|i| {
+                        let d = &d;
+                        scope.spawn(move || Ledger::open(d, NAME, 100 + i).map(|_| ()))
+                    })
+                    .collect();
+                for o in opened {
+                    let result = o.join().unwrap();
+                    assert!(result.is_ok(), "{:?}", result.err().map(|e| e.to_string()));
+                }
+            });
         }
     }
 

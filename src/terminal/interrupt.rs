@@ -34,7 +34,7 @@ struct State {
     /// When the first signal came.
     first: Option<Instant>,
     agent: Option<ureq::Agent>,
-    /// The pipelined connection of `tail --pipeline` (ureq's agent does not carry it).
+    /// The pipelined connection of `tail` (ureq's agent does not carry it).
     socket: Option<std::net::TcpStream>,
 }
 

@@ -247,7 +247,7 @@ fn a_server_that_closes_every_connection_is_reconnected_to_quietly() {
 
 #[test]
 fn a_host_that_does_not_resolve_ends_at_once_naming_it() {
-    for pipeline in [&[][..], &["--pipeline"]] {
+    for pipeline in [&[][..], &["--no-pipeline"]] {
         let out = greenq()
             .args(["--api-url", "https://apii.green-api.invalid", "tail"])
             .args(pipeline)

@@ -16,6 +16,7 @@ mod layout;
 mod log_format;
 mod many;
 mod metrics;
+mod pacing;
 mod pipeline;
 mod profiles;
 mod publish;

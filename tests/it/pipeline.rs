@@ -1,4 +1,5 @@
-//! `greenq tail --pipeline` (a delete and the next receive in one write) and the rule
+//! Pipelining, tail's default (a delete and the next receive in one write; `--pipeline`
+//! is still accepted, `--no-pipeline` opts out) and the rule
 //! that a receipt confirmed deleted is never printed again, against the emulator and
 //! against a queue server that misbehaves on purpose.
 
@@ -75,6 +76,7 @@ fn the_emulator_answers_pipelined_requests_in_order() {
 
 #[test]
 fn a_pipelined_drain_on_the_emulator_keeps_order_and_loses_nothing() {
+    // `--pipeline`, the default now, is still accepted.
     let emu = Emulator::start(0);
     emu.publish_all(&bodies(40));
     let out = emu
@@ -100,7 +102,7 @@ fn each_delete_goes_out_with_the_next_receive_on_one_connection() {
     let server = QueueServer::start(&bodies(5), Behaviour::default());
     let out = server
         .cmd()
-        .args(["tail", "--pipeline", "-e", "--format", "json"])
+        .args(["tail", "-e", "--format", "json"])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -116,8 +118,8 @@ fn each_delete_goes_out_with_the_next_receive_on_one_connection() {
         expected.extend([("DELETE", false), ("GET", true)]);
     }
     assert_eq!(shape, expected);
-    // One for the settings read at start (the client's agent), one for the whole queue.
-    assert_eq!(server.connections(), 2);
+    // The settings read at start and the whole queue: one connection.
+    assert_eq!(server.connections(), 1);
     assert_eq!(server.queued(), 0);
 }
 
@@ -126,7 +128,7 @@ fn with_count_the_last_delete_goes_alone() {
     let server = QueueServer::start(&bodies(5), Behaviour::default());
     let out = server
         .cmd()
-        .args(["tail", "--pipeline", "-n", "2", "--format", "json"])
+        .args(["tail", "-n", "2", "--format", "json"])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -146,8 +148,8 @@ fn a_server_that_lags_its_deletes_gets_each_printed_once() {
         let server = QueueServer::start(&bodies(5), lag);
         let mut cmd = server.cmd();
         cmd.args(["tail", "-e", "--format", "json"]);
-        if pipeline {
-            cmd.arg("--pipeline");
+        if !pipeline {
+            cmd.arg("--no-pipeline");
         }
         let out = cmd.output().unwrap();
         assert_exit(&out, 0);
@@ -171,13 +173,13 @@ fn a_server_that_lags_its_deletes_gets_each_printed_once() {
     }
 }
 
-/// Runs `tail --pipeline -e -v` against a server that misbehaves as `behaviour` says, and
+/// Runs `tail -e -v` (pipelined) against a server that misbehaves as `behaviour` says, and
 /// checks that everything was delivered once, in order, with one line about the fallback.
 fn falls_back_and_delivers_all(behaviour: Behaviour) -> QueueServer {
     let server = QueueServer::start(&bodies(4), behaviour);
     let out = server
         .cmd()
-        .args(["-v", "tail", "--pipeline", "-e", "--format", "json"])
+        .args(["-v", "tail", "-e", "--format", "json"])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -235,7 +237,7 @@ fn ctrl_c_during_a_pipelined_long_poll_exits_130_at_once() {
     };
     let server = QueueServer::start(&bodies(1), hold);
     let mut child = std_greenq(&server.url())
-        .args(["-v", "tail", "--pipeline", "--format", "json"])
+        .args(["-v", "tail", "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -272,7 +274,7 @@ fn a_host_that_does_not_speak_tls_fails_as_without_pipeline() {
         }
     });
     let out = greenq_at(&format!("https://{addr}"))
-        .args(["tail", "--pipeline", "--format", "json"])
+        .args(["tail", "--format", "json"])
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
@@ -291,7 +293,7 @@ fn through_a_proxy_tail_runs_without_pipelining_and_says_so() {
     let out = emu
         .cmd()
         .env("HTTPS_PROXY", "http://127.0.0.1:9")
-        .args(["tail", "--pipeline", "-e", "--format", "json"])
+        .args(["tail", "-e", "--format", "json"])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -300,7 +302,7 @@ fn through_a_proxy_tail_runs_without_pipelining_and_says_so() {
     let mut child = std_greenq(&emu.url())
         .env_remove("NO_PROXY")
         .env("HTTPS_PROXY", "http://127.0.0.1:9")
-        .args(["tail", "--pipeline", "--format", "json"])
+        .args(["tail", "--format", "json"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -320,7 +322,7 @@ fn ctrl_c_during_a_fast_pipelined_drain_loses_nothing_and_repeats_nothing() {
     let total = 1000;
     emu.publish_all(&bodies(total));
     let mut child = std_greenq(&emu.url())
-        .args(["tail", "--pipeline", "--format", "json"])
+        .args(["tail", "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -365,7 +367,7 @@ fn transient_answers_to_a_pair_are_retried_alone_and_deliver_everything_once() {
     let server = QueueServer::start(&bodies(10), flaky);
     let out = server
         .cmd()
-        .args(["-v", "tail", "--pipeline", "-e", "--format", "json"])
+        .args(["-v", "tail", "-e", "--format", "json"])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -392,7 +394,7 @@ fn through_a_faulty_proxy_everything_is_printed_once_in_order() {
     emu.publish_all(&bodies(15));
     let proxy = FaultProxy::start(emu.addr, 1080, 0.3);
     let out = greenq_at(&proxy.url())
-        .args(["tail", "--pipeline", "-e", "--format", "json"])
+        .args(["tail", "-e", "--format", "json"])
         .timeout(Duration::from_secs(180))
         .output()
         .unwrap();
@@ -416,5 +418,8 @@ fn through_a_faulty_proxy_everything_is_printed_once_in_order() {
             && c.cut_after > 0,
         "every kind of fault happened: {c:?}"
     );
+    // A pair whose delete may have been carried out has it sent again: no other reader.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("another consumer"), "{err}");
     assert_no_token(&[&out.stdout, &out.stderr]);
 }

@@ -21,6 +21,8 @@ fn verbose_lines_show_the_url_with_the_token_as_stars() {
         &["-v", "tail", "-e"],
         &["-v", "count"],
         &["-v", "purge", "--yes"],
+        &["-v", "tail", "-e", "--no-pipeline"],
+        &["-v", "tail", "-e", "--max-rate", "50"],
     ] {
         let out = emu.cmd().args(args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -93,6 +95,7 @@ fn no_error_path_prints_the_token() {
         &["-v", "receive"],
         &["-v", "delete", "1"],
         &["-v", "tail", "-n", "1"],
+        &["-v", "tail", "-n", "1", "--no-pipeline"],
         &[
             "-v",
             "--log-format",
@@ -139,6 +142,42 @@ fn run_error_paths(commands: &[&[&str]]) {
             }
         }
     });
+}
+
+#[test]
+fn a_rate_limited_drain_prints_no_token() {
+    // Refused by `serve --rate-limit` (429, then paced): the pipelined answers, the
+    // retries and the pace's waits; the emulator's own log is searched in pacing.rs.
+    let emu = Emulator::start_with(&[
+        "--wait",
+        "0",
+        "--accept",
+        &format!("{INSTANCE}:{TOKEN}"),
+        "--rate-limit",
+        "2",
+    ]);
+    emu.publish_all(&(0..6).map(|i| numbered("x", i)).collect::<Vec<_>>());
+    for extra in [&[][..], &["--no-pipeline"]] {
+        let out = emu
+            .cmd()
+            .args([
+                "-v",
+                "tail",
+                "-n",
+                "3",
+                "--allow-unknown-type",
+                "--type",
+                "x",
+            ])
+            .args(extra)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(" 429 "), "{extra:?}: {err}");
+        assert_no_token(&[&out.stdout, &out.stderr]);
+    }
 }
 
 #[test]

@@ -178,9 +178,6 @@ pub fn follow_all(
                     if !go.wait() {
                         return None;
                     }
-                    if crate::commands::webhook_warning::warn_if_webhook_set(&session) {
-                        delivery.probe().answered();
-                    }
                     let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
                     let (ended, summary) =
                         tail::follow_summarised(&session, options, &mut delivery, ledger);

@@ -1,14 +1,16 @@
-//! `tail --pipeline`: once a notification was handled, its delete and the next receive go
-//! out in one write on one keep-alive connection (HTTP/1.1 pipelining), and both answers
-//! are read in order: one round trip per notification instead of two. ureq cannot
-//! pipeline, so this has a connection of its own (`connection`); the answers are
-//! classified by the client, as its own are.
+//! Pipelining, `tail`'s default (`--no-pipeline` opts out): once a notification was
+//! handled, its delete and the next receive go out in one write on one keep-alive
+//! connection (HTTP/1.1 pipelining), and both answers are read in order: one round trip
+//! per notification instead of two. ureq cannot pipeline, so this has a connection of its
+//! own (`connection`); the answers are classified by the client, as its own are.
 //!
 //! A pair is sent only when the connection is healthy; the first receive of a run and any
 //! request after a fault go out alone. When a pair fails (the server closed the
 //! connection after the first answer, sent something unexpected, or cannot be pipelined),
 //! the request left unanswered goes again through the client (a GET or a DELETE: both are
-//! safe to repeat), and the rest of the run does without pipelining.
+//! safe to repeat), and the rest of the run does without pipelining. The settings read
+//! at start goes over the same connection, so an instance has one connection. Every
+//! request waits for the client's pace first.
 
 mod connection;
 mod response;
@@ -22,8 +24,10 @@ use crate::config::Credentials;
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::answer::{Answer, ApiError, Arrival};
-use crate::service::client::{CALL_DEADLINE, Client, long_poll_deadline};
-use crate::service::queue::{Plain, Queue};
+use crate::service::client::{
+    CALL_DEADLINE, Client, DELETE, RECEIVE, SETTINGS, long_poll_deadline,
+};
+use crate::service::queue::{Plain, Queue, Settings};
 use crate::service::retry::{Repeat, Retry};
 use crate::service::session::Session;
 use crate::terminal::interrupt::Interrupt;
@@ -39,7 +43,7 @@ pub fn queue<'a>(
 ) -> Box<dyn Queue + 'a> {
     let plain = |why: &str| -> Box<dyn Queue + 'a> {
         session.status.line(format_args!(
-            "--pipeline: {why}; going on without pipelining"
+            "pipelining: {why}; going on without pipelining"
         ));
         Box::new(Plain::new(&session.client, receive_timeout))
     };
@@ -93,6 +97,7 @@ pub fn queue<'a>(
         host_header,
         receive_target: format!("{head}receiveNotification/{token}{query}"),
         delete_prefix: format!("{head}deleteNotification/{token}/"),
+        settings_target: format!("{head}getSettings/{token}"),
         receive_timeout,
         connection: None,
         in_flight: None,
@@ -113,6 +118,7 @@ pub struct Pipelined<'a> {
     /// The request targets; they hold the token.
     receive_target: String,
     delete_prefix: String,
+    settings_target: String,
     receive_timeout: Option<u32>,
     connection: Option<Connection>,
     /// A receive sent behind a delete, and when: its answer is the next to read.
@@ -126,6 +132,18 @@ pub struct Pipelined<'a> {
 enum Call {
     Receive,
     Delete(u64),
+    Settings,
+}
+
+impl Call {
+    /// The API method, as the pace knows it.
+    fn method(self) -> &'static str {
+        match self {
+            Call::Receive => RECEIVE,
+            Call::Delete(_) => DELETE,
+            Call::Settings => SETTINGS,
+        }
+    }
 }
 
 impl Queue for Pipelined<'_> {
@@ -147,6 +165,14 @@ impl Queue for Pipelined<'_> {
                 self.delete_alone(receipt)
             }
         })
+    }
+
+    fn settings(&mut self) -> Result<Settings, ApiError> {
+        if self.off {
+            return self.client.get_settings();
+        }
+        let answer = self.alone(Call::Settings)?;
+        self.client.settings_answer(&answer)
     }
 }
 
@@ -212,6 +238,7 @@ impl Pipelined<'_> {
         if self.in_flight.take().is_some() {
             self.connection = None;
         }
+        self.client.wait_for_pace(&[DELETE, RECEIVE])?;
         let mut request = std::mem::take(&mut self.request);
         request.clear();
         self.push_request(&mut request, Call::Delete(receipt));
@@ -237,6 +264,8 @@ impl Pipelined<'_> {
             }
             Err(fault) => {
                 self.give_up(&format!("a pipelined delete failed: {fault}"));
+                // The pair may have been carried out: its delete goes again.
+                self.client.note_resent();
                 return self.client.delete(receipt);
             }
         };
@@ -250,6 +279,7 @@ impl Pipelined<'_> {
             }
             Err(ApiError::Unexpected { reason }) => {
                 self.give_up(&format!("the pipelined delete was answered {reason}"));
+                self.client.note_resent();
                 self.client.delete(receipt)
             }
             Err(e) => {
@@ -266,6 +296,7 @@ impl Pipelined<'_> {
         if self.interrupt.stops_requests() {
             return Err(ApiError::Interrupted);
         }
+        self.client.wait_for_pace(&[call.method()])?;
         let mut request = std::mem::take(&mut self.request);
         request.clear();
         self.push_request(&mut request, call);
@@ -298,7 +329,7 @@ impl Pipelined<'_> {
     fn deadline(&self, call: Call) -> std::time::Duration {
         match call {
             Call::Receive => long_poll_deadline(self.receive_timeout),
-            Call::Delete(_) => CALL_DEADLINE,
+            Call::Delete(_) | Call::Settings => CALL_DEADLINE,
         }
     }
 
@@ -320,6 +351,10 @@ impl Pipelined<'_> {
                 request.extend_from_slice(b"DELETE ");
                 request.extend_from_slice(self.delete_prefix.as_bytes());
                 request.extend_from_slice(receipt.to_string().as_bytes());
+            }
+            Call::Settings => {
+                request.extend_from_slice(b"GET ");
+                request.extend_from_slice(self.settings_target.as_bytes());
             }
         }
         request.extend_from_slice(b" HTTP/1.1\r\nhost: ");
@@ -347,6 +382,7 @@ impl Pipelined<'_> {
             let (method, target) = match call {
                 Call::Receive => ("GET", self.receive_target.clone()),
                 Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
+                Call::Settings => ("GET", self.settings_target.clone()),
             };
             let shown = self.secret.redact(&format!("{}{target}", self.origin));
             let how = if paired { ", pipelined" } else { "" };
@@ -381,7 +417,7 @@ impl Pipelined<'_> {
 /// The one line that says pipelining stopped, and why.
 fn fallback_line(why: &str, secret: &Secret) -> String {
     format!(
-        "--pipeline: {}; going on without pipelining",
+        "pipelining: {}; going on without pipelining",
         secret.redact(why)
     )
 }

@@ -1,4 +1,4 @@
-//! A queue server for `tail --pipeline`: it keeps a real queue (receive shows the head,
+//! A queue server for tail's pipelining: it keeps a real queue (receive shows the head,
 //! delete removes it), answers pipelined requests in order, records what it saw (and
 //! whether a request came in the same read as the one before it: a pipelined pair), and
 //! misbehaves as asked.
@@ -37,6 +37,8 @@ pub struct QueueSeen {
     pub connection: usize,
     /// It came after another request in the same read: the second of a pipelined pair.
     pub pipelined: bool,
+    /// When the server read it.
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -47,6 +49,8 @@ struct State {
     lagging: Option<(u64, String)>,
     seen: Vec<QueueSeen>,
     failed: usize,
+    /// The connection of each settings read (`getSettings`).
+    settings_on: Vec<usize>,
 }
 
 pub struct QueueServer {
@@ -102,6 +106,11 @@ impl QueueServer {
         self.lock().queue.len()
     }
 
+    /// The connection each settings read came on.
+    pub fn settings_on(&self) -> Vec<usize> {
+        self.lock().settings_on.clone()
+    }
+
     /// Requests answered 503 (`fail_every`).
     pub fn failed(&self) -> usize {
         self.lock().failed
@@ -146,6 +155,7 @@ fn serve(stream: TcpStream, connection: usize, state: Arc<(Mutex<State>, Condvar
         let path = words.next().unwrap_or("").to_string();
         // The settings read of tail's start is not the queue's business: not recorded.
         if path.contains("/getSettings/") {
+            state.0.lock().expect("lock").settings_on.push(connection);
             let none = "HTTP/1.1 404 X\r\ncontent-length: 0\r\n\r\n";
             if writer.write_all(none.as_bytes()).is_err() {
                 return;
@@ -160,6 +170,7 @@ fn serve(stream: TcpStream, connection: usize, state: Arc<(Mutex<State>, Condvar
 
                 connection,
                 pipelined,
+                at: Instant::now(),
             });
             changed.notify_all();
             if b.fail_every.is_some_and(|n| state.seen.len() % n == 0) {
