@@ -242,11 +242,39 @@ fn tail_e_on_a_terminal_shows_done_of_total() {
 }
 
 #[test]
+fn the_bar_counts_what_was_done_while_the_next_receive_waits() {
+    // 40 waiting; one comes and is deleted, then the long poll waits (for good): the bar
+    // is up with 1/40 however slowly the machine draws it.
+    let server = Scripted::start(
+        vec![
+            reply(200, r#"{"count":40}"#),
+            envelope(1, &example("x")),
+            reply(200, r#"{"result":true}"#),
+        ],
+        hang(),
+    );
+    let mut pty = Pty::spawn(&server.url(), &["tail", "-e", "--format", "text"]);
+    pty.wait_for("1/40", LIMIT);
+    pty.type_raw("\x03");
+    assert_eq!(pty.wait_exit(LIMIT), 130, "{}", pty.output());
+    assert!(pty.output().contains("draining ["), "{}", pty.output());
+}
+
+#[test]
 fn tail_without_e_shows_the_depth_on_its_spinner() {
-    let emu = emulator_with(3, &[]);
-    let mut pty = Pty::spawn(&emu.url(), &["tail", "-n", "3", "--format", "text"]);
-    assert_eq!(pty.wait_exit(LIMIT), 0, "{}", pty.output());
-    assert!(pty.output().contains("≈ 3 waiting"), "{}", pty.output());
+    // The count says 1,234; the long poll then waits (for good), so the spinner is up
+    // however slowly the machine draws it.
+    let server = Scripted::start(vec![reply(200, r#"{"count":1234}"#)], hang());
+    let mut pty = Pty::spawn(&server.url(), &["tail", "--format", "text"]);
+    pty.wait_for("≈ 1,234 waiting", LIMIT);
+    pty.type_raw("\x03");
+    assert_eq!(pty.wait_exit(LIMIT), 130, "{}", pty.output());
+    let seen = server.seen();
+    assert!(
+        seen[0].path.contains("/getWebhooksCount/"),
+        "{}",
+        seen[0].path
+    );
 }
 
 #[test]
