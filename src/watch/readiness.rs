@@ -71,7 +71,9 @@ impl InstanceState {
     }
 
     fn alive_at(&self, now_ms: u64) -> bool {
-        now_ms <= self.alive_until.load(Ordering::Relaxed)
+        // Strictly before: a loop that never reported (0) is not alive in the epoch's
+        // first millisecond either.
+        now_ms < self.alive_until.load(Ordering::Relaxed)
             && self.stopped.lock().is_ok_and(|s| s.is_none())
     }
 }
