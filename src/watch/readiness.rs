@@ -46,6 +46,11 @@ impl InstanceState {
         }
     }
 
+    /// Its loop ended (an error, the end of the run).
+    pub fn has_stopped(&self) -> bool {
+        self.stopped.lock().map_or(true, |s| s.is_some())
+    }
+
     /// Why it is not ready, if it is not.
     pub fn not_ready(&self) -> Option<String> {
         if let Some(why) = self.stopped.lock().ok().and_then(|s| s.clone()) {
