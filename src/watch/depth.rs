@@ -26,8 +26,9 @@ pub fn spawn(session: &Session, probe: Probe) {
         .name("greenq-depth".into())
         .spawn(move || {
             // Quiet: a metric's read is not a status line, and never shows the token.
+            // Small buffers: the answer is `{"count":N}`, and a tail may follow hundreds.
             let client = Client::new(
-                agent::build(),
+                agent::build_lean(),
                 &config,
                 Some(credentials),
                 Arc::new(Status::new(true, false)),
