@@ -70,6 +70,8 @@ pub struct ProfileAddArgs {
     pub token_stdin: bool,
 
     /// Replace a profile of that name
+    ///
+    /// Example: greenq profile add shop -i 1101000001 --api-url URL --token-file shop.token --force
     #[arg(long)]
     pub force: bool,
 }
@@ -89,6 +91,8 @@ pub struct ProfileImportArgs {
     pub partner_token_file: PathBuf,
 
     /// Replace profiles of the same names
+    ///
+    /// Example: greenq profile import --partner-url URL --partner-token-file partner.token --api-url URL --force
     #[arg(long)]
     pub force: bool,
 }

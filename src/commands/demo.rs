@@ -20,31 +20,9 @@ use crate::service::session::Session;
 use crate::terminal::format;
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let emulator = Emulator::bind(Options {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        accept: vec![(DEMO_INSTANCE, DEMO_TOKEN.to_string())],
-        // An empty queue answers at once, so that the demo ends when it is drained.
-        wait: Duration::ZERO,
-        verbose: global.verbose,
-    })
-    .with_context(cannot_start)?;
-    let addr = emulator.local_addr().with_context(cannot_start)?;
-    // The thread ends with the process.
-    std::thread::spawn(move || emulator.run(std::future::pending()));
-
-    // Only colour and verbosity come from the command line: URLs, instance and token are
-    // the emulator's, whatever the environment says.
-    let url = BaseUrl::parse(&format!("http://{addr}"), "demo", "", false)?;
+    let url = start_emulator(&[DEMO_INSTANCE], global.verbose)?;
     let token = Secret::new(DEMO_TOKEN)?;
-    let config = Config {
-        api_url: url.clone(),
-        webhook_url: url.clone(),
-        instance: Some(DEMO_INSTANCE),
-        token: Some(token.clone()),
-        color: global.color,
-        verbose: global.verbose,
-        quiet: global.quiet,
-    };
+    let config = demo_config(&url, DEMO_INSTANCE, &token, global);
     let session = Session::new(
         &config,
         Some(Credentials {
@@ -82,7 +60,42 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-pub(crate) fn cannot_start() -> Error {
+/// An emulator on a free loopback port hosting `ids` with the demo's token, served by a
+/// thread that ends with the process; its URL.
+pub(crate) fn start_emulator(ids: &[u64], verbose: bool) -> anyhow::Result<BaseUrl> {
+    let emulator = Emulator::bind(Options {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        accept: ids.iter().map(|id| (*id, DEMO_TOKEN.to_string())).collect(),
+        // An empty queue answers at once, so that the demo ends when it is drained.
+        wait: Duration::ZERO,
+        verbose,
+    })
+    .with_context(cannot_start)?;
+    let addr = emulator.local_addr().with_context(cannot_start)?;
+    std::thread::spawn(move || emulator.run(std::future::pending()));
+    Ok(BaseUrl::parse(
+        &format!("http://{addr}"),
+        "demo",
+        "",
+        false,
+    )?)
+}
+
+/// Only colour and verbosity come from the command line: URLs, instance and token are
+/// the emulator's, whatever the environment says.
+pub(crate) fn demo_config(url: &BaseUrl, id: u64, token: &Secret, global: &GlobalArgs) -> Config {
+    Config {
+        api_url: url.clone(),
+        webhook_url: url.clone(),
+        instance: Some(id),
+        token: Some(token.clone()),
+        color: global.color,
+        verbose: global.verbose,
+        quiet: global.quiet,
+    }
+}
+
+fn cannot_start() -> Error {
     Error::failure("cannot start the emulator on loopback")
         .fix("check that 127.0.0.1 is up and a free port can be bound")
 }

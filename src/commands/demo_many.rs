@@ -2,20 +2,16 @@
 //! notifications, and one tail follows them all (a thread and a connection each), as
 //! `greenq tail --profile a --profile b ...` does.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
-
-use anyhow::Context;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, DemoArgs, GlobalArgs};
-use crate::commands::demo::{cannot_start, notifications};
+use crate::commands::demo::{demo_config, notifications, start_emulator};
 use crate::commands::publish::{Source, check_all, send_all};
 use crate::commands::tail;
 use crate::commands::tail_many::{Run, follow_all};
-use crate::config::{BaseUrl, Config, Credentials};
+use crate::config::Credentials;
 use crate::consumer;
-use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN, Emulator, Options};
+use crate::emulator::{DEMO_INSTANCE, DEMO_TOKEN};
 use crate::exit::{Error, ExitCode};
 use crate::secret::Secret;
 use crate::service::retry::Repeat;
@@ -25,28 +21,9 @@ use crate::terminal::format;
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let notifications = notifications();
     let ids: Vec<u64> = (0..args.instances).map(|i| DEMO_INSTANCE + i).collect();
-    let emulator = Emulator::bind(Options {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        accept: ids.iter().map(|id| (*id, DEMO_TOKEN.to_string())).collect(),
-        // An empty queue answers at once, so that the demo ends when every queue is drained.
-        wait: Duration::ZERO,
-        verbose: global.verbose,
-    })
-    .with_context(cannot_start)?;
-    let addr = emulator.local_addr().with_context(cannot_start)?;
-    std::thread::spawn(move || emulator.run(std::future::pending()));
-
-    let url = BaseUrl::parse(&format!("http://{addr}"), "demo", "", false)?;
+    let url = start_emulator(&ids, global.verbose)?;
     let token = Secret::new(DEMO_TOKEN)?;
-    let config = |id: u64| Config {
-        api_url: url.clone(),
-        webhook_url: url.clone(),
-        instance: Some(id),
-        token: Some(token.clone()),
-        color: global.color,
-        verbose: global.verbose,
-        quiet: global.quiet,
-    };
+    let config = |id: u64| demo_config(&url, id, &token, global);
     let credentials = |id: u64| Credentials {
         instance: id,
         token: token.clone(),

@@ -67,7 +67,8 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::Success);
             }
             Ok(Cleared::TooSoon { left, reason }) => {
-                let secs = left.map_or(60, |d| d.as_secs_f64().ceil() as u64);
+                // "0 s left" is no reason to send the next clear at once.
+                let secs = left.map_or(60, |d| d.as_secs_f64().ceil() as u64).max(1);
                 if args.wait && !waited {
                     waited = true;
                     session.status.line(format_args!(

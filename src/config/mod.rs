@@ -109,9 +109,16 @@ pub struct Config {
     pub quiet: bool,
 }
 
+/// The process's environment, as the resolvers here read it (`resolve_with` and the
+/// others take a lookup, so that tests hand in their own): commands pass this one rather
+/// than reading the environment themselves.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 impl Config {
     pub fn resolve(args: &GlobalArgs) -> anyhow::Result<Config> {
-        Self::resolve_with(args, &|name| std::env::var(name).ok())
+        Self::resolve_with(args, &env_var)
     }
 
     /// `env` looks up a variable; tests hand in their own. One profile at most

@@ -2,7 +2,7 @@
 //! command with it, posts it to a hook) and says how that went. Only `Done` lets the
 //! notification be deleted.
 
-use crate::exit::Result;
+use crate::exit::{Error, Result, is_broken_pipe};
 use crate::notification::Envelope;
 
 /// How handing one notification on went.
@@ -19,6 +19,18 @@ pub enum Outcome {
     Interrupted,
     /// Where the output goes was closed (`greenq tail | head`): stop quietly.
     Closed,
+}
+
+impl Outcome {
+    /// A printed notification's write and flush: done, a closed pipe (stop quietly), or a
+    /// failure of the output (the notification stays queued).
+    pub fn of_write(written: std::io::Result<()>) -> Result<Outcome> {
+        match written {
+            Ok(()) => Ok(Outcome::Done),
+            Err(e) if is_broken_pipe(&e) => Ok(Outcome::Closed),
+            Err(e) => Err(Error::output(e)),
+        }
+    }
 }
 
 /// One way of handing notifications on. `attempt` counts from 1 for each notification.

@@ -61,9 +61,9 @@ pub fn build_with(
     let secret = session.config.token.clone();
     let format = tail.format.unwrap_or_else(default_for_stdout);
     let forward_token = match &args.forward_to {
-        Some(_) => ForwardToken::resolve(args.forward_token_file.as_deref(), &|name| {
-            std::env::var(name).ok()
-        })?,
+        Some(_) => {
+            ForwardToken::resolve(args.forward_token_file.as_deref(), &crate::config::env_var)?
+        }
         None => None,
     };
     let (handler, printing): (Box<dyn Handler>, bool) = if args.exec {
@@ -150,7 +150,7 @@ pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
         instance: session.config.require_instance()?,
         command: &command,
     };
-    state::open(&wanted, &|name| std::env::var(name).ok(), &session.status)
+    state::open(&wanted, &crate::config::env_var, &session.status)
 }
 
 /// Plain printing, as `demo` and `tail` without consumer flags do it.

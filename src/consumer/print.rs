@@ -6,7 +6,7 @@ use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
 use std::sync::Arc;
 
 use crate::consumer::handler::{Handler, Outcome};
-use crate::exit::{Error, Result, is_broken_pipe};
+use crate::exit::Result;
 use crate::notification::Envelope;
 use crate::terminal::format::Printer;
 use crate::terminal::status::Status;
@@ -43,11 +43,7 @@ impl Handler for Print {
         } else {
             write()
         };
-        match written {
-            Ok(()) => Ok(Outcome::Done),
-            Err(e) if is_broken_pipe(&e) => Ok(Outcome::Closed),
-            Err(e) => Err(Error::output(e)),
-        }
+        Outcome::of_write(written)
     }
 
     fn name(&self) -> &str {

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::consumer::handler::{Handler, Outcome};
-use crate::exit::{Error, Result, is_broken_pipe};
+use crate::exit::{Error, Result};
 use crate::notification::Envelope;
 use crate::terminal::format::{Format, Printer};
 use crate::terminal::status::Status;
@@ -58,11 +58,7 @@ impl Handler for SharedPrint {
         if self.buffer.capacity() > 64 * 1024 {
             self.buffer = Vec::with_capacity(4096);
         }
-        match written {
-            Ok(()) => Ok(Outcome::Done),
-            Err(e) if is_broken_pipe(&e) => Ok(Outcome::Closed),
-            Err(e) => Err(Error::output(e)),
-        }
+        Outcome::of_write(written)
     }
 
     fn name(&self) -> &str {

@@ -80,6 +80,31 @@ impl Answer {
             .flatten()
             .and_then(parse_retry_after)
     }
+
+    /// A ureq response read whole, its body up to `limit` bytes.
+    pub fn read(
+        mut response: ureq::http::Response<ureq::Body>,
+        limit: u64,
+    ) -> Result<Answer, ureq::Error> {
+        let status = response.status().as_u16();
+        let retry_after = Answer::retry_after_of(
+            status,
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+        );
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()?;
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
+    }
 }
 
 /// Everything but a 2xx, sorted into the classes of the service's documentation.

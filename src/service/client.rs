@@ -330,7 +330,7 @@ impl Client {
 
     fn send(&self, request: &Request) -> Result<Answer, ureq::Error> {
         let timeout = Some(request.deadline);
-        let mut response = match (request.method, request.body) {
+        let response = match (request.method, request.body) {
             ("POST", Some(body)) => self
                 .agent
                 .post(request.url)
@@ -354,24 +354,7 @@ impl Client {
                 .build()
                 .call()?,
         };
-        let status = response.status().as_u16();
-        let retry_after = Answer::retry_after_of(
-            status,
-            response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok()),
-        );
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_ANSWER)
-            .read_to_vec()?;
-        Ok(Answer {
-            status,
-            retry_after,
-            body,
-        })
+        Answer::read(response, MAX_ANSWER)
     }
 
     // Account methods, for `greenq doctor` and the webhookUrl warning of tail and receive:

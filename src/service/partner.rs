@@ -73,30 +73,13 @@ pub fn get_instances(
 }
 
 fn call(agent: &ureq::Agent, url: &str) -> Result<Answer, ureq::Error> {
-    let mut response = agent
+    let response = agent
         .get(url)
         .config()
         .timeout_global(Some(DEADLINE))
         .build()
         .call()?;
-    let status = response.status().as_u16();
-    let retry_after = Answer::retry_after_of(
-        status,
-        response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok()),
-    );
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_ANSWER)
-        .read_to_vec()?;
-    Ok(Answer {
-        status,
-        retry_after,
-        body,
-    })
+    Answer::read(response, MAX_ANSWER)
 }
 
 /// The list; never quotes the body (it holds every instance's token).

@@ -8,6 +8,7 @@ use crate::secret::Secret;
 use crate::service::agent;
 use crate::service::client::Client;
 use crate::service::retry::{Limit, Retry};
+use crate::service::transport::Tracker;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::terminal::tty;
@@ -28,19 +29,7 @@ impl Session {
         let status = Arc::new(Status::new(config.quiet, config.verbose));
         let (agent, tracker) = agent::build();
         let interrupt = Interrupt::install(Some(agent.clone()));
-        let client = Client::new(
-            (agent, tracker),
-            config,
-            credentials,
-            status.clone(),
-            interrupt.clone(),
-        );
-        Session {
-            config: config.clone(),
-            client,
-            status,
-            interrupt,
-        }
+        Session::assemble(config, credentials, status, (agent, tracker), interrupt)
     }
 
     /// One instance's session in a multi-instance tail: its own agent (its own keep-alive
@@ -48,10 +37,26 @@ impl Session {
     pub fn child(config: &Config, credentials: Credentials, status: Arc<Status>) -> Session {
         let (agent, tracker) = agent::build_lean();
         let interrupt = Interrupt::with_agent(agent.clone());
-        let client = Client::new(
-            (agent, tracker),
+        Session::assemble(
             config,
             Some(credentials),
+            status,
+            (agent, tracker),
+            interrupt,
+        )
+    }
+
+    fn assemble(
+        config: &Config,
+        credentials: Option<Credentials>,
+        status: Arc<Status>,
+        agent: (ureq::Agent, Tracker),
+        interrupt: Interrupt,
+    ) -> Session {
+        let client = Client::new(
+            agent,
+            config,
+            credentials,
             status.clone(),
             interrupt.clone(),
         );

@@ -46,6 +46,11 @@ impl InstanceState {
         }
     }
 
+    /// Its loop ended (an error, the end of the run).
+    pub fn has_stopped(&self) -> bool {
+        self.stopped.lock().map_or(true, |s| s.is_some())
+    }
+
     /// Why it is not ready, if it is not.
     pub fn not_ready(&self) -> Option<String> {
         if let Some(why) = self.stopped.lock().ok().and_then(|s| s.clone()) {
@@ -71,7 +76,9 @@ impl InstanceState {
     }
 
     fn alive_at(&self, now_ms: u64) -> bool {
-        now_ms <= self.alive_until.load(Ordering::Relaxed)
+        // Strictly before: a loop that never reported (0) is not alive in the epoch's
+        // first millisecond either.
+        now_ms < self.alive_until.load(Ordering::Relaxed)
             && self.stopped.lock().is_ok_and(|s| s.is_none())
     }
 }

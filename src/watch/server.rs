@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::watch::metrics::Metrics;
 use crate::watch::readiness::Readiness;
@@ -30,7 +30,6 @@ pub fn spawn(listener: TcpListener, metrics: Arc<Metrics>, readiness: Arc<Readin
 }
 
 fn serve(mut stream: TcpStream, metrics: &Metrics, readiness: &Readiness) {
-    let _ = stream.set_read_timeout(Some(STALL));
     let _ = stream.set_write_timeout(Some(STALL));
     let Some(head) = read_head(&mut stream) else {
         return;
@@ -53,10 +52,19 @@ fn serve(mut stream: TcpStream, metrics: &Metrics, readiness: &Readiness) {
     let _ = stream.write_all(out.as_bytes());
 }
 
+/// The head within `STALL` in all: one byte every few seconds must not hold the one
+/// thread (and every scrape behind it) for hours.
 fn read_head(stream: &mut TcpStream) -> Option<String> {
+    read_head_within(stream, STALL)
+}
+
+fn read_head_within(stream: &mut TcpStream, within: Duration) -> Option<String> {
+    let deadline = Instant::now() + within;
     let mut head = Vec::with_capacity(512);
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        stream.set_read_timeout(Some(left)).ok()?;
         let n = stream.read(&mut buf).ok()?;
         if n == 0 || head.len() + n > MAX_HEAD {
             return None;
@@ -87,5 +95,38 @@ fn answer(head: &str, metrics: &Metrics, readiness: &Readiness) -> (u16, &'stati
             TEXT,
             "greenq serves /metrics, /healthz and /readyz\n".into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn a_client_that_sends_its_head_a_byte_at_a_time_is_cut_off() {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut served, _) = listener.accept().unwrap();
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counted = sent.clone();
+        // Each byte well within a read's wait, and the head never ends.
+        let dribbler = std::thread::spawn(move || {
+            while client.write_all(b"G").is_ok() {
+                counted.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        assert_eq!(
+            read_head_within(&mut served, Duration::from_millis(300)),
+            None
+        );
+        // Not cut off by the size limit, which a byte at a time takes minutes to reach.
+        assert!(sent.load(Ordering::SeqCst) < MAX_HEAD);
+        drop(served);
+        dribbler.join().unwrap();
     }
 }

@@ -145,6 +145,39 @@ fn wait_waits_out_the_interval_and_tries_once_more() {
 }
 
 #[test]
+fn wait_after_no_time_left_still_pauses_a_second_before_the_next_clear() {
+    let server = Scripted::start(
+        vec![
+            reply(200, r#"{"count":5}"#),
+            reply(
+                200,
+                r#"{"isCleared":false,"reason":"Too many requests","leftTime":0}"#,
+            ),
+        ],
+        reply(200, r#"{"isCleared":true,"reason":""}"#),
+    );
+    let out = server
+        .cmd()
+        .args(["purge", "--yes", "--wait"])
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let sent: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.path.contains("/clearWebhooksQueue/"))
+        .map(|s| s.at)
+        .collect();
+    assert_eq!(sent.len(), 2, "once more after the wait");
+    let gap = sent[1] - sent[0];
+    assert!(
+        gap >= Duration::from_secs(1),
+        "the second clear came {gap:?} after the first"
+    );
+}
+
+#[test]
 fn a_clear_whose_answer_was_lost_is_sent_once_and_may_have_cleared() {
     let lost = [
         ("dropped", Step::Drop),

@@ -267,7 +267,7 @@ fn token_source(global: &GlobalArgs) -> (String, bool) {
         let shown = mode.map_or_else(String::new, |m| format!(", mode {:o}", m & 0o777));
         return (format!("from the file {}{shown}", path.display()), loose);
     }
-    let env = |name: &str| std::env::var(name).ok();
+    let env = crate::config::env_var;
     let names = crate::config::profile_names(global, &env);
     if !names.is_empty()
         && let Ok(profiles) = crate::config::profiles::load(&env, &names)
@@ -278,7 +278,7 @@ fn token_source(global: &GlobalArgs) -> (String, bool) {
         return (format!("from profile {} ({origin})", profile.name), false);
     }
     for name in ["GREEN_API_TOKEN", "API_TOKEN_INSTANCE"] {
-        if std::env::var(name).is_ok_and(|v| !v.is_empty()) {
+        if crate::config::env_var(name).is_some_and(|v| !v.is_empty()) {
             return (format!("from {name}"), false);
         }
     }

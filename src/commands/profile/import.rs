@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::cli::{GlobalArgs, ProfileImportArgs};
 use crate::commands::failure::api_failure;
+use crate::commands::profile::urls::profile_urls;
 use crate::config::profile_edit::{self, Added, Fields};
 use crate::config::profiles::safe_name;
 use crate::config::{BaseUrl, file, read_token_file};
@@ -15,29 +16,11 @@ use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
 pub fn run(global: &GlobalArgs, args: &ProfileImportArgs, path: &Path) -> anyhow::Result<ExitCode> {
-    let api = global.api_url.as_deref().ok_or_else(|| {
+    let (api, webhook) = profile_urls(global, || {
         Error::usage("profile import needs --api-url")
             .why("the Partner API does not say an instance's host")
             .fix("give the API host the console shows for these instances, e.g. --api-url https://7103.api.greenapi.com")
     })?;
-    let api = BaseUrl::parse(
-        api,
-        "--api-url",
-        "GREEN_API_URL",
-        global.allow_insecure_http,
-    )?;
-    let webhook = global
-        .webhook_url
-        .as_deref()
-        .map(|u| {
-            BaseUrl::parse(
-                u,
-                "--webhook-url",
-                "GREEN_API_WEBHOOK_URL",
-                global.allow_insecure_http,
-            )
-        })
-        .transpose()?;
     let partner_url = BaseUrl::parse(
         &args.partner_url,
         "--partner-url",

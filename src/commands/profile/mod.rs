@@ -3,11 +3,13 @@
 //! no output ever shows a token.
 
 mod import;
+mod urls;
 
 use std::io::{Read, Write};
 use std::path::Path;
 
 use crate::cli::{GlobalArgs, ProfileAction, ProfileAddArgs, ProfileArgs};
+use crate::commands::profile::urls::profile_urls;
 use crate::config::profile_edit::{self, Added, Fields};
 use crate::config::profiles::{self, TokenSource};
 use crate::config::{BaseUrl, file, parse_token, read_token_file};
@@ -15,7 +17,7 @@ use crate::exit::{Error, ExitCode, Result};
 use crate::text::parse_positive;
 
 pub fn run(global: &GlobalArgs, args: &ProfileArgs) -> anyhow::Result<ExitCode> {
-    let env = |name: &str| std::env::var(name).ok();
+    let env = crate::config::env_var;
     let path = file::path(&env)?;
     match &args.action {
         ProfileAction::List => list(&path),
@@ -166,28 +168,10 @@ enum Token {
 
 /// `--api-url` (required), `--webhook-url`, `-i` (required), checked as a command would.
 fn checked_fields(global: &GlobalArgs) -> Result<(BaseUrl, Option<BaseUrl>, u64)> {
-    let api = global.api_url.as_deref().ok_or_else(|| {
+    let (api, webhook) = profile_urls(global, || {
         Error::usage("profile add needs --api-url")
             .fix("give the API host the console shows for the instance, e.g. --api-url https://7103.api.greenapi.com")
     })?;
-    let api = BaseUrl::parse(
-        api,
-        "--api-url",
-        "GREEN_API_URL",
-        global.allow_insecure_http,
-    )?;
-    let webhook = global
-        .webhook_url
-        .as_deref()
-        .map(|u| {
-            BaseUrl::parse(
-                u,
-                "--webhook-url",
-                "GREEN_API_WEBHOOK_URL",
-                global.allow_insecure_http,
-            )
-        })
-        .transpose()?;
     let instance = global.instance.as_deref().ok_or_else(|| {
         Error::usage("profile add needs -i/--instance")
             .fix("give the idInstance from the console, e.g. -i 1101000001")

@@ -37,12 +37,12 @@ pub fn chosen(global: &GlobalArgs, args: &TailArgs) -> Option<Vec<String>> {
     if args.many.all_profiles {
         return Some(Vec::new());
     }
-    let names = profile_names(global, &|name| std::env::var(name).ok());
+    let names = profile_names(global, &crate::config::env_var);
     (names.len() > 1).then_some(names)
 }
 
 pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Result<ExitCode> {
-    let env = |name: &str| std::env::var(name).ok();
+    let env = crate::config::env_var;
     check_flags(global, args, names)?;
     let profiles = profiles::load(&env, names)?;
     if profiles.is_empty() {

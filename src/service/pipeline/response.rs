@@ -123,7 +123,8 @@ impl Chunked {
                 State::Size => match httparse::parse_chunk_size(rest) {
                     Ok(httparse::Status::Complete((used, size))) => {
                         at += used;
-                        if self.body.len() as u64 + size > limit {
+                        // Sixteen hex digits reach u64::MAX: no sum that could overflow.
+                        if size > limit.saturating_sub(self.body.len() as u64) {
                             return Err(too_large(limit));
                         }
                         self.state = if size == 0 {
@@ -283,6 +284,12 @@ mod tests {
         let mut chunked = Chunked::default();
         assert_eq!(
             chunked.feed(b"ffffffff\r\n", 1 << 20),
+            Err(too_large(1 << 20))
+        );
+        // A chunk of u64::MAX after some body: refused, not an overflow.
+        let mut chunked = Chunked::default();
+        assert_eq!(
+            chunked.feed(b"1\r\na\r\nffffffffffffffff\r\n", 1 << 20),
             Err(too_large(1 << 20))
         );
     }
