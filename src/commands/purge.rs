@@ -111,8 +111,13 @@ fn confirm(session: &Session, instance: u64, waiting: u64) -> anyhow::Result<Opt
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "greenq: instance {instance} holds {waiting} notifications (the service's count, up to 10 s old); clearing drops them all, unread.\n\
-             greenq: type the instance id ({instance}) to clear it: "
+            "greenq: instance {instance} holds {waiting} {} (the service's count, up to 10 s old); clearing drops them all, unread.\n\
+             greenq: type the instance id ({instance}) to clear it: ",
+            if waiting == 1 {
+                "notification"
+            } else {
+                "notifications"
+            }
         );
         let _ = err.flush();
     }
@@ -130,6 +135,13 @@ fn confirm(session: &Session, instance: u64, waiting: u64) -> anyhow::Result<Opt
             return Ok(Some(ExitCode::Interrupted));
         }
         match typed.recv_timeout(PROMPT_POLL) {
+            // End of input: nothing was typed, and nothing is cleared.
+            Ok(Ok(line)) if line.is_empty() => {
+                return Err(Error::usage("purge was not confirmed; nothing was cleared")
+                    .why("stdin ended before the instance id was typed")
+                    .fix("type the instance id at the prompt, or run with --yes to clear without asking")
+                    .into());
+            }
             Ok(Ok(line)) => {
                 return Ok((line.trim() == instance.to_string()).then_some(ExitCode::Success));
             }

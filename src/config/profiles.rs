@@ -144,9 +144,13 @@ pub fn load(
 
 fn parse(name: &str, table: &dyn toml_edit::TableLike, path: &Path) -> Result<Profile> {
     let bad = |why: String| {
-        Error::usage(format!("profile {name} in {} is not valid", path.display()))
-            .why(why)
-            .fix(format!("a profile has {}", KEYS.join(", ")))
+        Error::usage(format!(
+            "profile {} in {} is not valid",
+            crate::text::escape_controls(name),
+            path.display()
+        ))
+        .why(why)
+        .fix(format!("a profile has {}", KEYS.join(", ")))
     };
     check_name(name).map_err(&bad)?;
     for (key, _) in table.iter() {

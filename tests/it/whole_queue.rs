@@ -473,3 +473,16 @@ fn ctrl_c_at_purges_prompt_clears_nothing() {
     assert_eq!(pty.wait_exit(LIMIT), 130, "{}", pty.output());
     assert_eq!(queued(&emu), 2);
 }
+
+#[test]
+fn end_of_input_at_purges_prompt_clears_nothing_and_says_why() {
+    let emu = emulator_with(1, &[]);
+    let mut pty = Pty::spawn(&emu.url(), &["purge"]);
+    pty.wait_for("holds 1 notification (", LIMIT);
+    pty.wait_for("type the instance id", LIMIT);
+    // Ctrl-D at the start of a line: the terminal's end of input.
+    pty.type_raw("\x04");
+    assert_eq!(pty.wait_exit(LIMIT), 2, "{}", pty.output());
+    pty.wait_for("stdin ended before the instance id was typed", LIMIT);
+    assert_eq!(queued(&emu), 1);
+}
