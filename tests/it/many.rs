@@ -321,10 +321,7 @@ fn the_most_serious_code_wins_and_each_stopped_instance_is_named() {
     fleet.publish(2);
     // p2's host answers 466: its quota is used up.
     let quota = Scripted::start(Vec::new(), reply(466, r#"{"message":"quota exceeded"}"#));
-    let text = std::fs::read_to_string(&fleet.config).unwrap();
-    let (head, p2) = text.split_at(text.find("[profiles.p2]").unwrap());
-    let p2 = p2.replace(&fleet.emulator.url(), &quota.url());
-    std::fs::write(&fleet.config, format!("{head}{p2}")).unwrap();
+    fleet.point_profile_at(2, &quota.url());
     let out = fleet
         .cmd()
         .args(["tail", "--all-profiles", "-e", "--format", "json"])
@@ -341,10 +338,7 @@ fn the_most_serious_code_wins_and_each_stopped_instance_is_named() {
     assert_eq!(by_instance(&out.stdout)[&fleet_id(0)], vec![0, 1]);
     // Without the bad token, the quota is the most serious.
     fleet.write_profiles(None);
-    let text = std::fs::read_to_string(&fleet.config).unwrap();
-    let (head, p2) = text.split_at(text.find("[profiles.p2]").unwrap());
-    let p2 = p2.replace(&fleet.emulator.url(), &quota.url());
-    std::fs::write(&fleet.config, format!("{head}{p2}")).unwrap();
+    fleet.point_profile_at(2, &quota.url());
     let out = fleet
         .cmd()
         .args(["tail", "--all-profiles", "-e", "--format", "json"])
@@ -365,10 +359,7 @@ fn a_head_that_cannot_be_deleted_stops_its_instance_alone() {
         .flat_map(|_| [head.clone(), not_found.clone()])
         .collect();
     let stuck = Scripted::start(steps, reply(200, "null"));
-    let text = std::fs::read_to_string(&fleet.config).unwrap();
-    let (head_text, p1) = text.split_at(text.find("[profiles.p1]").unwrap());
-    let p1 = p1.replace(&fleet.emulator.url(), &stuck.url());
-    std::fs::write(&fleet.config, format!("{head_text}{p1}")).unwrap();
+    fleet.point_profile_at(1, &stuck.url());
     let out = fleet
         .cmd()
         .args(["tail", "--all-profiles", "-e", "--format", "json"])

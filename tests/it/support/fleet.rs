@@ -93,6 +93,18 @@ impl Fleet {
         std::fs::write(&self.config, text).expect("config");
     }
 
+    /// Points profile `i` (its `api_url` and `webhook_url`, as `write_profiles` wrote them) at
+    /// another host, e.g. a scripted server that misbehaves for that instance alone.
+    pub fn point_profile_at(&self, i: usize, url: &str) {
+        let text = std::fs::read_to_string(&self.config).expect("config");
+        let at = text
+            .find(&format!("[profiles.p{i}]"))
+            .expect("the profile's table");
+        let (head, table) = text.split_at(at);
+        let table = table.replacen(&self.emulator.url(), url, 2);
+        std::fs::write(&self.config, format!("{head}{table}")).expect("config");
+    }
+
     /// `greenq` with this fleet's config file and nothing else configured.
     pub fn cmd(&self) -> Command {
         let mut cmd = greenq();
