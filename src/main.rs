@@ -3,6 +3,10 @@ use clap::Parser;
 use greenq::cli::{Cli, usage_error};
 
 fn main() {
+    // Not a user's command line: `tail --exec` starting its keeper.
+    if let Some(code) = greenq::consumer::exec_keeper::main_if_called() {
+        std::process::exit(code);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => match usage_error(&e) {

@@ -396,7 +396,11 @@ fn follow(
             // on cannot make it be handed on again.
             if let Some(ledger) = ledger.as_deref_mut() {
                 let dedupe = delivery.dedupes();
-                ledger.record(&record::entry(&envelope, before, delivery.counts(), dedupe))?;
+                let entry = record::entry(&envelope, before, delivery.counts(), dedupe);
+                // `--exec`'s keeper committed a handled one before it answered.
+                if !(entry.outcome == "handled" && delivery.handler_records()) {
+                    ledger.record(&entry)?;
+                }
             }
             let (retries_before, resent_before) = (retry.retries(), client.resent());
             // Handed on (or deliberately skipped, or set aside): now, and only now,

@@ -106,6 +106,12 @@ impl Delivery {
         self.handler.waits_after_signal()
     }
 
+    /// Whether a handled notification is in the ledger already (`--exec`'s keeper commits
+    /// it before it answers).
+    pub fn handler_records(&self) -> bool {
+        self.handler.records_handled()
+    }
+
     /// Whether `--dedupe` is on (its keys go into the ledger).
     pub fn dedupes(&self) -> bool {
         self.settings.dedupe.is_some()

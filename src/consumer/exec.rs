@@ -3,30 +3,43 @@
 //! stderr are its own. Exit 0 is done; anything else, a signal or running past the
 //! timeout is a failed attempt. Nothing secret reaches the child.
 //!
-//! Each child leads a process group of its own, so that what it starts (`sh -c 'a & b;
-//! wait'`) is signalled with it: on a timeout (SIGTERM, SIGKILL 5 s later) and on the
-//! Ctrl-C that stops greenq, which greenq forwards (the child is not in the terminal's
-//! foreground group). On Linux the child also gets SIGTERM if greenq dies first.
+//! The children are started and waited for by the keeper (`exec_keeper`), a helper
+//! process that outlives greenq killed with SIGKILL and commits what succeeded to the
+//! ledger itself. Each child leads a process group of its own: the Ctrl-C that stops
+//! greenq is forwarded to it from here (the child is not in the terminal's foreground
+//! group).
 
 use std::ffi::OsString;
-use std::io::{ErrorKind, Write};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::os::fd::{OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use wait_timeout::ChildExt;
-
+use crate::consumer::exec_keeper::{self, Answer, Record, Request, Setup};
 use crate::consumer::handler::{Handler, Outcome};
+use crate::consumer::record;
 use crate::exit::{Error, Result};
 use crate::notification::Envelope;
+use crate::state::fingerprint;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
-/// How long a child has after SIGTERM (on a timeout) before it is killed.
-const KILL_AFTER: Duration = Duration::from_secs(5);
-/// How often a wait looks at Ctrl-C and at what is left of a group (a child's exit ends
-/// the wait at once).
+/// How often a wait for the keeper's answer looks at Ctrl-C.
 const LOOK: Duration = Duration::from_millis(20);
+/// How long greenq, at its end, waits for an idle keeper to go.
+const KEEPER_EXIT: Duration = Duration::from_secs(2);
+
+/// What a run with a state directory gives the keeper: the ledger it commits to, and the
+/// queue's lock, which it holds until its last command was waited for.
+pub struct Kept {
+    pub ledger: PathBuf,
+    pub lock_fd: RawFd,
+    /// `--dedupe` is on: its key is committed too.
+    pub dedupe: bool,
+}
 
 pub struct Exec {
     argv: Vec<OsString>,
@@ -38,6 +51,15 @@ pub struct Exec {
     /// `GREENQ_PROFILE`, in a multi-instance tail.
     profile: Option<String>,
     interrupt: Interrupt,
+    kept: Option<Kept>,
+    /// Started at the first notification.
+    keeper: Option<Keeper>,
+}
+
+struct Keeper {
+    child: Child,
+    socket: UnixStream,
+    answers: BufReader<UnixStream>,
 }
 
 impl Exec {
@@ -67,12 +89,20 @@ impl Exec {
             status,
             profile: None,
             interrupt,
+            kept: None,
+            keeper: None,
         }
     }
 
     /// The child gets `GREENQ_PROFILE=name` too.
     pub fn with_profile(mut self, name: &str) -> Exec {
         self.profile = Some(name.to_string());
+        self
+    }
+
+    /// What succeeds is committed to this ledger by the keeper, which shares the lock.
+    pub fn with_ledger(mut self, kept: Kept) -> Exec {
+        self.kept = Some(kept);
         self
     }
 
@@ -85,102 +115,196 @@ impl Exec {
             .join(" ")
     }
 
-    fn command(&self, envelope: &Envelope, attempt: u32) -> Command {
-        let mut cmd = Command::new(&self.argv[0]);
-        cmd.args(&self.argv[1..]);
+    /// The keeper: greenq again, with a socket for its stdin, in a process group of its
+    /// own (Ctrl-C is greenq's to forward), with the withheld variables gone already.
+    fn start_keeper(&self) -> Result<Keeper> {
+        let setup = Setup {
+            timeout: self.timeout,
+            lock_fd: self.kept.as_ref().map(|k| k.lock_fd),
+            ledger: self.kept.as_ref().map(|k| k.ledger.clone()),
+            instance: self.instance,
+            argv: self.argv.clone(),
+        };
+        let (socket, theirs) = UnixStream::pair().map_err(keeper_error)?;
+        // This very binary, even if an upgrade replaced its file meanwhile.
+        let proc_self = std::path::Path::new("/proc/self/exe");
+        let program = if proc_self.exists() {
+            proc_self.to_path_buf()
+        } else {
+            std::env::current_exe().map_err(keeper_error)?
+        };
+        let mut cmd = Command::new(program);
+        cmd.args(setup.to_args())
+            .stdin(Stdio::from(OwnedFd::from(theirs)))
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
         for name in &self.withheld {
             cmd.env_remove(name);
         }
-        if let Some(profile) = &self.profile {
-            cmd.env("GREENQ_PROFILE", profile);
-        }
-        let fields = Fields::of(envelope.body.get());
-        cmd.env("GREENQ_RECEIPT_ID", envelope.receipt_id.to_string())
-            .env("GREENQ_ID_INSTANCE", self.instance.to_string())
-            .env("GREENQ_ATTEMPT", attempt.to_string())
-            .env(
-                "GREENQ_TYPE_WEBHOOK",
-                fields.type_webhook.unwrap_or_default(),
-            );
-        // Absent means absent: a variable from greenq's own environment must not pose as one.
-        match fields.id_message {
-            Some(id) => cmd.env("GREENQ_ID_MESSAGE", id),
-            None => cmd.env_remove("GREENQ_ID_MESSAGE"),
-        };
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::inherit())
-            .stderr(Stdio::inherit());
-        {
-            use std::os::unix::process::CommandExt;
-            cmd.process_group(0);
-            #[cfg(target_os = "linux")]
-            // SAFETY: between fork and exec only async-signal-safe calls: prctl, getppid.
-            unsafe {
-                let parent = libc::getpid();
-                cmd.pre_exec(move || {
-                    // greenq killed (kill -9): the handler is told, not left running on.
-                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0
-                        || libc::getppid() != parent
-                    {
-                        return Err(std::io::Error::other("greenq is gone"));
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+        let lock_fd = setup.lock_fd;
+        let parent = std::process::id();
+        // SAFETY: between fork and exec only async-signal-safe calls: fcntl, prctl, getppid.
+        unsafe {
+            cmd.pre_exec(move || {
+                match lock_fd {
+                    // Inherited: the keeper holds the lock while a command it waits for runs.
+                    Some(fd) => {
+                        if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
                     }
-                    Ok(())
-                });
-            }
+                    // Nothing to commit: the keeper goes with greenq, its command gets SIGTERM.
+                    #[cfg(target_os = "linux")]
+                    None => {
+                        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
+                            || u32::try_from(libc::getppid()).ok() != Some(parent)
+                        {
+                            return Err(std::io::Error::other("greenq is gone"));
+                        }
+                    }
+                    #[cfg(not(target_os = "linux"))]
+                    None => {
+                        let _ = parent;
+                    }
+                }
+                Ok(())
+            });
         }
-        cmd
+        let child = cmd.spawn().map_err(keeper_error)?;
+        let answers = BufReader::new(socket.try_clone().map_err(keeper_error)?);
+        Ok(Keeper {
+            child,
+            socket,
+            answers,
+        })
     }
 
-    /// Waits for the child up to the timeout, passing a Ctrl-C on to its group; then
-    /// SIGTERM to the group, and SIGKILL to what is left of it 5 s later.
-    fn wait(&self, child: &mut Child) -> Outcome {
-        let group = libc::pid_t::try_from(child.id()).ok();
-        let deadline = Instant::now() + self.timeout;
-        let mut forwarded = false;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            match child.wait_timeout(left.min(LOOK)) {
-                Ok(Some(status)) => return outcome_of(status),
-                Ok(None) => {}
-                Err(e) => {
-                    signal_group(group, libc::SIGKILL);
-                    let _ = child.wait();
-                    return Outcome::Failed(format!("waiting for the command failed: {e}"));
-                }
-            }
-            if !forwarded && self.interrupt.is_set() {
-                forwarded = true;
-                signal_group(group, libc::SIGINT);
-            }
+    /// The request for `envelope`'s command: its variables, and what the ledger gets.
+    fn request(&self, envelope: &Envelope, attempt: u32) -> Request {
+        let fields = Fields::of(envelope.body.get());
+        let mut env = vec![
+            ("GREENQ_RECEIPT_ID".into(), envelope.receipt_id.to_string()),
+            ("GREENQ_ID_INSTANCE".into(), self.instance.to_string()),
+            ("GREENQ_ATTEMPT".into(), attempt.to_string()),
+            (
+                "GREENQ_TYPE_WEBHOOK".into(),
+                fields.type_webhook.unwrap_or_default(),
+            ),
+        ];
+        if let Some(profile) = &self.profile {
+            env.push(("GREENQ_PROFILE".into(), profile.clone()));
         }
-        let secs = self.timeout.as_secs_f64();
-        signal_group(group, libc::SIGTERM);
-        let kill_at = Instant::now() + KILL_AFTER;
-        let mut reaped = false;
-        while Instant::now() < kill_at {
-            if reaped {
-                std::thread::sleep(LOOK);
-            } else {
-                let left = kill_at.saturating_duration_since(Instant::now());
-                reaped = matches!(child.wait_timeout(left.min(LOOK)), Ok(Some(_)) | Err(_));
-            }
-            if reaped && !group_alive(group) {
-                return Outcome::Failed(format!(
-                    "timed out after {secs} s (--handler-timeout); stopped with SIGTERM"
-                ));
-            }
+        // Absent means absent: a variable from greenq's own environment must not pose as one.
+        let mut unset = Vec::new();
+        match fields.id_message {
+            Some(id) => env.push(("GREENQ_ID_MESSAGE".into(), id)),
+            None => unset.push("GREENQ_ID_MESSAGE".into()),
         }
-        signal_group(group, libc::SIGKILL);
-        let _ = child.kill();
-        let _ = child.wait();
-        Outcome::Failed(format!(
-            "timed out after {secs} s (--handler-timeout); killed with SIGKILL {} s after SIGTERM",
-            KILL_AFTER.as_secs()
-        ))
+        let record = self.kept.as_ref().map(|kept| {
+            let entry = record::handled(envelope, kept.dedupe);
+            Record {
+                receipt: entry.receipt,
+                body: fingerprint::hex(entry.body),
+                dedupe: entry.dedupe.map(fingerprint::hex),
+            }
+        });
+        Request {
+            len: envelope.body.get().len(),
+            env,
+            unset,
+            record,
+        }
     }
+
+    fn run(&mut self, envelope: &Envelope, attempt: u32) -> Result<Outcome> {
+        if self.argv.is_empty() {
+            return Err(Error::usage("--exec has no command")
+                .fix("give it after --, e.g. greenq tail --exec -- ./bot.py"));
+        }
+        if self.keeper.is_none() {
+            self.keeper = Some(self.start_keeper()?);
+        }
+        let request = self.request(envelope, attempt);
+        let Some(keeper) = self.keeper.as_mut() else {
+            return Err(keeper_error("it did not start"));
+        };
+        let mut bytes = serde_json::to_vec(&request).map_err(keeper_error)?;
+        bytes.push(b'\n');
+        bytes.extend_from_slice(envelope.body.get().as_bytes());
+        keeper.socket.write_all(&bytes).map_err(keeper_error)?;
+        let group = match keeper.answer(&self.interrupt, None)? {
+            Answer::Started(group) => group,
+            Answer::CannotRun { missing: true, why } => {
+                return Err(Error::usage(format!("cannot run `{}`", self.shown()))
+                    .why(why)
+                    .fix("check the command after `--exec --` (a path, or a program on PATH; no shell: use sh -c '...' for pipelines)"));
+            }
+            Answer::CannotRun { why, .. } => {
+                return Ok(Outcome::Failed(format!(
+                    "the command could not start: {why}"
+                )));
+            }
+            other => return Err(keeper_error(format!("it answered {other:?} first"))),
+        };
+        match keeper.answer(&self.interrupt, Some(group))? {
+            Answer::Done => Ok(Outcome::Done),
+            Answer::Failed(why) => Ok(Outcome::Failed(why)),
+            Answer::NotRecorded(why) => Err(Error::failure(
+                "the command succeeded, but the ledger could not record it",
+            )
+            .why(why)
+            .fix("the notification stays queued and is handed on again; free space or fix the state directory, or run with --no-state")),
+            other => Err(keeper_error(format!("it answered {other:?}"))),
+        }
+    }
+}
+
+impl Keeper {
+    /// The keeper's next answer. While a command runs (`group`), a Ctrl-C is passed on
+    /// to its group, once.
+    fn answer(&mut self, interrupt: &Interrupt, group: Option<i32>) -> Result<Answer> {
+        let _ = self.socket.set_read_timeout(Some(LOOK));
+        let mut forwarded = false;
+        let mut line = Vec::new();
+        loop {
+            match self.answers.read_until(b'\n', &mut line) {
+                Ok(0) => return Err(keeper_error("it ended")),
+                Ok(_) if line.ends_with(b"\n") => break,
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
+                Err(e) => return Err(keeper_error(e)),
+            }
+            if !forwarded && group.is_some() && interrupt.is_set() {
+                forwarded = true;
+                exec_keeper::signal_group(group, libc::SIGINT);
+            }
+        }
+        serde_json::from_slice(&line).map_err(keeper_error)
+    }
+}
+
+impl Drop for Exec {
+    /// Closes the keeper's socket and waits for it to go, so that the lock it shares is
+    /// free when greenq ends.
+    fn drop(&mut self) {
+        if let Some(mut keeper) = self.keeper.take() {
+            let _ = keeper.socket.shutdown(std::net::Shutdown::Both);
+            use wait_timeout::ChildExt;
+            let _ = keeper.child.wait_timeout(KEEPER_EXIT);
+        }
+    }
+}
+
+fn keeper_error(e: impl std::fmt::Display) -> Error {
+    Error::failure("the helper that runs --exec commands failed")
+        .why(e.to_string())
+        .fix("the notification stays queued; start greenq tail again (report this if it repeats)")
 }
 
 impl Handler for Exec {
@@ -194,105 +318,13 @@ impl Handler for Exec {
         true
     }
 
+    fn records_handled(&self) -> bool {
+        self.kept.is_some()
+    }
+
     fn name(&self) -> &str {
         "the command"
     }
-}
-
-impl Exec {
-    fn run(&self, envelope: &Envelope, attempt: u32) -> Result<Outcome> {
-        if self.argv.is_empty() {
-            return Err(Error::usage("--exec has no command")
-                .fix("give it after --, e.g. greenq tail --exec -- ./bot.py"));
-        }
-        let mut child = match self.command(envelope, attempt).spawn() {
-            Ok(child) => child,
-            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::PermissionDenied) => {
-                return Err(Error::usage(format!("cannot run `{}`", self.shown()))
-                    .why(e.to_string())
-                    .fix("check the command after `--exec --` (a path, or a program on PATH; no shell: use sh -c '...' for pipelines)"));
-            }
-            Err(e) => return Ok(Outcome::Failed(format!("the command could not start: {e}"))),
-        };
-        // Written from a thread: a child that does not read its stdin must not block us,
-        // whatever the size of the body. A child that exits early closes the pipe: fine.
-        if let Some(mut stdin) = child.stdin.take() {
-            let mut bytes = Vec::with_capacity(envelope.body.get().len() + 1);
-            bytes.extend_from_slice(envelope.body.get().as_bytes());
-            bytes.push(b'\n');
-            std::thread::spawn(move || {
-                let _ = stdin.write_all(&bytes);
-            });
-        }
-        Ok(self.wait(&mut child))
-    }
-}
-
-fn outcome_of(status: ExitStatus) -> Outcome {
-    use std::os::unix::process::ExitStatusExt;
-    if status.success() {
-        return Outcome::Done;
-    }
-    match (status.code(), status.signal()) {
-        (Some(code), _) => Outcome::Failed(format!("the command exited with status {code}")),
-        (None, Some(signal)) => Outcome::Failed(format!(
-            "the command was killed by signal {signal}{}",
-            signal_name(signal).map_or_else(String::new, |n| format!(" ({n})"))
-        )),
-        _ => Outcome::Failed(format!("the command failed ({status})")),
-    }
-}
-
-fn signal_name(signal: i32) -> Option<&'static str> {
-    Some(match signal {
-        libc::SIGINT => "SIGINT",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGHUP => "SIGHUP",
-        _ => return None,
-    })
-}
-
-/// Signals the child's process group. The group keeps its id while any member lives,
-/// so after the child was reaped it still names only what the child started.
-fn signal_group(group: Option<libc::pid_t>, signal: i32) {
-    if let Some(pgid) = group.filter(|&g| g > 1) {
-        // SAFETY: killpg(2) on the group our child leads; no memory is shared.
-        unsafe {
-            libc::killpg(pgid, signal);
-        }
-    }
-}
-
-/// Whether anything of the child's group is still there (zombies waiting for their
-/// reaper count as gone).
-fn group_alive(group: Option<libc::pid_t>) -> bool {
-    let Some(pgid) = group.filter(|&g| g > 1) else {
-        return false;
-    };
-    // SAFETY: signal 0 only checks that the group exists.
-    if unsafe { libc::killpg(pgid, 0) } != 0 {
-        return false;
-    }
-    // Members that are zombies are dead; look for a live one in /proc where there is one.
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return true;
-    };
-    entries.flatten().any(|entry| {
-        std::fs::read_to_string(entry.path().join("stat")).is_ok_and(|stat| {
-            // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after ')'.
-            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-                return false;
-            };
-            let mut fields = rest.split_whitespace();
-            let state = fields.next();
-            let pgrp = fields.nth(1).and_then(|p| p.parse::<libc::pid_t>().ok());
-            pgrp == Some(pgid) && state != Some("Z")
-        })
-    })
 }
 
 /// The body's fields that become variables, read without building the whole tree.
@@ -338,19 +370,5 @@ mod tests {
         assert_eq!((f.type_webhook, f.id_message), (None, None));
         let f = Fields::of("[1,2]");
         assert!(f.type_webhook.is_none());
-    }
-
-    #[test]
-    fn exit_statuses_are_outcomes() {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(outcome_of(ExitStatus::from_raw(0)), Outcome::Done);
-        assert_eq!(
-            outcome_of(ExitStatus::from_raw(3 << 8)),
-            Outcome::Failed("the command exited with status 3".into())
-        );
-        assert_eq!(
-            outcome_of(ExitStatus::from_raw(9)),
-            Outcome::Failed("the command was killed by signal 9 (SIGKILL)".into())
-        );
     }
 }

@@ -45,6 +45,12 @@ pub trait Handler {
         false
     }
 
+    /// Whether a `Done` was committed to the ledger already (by `--exec`'s keeper), so
+    /// that tail does not write it again.
+    fn records_handled(&self) -> bool {
+        false
+    }
+
     /// What a failed attempt is called in messages ("the command", "the hook").
     fn name(&self) -> &str;
 }

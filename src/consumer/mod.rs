@@ -6,6 +6,7 @@ pub mod dead_letter;
 pub mod dedupe;
 pub mod delivery;
 pub mod exec;
+pub mod exec_keeper;
 pub mod forward;
 pub mod handler;
 pub mod other_consumer;
@@ -19,7 +20,7 @@ use crate::cli::{GlobalArgs, TailArgs};
 use crate::consumer::dead_letter::DeadLetter;
 use crate::consumer::dedupe::{DEFAULT_CAPACITY, Dedupe, Key};
 use crate::consumer::delivery::{Delivery, Settings};
-use crate::consumer::exec::Exec;
+use crate::consumer::exec::{Exec, Kept};
 use crate::consumer::forward::{Forward, ForwardOptions, ForwardToken, parse_header, parse_url};
 use crate::consumer::handler::Handler;
 use crate::consumer::print::Print;
@@ -83,6 +84,14 @@ pub fn build_with(
         );
         let exec = match many {
             Some(m) => exec.with_profile(m.profile),
+            None => exec,
+        };
+        let exec = match state.and_then(|s| s.ledger.as_ref().map(|l| (l, &s.lock))) {
+            Some((ledger, lock)) => exec.with_ledger(Kept {
+                ledger: ledger.path().to_path_buf(),
+                lock_fd: lock.fd(),
+                dedupe: args.dedupe,
+            }),
             None => exec,
         };
         (Box::new(exec), false)
@@ -150,7 +159,12 @@ pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
         instance: session.config.require_instance()?,
         command: &command,
     };
-    state::open(&wanted, &crate::config::env_var, &session.status)
+    state::open(
+        &wanted,
+        &crate::config::env_var,
+        &session.status,
+        &session.interrupt,
+    )
 }
 
 /// Plain printing, as `demo` and `tail` without consumer flags do it.

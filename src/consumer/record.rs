@@ -24,13 +24,21 @@ pub fn entry(envelope: &Envelope, before: Counts, after: Counts, dedupe: bool) -
     } else {
         "handled"
     };
-    let key = (dedupe && outcome == "handled")
+    Entry {
+        outcome,
+        ..handled(envelope, dedupe && outcome == "handled")
+    }
+}
+
+/// The entry of `envelope` handed on successfully, as `--exec`'s keeper commits it.
+pub fn handled(envelope: &Envelope, dedupe: bool) -> Entry<'static> {
+    let key = dedupe
         .then(|| Dedupe::key_of(envelope.body.get()))
         .flatten();
     Entry {
         receipt: envelope.receipt_id,
         body: body_of(envelope),
-        outcome,
+        outcome: "handled",
         dedupe: key.map(|k| k.0),
     }
 }

@@ -6,7 +6,7 @@
 //! Entries older than the queue's 24 h retention, or beyond a count, are pruned.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, params};
@@ -127,6 +127,31 @@ impl Ledger {
             .read_earlier()
             .map_err(|e| opening_error(dir, &path, &e))?;
         Ok(ledger)
+    }
+
+    /// Opens an existing ledger only to record in it: `--exec`'s keeper, which greenq
+    /// started after it opened (and checked) the ledger.
+    pub fn open_writer(path: &Path, instance: u64) -> Result<Ledger> {
+        let opened = Connection::open(path).and_then(|conn| {
+            conn.busy_timeout(Duration::from_secs(5))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            Ok(conn)
+        });
+        let conn = opened.map_err(|e| {
+            Error::failure(format!("cannot open the ledger {}", path.display())).why(e.to_string())
+        })?;
+        Ok(Ledger {
+            conn,
+            instance: signed(instance),
+            path: path.to_path_buf(),
+            since_prune: 0,
+            earlier: HashSet::new(),
+        })
+    }
+
+    /// Its file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn read_earlier(&self) -> rusqlite::Result<HashSet<(u64, u128)>> {

@@ -13,6 +13,7 @@ use crate::exit::Result;
 use crate::state::dir::StateDir;
 use crate::state::ledger::Ledger;
 use crate::state::lock::{Lock, QueueId};
+use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
 /// What a tail run holds for its queue: the lock (for the whole run), and the ledger
@@ -43,6 +44,7 @@ pub fn open(
     wanted: &Wanted,
     env: &dyn Fn(&str) -> Option<String>,
     status: &Status,
+    interrupt: &Interrupt,
 ) -> Result<Option<State>> {
     if wanted.none {
         status.warning(
@@ -54,7 +56,7 @@ pub fn open(
     let dir = dir::resolve(wanted.flag, env)?;
     dir.create()?;
     let queue = QueueId::new(wanted.api_url, wanted.instance);
-    let lock = lock::take(&dir, &queue, wanted.command)?;
+    let lock = lock::take(&dir, &queue, wanted.command, status, interrupt)?;
     let ledger = if wanted.consumer || dir.explicit {
         Some(Ledger::open(&dir, ledger::FILE, wanted.instance)?)
     } else {
