@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use ureq::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use ureq::http::{HeaderName, HeaderValue, Uri};
+use ureq::unversioned::transport::DefaultConnector;
 
 use crate::config::is_loopback;
 use crate::consumer::handler::{Handler, Outcome};
@@ -18,6 +19,7 @@ use crate::exit::{Error, Result, is_broken_pipe};
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::agent::CONNECT_TIMEOUT;
+use crate::service::transport::CachingResolver;
 use crate::terminal::status::Status;
 use crate::text::snippet;
 
@@ -228,7 +230,7 @@ impl Forward {
             use ureq::tls::{RootCerts, TlsConfig};
             let builder = ureq::Agent::config_builder();
             let builder = if local { builder.proxy(None) } else { builder };
-            builder
+            let config = builder
                 .http_status_as_error(false)
                 .max_redirects(0)
                 .user_agent(concat!("greenq/", env!("CARGO_PKG_VERSION")))
@@ -240,8 +242,14 @@ impl Forward {
                         .root_certs(RootCerts::PlatformVerifier)
                         .build(),
                 )
-                .build()
-                .new_agent()
+                .build();
+            // ureq resolves the hook's host before every request (in a thread of its own):
+            // once a minute is enough.
+            ureq::Agent::with_parts(
+                config,
+                DefaultConnector::default(),
+                CachingResolver::default(),
+            )
         };
         Ok(Forward {
             agent,
