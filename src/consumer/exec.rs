@@ -142,7 +142,7 @@ impl Exec {
             cmd.env_remove(name);
         }
         use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
+        cmd.arg0("greenq").process_group(0);
         let lock_fd = setup.lock_fd;
         let parent = std::process::id();
         // SAFETY: between fork and exec only async-signal-safe calls: fcntl, prctl, getppid.
@@ -161,7 +161,8 @@ impl Exec {
                         if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
                             || u32::try_from(libc::getppid()).ok() != Some(parent)
                         {
-                            return Err(std::io::Error::other("greenq is gone"));
+                            // Not `io::Error::other`: it allocates, which is not safe here.
+                            return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
                         }
                     }
                     #[cfg(not(target_os = "linux"))]
@@ -241,6 +242,14 @@ impl Exec {
                     .why(why)
                     .fix("check the command after `--exec --` (a path, or a program on PATH; no shell: use sh -c '...' for pipelines)"));
             }
+            Answer::NotRecorded(why) => {
+                return Err(Error::failure(format!(
+                    "greenq's keeper cannot open the ledger {}",
+                    self.kept.as_ref().map_or(String::new(), |k| k.ledger.display().to_string())
+                ))
+                .why(why)
+                .fix("nothing was handed on: free space or fix the state directory, or run with --no-state"));
+            }
             Answer::CannotRun { why, .. } => {
                 return Ok(Outcome::Failed(format!(
                     "the command could not start: {why}"
@@ -248,6 +257,8 @@ impl Exec {
             }
             other => return Err(keeper_error(format!("it answered {other:?} first"))),
         };
+        // A second Ctrl-C exits at once: this command is ended with it.
+        let _running = crate::terminal::interrupt::Running::command(group);
         match keeper.answer(&self.interrupt, Some(group))? {
             Answer::Done => Ok(Outcome::Done),
             Answer::Failed(why) => Ok(Outcome::Failed(why)),

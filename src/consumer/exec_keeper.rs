@@ -15,17 +15,22 @@ use std::ffi::OsString;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
 use crate::state::ledger::{Entry, Ledger};
+use crate::state::lock;
 
 /// The first argument that makes greenq a keeper (not a command of users: no help shows it).
 pub const ARG: &str = "__exec-keeper";
+
+/// The process group of the command running now (0: none), for the stop signal.
+static RUNNING: AtomicI32 = AtomicI32::new(0);
 
 /// How long a command has after SIGTERM (on a timeout) before it is killed.
 const KILL_AFTER: Duration = Duration::from_secs(5);
@@ -128,16 +133,30 @@ pub fn main_if_called() -> Option<i32> {
         crate::ewriteln!("greenq: error: {ARG} is started by greenq tail --exec, not by hand");
         return Some(2);
     };
-    // The stop signal (systemd sends it to the whole unit) is greenq's to act on: the
-    // keeper goes on until greenq closes the socket. Caught, not ignored, so that the
-    // commands it starts get the default back.
-    let _ = ctrlc::set_handler(|| {});
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(2) names this thread (ps -L, top); the string is NUL-terminated.
+    unsafe {
+        libc::prctl(libc::PR_SET_NAME, c"greenq-keeper".as_ptr());
+    }
+    // The stop signal (systemd sends it to the whole unit) is greenq's to act on while it
+    // lives: the keeper goes on until greenq closes the socket. Once greenq is gone, the
+    // signal is passed on to the command. Caught, not ignored, so that the commands it
+    // starts get the default back.
+    // SAFETY: getppid(2) has no preconditions.
+    let parent = unsafe { libc::getppid() };
+    let _ = ctrlc::set_handler(move || {
+        // SAFETY: getppid(2) has no preconditions.
+        if unsafe { libc::getppid() } != parent {
+            signal_group(Some(RUNNING.load(Ordering::SeqCst)), libc::SIGTERM);
+        }
+    });
     if let Some(fd) = setup.lock_fd {
         // The lock is the keeper's, not its commands' (a child they leave must not hold it).
         // SAFETY: fcntl(2) on the descriptor greenq passed; it only sets close-on-exec.
         unsafe {
             libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
         }
+        lock::note_keeper(fd);
     }
     // SAFETY: greenq gives the keeper a Unix socket as its stdin, and nothing else here
     // uses descriptor 0.
@@ -150,7 +169,11 @@ fn serve(setup: &Setup, socket: UnixStream) -> i32 {
         return 1;
     };
     let mut reader = BufReader::new(socket);
-    let mut ledger: Option<Ledger> = None;
+    // Opened before any command runs: one that succeeded must find it writable.
+    let mut ledger = setup
+        .ledger
+        .as_ref()
+        .map(|path| Ledger::open_writer(path, setup.instance).map_err(|e| e.to_string()));
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -166,9 +189,12 @@ fn serve(setup: &Setup, socket: UnixStream) -> i32 {
         if reader.read_exact(&mut body).is_err() {
             return 0;
         }
-        let answer = hand_on(setup, &request, body, &mut writer);
-        let answer = match (answer, &request.record, &setup.ledger) {
-            (Answer::Done, Some(record), Some(path)) => commit(&mut ledger, path, setup, record),
+        let answer = match &mut ledger {
+            Some(Err(why)) => Answer::NotRecorded(why.clone()),
+            _ => hand_on(setup, &request, body, &mut writer),
+        };
+        let answer = match (answer, &request.record, &mut ledger) {
+            (Answer::Done, Some(record), Some(Ok(ledger))) => commit(ledger, record),
             (answer, _, _) => answer,
         };
         // greenq may be gone: what mattered (the ledger) is done.
@@ -182,20 +208,11 @@ fn send(writer: &mut UnixStream, answer: &Answer) -> std::io::Result<()> {
     writer.write_all(&line)
 }
 
-/// Commits a succeeded command's notification, opening the ledger the first time.
-fn commit(ledger: &mut Option<Ledger>, path: &Path, setup: &Setup, record: &Record) -> Answer {
+/// Commits a succeeded command's notification.
+fn commit(ledger: &mut Ledger, record: &Record) -> Answer {
     let hex = |h: &str| u128::from_str_radix(h, 16).ok();
     let (Some(body), dedupe) = (hex(&record.body), record.dedupe.as_deref().map(hex)) else {
         return Answer::NotRecorded("a malformed fingerprint".into());
-    };
-    if ledger.is_none() {
-        match Ledger::open_writer(path, setup.instance) {
-            Ok(l) => *ledger = Some(l),
-            Err(e) => return Answer::NotRecorded(e.to_string()),
-        }
-    }
-    let Some(open) = ledger.as_mut() else {
-        return Answer::NotRecorded("the ledger is not open".into());
     };
     let entry = Entry {
         receipt: record.receipt,
@@ -203,7 +220,7 @@ fn commit(ledger: &mut Option<Ledger>, path: &Path, setup: &Setup, record: &Reco
         outcome: "handled",
         dedupe: dedupe.flatten(),
     };
-    match open.record(&entry) {
+    match ledger.record(&entry) {
         Ok(()) => Answer::Done,
         Err(e) => Answer::NotRecorded(e.to_string()),
     }
@@ -223,6 +240,7 @@ fn hand_on(setup: &Setup, request: &Request, body: Vec<u8>, writer: &mut UnixStr
         }
     };
     let group = libc::pid_t::try_from(child.id()).unwrap_or(0);
+    RUNNING.store(group, Ordering::SeqCst);
     let _ = send(writer, &Answer::Started(group));
     // Written from a thread: a command that does not read its stdin must not block us,
     // whatever the size of the body. One that exits early closes the pipe: fine.
@@ -233,7 +251,9 @@ fn hand_on(setup: &Setup, request: &Request, body: Vec<u8>, writer: &mut UnixStr
             let _ = stdin.write_all(&bytes);
         });
     }
-    wait(&mut child, setup.timeout)
+    let answer = wait(&mut child, setup.timeout);
+    RUNNING.store(0, Ordering::SeqCst);
+    answer
 }
 
 fn command(setup: &Setup, request: &Request) -> Command {
@@ -258,7 +278,8 @@ fn command(setup: &Setup, request: &Request) -> Command {
             // The keeper killed (with greenq, under --no-state): the command is told.
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 || libc::getppid() != parent
             {
-                return Err(std::io::Error::other("greenq is gone"));
+                // Not `io::Error::other`: it allocates, which is not safe here.
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
             }
             Ok(())
         });

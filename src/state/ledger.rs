@@ -88,14 +88,9 @@ impl Ledger {
         let ledger = Connection::open(&path)
             .and_then(|conn| {
                 conn.busy_timeout(Duration::from_secs(5))?;
-                // WAL: a commit appends to the log; NORMAL: it reaches the kernel before
-                // the delete is sent (kill -9 cannot undo it) without an fsync each.
+                // WAL: a commit appends to the log.
                 into_wal(&conn)?;
-                conn.pragma_update(None, "synchronous", "NORMAL")?;
-                // A checkpoint syncs to the disk: every ~6,000 notifications, not ~800
-                // (the log then grows to 32 MiB, and is cut back to 4 MiB after).
-                conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
-                conn.pragma_update(None, "journal_size_limit", 4 << 20)?;
+                configure(&conn)?;
                 let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
                 if check != "ok" {
                     return Err(rusqlite::Error::SqliteFailure(
@@ -134,7 +129,7 @@ impl Ledger {
     pub fn open_writer(path: &Path, instance: u64) -> Result<Ledger> {
         let opened = Connection::open(path).and_then(|conn| {
             conn.busy_timeout(Duration::from_secs(5))?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            configure(&conn)?;
             Ok(conn)
         });
         let conn = opened.map_err(|e| {
@@ -259,6 +254,17 @@ impl Ledger {
             .why(e.to_string())
             .fix("the notification being handled stays queued and is handed on again; free space or fix the state directory, or run with --no-state")
     }
+}
+
+/// What every connection that records sets (these settings are the connection's).
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // NORMAL: a commit reaches the kernel before the delete is sent (kill -9 cannot undo
+    // it) without an fsync each.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A checkpoint syncs to the disk: every ~6,000 notifications, not ~800 (the log then
+    // grows to 32 MiB, and is cut back to 4 MiB after).
+    conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+    conn.pragma_update(None, "journal_size_limit", 4 << 20)
 }
 
 /// Switches a ledger to WAL. Switching takes a lock for which SQLite does not wait: two
@@ -389,3 +395,4 @@ mod tests {
         );
     }
 }
+

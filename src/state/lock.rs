@@ -3,9 +3,11 @@
 //! emulators on two ports are two queues. The file says who holds it (pid, command, start
 //! time) for the refusal. The kernel drops the lock with the process, kill -9 too.
 //!
-//! `--exec`'s keeper shares the lock: after greenq was killed, it holds it until the
-//! command it waits for has ended and is recorded. A tail started meanwhile finds the
-//! holder it names gone, and waits for the lock instead of refusing.
+//! `--exec`'s keeper shares the lock and adds its own line to the file: after greenq was
+//! killed, it holds the lock until the command it waits for has ended and is recorded. A
+//! tail started meanwhile finds the greenq named gone and that keeper alive, and waits for
+//! it instead of refusing. Any other holder it cannot see (another pid namespace, another
+//! host on a shared disk) is refused as before.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
@@ -18,8 +20,10 @@ use crate::state::dir::StateDir;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
-/// How often a tail waiting for a killed greenq's keeper tries the lock again.
-const TRY_AGAIN: std::time::Duration = std::time::Duration::from_millis(10);
+/// How often a tail waiting for a killed greenq's keeper tries the lock again: at first
+/// soon (the command is usually done), then every quarter second.
+const TRY_FIRST: std::time::Duration = std::time::Duration::from_millis(5);
+const TRY_CAP: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The held lock; dropping it (or the process ending) releases it.
 #[derive(Debug)]
@@ -101,6 +105,8 @@ pub fn take(
         .open(&path)
         .map_err(|e| dir.unusable(&format!("cannot open {}: {e}", path.display())))?;
     let mut said = false;
+    let mut tried_again = false;
+    let mut pause = TRY_FIRST;
     loop {
         // SAFETY: flock(2) on a descriptor this function owns; no memory is shared.
         let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
@@ -115,24 +121,32 @@ pub fn take(
         let _ = file
             .rewind()
             .and_then(|()| file.read_to_string(&mut holder));
-        if holder_lives(&holder) {
+        let Some(keeper) = keeper_left(&holder) else {
+            // A keeper that ended between the try and the look freed the lock: try again,
+            // once, before refusing.
+            if !tried_again {
+                tried_again = true;
+                continue;
+            }
             return Err(held(queue, &holder, &path));
-        }
+        };
+        tried_again = false;
         if !said {
             said = true;
             status.line(format_args!(
-                "waiting for the command that a stopped greenq tail (pid {}) left running on instance {} to end; its outcome is recorded first",
+                "waiting for greenq's keeper (pid {keeper}) to end the command that a stopped greenq tail (pid {}) left running on instance {}; what it handled is recorded first",
                 field(&holder, "pid").unwrap_or_else(|| "?".into()),
                 queue.instance
             ));
         }
-        if interrupt.sleep(TRY_AGAIN) {
+        if interrupt.sleep(pause) {
             return Err(Error::interrupted().fix("nothing was received"));
         }
+        pause = (pause * 2).min(TRY_CAP);
     }
-    let started = jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::system())
-        .strftime("%Y-%m-%d %H:%M:%S %Z");
+    // In UTC: finding the system's zone name scans the zoneinfo tree, milliseconds at
+    // every start.
+    let started = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%S UTC");
     let text = format!(
         "pid {}\nbirth {}\ncommand {}\nstarted {started}\n",
         std::process::id(),
@@ -157,28 +171,61 @@ fn field(holder: &str, name: &str) -> Option<String> {
         .map(|v| crate::text::escape_controls(v).into_owned())
 }
 
-/// When a process started, in clock ticks since boot (`/proc/PID/stat`'s 22nd field):
-/// with the pid, it tells a process from a later one that got the same pid.
-fn birth(pid: &str) -> Option<String> {
+/// A process's state and when it started (in clock ticks since boot), from
+/// `/proc/PID/stat`: with the pid, the start tells a process from a later one that got the
+/// same pid.
+fn stat_of(pid: &str) -> Option<(String, String)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // pid (comm) state ppid ...: comm may hold spaces, so count after ')'.
-    let rest = stat.rsplit_once(')')?.1;
-    rest.split_whitespace().nth(19).map(str::to_string)
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?.to_string();
+    let birth = fields.nth(18)?.to_string();
+    Some((state, birth))
 }
 
-/// Whether the greenq the lock file names still runs. A file without a pid is one being
-/// written by a tail just starting; without /proc, every holder counts as alive.
-fn holder_lives(holder: &str) -> bool {
-    let Some(pid) = field(holder, "pid").filter(|p| p.parse::<u32>().is_ok()) else {
-        return true;
-    };
-    if !std::path::Path::new("/proc/self/stat").exists() {
-        return true;
+fn birth(pid: &str) -> Option<String> {
+    stat_of(pid).map(|(_, birth)| birth)
+}
+
+/// Whether `pid` (as the lock file names it) runs here, born at `born`: not gone, not a
+/// zombie waiting for its parent, not a later process with the same pid.
+fn runs(pid: &str, born: Option<&str>) -> bool {
+    pid.parse::<u32>().is_ok()
+        && stat_of(pid).is_some_and(|(state, birth)| {
+            !matches!(state.as_str(), "Z" | "X") && born.is_none_or(|b| b == birth)
+        })
+}
+
+/// The keeper to wait for, when the lock file names a greenq that is gone and a keeper of
+/// its that still runs here. Anything else (a live holder, one this machine cannot see,
+/// a file being written) is refused.
+fn keeper_left(holder: &str) -> Option<String> {
+    let pid = field(holder, "pid")?;
+    if runs(&pid, field(holder, "birth").as_deref()) {
+        return None;
     }
-    match (birth(&pid), field(holder, "birth")) {
-        (None, _) => false,
-        (Some(now), Some(then)) => now == then,
-        (Some(_), None) => true,
+    let keeper = field(holder, "keeper")?;
+    let (keeper_pid, keeper_birth) = keeper.split_once(' ')?;
+    // A zombie too: its last threads may still hold the lock for a moment.
+    stat_of(keeper_pid)
+        .is_some_and(|(_, birth)| birth == keeper_birth)
+        .then(|| keeper_pid.to_string())
+}
+
+/// Adds the keeper's line (`keeper PID BIRTH`) to the lock file it shares through `fd`:
+/// it is what a tail started after greenq was killed waits for.
+pub fn note_keeper(fd: std::os::fd::RawFd) {
+    let line = format!(
+        "keeper {} {}\n",
+        std::process::id(),
+        birth("self").unwrap_or_default()
+    );
+    // SAFETY: fstat(2) and pwrite(2) on a descriptor greenq passed; `st` is plain data.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) == 0 {
+            libc::pwrite(fd, line.as_ptr().cast(), line.len(), st.st_size);
+        }
     }
 }
 
@@ -249,19 +296,45 @@ mod tests {
     }
 
     #[test]
-    fn a_holder_is_alive_while_its_pid_has_the_same_birth() {
+    fn only_a_running_keeper_of_a_gone_greenq_is_waited_for() {
         let me = std::process::id();
         let born = birth("self").unwrap();
-        assert!(holder_lives(&format!("pid {me}\nbirth {born}\n")));
+        let gone = "pid 4194305\nbirth 5\n";
+        assert!(runs(&me.to_string(), Some(&born)));
         assert!(
-            !holder_lives(&format!("pid {me}\nbirth 1{born}\n")),
+            !runs(&me.to_string(), Some("1")),
             "a later process with the pid"
         );
-        assert!(!holder_lives("pid 4194305\nbirth 5\n"), "past pid_max");
-        assert!(holder_lives(""), "a tail just starting");
-        assert!(
-            holder_lives(&format!("pid {me}\n")),
-            "a file without a birth"
+        assert!(!runs("4194305", None), "past pid_max");
+        // The keeper is this test: it runs; the greenq is gone.
+        let keeper = format!("keeper {me} {born}\n");
+        assert_eq!(
+            keeper_left(&format!("{gone}{keeper}")),
+            Some(me.to_string())
         );
+        assert_eq!(keeper_left(gone), None, "no keeper: refused");
+        assert_eq!(
+            keeper_left(&format!("{gone}keeper {me} 1\n")),
+            None,
+            "not that keeper"
+        );
+        assert_eq!(
+            keeper_left(&format!("pid {me}\nbirth {born}\n{keeper}")),
+            None,
+            "the greenq runs"
+        );
+        assert_eq!(keeper_left(""), None, "a tail just starting");
+    }
+
+    #[test]
+    fn a_zombie_is_gone() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id().to_string();
+        // Not reaped yet: a zombie once it exited.
+        while stat_of(&pid).is_some_and(|(state, _)| state != "Z") {
+            std::thread::yield_now();
+        }
+        assert!(!runs(&pid, None));
+        child.wait().unwrap();
     }
 }

@@ -15,6 +15,44 @@ const GRACE: Duration = Duration::from_secs(2);
 /// Signals this close together are one stop, not a second Ctrl-C.
 const SAME_STOP: Duration = Duration::from_millis(100);
 
+/// The process groups of the commands running now (`tail --exec`, one per instance).
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+
+/// A command running while it is held: a second signal, which exits at once, ends it with
+/// SIGTERM first (its keeper would otherwise wait for it, and record it, after greenq left).
+pub struct Running(i32);
+
+impl Running {
+    pub fn command(group: i32) -> Running {
+        lock_running().push(group);
+        Running(group)
+    }
+
+    fn end_all() {
+        for &group in lock_running().iter().filter(|&&g| g > 1) {
+            // SAFETY: killpg(2) on the group of a command of ours; no memory is shared.
+            unsafe {
+                libc::killpg(group, libc::SIGTERM);
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut running = lock_running();
+        if let Some(at) = running.iter().position(|&g| g == self.0) {
+            running.swap_remove(at);
+        }
+    }
+}
+
+fn lock_running() -> MutexGuard<'static, Vec<i32>> {
+    RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[derive(Clone, Default)]
 pub struct Interrupt {
     inner: Arc<Inner>,
@@ -92,6 +130,7 @@ impl Interrupt {
                 return;
             }
             crate::ewriteln!("greenq: interrupted again, exiting at once");
+            Running::end_all();
             std::process::exit(ExitCode::Interrupted.code());
         }
         let mut state = self.lock();

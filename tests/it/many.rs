@@ -471,3 +471,73 @@ fn each_instance_takes_its_own_lock_so_a_queue_already_consumed_refuses_the_whol
     assert!(!fleet.is_empty(0));
     signal_and_wait(&mut first, libc::SIGTERM);
 }
+
+/// A greenq killed while its command runs leaves the command to its keeper, which holds
+/// the queue's lock until the command ends. A multi-instance tail started meanwhile waits
+/// for that instance's lock, says so, and a Ctrl-C during the wait stops the whole run
+/// with 130 before anything is received (the wait is inside the instance's build).
+#[test]
+fn ctrl_c_while_an_instance_waits_for_a_killed_greenqs_keeper_stops_the_run() {
+    let fleet = Fleet::start(2, 1);
+    fleet.write_profiles(None);
+    let state = tempfile::tempdir().unwrap();
+    let gate = state.path().join("go");
+    let started = state.path().join("started");
+    let ended = state.path().join("ended");
+    let script = format!(
+        "touch '{}'; while [ ! -e '{}' ]; do sleep 0.01; done; touch '{}'",
+        started.display(),
+        gate.display(),
+        ended.display()
+    );
+    fleet.publish(1);
+    let mut first = fleet
+        .std_cmd()
+        .env("GREENQ_STATE_DIR", state.path())
+        .args([
+            "--profile",
+            "p1",
+            "tail",
+            "--exec",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(GUARD, "p1's command to start", || started.exists());
+    assert_eq!(signal_and_wait(&mut first, libc::SIGKILL), None);
+    let mut all = fleet
+        .std_cmd()
+        .env("GREENQ_STATE_DIR", state.path())
+        .args(["tail", "--all-profiles", "--exec", "--", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (err, pipe) = (err.clone(), all.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                err.lock().unwrap().push_str(&(line + "\n"));
+            }
+        })
+    };
+    wait_until(GUARD, "the wait for the keeper", || {
+        err.lock().unwrap().contains("waiting for greenq's keeper")
+    });
+    send_signal(&all, libc::SIGINT);
+    let status = wait_with_limit(&mut all, GUARD);
+    reader.join().unwrap();
+    let err = err.lock().unwrap().clone();
+    assert_eq!(status.code(), Some(130), "{err}");
+    // Nothing was received: p0's notification waits, p1's is still the keeper's.
+    assert!(!fleet.is_empty(0) && !fleet.is_empty(1), "{err}");
+    // The command ends; its keeper with it.
+    std::fs::write(&gate, "").unwrap();
+    wait_until(GUARD, "the command to end", || ended.exists());
+}

@@ -453,3 +453,44 @@ fn without_state_a_command_is_stopped_with_a_killed_greenq() {
     });
     assert_eq!(emu.drain().len(), 1, "still queued");
 }
+
+/// A second Ctrl-C exits at once, and ends the command with it: the keeper must not go on
+/// waiting for it (and record it) behind greenq's back. The notification stays queued.
+#[test]
+fn a_second_ctrl_c_ends_the_command_too() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, 1, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let mut child = std_greenq(&emu.url())
+        .arg("tail")
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .args(exec(
+            dir.path(),
+            r#"trap 'echo INT >> "$D/log"' INT; trap 'echo TERM >> "$D/log"; exit 1' TERM; echo started >> "$D/log"; while :; do sleep 0.01; done"#,
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(GUARD, "the command to start", || {
+        file_lines(&log) == ["started"]
+    });
+    send_signal(&child, libc::SIGINT);
+    // Forwarded to the command, which ignores it.
+    wait_until(GUARD, "the forwarded SIGINT", || {
+        file_lines(&log).contains(&"INT".to_string())
+    });
+    // Signals closer than 100 ms apart are one stop; a sleep only ever lasts longer.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    send_signal(&child, libc::SIGINT);
+    let status = wait_with_limit(&mut child, GUARD);
+    let err = read_rest(child.stderr.take());
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted again, exiting at once"), "{err}");
+    wait_until(GUARD, "the command's SIGTERM", || {
+        file_lines(&log).contains(&"TERM".to_string())
+    });
+    assert_eq!(emu.drain().len(), 1, "still queued");
+}

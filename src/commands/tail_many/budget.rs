@@ -85,6 +85,10 @@ impl Handler for Budgeted {
         self.inner.waits_after_signal()
     }
 
+    fn records_handled(&self) -> bool {
+        self.inner.records_handled()
+    }
+
     fn name(&self) -> &str {
         self.inner.name()
     }

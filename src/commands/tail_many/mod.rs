@@ -159,6 +159,8 @@ pub fn follow_all(
                     // builds its own, and all wait until every one was built.
                     let labelled = Arc::new(Status::labelled(run.quiet, run.verbose, &name));
                     let session = Session::child(&config, credentials, labelled);
+                    // From here: the build may wait (for a killed greenq's keeper).
+                    stopper.watch(session.interrupt.clone());
                     let many = Many {
                         profile: &name,
                         secrets,
@@ -171,7 +173,6 @@ pub fn follow_all(
                             return None;
                         }
                     };
-                    stopper.watch(session.interrupt.clone());
                     let _ = ready.send(None);
                     // Dropped now: the count below ends even if another thread panicked.
                     drop(ready);

@@ -27,8 +27,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Stopper {
+    /// Stops `interrupt` with the others; at once if they were stopped already.
     pub fn watch(&self, interrupt: Interrupt) {
-        lock(&self.interrupts).push(interrupt);
+        let mut interrupts = lock(&self.interrupts);
+        // Under the list's lock: `stop` sets the reason before it takes the list.
+        if self.reason().is_some() {
+            drop(interrupts);
+            interrupt.trigger();
+            return;
+        }
+        interrupts.push(interrupt);
     }
 
     /// Stops every instance; the first reason is the one that counts.
@@ -66,5 +74,8 @@ mod tests {
         stopper.stop(Reason::Signal);
         assert!(a.is_set() && b.is_set());
         assert_eq!(stopper.reason(), Some(Reason::Done));
+        let late = Interrupt::new();
+        stopper.watch(late.clone());
+        assert!(late.is_set(), "watched after the stop");
     }
 }
