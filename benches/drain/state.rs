@@ -2,7 +2,9 @@
 //!
 //! - ledger: the drain rate of `tail --exec -- true` and of `tail --forward-to` (a local
 //!   hook that answers 200 at once) with the ledger, next to the same with `--no-state`,
-//!   rounds alternating, the best of each; the target is a ratio of at least 0.8.
+//!   rounds alternating, the best of each; the target is a ratio of at least 0.8. The
+//!   rounds share one state directory, as a consumer's runs do (so the ledger's files
+//!   exist after the first), with new notifications each round.
 //! - kill9: `greenq tail --exec` killed with SIGKILL at a random moment and started
 //!   again, 500 times (100 quick), with the ledger and with `--no-state`; then a last run
 //!   drains the queue. Counts notifications lost and handed on twice (the handler appends
@@ -18,9 +20,7 @@ use std::process::Stdio;
 use std::thread;
 use std::time::Duration;
 
-use super::{
-    DelayProxy, Emulator, Sizes, Table, assert_empty, greenq, prefill, progress, run_measured,
-};
+use super::{DelayProxy, Emulator, Sizes, Table, assert_empty, greenq, progress, run_measured};
 
 fn quick() -> bool {
     std::env::var("GREENQ_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
@@ -50,9 +50,11 @@ pub fn report_ledger(sizes: &Sizes, table: &mut Table) {
     for (what, args) in modes {
         let (mut with, mut without) = (0.0f64, 0.0f64);
         let (mut cpu_with, mut cpu_without) = (f64::MAX, f64::MAX);
+        let state = tempfile::tempdir().expect("a state directory");
         for round in 1..=rounds {
-            let (a, ca) = drain_rate(n, &args, true);
-            let (b, cb) = drain_rate(n, &args, false);
+            let first = n * round;
+            let (a, ca) = drain_rate(first, n, &args, Some(state.path()));
+            let (b, cb) = drain_rate(first, n, &args, None);
             progress(format_args!(
                 "ledger round {round}: {what}: {a:.0}/s with the ledger, {b:.0}/s --no-state; CPU {ca:.0} / {cb:.0} µs each"
             ));
@@ -77,19 +79,18 @@ pub fn report_ledger(sizes: &Sizes, table: &mut Table) {
     }
 }
 
-/// One drain of `n` by `tail --count N ARGS`, with a fresh state directory or none: the
-/// rate, and tail's CPU time per notification in µs.
-fn drain_rate(n: usize, args: &[String], ledger: bool) -> (f64, f64) {
+/// One drain of `n` notifications (numbered from `first`) by `tail --count N ARGS`, with
+/// the state directory `state`, or none: the rate, and tail's CPU time per notification
+/// in µs.
+fn drain_rate(first: usize, n: usize, args: &[String], state: Option<&Path>) -> (f64, f64) {
     let emulator = Emulator::start(0);
-    prefill(&emulator, n);
-    let state = tempfile::tempdir().expect("a state directory");
+    prefill_from(&emulator, first, n);
     let mut cmd = greenq(&emulator.url());
     cmd.args(["tail", "--count", &n.to_string()]);
-    if ledger {
-        cmd.arg("--state-dir").arg(state.path());
-    } else {
-        cmd.arg("--no-state");
-    }
+    match state {
+        Some(dir) => cmd.arg("--state-dir").arg(dir),
+        None => cmd.arg("--no-state"),
+    };
     cmd.args(args).stdout(Stdio::null());
     let run = run_measured(cmd, "greenq tail (ledger section)");
     assert_empty(&emulator, "after the ledger section's drain");

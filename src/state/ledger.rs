@@ -22,19 +22,20 @@ pub const FILE: &str = "ledger.sqlite3";
 const RETENTION: Duration = Duration::from_secs(24 * 3600);
 /// At most this many rows in each table (a few MiB): a repeat after a crash is the head.
 const CAP: i64 = 100_000;
-/// Pruned every this many records (and at start): a prune scans the table.
+/// Pruned every this many records (and at start).
 const PRUNE_EVERY: u32 = 10_000;
 
-/// One B-tree per table, keyed as it is looked up: a record writes one page.
+/// `handled` is written in order and read back only at start (newest first): a table in
+/// the order of recording, so that a record appends to the last page. Small pages: a
+/// record writes one to the log, and 1 KiB of log costs a quarter of 4 KiB.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS handled (
     instance   INTEGER NOT NULL,
     receipt    INTEGER NOT NULL,
     body_hash  TEXT    NOT NULL,
     handled_at INTEGER NOT NULL,
-    outcome    TEXT    NOT NULL,
-    PRIMARY KEY (instance, receipt, body_hash)
-) WITHOUT ROWID;
+    outcome    TEXT    NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dedupe_keys (
     instance   INTEGER NOT NULL,
     key        TEXT    NOT NULL,
@@ -43,6 +44,11 @@ CREATE TABLE IF NOT EXISTS dedupe_keys (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
+
+/// The schema's version (`PRAGMA user_version`). Version 0 (greenq before it) keyed
+/// `handled` by instance, receipt and body, WITHOUT ROWID: copied over once.
+const VERSION: i64 = 2;
+const PAGE_SIZE: i64 = 1024;
 
 pub struct Ledger {
     conn: Connection,
@@ -88,6 +94,8 @@ impl Ledger {
         let ledger = Connection::open(&path)
             .and_then(|conn| {
                 conn.busy_timeout(Duration::from_secs(5))?;
+                // A new file only: an existing one keeps its pages.
+                conn.pragma_update(None, "page_size", PAGE_SIZE)?;
                 // WAL: a commit appends to the log.
                 into_wal(&conn)?;
                 configure(&conn)?;
@@ -99,6 +107,7 @@ impl Ledger {
                     ));
                 }
                 conn.execute_batch(SCHEMA)?;
+                upgrade(&conn)?;
                 Ok(conn)
             })
             .map(|conn| Ledger {
@@ -152,7 +161,7 @@ impl Ledger {
     fn read_earlier(&self) -> rusqlite::Result<HashSet<(u64, u128)>> {
         let mut stmt = self.conn.prepare(
             "SELECT receipt, body_hash FROM handled WHERE instance = ?1 \
-             ORDER BY handled_at DESC LIMIT ?2",
+             ORDER BY rowid DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![self.instance, EARLIER], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
@@ -185,7 +194,7 @@ impl Ledger {
                 .map(|_| conn.unchecked_transaction())
                 .transpose()?;
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO handled (instance, receipt, body_hash, handled_at, outcome) \
+                "INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
@@ -233,19 +242,27 @@ impl Ledger {
         read().map_err(|e| self.failed("cannot read", &e))
     }
 
-    /// Drops entries past the retention and beyond the cap.
+    /// Drops entries past the retention and beyond the cap: `handled` by its order of
+    /// recording (the oldest rows come first), `dedupe_keys` by time.
     fn prune(&mut self) -> rusqlite::Result<()> {
+        self.prune_to(CAP)
+    }
+
+    fn prune_to(&mut self, cap: i64) -> rusqlite::Result<()> {
         self.since_prune = 0;
         let old = now_ms().saturating_sub(i64::try_from(RETENTION.as_millis()).unwrap_or(0));
-        for table in ["handled", "dedupe_keys"] {
-            self.conn.execute(
-                &format!(
-                    "DELETE FROM {table} WHERE handled_at < ?1 OR handled_at <= \
-                     (SELECT handled_at FROM {table} ORDER BY handled_at DESC LIMIT 1 OFFSET ?2)"
-                ),
-                params![old, CAP],
-            )?;
-        }
+        self.conn.execute(
+            "DELETE FROM handled WHERE rowid <= (SELECT max(rowid) FROM handled) - ?2 \
+             OR rowid < coalesce( \
+                 (SELECT rowid FROM handled WHERE handled_at >= ?1 ORDER BY rowid LIMIT 1), \
+                 (SELECT max(rowid) + 1 FROM handled))",
+            params![old, cap],
+        )?;
+        self.conn.execute(
+            "DELETE FROM dedupe_keys WHERE handled_at < ?1 OR handled_at <= \
+             (SELECT handled_at FROM dedupe_keys ORDER BY handled_at DESC LIMIT 1 OFFSET ?2)",
+            params![old, cap],
+        )?;
         Ok(())
     }
 
@@ -254,6 +271,44 @@ impl Ledger {
             .why(e.to_string())
             .fix("the notification being handled stays queued and is handed on again; free space or fix the state directory, or run with --no-state")
     }
+}
+
+/// Brings a ledger of an older greenq to this schema, once, in one transaction (a tail
+/// that opens it at the same time waits, then finds it done).
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    let version = |conn: &Connection| -> rusqlite::Result<i64> {
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+    };
+    if version(conn)? >= VERSION {
+        return Ok(());
+    }
+    // Immediate: the write lock first, then the look (another opener may have done it).
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    if version(conn)? < VERSION {
+        let keyed: bool = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'handled' AND sql LIKE '%WITHOUT ROWID%'",
+            [],
+            |r| r.get(0),
+        )?;
+        if keyed {
+            conn.execute_batch(
+                "ALTER TABLE handled RENAME TO handled_v0;
+                 CREATE TABLE handled (
+                     instance   INTEGER NOT NULL,
+                     receipt    INTEGER NOT NULL,
+                     body_hash  TEXT    NOT NULL,
+                     handled_at INTEGER NOT NULL,
+                     outcome    TEXT    NOT NULL
+                 );
+                 INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome)
+                     SELECT instance, receipt, body_hash, handled_at, outcome
+                     FROM handled_v0 ORDER BY handled_at;
+                 DROP TABLE handled_v0;",
+            )?;
+        }
+        conn.pragma_update(None, "user_version", VERSION)?;
+    }
+    tx.commit()
 }
 
 /// What every connection that records sets (these settings are the connection's).
@@ -367,6 +422,77 @@ mod tests {
     }
 
     #[test]
+    fn a_ledger_of_an_older_greenq_is_brought_to_this_schema_keeping_its_rows() {
+        let tmp = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(tmp.path().join(NAME)).unwrap();
+            conn.execute_batch(
+                "PRAGMA journal_mode=WAL;
+                 CREATE TABLE handled (instance INTEGER NOT NULL, receipt INTEGER NOT NULL,
+                     body_hash TEXT NOT NULL, handled_at INTEGER NOT NULL, outcome TEXT NOT NULL,
+                     PRIMARY KEY (instance, receipt, body_hash)) WITHOUT ROWID;",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO handled VALUES (7, 3, ?1, ?2, 'handled')",
+                params![fingerprint::hex(33), now_ms()],
+            )
+            .unwrap();
+        }
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        assert!(ledger.contains(3, 33), "the old row is kept");
+        let version: i64 = ledger
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, VERSION);
+        ledger
+            .record(&Entry {
+                receipt: 4,
+                body: 44,
+                outcome: "handled",
+                dedupe: None,
+            })
+            .unwrap();
+        drop(ledger);
+        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        assert!(ledger.contains(3, 33) && ledger.contains(4, 44));
+    }
+
+    #[test]
+    fn a_new_ledger_has_small_pages_and_is_pruned_by_count() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let page: i64 = ledger
+            .conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(page, PAGE_SIZE);
+        for receipt in 0..5 {
+            ledger
+                .record(&Entry {
+                    receipt,
+                    body: 1,
+                    outcome: "handled",
+                    dedupe: None,
+                })
+                .unwrap();
+        }
+        ledger.prune_to(2).unwrap();
+        let left: Vec<u64> = ledger
+            .read_earlier()
+            .unwrap()
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+        assert!(
+            left.contains(&3) && left.contains(&4),
+            "the newest are kept: {left:?}"
+        );
+    }
+
+    #[test]
     fn entries_past_the_retention_are_pruned() {
         let tmp = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
@@ -395,4 +521,3 @@ mod tests {
         );
     }
 }
-
