@@ -494,3 +494,59 @@ fn a_second_ctrl_c_ends_the_command_too() {
     });
     assert_eq!(emu.drain().len(), 1, "still queued");
 }
+
+/// After greenq was killed, its keeper waits for the command; a SIGTERM to the keeper
+/// (an operator's `kill`) is passed on to the command instead of being ignored.
+#[test]
+fn a_keeper_left_alone_passes_a_stop_signal_on_to_its_command() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, 1, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events");
+    let state = dir.path().join("state");
+    let mut child = std_greenq(&emu.url())
+        .arg("tail")
+        .arg("--state-dir")
+        .arg(&state)
+        .args(exec(
+            dir.path(),
+            r#"trap 'echo TERM >> "$D/events"; exit 1' TERM; echo started >> "$D/events"; while :; do sleep 0.01; done"#,
+        ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(GUARD, "the command to start", || {
+        file_lines(&events) == ["started"]
+    });
+    assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
+    // The lock file names the keeper.
+    let lock = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".lock"))
+        .unwrap();
+    let text = std::fs::read_to_string(lock.path()).unwrap();
+    let keeper: i32 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("keeper "))
+        .and_then(|k| k.split(' ').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no keeper line: {text}"));
+    // SAFETY: kill(2) on the keeper this test's greenq started.
+    assert_eq!(unsafe { libc::kill(keeper, libc::SIGTERM) }, 0);
+    wait_until(GUARD, "the command's SIGTERM", || {
+        file_lines(&events).contains(&"TERM".to_string())
+    });
+    // Failed, so not recorded: the next tail hands it on.
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--state-dir"])
+        .arg(&state)
+        .args(exec(dir.path(), APPEND_SEQ))
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(seqs(&dir.path().join("log")), [1]);
+}
