@@ -44,12 +44,15 @@ pub fn report_ledger(sizes: &Sizes, table: &mut Table) {
             ],
         ),
     ];
-    // Rates swing with the machine's load: more rounds than elsewhere, the best of each,
-    // and tail's own CPU time per notification (the least of each), which load moves less.
+    // Rates swing with the machine's load: more rounds than elsewhere, each a pair run
+    // back to back. The target is checked on the median of the pairs' ratios (the best of
+    // each side alone favours the side that swings more); the best of each, and tail's
+    // own CPU time per notification (the least of each), which load moves less, are shown.
     let rounds = sizes.rounds + 2;
     for (what, args) in modes {
         let (mut with, mut without) = (0.0f64, 0.0f64);
         let (mut cpu_with, mut cpu_without) = (f64::MAX, f64::MAX);
+        let mut ratios = Vec::new();
         let state = tempfile::tempdir().expect("a state directory");
         for round in 1..=rounds {
             let first = n * round;
@@ -58,17 +61,26 @@ pub fn report_ledger(sizes: &Sizes, table: &mut Table) {
             progress(format_args!(
                 "ledger round {round}: {what}: {a:.0}/s with the ledger, {b:.0}/s --no-state; CPU {ca:.0} / {cb:.0} µs each"
             ));
+            ratios.push(a / b);
             with = with.max(a);
             without = without.max(b);
             cpu_with = cpu_with.min(ca);
             cpu_without = cpu_without.min(cb);
         }
-        let ratio = with / without;
+        ratios.sort_by(f64::total_cmp);
+        let median = ratios[ratios.len() / 2];
+        let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
         table.row(
-            format!("{what}, N={n}: ledger / --no-state"),
-            format!("{with:.0} / {without:.0} /s = {ratio:.2}"),
+            format!("{what}, N={n}: ledger / --no-state, median of {rounds} pairs"),
+            format!("{median:.2} ({})", shown.join(" ")),
             ">= 0.8",
-            Some(ratio >= 0.8),
+            Some(median >= 0.8),
+        );
+        table.row(
+            "  the best of each",
+            format!("{with:.0} / {without:.0} /s = {:.2}", with / without),
+            "",
+            None,
         );
         table.row(
             "  tail's CPU per notification, ledger / --no-state",
