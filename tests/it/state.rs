@@ -427,101 +427,98 @@ fn kill_9_in_a_loop_loses_nothing_and_hands_nothing_on_twice() {
     assert!(emu.drain().is_empty());
 }
 
+/// One notification queued, and `tail --exec` (with a state directory, or `--no-state`)
+/// whose command notes "started", then each SIGINT ("INT", ignored) and SIGTERM ("TERM",
+/// then exit 1) in `$D/events`, and otherwise runs on; started once the command has.
+struct Lasting {
+    emu: Emulator,
+    dir: tempfile::TempDir,
+    state: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Lasting {
+    fn start(with_state: bool) -> Lasting {
+        let emu = Emulator::start(0);
+        publish_numbered(&emu, 1, 1);
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let mut cmd = std_greenq(&emu.url());
+        cmd.arg("tail");
+        if with_state {
+            cmd.arg("--state-dir").arg(&state);
+        } else {
+            cmd.arg("--no-state");
+        }
+        let child = cmd
+            .args(exec(
+                dir.path(),
+                r#"trap 'echo INT >> "$D/events"' INT; trap 'echo TERM >> "$D/events"; exit 1' TERM; echo started >> "$D/events"; while :; do sleep 0.01; done"#,
+            ))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lasting = Lasting {
+            emu,
+            dir,
+            state,
+            child,
+        };
+        wait_until(GUARD, "the command to start", || {
+            lasting.events().first().is_some_and(|e| e == "started")
+        });
+        lasting
+    }
+
+    fn events(&self) -> Vec<String> {
+        file_lines(&self.dir.path().join("events"))
+    }
+
+    /// Waits for the command to be sent `event`.
+    fn wait_for(&self, event: &str) {
+        wait_until(GUARD, event, || self.events().iter().any(|e| e == event));
+    }
+}
+
 /// Without a state directory, nothing records what the command did after greenq was
 /// killed: the command is stopped with greenq (SIGTERM), not left running on its own.
 #[test]
 fn without_state_a_command_is_stopped_with_a_killed_greenq() {
-    let emu = Emulator::start(0);
-    publish_numbered(&emu, 1, 1);
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = std_greenq(&emu.url())
-        .args(["tail", "--no-state"])
-        .args(exec(
-            dir.path(),
-            r#"trap 'echo TERM >> "$D/log"; exit 1' TERM; touch "$D/started"; while :; do sleep 0.01; done"#,
-        ))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until(GUARD, "the command to start", || {
-        dir.path().join("started").exists()
-    });
-    assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
-    wait_until(GUARD, "the command's SIGTERM", || {
-        file_lines(&dir.path().join("log")) == ["TERM"]
-    });
-    assert_eq!(emu.drain().len(), 1, "still queued");
+    let mut t = Lasting::start(false);
+    assert_eq!(signal_and_wait(&mut t.child, libc::SIGKILL), None);
+    t.wait_for("TERM");
+    assert_eq!(t.emu.drain().len(), 1, "still queued");
 }
 
 /// A second Ctrl-C exits at once, and ends the command with it: the keeper must not go on
 /// waiting for it (and record it) behind greenq's back. The notification stays queued.
 #[test]
 fn a_second_ctrl_c_ends_the_command_too() {
-    let emu = Emulator::start(0);
-    publish_numbered(&emu, 1, 1);
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("log");
-    let mut child = std_greenq(&emu.url())
-        .arg("tail")
-        .arg("--state-dir")
-        .arg(dir.path().join("state"))
-        .args(exec(
-            dir.path(),
-            r#"trap 'echo INT >> "$D/log"' INT; trap 'echo TERM >> "$D/log"; exit 1' TERM; echo started >> "$D/log"; while :; do sleep 0.01; done"#,
-        ))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until(GUARD, "the command to start", || {
-        file_lines(&log) == ["started"]
-    });
-    send_signal(&child, libc::SIGINT);
+    let mut t = Lasting::start(true);
+    send_signal(&t.child, libc::SIGINT);
     // Forwarded to the command, which ignores it.
-    wait_until(GUARD, "the forwarded SIGINT", || {
-        file_lines(&log).contains(&"INT".to_string())
-    });
+    t.wait_for("INT");
     // Signals closer than 100 ms apart are one stop; a sleep only ever lasts longer.
     std::thread::sleep(std::time::Duration::from_millis(150));
-    send_signal(&child, libc::SIGINT);
-    let status = wait_with_limit(&mut child, GUARD);
-    let err = read_rest(child.stderr.take());
+    send_signal(&t.child, libc::SIGINT);
+    let status = wait_with_limit(&mut t.child, GUARD);
+    let err = read_rest(t.child.stderr.take());
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted again, exiting at once"), "{err}");
-    wait_until(GUARD, "the command's SIGTERM", || {
-        file_lines(&log).contains(&"TERM".to_string())
-    });
-    assert_eq!(emu.drain().len(), 1, "still queued");
+    t.wait_for("TERM");
+    assert_eq!(t.emu.drain().len(), 1, "still queued");
 }
 
 /// After greenq was killed, its keeper waits for the command; a SIGTERM to the keeper
 /// (an operator's `kill`) is passed on to the command instead of being ignored.
 #[test]
 fn a_keeper_left_alone_passes_a_stop_signal_on_to_its_command() {
-    let emu = Emulator::start(0);
-    publish_numbered(&emu, 1, 1);
-    let dir = tempfile::tempdir().unwrap();
-    let events = dir.path().join("events");
-    let state = dir.path().join("state");
-    let mut child = std_greenq(&emu.url())
-        .arg("tail")
-        .arg("--state-dir")
-        .arg(&state)
-        .args(exec(
-            dir.path(),
-            r#"trap 'echo TERM >> "$D/events"; exit 1' TERM; echo started >> "$D/events"; while :; do sleep 0.01; done"#,
-        ))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_until(GUARD, "the command to start", || {
-        file_lines(&events) == ["started"]
-    });
-    assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
+    let mut t = Lasting::start(true);
+    assert_eq!(signal_and_wait(&mut t.child, libc::SIGKILL), None);
+    let (dir, state, emu) = (t.dir.path(), &t.state, &t.emu);
     // The lock file names the keeper.
-    let lock = std::fs::read_dir(&state)
+    let lock = std::fs::read_dir(state)
         .unwrap()
         .flatten()
         .find(|e| e.file_name().to_string_lossy().ends_with(".lock"))
@@ -535,18 +532,16 @@ fn a_keeper_left_alone_passes_a_stop_signal_on_to_its_command() {
         .unwrap_or_else(|| panic!("no keeper line: {text}"));
     // SAFETY: kill(2) on the keeper this test's greenq started.
     assert_eq!(unsafe { libc::kill(keeper, libc::SIGTERM) }, 0);
-    wait_until(GUARD, "the command's SIGTERM", || {
-        file_lines(&events).contains(&"TERM".to_string())
-    });
+    t.wait_for("TERM");
     // Failed, so not recorded: the next tail hands it on.
     let out = emu
         .cmd()
         .args(["tail", "-e", "--state-dir"])
-        .arg(&state)
-        .args(exec(dir.path(), APPEND_SEQ))
+        .arg(state)
+        .args(exec(dir, APPEND_SEQ))
         .timeout(GUARD)
         .output()
         .unwrap();
     assert_exit(&out, 0);
-    assert_eq!(seqs(&dir.path().join("log")), [1]);
+    assert_eq!(seqs(&dir.join("log")), [1]);
 }
