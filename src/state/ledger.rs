@@ -270,8 +270,8 @@ impl Ledger {
     fn failed(&self, doing: &str, e: &rusqlite::Error) -> Error {
         let fix = if is_damage(e) {
             format!(
-                "the notification being handled stays queued and is handed on again; move the ledger aside (mv {0} {0}.bad; greenq starts a new one), or run with --no-state",
-                self.path.display()
+                "the notification being handled stays queued and is handed on again; {}",
+                move_aside(&self.path)
             )
         } else {
             "the notification being handled stays queued and is handed on again; free space or fix the state directory, or run with --no-state".to_string()
@@ -331,7 +331,15 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_size_limit", 4 << 20)?;
     // Pages read through a mapping, not a pread each: the newest rows read at start
     // are some 700 pages (the file is a few MiB at most).
-    conn.pragma_update(None, "mmap_size", 64 << 20)
+    conn.pragma_update(None, "mmap_size", 64 << 20)?;
+    // The log stays between runs, checkpointed as it fills: no fsyncs of the log, the
+    // file and the directory at every start and end.
+    conn.file_control(Some("main"), rusqlite::FileControl::PersistWal(&mut 1))?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
+    Ok(())
 }
 
 /// Switches a ledger to WAL. Switching takes a lock for which SQLite does not wait: two
@@ -356,6 +364,17 @@ fn into_wal(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
+/// How to set a damaged ledger aside: with its log and index (`-wal`, `-shm`), which a
+/// new file of the same name would otherwise take for its own.
+fn move_aside(path: &std::path::Path) -> String {
+    let bad = path.with_extension("bad");
+    format!(
+        "move it aside with its -wal and -shm files (mkdir {0} && mv {1}* {0}/; greenq starts a new one, and forgets what it handled), or run with --no-state",
+        bad.display(),
+        path.display()
+    )
+}
+
 fn is_damage(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -368,10 +387,7 @@ fn opening_error(dir: &StateDir, path: &std::path::Path, e: &rusqlite::Error) ->
     if is_damage(e) {
         return Error::usage(format!("the ledger {} is damaged", path.display()))
             .why(e.to_string())
-            .fix(format!(
-                "move it aside (mv {0} {0}.bad; greenq starts a new one, and forgets what it handled), or run with --no-state",
-                path.display()
-            ));
+            .fix(move_aside(path));
     }
     dir.unusable(&format!("cannot open the ledger {}: {e}", path.display()))
 }
@@ -537,6 +553,11 @@ mod tests {
                 })
                 .unwrap();
         }
+        // Into the file itself (the log stays between runs).
+        ledger
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
         drop(ledger);
         // Every page after the first (the header and the schema) turns to garbage.
         let path = tmp.path().join(NAME);
@@ -549,7 +570,7 @@ mod tests {
         let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
         let text = e.to_string();
         assert!(
-            text.contains("is damaged") && text.contains(".bad"),
+            text.contains("is damaged") && text.contains("-wal and -shm") && text.contains(".bad"),
             "{text}"
         );
     }
@@ -562,7 +583,7 @@ mod tests {
         assert_eq!(e.code.code(), 2);
         let text = e.to_string();
         assert!(
-            text.contains("is damaged") && text.contains(".bad"),
+            text.contains("is damaged") && text.contains("-wal and -shm") && text.contains(".bad"),
             "{text}"
         );
     }
