@@ -242,13 +242,12 @@ impl Exec {
                     .why(why)
                     .fix("check the command after `--exec --` (a path, or a program on PATH; no shell: use sh -c '...' for pipelines)"));
             }
-            Answer::NotRecorded(why) => {
-                return Err(Error::failure(format!(
-                    "greenq's keeper cannot open the ledger {}",
-                    self.kept.as_ref().map_or(String::new(), |k| k.ledger.display().to_string())
-                ))
-                .why(why)
-                .fix("nothing was handed on: free space or fix the state directory, or run with --no-state"));
+            // The keeper could not open the ledger: the command did not run.
+            Answer::NotRecorded { message, code } => {
+                return Err(keeper_ledger_error(
+                    code,
+                    format!("nothing was handed on: {message}"),
+                ));
             }
             Answer::CannotRun { why, .. } => {
                 return Ok(Outcome::Failed(format!(
@@ -262,11 +261,10 @@ impl Exec {
         match keeper.answer(&self.interrupt, Some(group))? {
             Answer::Done => Ok(Outcome::Done),
             Answer::Failed(why) => Ok(Outcome::Failed(why)),
-            Answer::NotRecorded(why) => Err(Error::failure(
-                "the command succeeded, but the ledger could not record it",
-            )
-            .why(why)
-            .fix("the notification stays queued and is handed on again; free space or fix the state directory, or run with --no-state")),
+            Answer::NotRecorded { message, code } => Err(keeper_ledger_error(
+                code,
+                format!("the command succeeded, but {message}"),
+            )),
             other => Err(keeper_error(format!("it answered {other:?}"))),
         }
     }
@@ -309,6 +307,15 @@ impl Drop for Exec {
             use wait_timeout::ChildExt;
             let _ = keeper.child.wait_timeout(KEEPER_EXIT);
         }
+    }
+}
+
+/// The keeper's ledger failed; `message` says it all, with its advice.
+fn keeper_ledger_error(code: i32, message: String) -> Error {
+    if code == crate::exit::ExitCode::Usage.code() {
+        Error::usage(message)
+    } else {
+        Error::failure(message)
     }
 }
 

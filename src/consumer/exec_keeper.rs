@@ -4,7 +4,8 @@
 //! was running then is still waited for and, if it succeeded, recorded; it also keeps the
 //! queue's lock until then, so that the restarted tail waits for it instead of handing
 //! the same notification on again. Without a ledger (`--no-state`) it dies with greenq
-//! and its command gets SIGTERM.
+//! and its command gets SIGTERM (on Linux, through parent-death signals; elsewhere the
+//! keeper finishes the command, and a restarted tail refuses while it holds the lock).
 //!
 //! It talks to greenq over its stdin, a Unix socket: a request is a JSON line, then the
 //! body's bytes; each answer is a JSON line. Each command leads a process group of its
@@ -59,7 +60,7 @@ pub struct Record {
 }
 
 /// The keeper's answers: `Started` (or `CannotRun`), then one of the others.
-#[derive(Serialize, Deserialize, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     /// The command runs; its process group, for Ctrl-C.
@@ -71,8 +72,12 @@ pub enum Answer {
     },
     Done,
     Failed(String),
-    /// It succeeded, but the ledger could not be written.
-    NotRecorded(String),
+    /// The ledger could not be opened (before the command ran) or written (after it
+    /// succeeded): the error as greenq would say it, and its exit code.
+    NotRecorded {
+        message: String,
+        code: i32,
+    },
 }
 
 /// How greenq starts its keeper: `__exec-keeper TIMEOUT_MS LOCK_FD LEDGER INSTANCE --
@@ -173,7 +178,7 @@ fn serve(setup: &Setup, socket: UnixStream) -> i32 {
     let mut ledger = setup
         .ledger
         .as_ref()
-        .map(|path| Ledger::open_writer(path, setup.instance).map_err(|e| e.to_string()));
+        .map(|path| Ledger::open_writer(path, setup.instance).map_err(|e| not_recorded(&e)));
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -190,7 +195,7 @@ fn serve(setup: &Setup, socket: UnixStream) -> i32 {
             return 0;
         }
         let answer = match &mut ledger {
-            Some(Err(why)) => Answer::NotRecorded(why.clone()),
+            Some(Err(answer)) => answer.clone(),
             _ => hand_on(setup, &request, body, &mut writer),
         };
         let answer = match (answer, &request.record, &mut ledger) {
@@ -212,7 +217,10 @@ fn send(writer: &mut UnixStream, answer: &Answer) -> std::io::Result<()> {
 fn commit(ledger: &mut Ledger, record: &Record) -> Answer {
     let hex = |h: &str| u128::from_str_radix(h, 16).ok();
     let (Some(body), dedupe) = (hex(&record.body), record.dedupe.as_deref().map(hex)) else {
-        return Answer::NotRecorded("a malformed fingerprint".into());
+        return Answer::NotRecorded {
+            message: "a malformed fingerprint from greenq".into(),
+            code: 1,
+        };
     };
     let entry = Entry {
         receipt: record.receipt,
@@ -222,7 +230,14 @@ fn commit(ledger: &mut Ledger, record: &Record) -> Answer {
     };
     match ledger.record(&entry) {
         Ok(()) => Answer::Done,
-        Err(e) => Answer::NotRecorded(e.to_string()),
+        Err(e) => not_recorded(&e),
+    }
+}
+
+fn not_recorded(e: &crate::exit::Error) -> Answer {
+    Answer::NotRecorded {
+        message: e.to_string(),
+        code: e.code.code(),
     }
 }
 

@@ -164,6 +164,8 @@ fn shown(uri: &Uri) -> String {
 
 pub struct Forward {
     agent: ureq::Agent,
+    /// The agent's resolver: its answer is dropped when a request fails.
+    resolver: CachingResolver,
     url: Uri,
     shown: String,
     headers: Vec<(HeaderName, HeaderValue)>,
@@ -226,6 +228,7 @@ impl Forward {
         };
         // A hook on this machine is never reached through a proxy from the environment.
         let local = options.url.host().is_some_and(is_loopback);
+        let resolver = CachingResolver::default();
         let agent = {
             use ureq::tls::{RootCerts, TlsConfig};
             let builder = ureq::Agent::config_builder();
@@ -245,14 +248,11 @@ impl Forward {
                 .build();
             // ureq resolves the hook's host before every request (in a thread of its own):
             // once a minute is enough.
-            ureq::Agent::with_parts(
-                config,
-                DefaultConnector::default(),
-                CachingResolver::default(),
-            )
+            ureq::Agent::with_parts(config, DefaultConnector::default(), resolver.clone())
         };
         Ok(Forward {
             agent,
+            resolver,
             shown: shown(&options.url),
             url: options.url,
             headers: options.headers,
@@ -309,6 +309,8 @@ impl Forward {
     /// What a transport error means for the notification.
     fn outcome_of_error(&self, e: ureq::Error) -> Outcome {
         use ureq::Error as E;
+        // The hook may have moved (a container restarted elsewhere): ask again next time.
+        self.resolver.forget();
         use ureq::Timeout;
         let text = self.clean(e.to_string());
         let unreachable = |why: String| Outcome::Unreachable(format!("{}: {why}", self.shown));

@@ -12,11 +12,21 @@ use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTi
 const RESOLVE_TTL: Duration = Duration::from_secs(60);
 
 /// ureq resolves the host before every request, even one that goes out on a pooled
-/// connection (in a new thread when a timeout is set): this reuses the last answer for a minute.
-#[derive(Debug, Default)]
+/// connection (in a new thread when a timeout is set): this reuses the last answer for a
+/// minute, or until `forget` (a clone shares the answer: the agent has one, its owner another).
+#[derive(Debug, Default, Clone)]
 pub struct CachingResolver {
-    inner: DefaultResolver,
-    last: Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>,
+    inner: Arc<DefaultResolver>,
+    last: Arc<Mutex<Option<(String, Instant, ResolvedSocketAddrs)>>>,
+}
+
+impl CachingResolver {
+    /// Looks the host up again next time: the address it gave failed (a hook that moved).
+    pub fn forget(&self) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = None;
+        }
+    }
 }
 
 impl Resolver for CachingResolver {
@@ -179,5 +189,19 @@ mod tests {
             "another authority is looked up"
         );
         assert_eq!(port("https://127.0.0.1/"), 443, "another scheme too");
+    }
+
+    #[test]
+    fn a_forgotten_answer_is_looked_up_again_by_every_clone() {
+        let resolver = CachingResolver::default();
+        let agents = resolver.clone();
+        let uri: ureq::http::Uri = "http://127.0.0.1:7001/".parse().unwrap();
+        let config = ureq::config::Config::default();
+        agents
+            .resolve(&uri, &config, NextTimeout::default())
+            .unwrap();
+        assert!(resolver.last.lock().unwrap().is_some(), "shared");
+        resolver.forget();
+        assert!(agents.last.lock().unwrap().is_none());
     }
 }

@@ -45,6 +45,18 @@ CREATE TABLE IF NOT EXISTS dedupe_keys (
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
+/// What became of the notification being handled when the ledger failed.
+const NOT_RECORDED: &str = "the notification being handled stays queued and is handed on again";
+const RECORDED: &str = "the notification being handled was recorded and stays queued";
+const NOTHING_RECEIVED: &str = "nothing was received";
+
+/// How often the whole file is read for damage (`PRAGMA quick_check`, 12 ms for 5 MiB):
+/// once a day, at a start; in between, SQLite finds damage where it reads.
+const CHECK_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// At the end of a run, a log longer than this is written into the file (its fsyncs,
+/// once every few hundred runs): the next start reads the whole log.
+const CHECKPOINT_AT_END: u64 = 1 << 20;
+
 /// The schema's version (`PRAGMA user_version`). Version 0 (greenq before it) keyed
 /// `handled` by instance, receipt and body, WITHOUT ROWID: copied over once.
 const VERSION: i64 = 2;
@@ -91,6 +103,10 @@ impl Ledger {
     /// `name` is its file in `dir` (`FILE`).
     pub fn open(dir: &StateDir, name: &str, instance: u64) -> Result<Ledger> {
         let path = dir.join(name);
+        // Damage found while it was in use, by this greenq or another.
+        if let Ok(found) = std::fs::read_to_string(marker(&path)) {
+            return Err(damaged(&path, found.trim()));
+        }
         let ledger = Connection::open(&path)
             .and_then(|conn| {
                 conn.busy_timeout(Duration::from_secs(5))?;
@@ -99,11 +115,9 @@ impl Ledger {
                 // WAL: a commit appends to the log.
                 into_wal(&conn)?;
                 configure(&conn)?;
-                // No quick_check: it reads the whole file (12 ms for 5 MiB) at every start.
-                // The schema, the upgrade, the prune and the newest rows read below find a
-                // damaged file; damage elsewhere shows when a record reaches it.
                 conn.execute_batch(SCHEMA)?;
                 upgrade(&conn)?;
+                check_daily(&conn)?;
                 Ok(conn)
             })
             .map(|conn| Ledger {
@@ -132,9 +146,14 @@ impl Ledger {
     /// Opens an existing ledger only to record in it: `--exec`'s keeper, which greenq
     /// started after it opened (and checked) the ledger.
     pub fn open_writer(path: &Path, instance: u64) -> Result<Ledger> {
-        let opened = Connection::open(path).and_then(|conn| {
+        // Not created: a ledger gone since greenq opened it (moved aside) is an error now,
+        // before a command runs, not after.
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let opened = Connection::open_with_flags(path, flags).and_then(|conn| {
             conn.busy_timeout(Duration::from_secs(5))?;
             configure(&conn)?;
+            conn.execute_batch("SELECT 1 FROM handled LIMIT 0")?;
             Ok(conn)
         });
         let conn = opened.map_err(|e| {
@@ -208,10 +227,11 @@ impl Ledger {
             }
             tx.map_or(Ok(()), |tx| tx.commit())
         })();
-        written.map_err(|e| self.failed("cannot write", &e))?;
+        written.map_err(|e| self.failed("cannot write", &e, NOT_RECORDED))?;
         self.since_prune += 1;
         if self.since_prune >= PRUNE_EVERY {
-            self.prune().map_err(|e| self.failed("cannot prune", &e))?;
+            self.prune()
+                .map_err(|e| self.failed("cannot prune", &e, RECORDED))?;
         }
         Ok(())
     }
@@ -235,7 +255,7 @@ impl Ledger {
             }
             Ok(keys)
         };
-        read().map_err(|e| self.failed("cannot read", &e))
+        read().map_err(|e| self.failed("cannot read", &e, NOTHING_RECEIVED))
     }
 
     /// Drops entries past the retention and beyond the cap: `handled` by its order of
@@ -267,19 +287,84 @@ impl Ledger {
         Ok(())
     }
 
-    fn failed(&self, doing: &str, e: &rusqlite::Error) -> Error {
-        let fix = if is_damage(e) {
-            format!(
-                "the notification being handled stays queued and is handed on again; {}",
-                move_aside(&self.path)
-            )
-        } else {
-            "the notification being handled stays queued and is handed on again; free space or fix the state directory, or run with --no-state".to_string()
-        };
+    /// A failed read or write; `fate` says what became of the notification. Damage is
+    /// exit 2 (a restart would meet it again: the sample unit does not restart on 2), and
+    /// is remembered beside the file for the next start.
+    fn failed(&self, doing: &str, e: &rusqlite::Error, fate: &str) -> Error {
+        if is_damage(e) {
+            let found = format!("found while writing: {e}");
+            let _ = std::fs::write(marker(&self.path), &found);
+            return damaged(&self.path, &found).fix_prefix(fate);
+        }
         Error::failure(format!("{doing} the ledger {}", self.path.display()))
             .why(e.to_string())
-            .fix(fix)
+            .fix(format!(
+                "{fate}; free space or fix the state directory, or run with --no-state"
+            ))
     }
+}
+
+impl Drop for Ledger {
+    /// A long log is written into the file now, so that the next start does not read it
+    /// whole (and a copy of the file alone holds most of the history).
+    fn drop(&mut self) {
+        let log = self.path.with_file_name(format!(
+            "{}-wal",
+            self.path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        ));
+        if std::fs::metadata(log).is_ok_and(|m| m.len() > CHECKPOINT_AT_END) {
+            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+    }
+}
+
+/// Reads the whole file for damage once a day (`meta.checked_at`).
+fn check_daily(conn: &Connection) -> rusqlite::Result<()> {
+    let checked: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE name = 'checked_at'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let due = checked
+        .and_then(|at| at.parse::<i64>().ok())
+        .is_none_or(|at| {
+            now_ms().saturating_sub(at) > i64::try_from(CHECK_EVERY.as_millis()).unwrap_or(i64::MAX)
+        });
+    if !due {
+        return Ok(());
+    }
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(check),
+        ));
+    }
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (name, value) VALUES ('checked_at', ?1)",
+        params![now_ms().to_string()],
+    )?;
+    Ok(())
+}
+
+/// The file that says a ledger was found damaged while in use.
+fn marker(path: &Path) -> PathBuf {
+    path.with_file_name(format!(
+        "{}-damaged",
+        path.file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+    ))
+}
+
+/// The ledger is damaged: exit 2, and how to set it aside.
+fn damaged(path: &Path, why: &str) -> Error {
+    Error::usage(format!("the ledger {} is damaged", path.display()))
+        .why(why.to_string())
+        .fix(move_aside(path))
 }
 
 /// Brings a ledger of an older greenq to this schema, once, in one transaction (a tail
@@ -364,15 +449,22 @@ fn into_wal(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
-/// How to set a damaged ledger aside: with its log and index (`-wal`, `-shm`), which a
-/// new file of the same name would otherwise take for its own.
-fn move_aside(path: &std::path::Path) -> String {
-    let bad = path.with_extension("bad");
+/// How to set a damaged ledger aside: with its log, index and mark (`-wal`, `-shm`,
+/// `-damaged`), which a new file of the same name would otherwise take for its own, once
+/// every greenq that uses it has stopped (they would go on writing to the moved files).
+fn move_aside(path: &Path) -> String {
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
+    let bad = path.with_file_name(format!("ledger.bad-{stamp}"));
     format!(
-        "move it aside with its -wal and -shm files (mkdir {0} && mv {1}* {0}/; greenq starts a new one, and forgets what it handled), or run with --no-state",
-        bad.display(),
-        path.display()
+        "stop every greenq tail (and greenq-keeper) using it, then move it aside with its -wal, -shm and -damaged files: mkdir {0} && mv {1}* {0}/ (greenq starts a new one, and forgets what it handled); or run with --no-state",
+        quoted(&bad),
+        quoted(path)
     )
+}
+
+/// `path` for a POSIX shell, in single quotes.
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
 fn is_damage(e: &rusqlite::Error) -> bool {
@@ -385,9 +477,7 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 /// A ledger that cannot be opened: corrupt (move it aside) or unwritable (fix the path).
 fn opening_error(dir: &StateDir, path: &std::path::Path, e: &rusqlite::Error) -> Error {
     if is_damage(e) {
-        return Error::usage(format!("the ledger {} is damaged", path.display()))
-            .why(e.to_string())
-            .fix(move_aside(path));
+        return damaged(path, &e.to_string());
     }
     dir.unusable(&format!("cannot open the ledger {}: {e}", path.display()))
 }
@@ -543,16 +633,7 @@ mod tests {
     fn a_ledger_whose_pages_were_overwritten_is_named_with_the_fix() {
         let tmp = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
-        for receipt in 0..2000 {
-            ledger
-                .record(&Entry {
-                    receipt,
-                    body: u128::from(receipt),
-                    outcome: "handled",
-                    dedupe: None,
-                })
-                .unwrap();
-        }
+        record_n(&mut ledger, 2000);
         // Into the file itself (the log stays between runs).
         ledger
             .conn
@@ -570,9 +651,94 @@ mod tests {
         let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
         let text = e.to_string();
         assert!(
-            text.contains("is damaged") && text.contains("-wal and -shm") && text.contains(".bad"),
+            text.contains("is damaged")
+                && text.contains("-shm and -damaged")
+                && text.contains("ledger.bad-"),
             "{text}"
         );
+    }
+
+    fn record_n(ledger: &mut Ledger, n: u64) {
+        for receipt in 0..n {
+            ledger
+                .record(&Entry {
+                    receipt,
+                    body: u128::from(receipt),
+                    outcome: "handled",
+                    dedupe: None,
+                })
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn damage_met_while_writing_is_exit_2_and_refused_at_the_next_start() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let corrupt = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            None,
+        );
+        let e = ledger.failed("cannot write", &corrupt, NOT_RECORDED);
+        assert_eq!(e.code.code(), 2, "{e}");
+        let text = e.to_string();
+        assert!(
+            text.contains("is damaged") && text.contains("handed on again"),
+            "{text}"
+        );
+        drop(ledger);
+        let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
+        assert_eq!(e.code.code(), 2);
+        assert!(e.to_string().contains("found while writing"), "{e}");
+    }
+
+    #[test]
+    fn the_whole_file_is_checked_once_a_day() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let at = |l: &Ledger| -> i64 {
+            l.conn
+                .query_row(
+                    "SELECT value FROM meta WHERE name = 'checked_at'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let first = at(&ledger);
+        ledger
+            .conn
+            .execute("UPDATE meta SET value = '5' WHERE name = 'checked_at'", [])
+            .unwrap();
+        drop(ledger);
+        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        assert!(at(&ledger) >= first, "checked again after a day");
+        assert!(first > 5);
+    }
+
+    #[test]
+    fn the_keeper_does_not_make_a_ledger_that_is_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(NAME);
+        assert!(Ledger::open_writer(&path, 7).is_err());
+        assert!(!path.exists());
+        drop(Ledger::open(&dir(&tmp), NAME, 7).unwrap());
+        assert!(Ledger::open_writer(&path, 7).is_ok());
+    }
+
+    #[test]
+    fn a_long_log_is_written_into_the_file_at_the_end() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        record_n(&mut ledger, 1500);
+        let log = tmp.path().join(format!("{NAME}-wal"));
+        assert!(std::fs::metadata(&log).unwrap().len() > CHECKPOINT_AT_END);
+        drop(ledger);
+        assert_eq!(std::fs::metadata(&log).map_or(0, |m| m.len()), 0);
+        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        assert!(ledger.contains(1499, 1499));
     }
 
     #[test]
@@ -583,7 +749,9 @@ mod tests {
         assert_eq!(e.code.code(), 2);
         let text = e.to_string();
         assert!(
-            text.contains("is damaged") && text.contains("-wal and -shm") && text.contains(".bad"),
+            text.contains("is damaged")
+                && text.contains("-shm and -damaged")
+                && text.contains("ledger.bad-"),
             "{text}"
         );
     }
