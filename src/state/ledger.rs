@@ -648,14 +648,7 @@ mod tests {
             *b = 0x5a;
         }
         std::fs::write(&path, bytes).unwrap();
-        let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
-        let text = e.to_string();
-        assert!(
-            text.contains("is damaged")
-                && text.contains("-shm and -damaged")
-                && text.contains("ledger.bad-"),
-            "{text}"
-        );
+        assert_refused_as_damaged(&tmp);
     }
 
     fn record_n(ledger: &mut Ledger, n: u64) {
@@ -745,7 +738,12 @@ mod tests {
     fn a_damaged_file_is_named_with_the_fix() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join(NAME), vec![b'x'; 8192]).unwrap();
-        let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
+        assert_refused_as_damaged(&tmp);
+    }
+
+    /// Opening the ledger in `tmp` is exit 2, "is damaged", with the move-aside advice.
+    fn assert_refused_as_damaged(tmp: &tempfile::TempDir) {
+        let e = Ledger::open(&dir(tmp), NAME, 7).err().unwrap();
         assert_eq!(e.code.code(), 2);
         let text = e.to_string();
         assert!(
