@@ -805,6 +805,8 @@ impl Emulator {
             .arg(wait_secs.to_string())
             .arg("--accept")
             .arg(format!("{INSTANCE}:{TOKEN}"))
+            // Ids from 1: the publish round checks the count by the last id.
+            .args(["--first-receipt", "1"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -234,6 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--accept', '--accept', [CompletionResultType]::ParameterName, 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]')
             [CompletionResult]::new('--accept-file', '--accept-file', [CompletionResultType]::ParameterName, 'Host the instances of FILE too: one ID:TOKEN a line, a name after a space may follow')
             [CompletionResult]::new('--partner-token', '--partner-token', [CompletionResultType]::ParameterName, 'Serve the Partner API''s getInstances for every hosted instance, with this partner token')
+            [CompletionResult]::new('--first-receipt', '--first-receipt', [CompletionResultType]::ParameterName, 'The first receipt id of every hosted queue [default: the start''s time in microseconds]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Seconds a receive waits when it sends no receiveTimeout (0..60)')
             [CompletionResult]::new('--instance-state', '--instance-state', [CompletionResultType]::ParameterName, 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400')
             [CompletionResult]::new('--push-retry', '--push-retry', [CompletionResultType]::ParameterName, 'Seconds before a webhook push that was not answered with 200 is sent again')

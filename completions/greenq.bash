@@ -1077,7 +1077,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --accept-file --partner-token --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --rate-limit --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --accept-file --partner-token --first-receipt --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --rate-limit --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,6 +1096,10 @@ _greenq() {
                     return 0
                     ;;
                 --partner-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --first-receipt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

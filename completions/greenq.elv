@@ -223,6 +223,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --accept 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]'
             cand --accept-file 'Host the instances of FILE too: one ID:TOKEN a line, a name after a space may follow'
             cand --partner-token 'Serve the Partner API''s getInstances for every hosted instance, with this partner token'
+            cand --first-receipt 'The first receipt id of every hosted queue [default: the start''s time in microseconds]'
             cand --wait 'Seconds a receive waits when it sends no receiveTimeout (0..60)'
             cand --instance-state 'State every hosted instance reports (getStateInstance); `starting` refuses the queue''s methods with 400'
             cand --push-retry 'Seconds before a webhook push that was not answered with 200 is sent again'

@@ -197,6 +197,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l listen -d 'Addre
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l accept -d 'Host this instance with this token (repeatable) [default: the configured instance, else a demo one]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l accept-file -d 'Host the instances of FILE too: one ID:TOKEN a line, a name after a space may follow' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l partner-token -d 'Serve the Partner API\'s getInstances for every hosted instance, with this partner token' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l first-receipt -d 'The first receipt id of every hosted queue [default: the start\'s time in microseconds]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l wait -d 'Seconds a receive waits when it sends no receiveTimeout (0..60)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l instance-state -d 'State every hosted instance reports (getStateInstance); `starting` refuses the queue\'s methods with 400' -r -f -a "notAuthorized\t''
 authorized\t''

@@ -421,6 +421,15 @@ pub struct ServeArgs {
     #[arg(long, value_name = "T")]
     pub partner_token: Option<String>,
 
+    /// The first receipt id of every hosted queue [default: the start's time in microseconds]
+    ///
+    /// The live service never reuses a receipt id, and by default neither does a restarted
+    /// emulator: its ids start above the last start's. A fixed start gives every run the same
+    /// ids, for tests that compare them; the ledger of a tail still tells a new queue's
+    /// notifications from ones it handled. Example: --first-receipt 1
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::notification::MAX_EXACT_RECEIPT))]
+    pub first_receipt: Option<u64>,
+
     /// Seconds a receive waits when it sends no receiveTimeout (0..60)
     #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=60))]
     pub wait: u64,

@@ -69,6 +69,8 @@ pub(crate) fn start_emulator(ids: &[u64], verbose: bool) -> anyhow::Result<BaseU
         // An empty queue answers at once, so that the demo ends when it is drained.
         wait: Duration::ZERO,
         verbose,
+        // Ids from 1 read well, and this emulator lives for one run that keeps no ledger.
+        first_receipt: 1,
     })
     .with_context(cannot_start)?;
     let addr = emulator.local_addr().with_context(cannot_start)?;

@@ -28,6 +28,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         accept: accept.clone(),
         wait: Duration::from_secs(args.wait),
         verbose: global.verbose,
+        first_receipt: args
+            .first_receipt
+            .unwrap_or_else(crate::emulator::first_receipt_now),
     })
     .map(|emulator| emulator.with_faults(faults))
     .map(|emulator| match &partner {

@@ -331,6 +331,7 @@ mod tests {
             accept: vec![(1, PATH_TOKEN.to_string())],
             wait: Duration::ZERO,
             verbose: false,
+            first_receipt: 1,
         })
         .expect("bind")
         .with_faults(Some(Faults::scripted(script)));

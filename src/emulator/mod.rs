@@ -23,7 +23,7 @@ use std::time::Duration;
 use hyper_util::rt::TokioIo;
 
 pub use push::{DEFAULT_RETRY as DEFAULT_PUSH_RETRY, DEFAULT_TIMEOUT as DEFAULT_PUSH_TIMEOUT};
-pub use queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Queues, Refusal};
+pub use queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Queues, Refusal, first_receipt_now};
 pub use settings::InstanceState;
 
 pub use shared::MAX_BODY;
@@ -46,6 +46,8 @@ pub struct Options {
     /// The wait of a receive that sends no receiveTimeout.
     pub wait: Duration,
     pub verbose: bool,
+    /// The first receipt id of every queue (`first_receipt_now()` unless told).
+    pub first_receipt: u64,
 }
 
 pub struct Emulator {
@@ -59,7 +61,7 @@ impl Emulator {
     pub fn bind(options: Options) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(options.listen)?;
         listener.set_nonblocking(true)?;
-        let queues = Arc::new(Queues::new(&options.accept));
+        let queues = Arc::new(Queues::new(&options.accept, options.first_receipt));
         let accounts = Arc::new(Accounts::new(options.accept.iter().map(|(id, _)| *id)));
         Ok(Emulator {
             listener,

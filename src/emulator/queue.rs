@@ -1,11 +1,17 @@
 //! The emulator's state: one FIFO queue per hosted instance, each behind its own lock,
 //! and a wake-up for long polls waiting on it (no polling, no sleeps).
+//!
+//! Receipt ids start at the start's time in microseconds, unless told (`--first-receipt`):
+//! the live service never reuses one, so a restarted emulator must not either. A ledger
+//! that keeps the receipts a tail handled then never meets an old one in a new queue.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
+
+use crate::notification::MAX_EXACT_RECEIPT;
 use tokio::sync::Notify;
 
 pub struct Queues {
@@ -39,14 +45,30 @@ pub enum Refusal {
     WrongToken,
 }
 
+/// The first receipt id of a start: the time in microseconds (1.8e15 in 2026, below
+/// `MAX_EXACT_RECEIPT` until the 2250s). A later start begins above every id an earlier
+/// one gave out, unless that one published more than a notification per microsecond.
+pub fn first_receipt_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| {
+            u64::try_from(d.as_micros())
+                .map_or(MAX_EXACT_RECEIPT, |us| us.clamp(1, MAX_EXACT_RECEIPT))
+        })
+}
+
 impl Queues {
-    pub fn new(accept: &[(u64, String)]) -> Self {
+    /// Hosts `accept`; each queue's first receipt id is `first`.
+    pub fn new(accept: &[(u64, String)], first: u64) -> Self {
         let instances = accept
             .iter()
             .map(|(id, token)| {
                 let instance = Instance {
                     token: token.clone(),
-                    queue: Mutex::new(Queue::default()),
+                    queue: Mutex::new(Queue {
+                        last_receipt: first.saturating_sub(1),
+                        ..Queue::default()
+                    }),
                     arrived: Notify::new(),
                 };
                 (*id, instance)
@@ -155,7 +177,24 @@ mod tests {
     use super::*;
 
     fn queues() -> Queues {
-        Queues::new(&[(1, "t1".into()), (2, "t2".into())])
+        Queues::new(&[(1, "t1".into()), (2, "t2".into())], 1)
+    }
+
+    #[test]
+    fn receipts_start_where_told_and_a_later_start_begins_higher() {
+        let q = Queues::new(&[(1, "t".into())], 1_000);
+        assert_eq!(q.get(1).unwrap().push(Bytes::from_static(b"a")), Ok(1_000));
+        assert_eq!(q.get(1).unwrap().push(Bytes::from_static(b"b")), Ok(1_001));
+        let first = first_receipt_now();
+        assert!(
+            first > 1_700_000_000_000_000 && first <= MAX_EXACT_RECEIPT,
+            "{first}"
+        );
+        let mut later = first_receipt_now();
+        while later == first {
+            later = first_receipt_now();
+        }
+        assert!(later > first);
     }
 
     #[test]

@@ -426,7 +426,7 @@ mod tests {
 
     #[test]
     fn paths_are_redacted_for_the_log() {
-        let queues = Queues::new(&[(1, "secret".to_string())]);
+        let queues = Queues::new(&[(1, "secret".to_string())], 1);
         let cases = [
             (
                 "/waInstance1/receiveNotification/secret",

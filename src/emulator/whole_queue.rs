@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn a_stale_count_and_one_clear_per_interval() {
-        let queues = Queues::new(&[(1, "t".into())]);
+        let queues = Queues::new(&[(1, "t".into())], 1);
         let i = queues.get(1).unwrap();
         let whole = WholeQueue {
             count_refresh: Some(Duration::from_secs(10)),

@@ -15,6 +15,10 @@ use serde_json::value::RawValue;
 /// The largest notification greenq publishes, and the emulator accepts.
 pub const MAX_NOTIFICATION: usize = 10 * 1024 * 1024;
 
+/// The largest receipt id that JSON tools read exactly (jq and JavaScript hold numbers
+/// as doubles): 2^53 - 1. The emulator gives out none above it.
+pub const MAX_EXACT_RECEIPT: u64 = (1 << 53) - 1;
+
 /// `{"receiptId": 488645, "body": {...}}`. The body is kept as raw JSON text, so that
 /// whatever the service sends (new types, odd fields) passes through untouched.
 #[derive(Debug, Deserialize)]

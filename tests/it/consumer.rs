@@ -37,7 +37,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn exec_gives_the_command_the_body_and_its_variables_and_deletes_on_exit_0() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     let mut bodies = publish_numbered(&emu, "incomingMessageReceived", 2);
     let no_id = r#"{"typeWebhook":"stateInstanceChanged","instanceData":{"idInstance":1101000777},"timestamp":1,"stateInstance":"authorized"}"#;
     emu.publish_all(&[no_id.to_string()]);
@@ -106,7 +106,7 @@ fn exec_gives_the_command_the_body_and_its_variables_and_deletes_on_exit_0() {
 
 #[test]
 fn failed_attempts_are_retried_after_a_growing_pause_until_the_command_succeeds() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     publish_numbered(&emu, "incomingMessageReceived", 2);
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log");
@@ -151,7 +151,7 @@ fn failed_attempts_are_retried_after_a_growing_pause_until_the_command_succeeds(
 
 #[test]
 fn when_the_attempts_run_out_the_notification_goes_to_the_dead_letter_file_and_is_deleted() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     let bodies = publish_numbered(&emu, "incomingMessageReceived", 3);
     let dir = tempfile::tempdir().unwrap();
     let dead = dir.path().join("dead.ndjson");
@@ -202,7 +202,7 @@ fn when_the_attempts_run_out_the_notification_goes_to_the_dead_letter_file_and_i
 
 #[test]
 fn without_a_dead_letter_file_a_poison_notification_stops_tail_and_stays_at_the_head() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     publish_numbered(&emu, "incomingMessageReceived", 2);
     let dir = tempfile::tempdir().unwrap();
     let out = emu
@@ -244,7 +244,7 @@ fn without_a_dead_letter_file_a_poison_notification_stops_tail_and_stays_at_the_
 
 #[test]
 fn a_command_past_its_timeout_gets_sigterm_then_sigkill_and_the_attempt_fails() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     publish_numbered(&emu, "incomingMessageReceived", 2);
     let dir = tempfile::tempdir().unwrap();
     let dead = dir.path().join("dead.ndjson");
@@ -307,7 +307,7 @@ fn duplicates_are_handed_on_again_without_dedupe_and_deleted_unhandled_with_it()
         status("sent"),
     ];
     for dedupe in [false, true] {
-        let emu = Emulator::start(0);
+        let emu = Emulator::numbered(0);
         emu.publish_all(&queue);
         let dir = tempfile::tempdir().unwrap();
         let mut cmd = emu.cmd();
@@ -343,7 +343,7 @@ fn duplicates_are_handed_on_again_without_dedupe_and_deleted_unhandled_with_it()
         assert!(emu.drain().is_empty());
     }
     // Printing dedupes too.
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[message.clone(), message.clone()]);
     let out = emu.cmd().args(["tail", "-e", "--dedupe"]).output().unwrap();
     assert_exit(&out, 0);
@@ -353,7 +353,7 @@ fn duplicates_are_handed_on_again_without_dedupe_and_deleted_unhandled_with_it()
 
 #[test]
 fn count_counts_handled_and_type_skips_unhandled_in_exec_mode() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[
         numbered("stateInstanceChanged", 1),
         numbered("incomingMessageReceived", 2),
@@ -380,7 +380,7 @@ fn count_counts_handled_and_type_skips_unhandled_in_exec_mode() {
 
 #[test]
 fn forward_posts_each_body_byte_for_byte_with_its_headers_and_never_the_api_token() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     let bodies = publish_numbered(&emu, "incomingMessageReceived", 2);
     let hook = Scripted::start(Vec::new(), reply(200, "ok"));
     let dir = tempfile::tempdir().unwrap();
@@ -468,7 +468,7 @@ fn forward_posts_each_body_byte_for_byte_with_its_headers_and_never_the_api_toke
 
 #[test]
 fn a_refusing_hook_is_retried_then_dead_lettered_and_its_answer_is_redacted() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     publish_numbered(&emu, "incomingMessageReceived", 2);
     let hook = Scripted::start(
         vec![
@@ -684,7 +684,7 @@ fn ctrl_c_reaches_the_command_and_what_it_finished_is_deleted_with_130() {
     // The command finishes its work on SIGINT: at once, and after the grace the API
     // connection gets (the delete then goes on a connection of its own).
     for finish in ["", "sleep 3;"] {
-        let emu = Emulator::start(0);
+        let emu = Emulator::numbered(0);
         publish_numbered(&emu, "incomingMessageReceived", 2);
         let dir = tempfile::tempdir().unwrap();
         let script = format!(

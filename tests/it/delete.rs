@@ -4,7 +4,7 @@ use crate::support::*;
 
 #[test]
 fn deletes_receipts_given_as_arguments_and_reports_each() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[numbered("a", 1), numbered("b", 2)]);
     let out = emu.cmd().args(["delete", "1", "2"]).output().unwrap();
     assert_exit(&out, 0);
@@ -14,7 +14,7 @@ fn deletes_receipts_given_as_arguments_and_reports_each() {
 
 #[test]
 fn a_receipt_not_found_is_exit_3() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[numbered("a", 1)]);
     let out = emu.cmd().args(["delete", "1", "77"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
@@ -23,7 +23,7 @@ fn a_receipt_not_found_is_exit_3() {
 
 #[test]
 fn receive_piped_into_delete_acknowledges_it() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[example("one"), example("two")]);
     let received = emu.cmd().arg("receive").output().unwrap();
     let out = emu
@@ -39,7 +39,7 @@ fn receive_piped_into_delete_acknowledges_it() {
 
 #[test]
 fn stdin_takes_numbers_one_per_line() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[numbered("a", 1), numbered("b", 2), numbered("c", 3)]);
     let out = emu
         .cmd()
@@ -52,7 +52,7 @@ fn stdin_takes_numbers_one_per_line() {
 
 #[test]
 fn a_bad_id_anywhere_deletes_nothing() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[numbered("a", 1)]);
     for args in [
         &["delete", "1", "abc"][..],

@@ -39,7 +39,7 @@ fn all_text(out: &std::process::Output) -> String {
 
 #[test]
 fn the_emulator_answers_pipelined_requests_in_order() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&bodies(2));
     let receive = format!("/waInstance{INSTANCE}/receiveNotification/{TOKEN}");
     let delete = format!("/waInstance{INSTANCE}/deleteNotification/{TOKEN}/1");

@@ -21,7 +21,7 @@ fn receive_prints_one_compact_envelope_in_a_pipe_and_deletes_nothing() {
 
 #[test]
 fn receive_is_indented_on_a_terminal_and_coloured_only_when_it_should_be() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[example("hello")]);
     let run = |args: &[&str], no_color: bool| {
         let mut cmd = emu.cmd();

@@ -31,6 +31,31 @@ fn receive_url(emu: &Emulator, instance: u64, token: &str) -> String {
 }
 
 #[test]
+fn a_restarted_emulator_never_reuses_a_receipt_id_unless_told_where_to_start() {
+    let emu = Emulator::start(0);
+    emu.publish_all(&[example("one"), example("two")]);
+    let (first, _) = emu.head().expect("queued");
+    assert!(emu.delete(first));
+    let (second, _) = emu.head().expect("queued");
+    assert_eq!(second, first + 1);
+    assert!(first > 1_000_000, "from the start's time: {first}");
+    let emu = emu.restart();
+    emu.publish_all(&[example("one")]);
+    let (again, _) = emu.head().expect("queued");
+    assert!(again > second, "{again} after {second}, on the same port");
+    let fixed = Emulator::numbered(0);
+    fixed.publish_all(&[example("one")]);
+    assert_eq!(fixed.head().map(|h| h.0), Some(1));
+    let fixed = fixed.restart();
+    fixed.publish_all(&[example("one")]);
+    assert_eq!(
+        fixed.head().map(|h| h.0),
+        Some(1),
+        "--first-receipt 1 again"
+    );
+}
+
+#[test]
 fn serve_prints_where_it_listens_then_the_export_lines() {
     let mut child = Command::new(bin())
         .args(["serve", "--listen", "127.0.0.1:0"])

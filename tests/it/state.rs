@@ -344,7 +344,7 @@ fn a_shell_handlers_children_are_all_gone_after_its_timeout() {
 fn kill_9_in_a_loop_loses_nothing_and_hands_nothing_on_twice() {
     const KILLS: usize = 40;
     const QUEUED: u64 = KILLS as u64 * 2 + 5;
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     publish_numbered(&emu, 1, QUEUED as usize);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");

@@ -185,7 +185,7 @@ fn text_format_gives_one_safe_line_per_notification() {
 
 #[test]
 fn pretty_format_has_a_header_and_an_indented_body() {
-    let emu = Emulator::start(0);
+    let emu = Emulator::numbered(0);
     emu.publish_all(&[example("hello there"), numbered("stateInstanceChanged", 2)]);
     let out = emu
         .cmd()

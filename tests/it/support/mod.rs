@@ -225,6 +225,7 @@ pub struct Emulator {
     child: Child,
     pub addr: SocketAddr,
     agent: ureq::Agent,
+    args: Vec<String>,
 }
 
 impl Emulator {
@@ -238,10 +239,36 @@ impl Emulator {
         ])
     }
 
+    /// As `start`, with receipt ids from 1 (`--first-receipt 1`), for tests that name them.
+    pub fn numbered(wait: u64) -> Emulator {
+        Self::start_with(&[
+            "--wait",
+            &wait.to_string(),
+            "--accept",
+            &format!("{INSTANCE}:{TOKEN}"),
+            "--first-receipt",
+            "1",
+        ])
+    }
+
     pub fn start_with(args: &[&str]) -> Emulator {
+        Self::spawn("127.0.0.1:0", args.iter().map(|a| a.to_string()).collect())
+    }
+
+    /// Stops this emulator (its queue goes with it) and starts a new one with the same
+    /// arguments on the same port: a restarted service, as a test suite's next run sees it.
+    pub fn restart(mut self) -> Emulator {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (addr, args) = (self.addr.to_string(), std::mem::take(&mut self.args));
+        drop(self);
+        Self::spawn(&addr, args)
+    }
+
+    fn spawn(listen: &str, args: Vec<String>) -> Emulator {
         let mut cmd = StdCommand::new(bin());
-        cmd.args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
+        cmd.args(["serve", "--listen", listen])
+            .args(&args)
             .env_remove("GREEN_API_INSTANCE_ID")
             .env_remove("GREEN_API_TOKEN")
             .stdout(Stdio::piped())
@@ -267,7 +294,12 @@ impl Emulator {
             .proxy(None)
             .build()
             .new_agent();
-        Emulator { child, addr, agent }
+        Emulator {
+            child,
+            addr,
+            agent,
+            args,
+        }
     }
 
     pub fn url(&self) -> String {
