@@ -185,14 +185,27 @@ pub fn follow_summarised(
     session: &Session,
     options: &Options,
     delivery: &mut Delivery,
-    ledger: Option<&mut Ledger>,
+    mut ledger: Option<&mut Ledger>,
 ) -> (Result<End>, Summary) {
     let started = Instant::now();
     let mut counts = Counts::default();
     let probe = delivery.probe().clone();
     let mut retry = session.retry(Limit::Unlimited);
     retry.observe(&probe);
-    let ended = follow(session, options, delivery, ledger, &mut counts, &mut retry);
+    let ended = follow(
+        session,
+        options,
+        delivery,
+        ledger.as_deref_mut(),
+        &mut counts,
+        &mut retry,
+    );
+    // The last delete's answer, into the ledger; an earlier error is the one to tell.
+    let settled = ledger.map_or(Ok(()), Ledger::settle);
+    let ended = match (ended, settled) {
+        (Ok(_), Err(e)) => Err(e),
+        (ended, _) => ended,
+    };
     session.status.clear();
     probe.stopped(&match &ended {
         Ok(_) => "tail ended".to_string(),
@@ -302,10 +315,12 @@ fn follow(
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
             // A long poll that waited its time on a healthy server.
             Ok(None) if retry.retries() == retries_before && polled.elapsed() >= QUICK_EMPTY => {
+                settle(ledger.as_deref_mut())?;
                 retry.progress();
                 continue;
             }
             Ok(None) => {
+                settle(ledger.as_deref_mut())?;
                 // A server that answers "empty" at once must not make us spin.
                 if retry.pause(
                     "the queue answered empty without waiting",
@@ -326,10 +341,12 @@ fn follow(
         {
             session.status.warning(line);
         }
-        // Handled by an earlier run (which stopped before its delete): delete it again.
+        let fingerprint = ledger.is_some().then(|| record::body_of(&envelope));
+        // Handled by the run before, which stopped before its delete was answered: it is
+        // recorded again (as what this run did) and deleted without handing it on.
         if !recent.contains(&handled)
-            && let Some(ledger) = ledger.as_deref()
-            && ledger.contains(handled.receipt, record::body_of(&envelope))
+            && let (Some(ledger), Some(body)) = (ledger.as_deref_mut(), fingerprint)
+            && ledger.was_left_undeleted(handled.receipt, body)
         {
             remember(&mut recent, handled);
             counts.repeats += 1;
@@ -337,18 +354,18 @@ fn follow(
                 "receipt {}: handled before (the ledger says so); deleted without handing it on",
                 handled.receipt
             ));
-            match session
-                .interrupt
-                .protect(|| queue.delete(retry, handled.receipt))
-            {
+            let receipt = handled.receipt;
+            ledger.record(&record::handled_before(receipt, body))?;
+            match session.interrupt.protect(|| queue.delete(retry, receipt)) {
                 Ok(true) => {
                     counts.deleted += 1;
                     retry.progress();
                 }
                 Ok(false) => {}
                 Err(ApiError::Interrupted) => return Ok(End::Interrupted),
-                Err(e) => return Err(delete_error(e, handled.receipt, instance)),
+                Err(e) => return Err(delete_error(e, receipt, instance)),
             }
+            answered(ledger, receipt, body, delivery)?;
             continue;
         }
         if recent.contains(&handled) {
@@ -394,9 +411,9 @@ fn follow(
             }
             // On the disk (for the kernel) before the delete goes out: a crash from here
             // on cannot make it be handed on again.
-            if let Some(ledger) = ledger.as_deref_mut() {
+            if let (Some(ledger), Some(body)) = (ledger.as_deref_mut(), fingerprint) {
                 let dedupe = delivery.dedupes();
-                let entry = record::entry(&envelope, before, delivery.counts(), dedupe);
+                let entry = record::entry(&envelope, body, before, delivery.counts(), dedupe);
                 // `--exec`'s keeper committed a handled one before it answered.
                 if !(entry.outcome == "handled" && delivery.handler_records()) {
                     ledger.record(&entry)?;
@@ -437,6 +454,11 @@ fn follow(
         })?;
         let receipt = handled.receipt;
         let instance_id = instance.unwrap_or_default();
+        if let (Some(ledger), Some(body), Step::Deleted | Step::NotFound { .. }) =
+            (ledger.as_deref_mut(), fingerprint, &step)
+        {
+            answered(ledger, receipt, body, delivery)?;
+        }
         match step {
             Step::Deleted => {
                 counts.other.deleted(receipt, true, false, instance_id);
@@ -457,6 +479,21 @@ fn follow(
             return Ok(End::Interrupted);
         }
     }
+}
+
+/// A delete was answered (deleted, or gone already): the ledger marks it with the next
+/// record, or now when `--exec`'s keeper writes that record (on a connection of its own).
+fn answered(ledger: &mut Ledger, receipt: u64, body: u128, delivery: &Delivery) -> Result<()> {
+    ledger.deleted(receipt, body);
+    if delivery.handler_records() {
+        ledger.settle()?;
+    }
+    Ok(())
+}
+
+/// Marks the last delete in the ledger, if there is one: the queue is idle.
+fn settle(ledger: Option<&mut Ledger>) -> Result<()> {
+    ledger.map_or(Ok(()), Ledger::settle)
 }
 
 /// Adds a handled notification to the recent ones, forgetting the oldest.

@@ -24,6 +24,7 @@ use crate::consumer::record;
 use crate::exit::{Error, Result};
 use crate::notification::Envelope;
 use crate::state::fingerprint;
+use crate::state::lock::QueueId;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
@@ -36,6 +37,8 @@ const KEEPER_EXIT: Duration = Duration::from_secs(2);
 /// queue's lock, which it holds until its last command was waited for.
 pub struct Kept {
     pub ledger: PathBuf,
+    /// The queue's API origin, as the ledger names it.
+    pub origin: String,
     pub lock_fd: RawFd,
     /// `--dedupe` is on: its key is committed too.
     pub dedupe: bool,
@@ -122,7 +125,14 @@ impl Exec {
             timeout: self.timeout,
             lock_fd: self.kept.as_ref().map(|k| k.lock_fd),
             ledger: self.kept.as_ref().map(|k| k.ledger.clone()),
-            instance: self.instance,
+            queue: QueueId {
+                origin: self
+                    .kept
+                    .as_ref()
+                    .map(|k| k.origin.clone())
+                    .unwrap_or_default(),
+                instance: self.instance,
+            },
             argv: self.argv.clone(),
         };
         let (socket, theirs) = UnixStream::pair().map_err(keeper_error)?;

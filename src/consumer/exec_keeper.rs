@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
 use crate::state::ledger::{Entry, Ledger};
-use crate::state::lock;
+use crate::state::lock::{self, QueueId};
 
 /// The first argument that makes greenq a keeper (not a command of users: no help shows it).
 pub const ARG: &str = "__exec-keeper";
@@ -80,14 +80,15 @@ pub enum Answer {
     },
 }
 
-/// How greenq starts its keeper: `__exec-keeper TIMEOUT_MS LOCK_FD LEDGER INSTANCE --
-/// CMD...` (LOCK_FD `-`, LEDGER empty: none).
+/// How greenq starts its keeper: `__exec-keeper TIMEOUT_MS LOCK_FD LEDGER ORIGIN INSTANCE
+/// -- CMD...` (LOCK_FD `-`, LEDGER empty: none).
 pub struct Setup {
     pub timeout: Duration,
     /// The queue's lock, a descriptor greenq lets the keeper inherit.
     pub lock_fd: Option<i32>,
     pub ledger: Option<PathBuf>,
-    pub instance: u64,
+    /// The queue whose notifications the ledger gets.
+    pub queue: QueueId,
     pub argv: Vec<OsString>,
 }
 
@@ -98,7 +99,8 @@ impl Setup {
             self.timeout.as_millis().to_string().into(),
             self.lock_fd.map_or("-".into(), |fd| fd.to_string()).into(),
             self.ledger.clone().unwrap_or_default().into(),
-            self.instance.to_string().into(),
+            self.queue.origin.clone().into(),
+            self.queue.instance.to_string().into(),
             "--".into(),
         ];
         args.extend(self.argv.iter().cloned());
@@ -112,6 +114,7 @@ impl Setup {
             fd => Some(fd.parse().ok()?),
         };
         let ledger = args.next()?;
+        let origin = args.next()?.into_string().ok()?;
         let instance = args.next()?.to_str()?.parse().ok()?;
         if args.next()? != "--" {
             return None;
@@ -121,7 +124,7 @@ impl Setup {
             timeout: Duration::from_millis(timeout),
             lock_fd,
             ledger: (!ledger.is_empty()).then(|| PathBuf::from(ledger)),
-            instance,
+            queue: QueueId { origin, instance },
             argv,
         })
     }
@@ -178,7 +181,7 @@ fn serve(setup: &Setup, socket: UnixStream) -> i32 {
     let mut ledger = setup
         .ledger
         .as_ref()
-        .map(|path| Ledger::open_writer(path, setup.instance).map_err(|e| not_recorded(&e)));
+        .map(|path| Ledger::open_writer(path, &setup.queue).map_err(|e| not_recorded(&e)));
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -432,13 +435,13 @@ mod tests {
             timeout: Duration::from_millis(1500),
             lock_fd: Some(5),
             ledger: Some(PathBuf::from("/s/ledger.sqlite3")),
-            instance: 7,
+            queue: QueueId::new("http://127.0.0.1:7700", 7),
             argv: vec!["sh".into(), "-c".into(), "echo -- $1".into()],
         };
         let back = Setup::from_args(setup.to_args().into_iter().skip(1)).unwrap();
         assert_eq!(back.timeout, setup.timeout);
         assert_eq!((back.ledger, back.lock_fd), (setup.ledger.clone(), Some(5)));
-        assert_eq!((back.instance, &back.argv), (7, &setup.argv));
+        assert_eq!((&back.queue, &back.argv), (&setup.queue, &setup.argv));
         let none = Setup {
             ledger: None,
             lock_fd: None,
@@ -447,7 +450,12 @@ mod tests {
         let back = Setup::from_args(none.to_args().into_iter().skip(1)).unwrap();
         assert_eq!((back.ledger, back.lock_fd), (None, None));
         assert!(
-            Setup::from_args(["1", "-", "", "7", "--"].map(OsString::from).into_iter()).is_none()
+            Setup::from_args(
+                ["1", "-", "", "", "7", "--"]
+                    .map(OsString::from)
+                    .into_iter()
+            )
+            .is_none()
         );
     }
 }

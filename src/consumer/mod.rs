@@ -89,6 +89,7 @@ pub fn build_with(
         let exec = match state.and_then(|s| s.ledger.as_ref().map(|l| (l, &s.lock))) {
             Some((ledger, lock)) => exec.with_ledger(Kept {
                 ledger: ledger.path().to_path_buf(),
+                origin: ledger.origin().to_string(),
                 lock_fd: lock.fd(),
                 dedupe: args.dedupe,
             }),

@@ -12,9 +12,15 @@ pub fn body_of(envelope: &Envelope) -> u128 {
     fingerprint::of(&[envelope.body.get().as_bytes()])
 }
 
-/// The ledger entry of `envelope`, handed on with `before` and `after` as the delivery's
-/// counts around it; `dedupe` says whether `--dedupe` is on.
-pub fn entry(envelope: &Envelope, before: Counts, after: Counts, dedupe: bool) -> Entry<'static> {
+/// The ledger entry of `envelope` (whose `body_of` is `body`), handed on with `before`
+/// and `after` as the delivery's counts around it; `dedupe` says whether `--dedupe` is on.
+pub fn entry(
+    envelope: &Envelope,
+    body: u128,
+    before: Counts,
+    after: Counts,
+    dedupe: bool,
+) -> Entry<'static> {
     let outcome = if after.dead_lettered > before.dead_lettered {
         "dead-lettered"
     } else if after.duplicates > before.duplicates {
@@ -24,21 +30,35 @@ pub fn entry(envelope: &Envelope, before: Counts, after: Counts, dedupe: bool) -
     } else {
         "handled"
     };
+    let key = (dedupe && outcome == "handled")
+        .then(|| Dedupe::key_of(envelope.body.get()))
+        .flatten();
     Entry {
+        receipt: envelope.receipt_id,
+        body,
         outcome,
-        ..handled(envelope, dedupe && outcome == "handled")
+        dedupe: key.map(|k| k.0),
+    }
+}
+
+/// The entry of a notification the run before handled and did not see deleted: deleted
+/// now without being handed on.
+pub fn handled_before(receipt: u64, body: u128) -> Entry<'static> {
+    Entry {
+        receipt,
+        body,
+        outcome: "handled-before",
+        dedupe: None,
     }
 }
 
 /// The entry of `envelope` handed on successfully, as `--exec`'s keeper commits it.
 pub fn handled(envelope: &Envelope, dedupe: bool) -> Entry<'static> {
-    let key = dedupe
-        .then(|| Dedupe::key_of(envelope.body.get()))
-        .flatten();
-    Entry {
-        receipt: envelope.receipt_id,
-        body: body_of(envelope),
-        outcome: "handled",
-        dedupe: key.map(|k| k.0),
-    }
+    entry(
+        envelope,
+        body_of(envelope),
+        Counts::default(),
+        Counts::default(),
+        dedupe,
+    )
 }

@@ -1,11 +1,17 @@
 //! The ledger: an SQLite database (`ledger.sqlite3`, WAL) of the notifications tail
-//! handled, each committed before its delete is sent, so that one shown again after a
-//! crash is deleted without being handed on twice. A notification is known by its
-//! instance, its receipt and a fingerprint of its body (receipt ids start again at 1 on
-//! a restarted emulator). It also keeps the `--dedupe` keys, so they hold across runs.
-//! Entries older than the queue's 24 h retention, or beyond a count, are pruned.
+//! handled, each committed before its delete is sent, and marked once its delete was
+//! answered. A notification is known by its queue (the API's origin and the instance),
+//! its receipt and a fingerprint of its body. It also keeps the `--dedupe` keys, so they
+//! hold across runs. Entries older than the queue's 24 h retention, or beyond a count,
+//! are pruned.
+//!
+//! Only one notification can have been handled without its delete being answered: the
+//! last one a run recorded for its queue (tail records the next only after the delete of
+//! the one before was answered, and one tail at a time holds a queue). If the next run's
+//! first notification is that one, the crash came between the two, and it is deleted
+//! without being handed on again. Anything else is new, even under an id and body that
+//! were handled before: a restarted service that reuses receipt ids starts a new queue.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,6 +20,7 @@ use rusqlite::{Connection, params};
 use crate::exit::{Error, Result};
 use crate::state::dir::StateDir;
 use crate::state::fingerprint;
+use crate::state::lock::QueueId;
 
 /// The ledger's file in the state directory, shared by the queues that use it.
 pub const FILE: &str = "ledger.sqlite3";
@@ -34,7 +41,9 @@ CREATE TABLE IF NOT EXISTS handled (
     receipt    INTEGER NOT NULL,
     body_hash  TEXT    NOT NULL,
     handled_at INTEGER NOT NULL,
-    outcome    TEXT    NOT NULL
+    outcome    TEXT    NOT NULL,
+    origin     TEXT,
+    deleted_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS dedupe_keys (
     instance   INTEGER NOT NULL,
@@ -49,6 +58,8 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 const NOT_RECORDED: &str = "the notification being handled stays queued and is handed on again";
 const RECORDED: &str = "the notification being handled was recorded and stays queued";
 const NOTHING_RECEIVED: &str = "nothing was received";
+const DELETE_NOT_NOTED: &str =
+    "the notification handled last was deleted, but the ledger does not say so";
 
 /// How often the whole file is read for damage (`PRAGMA quick_check`, 12 ms for 5 MiB):
 /// once a day, at a start; in between, SQLite finds damage where it reads.
@@ -57,30 +68,32 @@ const CHECK_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// once every few hundred runs): the next start reads the whole log.
 const CHECKPOINT_AT_END: u64 = 1 << 20;
 
-/// The schema's version (`PRAGMA user_version`). Version 0 (greenq before it) keyed
-/// `handled` by instance, receipt and body, WITHOUT ROWID: copied over once.
-const VERSION: i64 = 2;
+/// The schema's version (`PRAGMA user_version`). Version 0 keyed `handled` by instance,
+/// receipt and body, WITHOUT ROWID: copied over once. Version 2 had no `origin` and
+/// `deleted_at`: added, empty (so that none of its rows is taken for one of a queue's).
+const VERSION: i64 = 3;
 const PAGE_SIZE: i64 = 1024;
 
 pub struct Ledger {
     conn: Connection,
     instance: i64,
+    origin: String,
     path: PathBuf,
     since_prune: u32,
-    /// What earlier runs handled last: read once at start, so that looking a notification
-    /// up costs no query (tail remembers what this run handled itself).
-    earlier: HashSet<(u64, u128)>,
+    /// The queue's last record, when its delete was never answered (receipt, body): read
+    /// at start, asked of the run's first notification.
+    left: Option<(u64, u128)>,
+    /// A delete answered but not yet marked: written with the next record (in its
+    /// transaction, no commit of its own) or by `settle`.
+    deleted: Option<(u64, u128)>,
 }
-
-/// How many of the earlier runs' entries are looked up: one that comes back after a
-/// crash is the head of the queue, among the very last handled.
-const EARLIER: i64 = 10_000;
 
 /// What is recorded of one notification before its delete.
 pub struct Entry<'a> {
     pub receipt: u64,
     pub body: u128,
-    /// `handled`, `dead-lettered`, `duplicate` or `skipped`.
+    /// `handled`, `dead-lettered`, `duplicate`, `skipped` or `handled-before` (deleted
+    /// without being handed on: the run before handled it and never saw it deleted).
     pub outcome: &'a str,
     /// Its `--dedupe` key, when it was handled under `--dedupe`.
     pub dedupe: Option<u128>,
@@ -98,10 +111,10 @@ fn signed(n: u64) -> i64 {
 }
 
 impl Ledger {
-    /// Opens (or creates) the ledger in `dir` and proves it can be written: a corrupt,
-    /// unreadable or unwritable ledger is an error here, before anything is received.
-    /// `name` is its file in `dir` (`FILE`).
-    pub fn open(dir: &StateDir, name: &str, instance: u64) -> Result<Ledger> {
+    /// Opens (or creates) the ledger in `dir` for `queue` and proves it can be written: a
+    /// corrupt, unreadable or unwritable ledger is an error here, before anything is
+    /// received. `name` is its file in `dir` (`FILE`).
+    pub fn open(dir: &StateDir, name: &str, queue: &QueueId) -> Result<Ledger> {
         let path = dir.join(name);
         // Damage found while it was in use, by this greenq or another.
         if let Ok(found) = std::fs::read_to_string(marker(&path)) {
@@ -120,13 +133,7 @@ impl Ledger {
                 check_daily(&conn)?;
                 Ok(conn)
             })
-            .map(|conn| Ledger {
-                conn,
-                instance: signed(instance),
-                path: path.clone(),
-                since_prune: 0,
-                earlier: HashSet::new(),
-            })
+            .map(|conn| Ledger::with(conn, &path, queue))
             .map_err(|e| opening_error(dir, &path, &e))?;
         let mut ledger = ledger;
         ledger
@@ -137,15 +144,27 @@ impl Ledger {
             )
             .map_err(|e| opening_error(dir, &path, &e))?;
         ledger.prune().map_err(|e| opening_error(dir, &path, &e))?;
-        ledger.earlier = ledger
-            .read_earlier()
+        ledger.left = ledger
+            .read_left()
             .map_err(|e| opening_error(dir, &path, &e))?;
         Ok(ledger)
     }
 
+    fn with(conn: Connection, path: &Path, queue: &QueueId) -> Ledger {
+        Ledger {
+            conn,
+            instance: signed(queue.instance),
+            origin: queue.origin.clone(),
+            path: path.to_path_buf(),
+            since_prune: 0,
+            left: None,
+            deleted: None,
+        }
+    }
+
     /// Opens an existing ledger only to record in it: `--exec`'s keeper, which greenq
     /// started after it opened (and checked) the ledger.
-    pub fn open_writer(path: &Path, instance: u64) -> Result<Ledger> {
+    pub fn open_writer(path: &Path, queue: &QueueId) -> Result<Ledger> {
         // Not created: a ledger gone since greenq opened it (moved aside) is an error now,
         // before a command runs, not after.
         let flags =
@@ -159,13 +178,7 @@ impl Ledger {
         let conn = opened.map_err(|e| {
             Error::failure(format!("cannot open the ledger {}", path.display())).why(e.to_string())
         })?;
-        Ok(Ledger {
-            conn,
-            instance: signed(instance),
-            path: path.to_path_buf(),
-            since_prune: 0,
-            earlier: HashSet::new(),
-        })
+        Ok(Ledger::with(conn, path, queue))
     }
 
     /// Its file.
@@ -173,51 +186,107 @@ impl Ledger {
         &self.path
     }
 
-    fn read_earlier(&self) -> rusqlite::Result<HashSet<(u64, u128)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT receipt, body_hash FROM handled WHERE instance = ?1 \
-             ORDER BY rowid DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![self.instance, EARLIER], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        let mut earlier = HashSet::new();
-        for row in rows {
-            let (receipt, hash) = row?;
-            // A hash that is not 32 hex digits was not written by greenq: skip it.
-            if let Ok(hash) = u128::from_str_radix(&hash, 16) {
-                earlier.insert((u64::from_ne_bytes(receipt.to_ne_bytes()), hash));
-            }
-        }
-        Ok(earlier)
+    /// The API origin of the queue its rows are for (`http://127.0.0.1:7700`).
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
-    /// Whether an earlier run handled this notification (receipt and body).
-    pub fn contains(&self, receipt: u64, body: u128) -> bool {
-        self.earlier.contains(&(receipt, body))
+    /// The queue's last record, if its delete was never answered.
+    fn read_left(&self) -> rusqlite::Result<Option<(u64, u128)>> {
+        let last = self
+            .conn
+            .query_row(
+                "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
+                 WHERE instance = ?1 AND origin = ?2 ORDER BY rowid DESC LIMIT 1",
+                params![self.instance, self.origin],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, bool>(2)?,
+                    ))
+                },
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        Ok(last.and_then(|(receipt, hash, undeleted)| {
+            // A hash that is not 32 hex digits was not written by greenq: no match.
+            let hash = u128::from_str_radix(&hash, 16).ok()?;
+            undeleted.then_some((u64::from_ne_bytes(receipt.to_ne_bytes()), hash))
+        }))
     }
 
-    /// Records a notification as done, in one transaction, before its delete is sent.
+    /// Whether this notification (receipt and body) is the one an earlier run recorded
+    /// last and never saw deleted. Asked of a run's first notification only: once another
+    /// was received, that one is gone from the queue (the next after it was shown).
+    pub fn was_left_undeleted(&mut self, receipt: u64, body: u128) -> bool {
+        self.left.take() == Some((receipt, body))
+    }
+
+    /// Notes that the delete of the notification recorded last was answered (deleted, or
+    /// not found: gone either way). It is marked with the next record, or by `settle`.
+    pub fn deleted(&mut self, receipt: u64, body: u128) {
+        self.left = None;
+        self.deleted = Some((receipt, body));
+    }
+
+    /// Marks a noted delete now: the queue is idle, the run ends, or the next record is
+    /// not this connection's (`--exec`'s keeper writes it).
+    pub fn settle(&mut self) -> Result<()> {
+        let Some(deleted) = self.deleted else {
+            return Ok(());
+        };
+        self.mark_deleted(deleted, now_ms())
+            .map_err(|e| self.failed("cannot write", &e, DELETE_NOT_NOTED))?;
+        self.deleted = None;
+        Ok(())
+    }
+
+    /// Sets `deleted_at` of the queue's last record, if it is that notification.
+    fn mark_deleted(&self, (receipt, body): (u64, u128), now: i64) -> rusqlite::Result<usize> {
+        self.conn
+            .prepare_cached(
+                "UPDATE handled SET deleted_at = ?1 WHERE rowid = \
+                 (SELECT rowid FROM handled WHERE instance = ?2 AND origin = ?3 \
+                  ORDER BY rowid DESC LIMIT 1) AND receipt = ?4 AND body_hash = ?5",
+            )?
+            .execute(params![
+                now,
+                self.instance,
+                self.origin,
+                signed(receipt),
+                fingerprint::hex(body)
+            ])
+    }
+
+    /// Records a notification as done, in one transaction, before its delete is sent; a
+    /// delete noted since the last record is marked in the same transaction.
     pub fn record(&mut self, entry: &Entry) -> Result<()> {
         let now = now_ms();
         let instance = self.instance;
         let written = (|| {
-            // One statement commits by itself; with a --dedupe key, both go in one.
+            // One statement commits by itself; with a mark or a --dedupe key, all go in one.
             let conn = &self.conn;
-            let tx = entry
-                .dedupe
-                .map(|_| conn.unchecked_transaction())
+            let tx = (self.deleted.is_some() || entry.dedupe.is_some())
+                .then(|| conn.unchecked_transaction())
                 .transpose()?;
+            if let Some(deleted) = self.deleted {
+                self.mark_deleted(deleted, now)?;
+            }
             conn.prepare_cached(
-                "INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome, origin) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 instance,
                 signed(entry.receipt),
                 fingerprint::hex(entry.body),
                 now,
-                entry.outcome
+                entry.outcome,
+                self.origin
             ])?;
             if let Some(key) = entry.dedupe {
                 conn.prepare_cached(
@@ -228,6 +297,8 @@ impl Ledger {
             tx.map_or(Ok(()), |tx| tx.commit())
         })();
         written.map_err(|e| self.failed("cannot write", &e, NOT_RECORDED))?;
+        self.left = None;
+        self.deleted = None;
         self.since_prune += 1;
         if self.since_prune >= PRUNE_EVERY {
             self.prune()
@@ -400,6 +471,17 @@ fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
                  DROP TABLE handled_v0;",
             )?;
         }
+        let marked: bool = conn.query_row(
+            "SELECT count(*) FROM pragma_table_info('handled') WHERE name = 'deleted_at'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !marked {
+            conn.execute_batch(
+                "ALTER TABLE handled ADD COLUMN origin TEXT;
+                 ALTER TABLE handled ADD COLUMN deleted_at INTEGER;",
+            )?;
+        }
         conn.pragma_update(None, "user_version", VERSION)?;
     }
     tx.commit()
@@ -488,6 +570,32 @@ mod tests {
 
     const NAME: &str = "tail-test.sqlite3";
 
+    /// The test queue: instance `n` on an emulator's port.
+    fn queue(n: u64) -> QueueId {
+        QueueId::new("http://127.0.0.1:7700", n)
+    }
+
+    fn entry(receipt: u64, body: u128) -> Entry<'static> {
+        Entry {
+            receipt,
+            body,
+            outcome: "handled",
+            dedupe: None,
+        }
+    }
+
+    /// Each row's receipt, and whether its delete was marked, oldest first.
+    fn rows(ledger: &Ledger) -> Vec<(u64, bool)> {
+        let mut stmt = ledger
+            .conn
+            .prepare("SELECT receipt, deleted_at IS NOT NULL FROM handled ORDER BY rowid")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
     fn dir(tmp: &tempfile::TempDir) -> StateDir {
         StateDir {
             path: tmp.path().to_path_buf(),
@@ -507,7 +615,7 @@ mod tests {
                 let opened: Vec<_> = (0..8)
                     .map(|i| {
                         let d = &d;
-                        scope.spawn(move || Ledger::open(d, NAME, 100 + i).map(|_| ()))
+                        scope.spawn(move || Ledger::open(d, NAME, &queue(100 + i)).map(|_| ()))
                     })
                     .collect();
                 for o in opened {
@@ -519,27 +627,71 @@ mod tests {
     }
 
     #[test]
-    fn records_survive_reopening_and_are_per_instance_receipt_and_body() {
+    fn the_last_record_without_an_answered_delete_is_left_undeleted_for_its_queue_only() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         ledger
             .record(&Entry {
-                receipt: 1,
-                body: 11,
-                outcome: "handled",
                 dedupe: Some(99),
+                ..entry(1, 11)
             })
             .unwrap();
         drop(ledger);
-        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
-        assert!(ledger.contains(1, 11));
-        assert!(!ledger.contains(1, 12), "same receipt, another body");
-        assert!(!ledger.contains(2, 11));
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert_eq!(ledger.left, Some((1, 11)));
+        assert!(
+            !ledger.was_left_undeleted(1, 12),
+            "same receipt, another body"
+        );
+        assert!(
+            !ledger.was_left_undeleted(1, 11),
+            "asked of the run's first notification only"
+        );
         assert_eq!(ledger.dedupe_keys(10).unwrap(), vec![99]);
         drop(ledger);
-        let other = Ledger::open(&dir(&tmp), NAME, 8).unwrap();
-        assert!(!other.contains(1, 11));
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert!(ledger.was_left_undeleted(1, 11));
+        drop(ledger);
+        let other = Ledger::open(&dir(&tmp), NAME, &queue(8)).unwrap();
+        assert_eq!(other.left, None, "another instance");
         assert!(other.dedupe_keys(10).unwrap().is_empty());
+        let port = QueueId::new("http://127.0.0.1:7701", 7);
+        let elsewhere = Ledger::open(&dir(&tmp), NAME, &port).unwrap();
+        assert_eq!(elsewhere.left, None, "another queue with that instance id");
+    }
+
+    #[test]
+    fn an_answered_delete_is_marked_with_the_next_record_or_when_settled() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        ledger.record(&entry(1, 11)).unwrap();
+        ledger.deleted(1, 11);
+        assert_eq!(rows(&ledger), [(1, false)], "noted, not written yet");
+        ledger.record(&entry(2, 22)).unwrap();
+        assert_eq!(
+            rows(&ledger),
+            [(1, true), (2, false)],
+            "in the record's commit"
+        );
+        ledger.deleted(2, 22);
+        ledger.settle().unwrap();
+        assert_eq!(rows(&ledger), [(1, true), (2, true)]);
+        ledger.settle().unwrap();
+        drop(ledger);
+        // Every delete answered: the same receipts and bodies again are a new queue's.
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert_eq!(ledger.left, None);
+        assert!(!ledger.was_left_undeleted(1, 11));
+        // A mark meant for a record that is no longer the queue's last marks nothing.
+        ledger.record(&entry(1, 11)).unwrap();
+        let mut other = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        other.record(&entry(3, 33)).unwrap();
+        ledger.deleted(1, 11);
+        ledger.settle().unwrap();
+        assert_eq!(
+            rows(&ledger),
+            [(1, true), (2, true), (1, false), (3, false)]
+        );
     }
 
     #[test]
@@ -560,79 +712,90 @@ mod tests {
             )
             .unwrap();
         }
-        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
-        assert!(ledger.contains(3, 33), "the old row is kept");
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert_eq!(rows(&ledger), [(3, false)], "the old row is kept");
+        assert_eq!(
+            ledger.left, None,
+            "an old row names no queue: never skipped"
+        );
         let version: i64 = ledger
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, VERSION);
-        ledger
-            .record(&Entry {
-                receipt: 4,
-                body: 44,
-                outcome: "handled",
-                dedupe: None,
-            })
-            .unwrap();
+        ledger.record(&entry(4, 44)).unwrap();
         drop(ledger);
-        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
-        assert!(ledger.contains(3, 33) && ledger.contains(4, 44));
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert_eq!(rows(&ledger), [(3, false), (4, false)]);
+        assert_eq!(ledger.left, Some((4, 44)));
+    }
+
+    #[test]
+    fn a_ledger_of_version_2_gets_its_two_columns_and_keeps_its_rows() {
+        let tmp = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(tmp.path().join(NAME)).unwrap();
+            conn.execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA user_version=2;
+                 CREATE TABLE handled (instance INTEGER NOT NULL, receipt INTEGER NOT NULL,
+                     body_hash TEXT NOT NULL, handled_at INTEGER NOT NULL, outcome TEXT NOT NULL);",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO handled VALUES (7, 3, ?1, ?2, 'handled')",
+                params![fingerprint::hex(33), now_ms()],
+            )
+            .unwrap();
+        }
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert_eq!(ledger.left, None, "a row of version 2 is never skipped");
+        ledger.record(&entry(4, 44)).unwrap();
+        ledger.deleted(4, 44);
+        ledger.settle().unwrap();
+        assert_eq!(rows(&ledger), [(3, false), (4, true)]);
     }
 
     #[test]
     fn a_new_ledger_has_small_pages_and_is_pruned_by_count() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         let page: i64 = ledger
             .conn
             .query_row("PRAGMA page_size", [], |r| r.get(0))
             .unwrap();
         assert_eq!(page, PAGE_SIZE);
         for receipt in 0..5 {
-            ledger
-                .record(&Entry {
-                    receipt,
-                    body: 1,
-                    outcome: "handled",
-                    dedupe: None,
-                })
-                .unwrap();
+            ledger.record(&entry(receipt, 1)).unwrap();
         }
         ledger.prune_to(2).unwrap();
-        let left: Vec<u64> = ledger
-            .read_earlier()
-            .unwrap()
-            .into_iter()
-            .map(|(r, _)| r)
-            .collect();
-        assert_eq!(left.len(), 2, "{left:?}");
-        assert!(
-            left.contains(&3) && left.contains(&4),
-            "the newest are kept: {left:?}"
+        assert_eq!(
+            rows(&ledger),
+            [(3, false), (4, false)],
+            "the newest are kept"
         );
     }
 
     #[test]
     fn entries_past_the_retention_are_pruned() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         ledger
             .conn
             .execute(
-                "INSERT INTO handled VALUES (?1, 5, ?2, 0, 'handled')",
+                "INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome) \
+                 VALUES (?1, 5, ?2, 0, 'handled')",
                 params![ledger.instance, fingerprint::hex(0xaa)],
             )
             .unwrap();
-        assert_eq!(ledger.read_earlier().unwrap().len(), 1);
+        assert_eq!(rows(&ledger).len(), 1);
         ledger.prune().unwrap();
-        assert!(ledger.read_earlier().unwrap().is_empty());
+        assert!(rows(&ledger).is_empty());
     }
 
     #[test]
     fn a_ledger_whose_pages_were_overwritten_is_named_with_the_fix() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         record_n(&mut ledger, 2000);
         // Into the file itself (the log stays between runs).
         ledger
@@ -653,21 +816,14 @@ mod tests {
 
     fn record_n(ledger: &mut Ledger, n: u64) {
         for receipt in 0..n {
-            ledger
-                .record(&Entry {
-                    receipt,
-                    body: u128::from(receipt),
-                    outcome: "handled",
-                    dedupe: None,
-                })
-                .unwrap();
+            ledger.record(&entry(receipt, u128::from(receipt))).unwrap();
         }
     }
 
     #[test]
     fn damage_met_while_writing_is_exit_2_and_refused_at_the_next_start() {
         let tmp = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         let corrupt = rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
             None,
@@ -680,7 +836,7 @@ mod tests {
             "{text}"
         );
         drop(ledger);
-        let e = Ledger::open(&dir(&tmp), NAME, 7).err().unwrap();
+        let e = Ledger::open(&dir(&tmp), NAME, &queue(7)).err().unwrap();
         assert_eq!(e.code.code(), 2);
         assert!(e.to_string().contains("found while writing"), "{e}");
     }
@@ -688,7 +844,7 @@ mod tests {
     #[test]
     fn the_whole_file_is_checked_once_a_day() {
         let tmp = tempfile::tempdir().unwrap();
-        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         let at = |l: &Ledger| -> i64 {
             l.conn
                 .query_row(
@@ -706,7 +862,7 @@ mod tests {
             .execute("UPDATE meta SET value = '5' WHERE name = 'checked_at'", [])
             .unwrap();
         drop(ledger);
-        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         assert!(at(&ledger) >= first, "checked again after a day");
         assert!(first > 5);
     }
@@ -715,23 +871,23 @@ mod tests {
     fn the_keeper_does_not_make_a_ledger_that_is_gone() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join(NAME);
-        assert!(Ledger::open_writer(&path, 7).is_err());
+        assert!(Ledger::open_writer(&path, &queue(7)).is_err());
         assert!(!path.exists());
-        drop(Ledger::open(&dir(&tmp), NAME, 7).unwrap());
-        assert!(Ledger::open_writer(&path, 7).is_ok());
+        drop(Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap());
+        assert!(Ledger::open_writer(&path, &queue(7)).is_ok());
     }
 
     #[test]
     fn a_long_log_is_written_into_the_file_at_the_end() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
+        let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         record_n(&mut ledger, 1500);
         let log = tmp.path().join(format!("{NAME}-wal"));
         assert!(std::fs::metadata(&log).unwrap().len() > CHECKPOINT_AT_END);
         drop(ledger);
         assert_eq!(std::fs::metadata(&log).map_or(0, |m| m.len()), 0);
-        let ledger = Ledger::open(&dir(&tmp), NAME, 7).unwrap();
-        assert!(ledger.contains(1499, 1499));
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        assert_eq!(ledger.left, Some((1499, 1499)));
     }
 
     #[test]
@@ -743,7 +899,7 @@ mod tests {
 
     /// Opening the ledger in `tmp` is exit 2, "is damaged", with the move-aside advice.
     fn assert_refused_as_damaged(tmp: &tempfile::TempDir) {
-        let e = Ledger::open(&dir(tmp), NAME, 7).err().unwrap();
+        let e = Ledger::open(&dir(tmp), NAME, &queue(7)).err().unwrap();
         assert_eq!(e.code.code(), 2);
         let text = e.to_string();
         assert!(

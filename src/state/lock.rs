@@ -40,7 +40,8 @@ impl Lock {
     }
 }
 
-/// The queue a lock is for: `https://host:443` and the instance id.
+/// The queue a lock (and a ledger row) is for: `https://host:443` and the instance id.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueId {
     pub origin: String,
     pub instance: u64,

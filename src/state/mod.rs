@@ -58,7 +58,7 @@ pub fn open(
     let queue = QueueId::new(wanted.api_url, wanted.instance);
     let lock = lock::take(&dir, &queue, wanted.command, status, interrupt)?;
     let ledger = if wanted.consumer || dir.explicit {
-        Some(Ledger::open(&dir, ledger::FILE, wanted.instance)?)
+        Some(Ledger::open(&dir, ledger::FILE, &queue)?)
     } else {
         None
     };

@@ -32,21 +32,21 @@ fn receive_url(emu: &Emulator, instance: u64, token: &str) -> String {
 
 #[test]
 fn a_restarted_emulator_never_reuses_a_receipt_id_unless_told_where_to_start() {
-    let emu = Emulator::start(0);
+    let mut emu = Emulator::start(0);
     emu.publish_all(&[example("one"), example("two")]);
     let (first, _) = emu.head().expect("queued");
     assert!(emu.delete(first));
     let (second, _) = emu.head().expect("queued");
     assert_eq!(second, first + 1);
     assert!(first > 1_000_000, "from the start's time: {first}");
-    let emu = emu.restart();
+    emu.restart();
     emu.publish_all(&[example("one")]);
     let (again, _) = emu.head().expect("queued");
     assert!(again > second, "{again} after {second}, on the same port");
-    let fixed = Emulator::numbered(0);
+    let mut fixed = Emulator::numbered(0);
     fixed.publish_all(&[example("one")]);
     assert_eq!(fixed.head().map(|h| h.0), Some(1));
-    let fixed = fixed.restart();
+    fixed.restart();
     fixed.publish_all(&[example("one")]);
     assert_eq!(
         fixed.head().map(|h| h.0),

@@ -157,10 +157,23 @@ fn a_crash_between_the_ledger_and_the_delete_does_not_hand_it_on_again() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let body = numbered("incomingMessageReceived", 7);
+    let fresh = numbered("incomingMessageReceived", 8);
     // The first run handles receipt 1; its delete never gets an answer, and greenq is
-    // killed (-9) while it waits: the ledger has it, the queue still does too.
-    let first = Scripted::start(vec![envelope(1, &body), hang()], hang());
-    let mut child = std_greenq(&first.url())
+    // killed (-9) while it waits: the ledger has it, the queue still does too. The next
+    // run is shown it again, then a new notification under the same receipt id (a
+    // restarted service that reuses ids).
+    let server = Scripted::start(
+        vec![
+            envelope(1, &body),
+            hang(),
+            envelope(1, &body),
+            reply(200, r#"{"result":true}"#),
+            envelope(1, &fresh),
+            reply(200, r#"{"result":true}"#),
+        ],
+        reply(200, "null"),
+    );
+    let mut child = std_greenq(&server.url())
         .arg("tail")
         .arg("--state-dir")
         .arg(&state)
@@ -169,22 +182,12 @@ fn a_crash_between_the_ledger_and_the_delete_does_not_hand_it_on_again() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    first.wait_for_requests(2, GUARD);
-    assert_eq!(first.seen()[1].method, "DELETE");
+    server.wait_for_requests(2, GUARD);
+    assert_eq!(server.seen()[1].method, "DELETE");
     assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
-    // The next run is shown it again: deleted without handing it on, counted a repeat.
-    // A new notification under the same receipt id (a restarted service) is handed on.
-    let fresh = numbered("incomingMessageReceived", 8);
-    let second = Scripted::start(
-        vec![
-            envelope(1, &body),
-            reply(200, r#"{"result":true}"#),
-            envelope(1, &fresh),
-            reply(200, r#"{"result":true}"#),
-        ],
-        reply(200, "null"),
-    );
-    let out = second
+    // Shown again first: deleted without handing it on, counted a repeat. The new one
+    // under the same receipt id is handed on.
+    let out = server
         .cmd()
         .args(["tail", "-e", "--state-dir"])
         .arg(&state)
@@ -205,6 +208,204 @@ fn a_crash_between_the_ledger_and_the_delete_does_not_hand_it_on_again() {
         "{err}"
     );
     assert_eq!(seqs(&dir.path().join("log")), [7, 8]);
+    // The ledger tells what happened, and that every delete was answered in the end.
+    let db = rusqlite::Connection::open(state.join("ledger.sqlite3")).unwrap();
+    let rows: Vec<(String, bool)> = db
+        .prepare("SELECT outcome, deleted_at IS NOT NULL FROM handled ORDER BY rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let rows: Vec<(&str, bool)> = rows.iter().map(|(o, d)| (o.as_str(), *d)).collect();
+    assert_eq!(
+        rows,
+        [
+            ("handled", false),
+            ("handled-before", true),
+            ("handled", true)
+        ]
+    );
+}
+
+/// Ten fixtures drained by `tail -e ARGS` with one state directory, then the emulator
+/// restarted on the same port (receipt ids from 1 again, the same bodies) and the same
+/// ten drained again: each run deletes all ten, none "handled before", and the ledger
+/// marks every delete. Returns each run's output.
+fn drained_in_two_lives_of_the_queue(state: &Path, args: &[String]) -> Vec<std::process::Output> {
+    let mut emu = Emulator::numbered(0);
+    let mut outs = Vec::new();
+    for life in 0..2 {
+        if life == 1 {
+            emu.restart();
+        }
+        publish_numbered(&emu, 1, 10);
+        let out = emu
+            .cmd()
+            .args(["tail", "-e", "--state-dir"])
+            .arg(state)
+            .args(args)
+            .timeout(GUARD)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(", 10 deleted") && !err.contains("handled before"),
+            "life {life}: {err}"
+        );
+        assert!(emu.drain().is_empty(), "life {life}: the queue is empty");
+        outs.push(out);
+    }
+    assert_eq!(undeleted_rows(state), (20, 0), "every delete is marked");
+    outs
+}
+
+/// The ledger's rows, and how many of them have no delete marked.
+fn undeleted_rows(state: &Path) -> (i64, i64) {
+    ledger_rows(state).expect("the ledger's rows")
+}
+
+/// `undeleted_rows`, or `None` while there is no ledger with its table yet.
+fn ledger_rows(state: &Path) -> Option<(i64, i64)> {
+    let path = state.join("ledger.sqlite3");
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let db = rusqlite::Connection::open_with_flags(path, flags).ok()?;
+    db.query_row(
+        "SELECT count(*), count(*) - count(deleted_at) FROM handled",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .ok()
+}
+
+#[test]
+fn a_restarted_emulator_reusing_receipt_ids_gets_every_fixture_handed_on_by_exec() {
+    for pipelining in [&[][..], &["--no-pipeline"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = pipelining.iter().map(|a| a.to_string()).collect();
+        args.extend(exec(dir.path(), APPEND_SEQ));
+        drained_in_two_lives_of_the_queue(&dir.path().join("state"), &args);
+        let ten: Vec<u64> = (1..=10).collect();
+        assert_eq!(
+            seqs(&dir.path().join("log")),
+            [ten.clone(), ten].concat(),
+            "{pipelining:?}"
+        );
+    }
+}
+
+#[test]
+fn a_restarted_emulator_reusing_receipt_ids_gets_every_fixture_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outs = drained_in_two_lives_of_the_queue(
+        &dir.path().join("state"),
+        &["--format".into(), "json".into()],
+    );
+    for out in outs {
+        let printed: Vec<u64> = lines(&out.stdout)
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(printed, (1..=10).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_restarted_emulator_reusing_receipt_ids_gets_every_fixture_forwarded() {
+    let hook = Scripted::start(Vec::new(), reply(200, "ok"));
+    let dir = tempfile::tempdir().unwrap();
+    drained_in_two_lives_of_the_queue(
+        &dir.path().join("state"),
+        &["--forward-to".into(), format!("{}/hook", hook.url())],
+    );
+    let posted: Vec<u64> = hook
+        .seen()
+        .iter()
+        .map(|s| {
+            serde_json::from_slice::<serde_json::Value>(&s.body).unwrap()["seq"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    let ten: Vec<u64> = (1..=10).collect();
+    assert_eq!(posted, [ten.clone(), ten].concat());
+}
+
+#[test]
+fn a_restarted_emulator_reusing_receipt_ids_gets_every_fixture_of_many_instances_handed_on() {
+    let mut fleet = Fleet::numbered(2, 0);
+    fleet.write_profiles(None);
+    let state = fleet.dir.path().join("state");
+    for life in 0..2 {
+        if life == 1 {
+            fleet.emulator.restart();
+        }
+        fleet.publish(10);
+        let out = fleet
+            .cmd()
+            .args([
+                "tail",
+                "--all-profiles",
+                "-e",
+                "--format",
+                "json",
+                "--state-dir",
+            ])
+            .arg(&state)
+            .timeout(GUARD)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let got = by_instance(&out.stdout);
+        for i in 0..2 {
+            assert_eq!(
+                got[&fleet_id(i)],
+                (0..10).collect::<Vec<_>>(),
+                "life {life}, p{i}"
+            );
+            assert!(fleet.is_empty(i));
+        }
+    }
+    assert_eq!(undeleted_rows(&state), (40, 0));
+}
+
+#[test]
+fn a_tail_killed_while_the_queue_is_idle_has_marked_its_last_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let mut emu = Emulator::numbered(1);
+    publish_numbered(&emu, 1, 3);
+    let mut child = std_greenq(&emu.url())
+        .arg("tail")
+        .arg("--state-dir")
+        .arg(&state)
+        .args(exec(dir.path(), APPEND_SEQ))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first empty answer marks the last delete: killed after it, nothing is left.
+    wait_until(GUARD, "the last delete marked", || {
+        ledger_rows(&state) == Some((3, 0))
+    });
+    assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
+    emu.restart();
+    publish_numbered(&emu, 1, 3);
+    let out = emu
+        .cmd()
+        .args(["tail", "-n", "3", "--state-dir"])
+        .arg(&state)
+        .args(exec(dir.path(), APPEND_SEQ))
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(seqs(&dir.path().join("log")), [1, 2, 3, 1, 2, 3]);
 }
 
 #[test]

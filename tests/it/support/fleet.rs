@@ -45,20 +45,32 @@ impl Fleet {
     /// `size` instances on one emulator (empty receives answer after `wait` s), named
     /// "Shop N" for the Partner API, and no config file yet.
     pub fn start(size: usize, wait: u64) -> Fleet {
+        Self::start_with(size, wait, &[])
+    }
+
+    /// As `start`, with receipt ids from 1 at every start (`--first-receipt 1`).
+    pub fn numbered(size: usize, wait: u64) -> Fleet {
+        Self::start_with(size, wait, &["--first-receipt", "1"])
+    }
+
+    fn start_with(size: usize, wait: u64, extra: &[&str]) -> Fleet {
         let dir = tempfile::tempdir().expect("tempdir");
         let accept = dir.path().join("accept.txt");
         let lines: String = (0..size)
             .map(|i| format!("{}:{} Shop #{}\n", fleet_id(i), fleet_token(i), i + 1))
             .collect();
         std::fs::write(&accept, lines).expect("accept file");
-        let emulator = Emulator::start_with(&[
+        let wait = wait.to_string();
+        let mut args = vec![
             "--wait",
-            &wait.to_string(),
+            &wait,
             "--accept-file",
             accept.to_str().expect("path"),
             "--partner-token",
             PARTNER_TOKEN,
-        ]);
+        ];
+        args.extend_from_slice(extra);
+        let emulator = Emulator::start_with(&args);
         let config = dir.path().join("config.toml");
         Fleet {
             emulator,

@@ -257,12 +257,10 @@ impl Emulator {
 
     /// Stops this emulator (its queue goes with it) and starts a new one with the same
     /// arguments on the same port: a restarted service, as a test suite's next run sees it.
-    pub fn restart(mut self) -> Emulator {
+    pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (addr, args) = (self.addr.to_string(), std::mem::take(&mut self.args));
-        drop(self);
-        Self::spawn(&addr, args)
+        *self = Self::spawn(&self.addr.to_string(), self.args.clone());
     }
 
     fn spawn(listen: &str, args: Vec<String>) -> Emulator {
