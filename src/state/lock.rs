@@ -8,12 +8,18 @@
 //! tail started meanwhile finds the greenq named gone and that keeper alive, and waits for
 //! it instead of refusing. Any other holder it cannot see (another pid namespace, another
 //! host on a shared disk) is refused as before.
+//!
+//! A tail removes its file when it ends, and the first tail of a process removes the files
+//! nobody holds (left by a kill, or by queues long gone), so that they do not pile up. A
+//! file is removed only while locked, and a lock counts only on the file that is still at
+//! the path: one who opened a file just before it was removed locks it, sees that, and
+//! opens the new one.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::exit::{Error, Result};
 use crate::state::dir::StateDir;
@@ -25,10 +31,15 @@ use crate::terminal::status::Status;
 const TRY_FIRST: std::time::Duration = std::time::Duration::from_millis(5);
 const TRY_CAP: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// The held lock; dropping it (or the process ending) releases it.
+/// How often a file that was removed under the lock is opened again before giving up (a
+/// remover each time: it does not happen twice in practice).
+const REOPENS: u32 = 50;
+
+/// The held lock; dropping it removes the file and releases the lock (the process ending
+/// releases it too, and leaves the file for the next start to remove).
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    file: File,
     pub path: PathBuf,
 }
 
@@ -36,8 +47,73 @@ impl Lock {
     /// Its descriptor, for `--exec`'s keeper to inherit (it holds the lock while a command
     /// it waits for runs, after greenq was killed).
     pub fn fd(&self) -> std::os::fd::RawFd {
-        self._file.as_raw_fd()
+        self.file.as_raw_fd()
     }
+}
+
+impl Drop for Lock {
+    /// Removed while still locked. Not while a keeper that shares the lock runs on (it
+    /// holds the queue until its command is recorded): the next start removes it then.
+    fn drop(&mut self) {
+        let mut holder = String::new();
+        let _ = self
+            .file
+            .rewind()
+            .and_then(|()| self.file.read_to_string(&mut holder));
+        if keeper_of(&holder).is_none() && still_at(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Whether `file` is the one at `path` now (not removed, nor replaced by a new one).
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+/// Locks `file` without waiting: `Ok(false)` when another holds it.
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    // SAFETY: flock(2) on a descriptor the caller owns; no memory is shared.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Removes the other lock files in `dir` that nobody holds, once per process (a
+/// multi-instance tail takes a lock per instance). A file held by a tail or by a keeper
+/// finishing a command stays.
+fn prune_unheld(dir: &Path, ours: &Path) {
+    static PRUNED: std::sync::Once = std::sync::Once::new();
+    PRUNED.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if path == ours || !name.starts_with("tail-") || !name.ends_with(".lock") {
+                continue;
+            }
+            let Ok(file) = File::open(&path) else {
+                continue;
+            };
+            if try_lock(&file).unwrap_or(false) && still_at(&file, &path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    });
 }
 
 /// The queue a lock (and a ledger row) is for: `https://host:443` and the instance id.
@@ -97,26 +173,39 @@ pub fn take(
     interrupt: &Interrupt,
 ) -> Result<Lock> {
     let path = dir.join(&queue.lock_name());
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| dir.unusable(&format!("cannot open {}: {e}", path.display())))?;
+    let open = || {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| dir.unusable(&format!("cannot open {}: {e}", path.display())))
+    };
+    let mut file = open()?;
     let mut said = false;
     let mut tried_again = false;
     let mut pause = TRY_FIRST;
+    let mut reopened = 0;
     loop {
-        // SAFETY: flock(2) on a descriptor this function owns; no memory is shared.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc == 0 {
+        let locked = try_lock(&file)
+            .map_err(|e| dir.unusable(&format!("cannot lock {}: {e}", path.display())))?;
+        if locked && still_at(&file, &path) {
             break;
         }
-        let e = std::io::Error::last_os_error();
-        if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
-            return Err(dir.unusable(&format!("cannot lock {}: {e}", path.display())));
+        if locked {
+            // Removed (by a tail that ended, or a prune) after it was opened: the lock
+            // holds a file nobody else will open. The one at the path now is the queue's.
+            reopened += 1;
+            if reopened > REOPENS {
+                return Err(dir.unusable(&format!(
+                    "cannot lock {}: the file was removed {REOPENS} times while it was being locked",
+                    path.display()
+                )));
+            }
+            file = open()?;
+            continue;
         }
         let mut holder = String::new();
         let _ = file
@@ -161,7 +250,8 @@ pub fn take(
     if let Err(e) = written {
         return Err(dir.unusable(&format!("cannot write {}: {e}", path.display())));
     }
-    Ok(Lock { _file: file, path })
+    prune_unheld(&dir.path, &path);
+    Ok(Lock { file, path })
 }
 
 /// A field of the lock file (`pid 12`), with control characters escaped.
@@ -205,9 +295,14 @@ fn keeper_left(holder: &str) -> Option<String> {
     if runs(&pid, field(holder, "birth").as_deref()) {
         return None;
     }
+    keeper_of(holder)
+}
+
+/// The keeper the lock file names, if it still runs here (a zombie too: its last threads
+/// may still hold the lock for a moment).
+fn keeper_of(holder: &str) -> Option<String> {
     let keeper = field(holder, "keeper")?;
     let (keeper_pid, keeper_birth) = keeper.split_once(' ')?;
-    // A zombie too: its last threads may still hold the lock for a moment.
     stat_of(keeper_pid)
         .is_some_and(|(_, birth)| birth == keeper_birth)
         .then(|| keeper_pid.to_string())
@@ -294,6 +389,49 @@ mod tests {
         assert!(e.contains("greenq tail --exec -- ./bot"), "{e}");
         drop(first);
         take(&dir, &queue, "greenq tail", &status, &interrupt).unwrap();
+    }
+
+    #[test]
+    fn a_lock_removes_its_file_when_dropped_unless_a_running_keeper_shares_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = StateDir {
+            path: tmp.path().to_path_buf(),
+            explicit: true,
+            origin: "--state-dir",
+        };
+        let queue = QueueId::new("http://127.0.0.1:7700", 5);
+        let (status, interrupt) = (Status::new(true, false), Interrupt::new());
+        let lock = take(&dir, &queue, "greenq tail", &status, &interrupt).unwrap();
+        let path = lock.path.clone();
+        assert!(path.exists());
+        drop(lock);
+        assert!(!path.exists(), "removed at the end");
+        // The keeper's line names this test, which runs: the file stays for it.
+        let lock = take(&dir, &queue, "greenq tail", &status, &interrupt).unwrap();
+        note_keeper(lock.fd());
+        drop(lock);
+        assert!(path.exists(), "kept while its keeper runs");
+        take(&dir, &queue, "greenq tail", &status, &interrupt).unwrap();
+    }
+
+    #[test]
+    fn a_file_counts_only_while_it_is_the_one_at_its_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("tail-x.lock");
+        let file = File::create(&path).unwrap();
+        assert!(still_at(&file, &path));
+        std::fs::remove_file(&path).unwrap();
+        assert!(!still_at(&file, &path), "removed");
+        let _new = File::create(&path).unwrap();
+        assert!(!still_at(&file, &path), "replaced by another file");
+        assert!(try_lock(&file).unwrap());
+        let again = File::open(&path).unwrap();
+        assert!(
+            try_lock(&again).unwrap(),
+            "the new file is not locked by the old one"
+        );
+        let third = File::open(&path).unwrap();
+        assert!(!try_lock(&third).unwrap());
     }
 
     #[test]

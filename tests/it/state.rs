@@ -408,6 +408,62 @@ fn a_tail_killed_while_the_queue_is_idle_has_marked_its_last_delete() {
     assert_eq!(seqs(&dir.path().join("log")), [1, 2, 3, 1, 2, 3]);
 }
 
+/// The lock files in `state`, by name.
+fn lock_files(state: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(state)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn lock_files_go_when_their_tail_ends_and_those_nobody_holds_at_the_next_start() {
+    let (emu, held, killed) = (Emulator::start(0), Emulator::start(1), Emulator::start(1));
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let lock_of =
+        |emu: &Emulator| format!("tail-http_127.0.0.1_{}-{INSTANCE}.lock", emu.addr.port());
+    let spawn = |emu: &Emulator| {
+        let child = std_greenq(&emu.url())
+            .args(["tail", "--state-dir"])
+            .arg(&state)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let file = state.join(lock_of(emu));
+        // The holder's pid is written once the lock is taken.
+        wait_until(GUARD, "the lock taken", || {
+            std::fs::read_to_string(&file).is_ok_and(|t| t.contains("command "))
+        });
+        child
+    };
+    let mut holder = spawn(&held);
+    let mut victim = spawn(&killed);
+    assert_eq!(signal_and_wait(&mut victim, libc::SIGKILL), None);
+    std::fs::write(state.join("tail-http_127.0.0.1_9-1.lock"), "pid 1\n").unwrap();
+    assert_eq!(lock_files(&state).len(), 3, "{:?}", lock_files(&state));
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--state-dir"])
+        .arg(&state)
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        lock_files(&state),
+        [lock_of(&held)],
+        "the killed tail's and the old one went, as did this run's own; the held one stays"
+    );
+    assert_eq!(signal_and_wait(&mut holder, libc::SIGTERM), Some(130));
+    assert!(lock_files(&state).is_empty());
+}
+
 #[test]
 fn dedupe_keys_survive_a_restart_in_the_ledger() {
     let emu = Emulator::start(0);
