@@ -10,9 +10,11 @@ pub struct StateArgs {
     /// Keep tail's lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]
     ///
     /// Created 0700. It holds one lock file per queue (one consumer per instance on this
-    /// machine) and ledger.sqlite3, the notifications handled (so that one shown again after a
-    /// crash is not handed on twice) and the --dedupe keys. The ledger is kept with --exec and
-    /// --forward-to, and when printing with DIR named here or in GREENQ_STATE_DIR.
+    /// machine; removed when tail ends) and ledger.sqlite3: the notifications handled, each
+    /// marked once its delete was answered (so that the one a crash left undeleted is not
+    /// handed on twice, while a restarted service's notifications under old ids are), and the
+    /// --dedupe keys. The ledger is kept with --exec and --forward-to, and when printing with
+    /// DIR named here or in GREENQ_STATE_DIR.
     /// Example: --state-dir /var/lib/greenq-bot
     #[arg(long, value_name = "DIR", conflicts_with = "no_state")]
     pub state_dir: Option<PathBuf>,
