@@ -725,24 +725,28 @@ mod tests {
         assert_eq!(rows(&ledger), [(1, true), (2, true), (1, true), (3, true)]);
     }
 
+    /// A ledger in `tmp` made by `schema` (an older greenq's), with one row: instance 7,
+    /// receipt 3, body 33.
+    fn older_ledger(tmp: &tempfile::TempDir, schema: &str) {
+        let conn = Connection::open(tmp.path().join(NAME)).unwrap();
+        conn.execute_batch(schema).unwrap();
+        conn.execute(
+            "INSERT INTO handled VALUES (7, 3, ?1, ?2, 'handled')",
+            params![fingerprint::hex(33), now_ms()],
+        )
+        .unwrap();
+    }
+
     #[test]
     fn a_ledger_of_an_older_greenq_is_brought_to_this_schema_keeping_its_rows() {
         let tmp = tempfile::tempdir().unwrap();
-        {
-            let conn = Connection::open(tmp.path().join(NAME)).unwrap();
-            conn.execute_batch(
-                "PRAGMA journal_mode=WAL;
-                 CREATE TABLE handled (instance INTEGER NOT NULL, receipt INTEGER NOT NULL,
-                     body_hash TEXT NOT NULL, handled_at INTEGER NOT NULL, outcome TEXT NOT NULL,
-                     PRIMARY KEY (instance, receipt, body_hash)) WITHOUT ROWID;",
-            )
-            .unwrap();
-            conn.execute(
-                "INSERT INTO handled VALUES (7, 3, ?1, ?2, 'handled')",
-                params![fingerprint::hex(33), now_ms()],
-            )
-            .unwrap();
-        }
+        older_ledger(
+            &tmp,
+            "PRAGMA journal_mode=WAL;
+             CREATE TABLE handled (instance INTEGER NOT NULL, receipt INTEGER NOT NULL,
+                 body_hash TEXT NOT NULL, handled_at INTEGER NOT NULL, outcome TEXT NOT NULL,
+                 PRIMARY KEY (instance, receipt, body_hash)) WITHOUT ROWID;",
+        );
         let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         assert_eq!(rows(&ledger), [(3, false)], "the old row is kept");
         assert_eq!(
@@ -764,20 +768,12 @@ mod tests {
     #[test]
     fn a_ledger_of_version_2_gets_its_two_columns_and_keeps_its_rows() {
         let tmp = tempfile::tempdir().unwrap();
-        {
-            let conn = Connection::open(tmp.path().join(NAME)).unwrap();
-            conn.execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA user_version=2;
-                 CREATE TABLE handled (instance INTEGER NOT NULL, receipt INTEGER NOT NULL,
-                     body_hash TEXT NOT NULL, handled_at INTEGER NOT NULL, outcome TEXT NOT NULL);",
-            )
-            .unwrap();
-            conn.execute(
-                "INSERT INTO handled VALUES (7, 3, ?1, ?2, 'handled')",
-                params![fingerprint::hex(33), now_ms()],
-            )
-            .unwrap();
-        }
+        older_ledger(
+            &tmp,
+            "PRAGMA journal_mode=WAL; PRAGMA user_version=2;
+             CREATE TABLE handled (instance INTEGER NOT NULL, receipt INTEGER NOT NULL,
+                 body_hash TEXT NOT NULL, handled_at INTEGER NOT NULL, outcome TEXT NOT NULL);",
+        );
         let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         assert_eq!(ledger.left, None, "a row of version 2 is never skipped");
         ledger.record(&entry(4, 44)).unwrap();

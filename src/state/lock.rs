@@ -363,16 +363,21 @@ mod tests {
         assert_eq!(v6.lock_name(), "tail-http____1__80-2.lock");
     }
 
-    #[test]
-    fn a_second_lock_is_refused_with_the_holder_named() {
-        let tmp = tempfile::tempdir().unwrap();
+    /// A state directory in `tmp`, a queue, and a quiet status.
+    fn fixture(tmp: &tempfile::TempDir) -> (StateDir, QueueId, Status, Interrupt) {
         let dir = StateDir {
             path: tmp.path().to_path_buf(),
             explicit: true,
             origin: "--state-dir",
         };
         let queue = QueueId::new("http://127.0.0.1:7700", 5);
-        let (status, interrupt) = (Status::new(true, false), Interrupt::new());
+        (dir, queue, Status::new(true, false), Interrupt::new())
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_with_the_holder_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, queue, status, interrupt) = fixture(&tmp);
         let first = take(
             &dir,
             &queue,
@@ -394,13 +399,7 @@ mod tests {
     #[test]
     fn a_lock_removes_its_file_when_dropped_unless_a_running_keeper_shares_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = StateDir {
-            path: tmp.path().to_path_buf(),
-            explicit: true,
-            origin: "--state-dir",
-        };
-        let queue = QueueId::new("http://127.0.0.1:7700", 5);
-        let (status, interrupt) = (Status::new(true, false), Interrupt::new());
+        let (dir, queue, status, interrupt) = fixture(&tmp);
         let lock = take(&dir, &queue, "greenq tail", &status, &interrupt).unwrap();
         let path = lock.path.clone();
         assert!(path.exists());

@@ -24,6 +24,19 @@ fn exec(dir: &Path, script: &str) -> Vec<String> {
 /// see `numbered`) to `$D/log`, with a shell builtin: the effect is its very last step.
 const APPEND_SEQ: &str = r#"printf '%s\n' "$GREENQ_ID_MESSAGE" >> "$D/log""#;
 
+/// `tail --state-dir STATE --exec SCRIPT` against `url`, in the background, quiet.
+fn exec_tail(url: &str, state: &Path, dir: &Path, script: &str) -> std::process::Child {
+    std_greenq(url)
+        .arg("tail")
+        .arg("--state-dir")
+        .arg(state)
+        .args(exec(dir, script))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Publishes `numbered` notifications `from..=to`.
 fn publish_numbered(emu: &Emulator, from: usize, to: usize) {
     let bodies: Vec<String> = (from..=to)
@@ -173,15 +186,7 @@ fn a_crash_between_the_ledger_and_the_delete_does_not_hand_it_on_again() {
         ],
         reply(200, "null"),
     );
-    let mut child = std_greenq(&server.url())
-        .arg("tail")
-        .arg("--state-dir")
-        .arg(&state)
-        .args(exec(dir.path(), APPEND_SEQ))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = exec_tail(&server.url(), &state, dir.path(), APPEND_SEQ);
     server.wait_for_requests(2, GUARD);
     assert_eq!(server.seen()[1].method, "DELETE");
     assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
@@ -380,15 +385,7 @@ fn a_tail_killed_while_the_queue_is_idle_has_marked_its_last_delete() {
     let state = dir.path().join("state");
     let mut emu = Emulator::numbered(1);
     publish_numbered(&emu, 1, 3);
-    let mut child = std_greenq(&emu.url())
-        .arg("tail")
-        .arg("--state-dir")
-        .arg(&state)
-        .args(exec(dir.path(), APPEND_SEQ))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = exec_tail(&emu.url(), &state, dir.path(), APPEND_SEQ);
     // The first empty answer marks the last delete: killed after it, nothing is left.
     wait_until(GUARD, "the last delete marked", || {
         ledger_rows(&state) == Some((3, 0))
@@ -625,15 +622,7 @@ fn kill_9_in_a_loop_loses_nothing_and_hands_nothing_on_twice() {
     let mut rng = fastrand::Rng::with_seed(18);
     let mut receipt = 1;
     for _ in 0..KILLS {
-        let mut child = std_greenq(&emu.url())
-            .arg("tail")
-            .arg("--state-dir")
-            .arg(&state)
-            .args(exec(dir.path(), &gated))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = exec_tail(&emu.url(), &state, dir.path(), &gated);
         wait_until(GUARD, "the command to start", || {
             mark("started", receipt).exists()
         });
