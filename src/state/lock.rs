@@ -31,6 +31,11 @@ use crate::terminal::status::Status;
 const TRY_FIRST: std::time::Duration = std::time::Duration::from_millis(5);
 const TRY_CAP: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// A lock held by no process that runs is tried again this many times, after 2, 4, ...
+/// 64 ms (126 ms in all), before it is refused.
+const BRIEF_TRIES: u32 = 6;
+const BRIEF_FIRST: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// How often a file that was removed under the lock is opened again before giving up (a
 /// remover each time: it does not happen twice in practice).
 const REOPENS: u32 = 50;
@@ -60,7 +65,7 @@ impl Drop for Lock {
             .file
             .rewind()
             .and_then(|()| self.file.read_to_string(&mut holder));
-        if keeper_of(&holder).is_none() && still_at(&self.file, &self.path) {
+        if !keeper_may_run(&holder) && still_at(&self.file, &self.path) {
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -93,27 +98,29 @@ fn try_lock(file: &File) -> std::io::Result<bool> {
 /// Removes the other lock files in `dir` that nobody holds, once per process (a
 /// multi-instance tail takes a lock per instance). A file held by a tail or by a keeper
 /// finishing a command stays.
-fn prune_unheld(dir: &Path, ours: &Path) {
+fn prune_unheld_once(dir: &Path, ours: &Path) {
     static PRUNED: std::sync::Once = std::sync::Once::new();
-    PRUNED.call_once(|| {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if path == ours || !name.starts_with("tail-") || !name.ends_with(".lock") {
-                continue;
-            }
-            let Ok(file) = File::open(&path) else {
-                continue;
-            };
-            if try_lock(&file).unwrap_or(false) && still_at(&file, &path) {
-                let _ = std::fs::remove_file(&path);
-            }
+    PRUNED.call_once(|| prune_unheld(dir, ours));
+}
+
+fn prune_unheld(dir: &Path, ours: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path == ours || !name.starts_with("tail-") || !name.ends_with(".lock") {
+            continue;
         }
-    });
+        let Ok(file) = File::open(&path) else {
+            continue;
+        };
+        if try_lock(&file).unwrap_or(false) && still_at(&file, &path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// The queue a lock (and a ledger row) is for: `https://host:443` and the instance id.
@@ -185,7 +192,7 @@ pub fn take(
     };
     let mut file = open()?;
     let mut said = false;
-    let mut tried_again = false;
+    let mut brief = 0;
     let mut pause = TRY_FIRST;
     let mut reopened = 0;
     loop {
@@ -212,15 +219,19 @@ pub fn take(
             .rewind()
             .and_then(|()| file.read_to_string(&mut holder));
         let Some(keeper) = keeper_left(&holder) else {
-            // A keeper that ended between the try and the look freed the lock: try again,
-            // once, before refusing.
-            if !tried_again {
-                tried_again = true;
+            // Held by no process that runs: for an instant only (a keeper that ended between
+            // the try and the look, a tail removing the files nobody holds, one just
+            // starting). Tried again a few times, briefly, before refusing.
+            if brief < BRIEF_TRIES && !holder_runs(&holder) {
+                brief += 1;
+                if interrupt.sleep(BRIEF_FIRST * (1 << brief)) {
+                    return Err(Error::interrupted().fix("nothing was received"));
+                }
                 continue;
             }
             return Err(held(queue, &holder, &path));
         };
-        tried_again = false;
+        brief = 0;
         if !said {
             said = true;
             status.line(format_args!(
@@ -250,7 +261,7 @@ pub fn take(
     if let Err(e) = written {
         return Err(dir.unusable(&format!("cannot write {}: {e}", path.display())));
     }
-    prune_unheld(&dir.path, &path);
+    prune_unheld_once(&dir.path, &path);
     Ok(Lock { file, path })
 }
 
@@ -287,15 +298,27 @@ fn runs(pid: &str, born: Option<&str>) -> bool {
         })
 }
 
+/// Whether the greenq the lock file names runs here.
+fn holder_runs(holder: &str) -> bool {
+    field(holder, "pid").is_some_and(|pid| runs(&pid, field(holder, "birth").as_deref()))
+}
+
 /// The keeper to wait for, when the lock file names a greenq that is gone and a keeper of
 /// its that still runs here. Anything else (a live holder, one this machine cannot see,
 /// a file being written) is refused.
 fn keeper_left(holder: &str) -> Option<String> {
-    let pid = field(holder, "pid")?;
-    if runs(&pid, field(holder, "birth").as_deref()) {
+    field(holder, "pid")?;
+    if holder_runs(holder) {
         return None;
     }
     keeper_of(holder)
+}
+
+/// Whether the keeper the lock file names may still run: it does, or this system has no
+/// `/proc` to tell.
+fn keeper_may_run(holder: &str) -> bool {
+    field(holder, "keeper").is_some()
+        && (keeper_of(holder).is_some() || !Path::new("/proc/self/stat").exists())
 }
 
 /// The keeper the lock file names, if it still runs here (a zombie too: its last threads
@@ -411,6 +434,59 @@ mod tests {
         drop(lock);
         assert!(path.exists(), "kept while its keeper runs");
         take(&dir, &queue, "greenq tail", &status, &interrupt).unwrap();
+    }
+
+    #[test]
+    fn locks_taken_while_their_left_files_are_being_pruned_are_not_refused() {
+        // A multi-instance tail restarted after kill -9: each instance takes its lock
+        // while the files of the killed run are removed (here: again and again).
+        for round in 0..50 {
+            let tmp = tempfile::tempdir().unwrap();
+            let (dir, _, status, interrupt) = fixture(&tmp);
+            let queues: Vec<QueueId> = (0..16)
+                .map(|i| QueueId::new("http://127.0.0.1:7700", 100 + i))
+                .collect();
+            for queue in &queues {
+                std::fs::write(dir.join(&queue.lock_name()), "pid 4194305\nbirth 5\n").unwrap();
+            }
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    while done.load(std::sync::atomic::Ordering::SeqCst) < queues.len() {
+                        prune_unheld(&dir.path, Path::new(""));
+                    }
+                });
+                let taken: Vec<_> = queues
+                    .iter()
+                    .map(|queue| {
+                        let (dir, status, interrupt, done) = (&dir, &status, &interrupt, &done);
+                        scope.spawn(move || {
+                            let lock = take(dir, queue, "greenq tail", status, interrupt);
+                            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            lock.map(|_| ()).map_err(|e| e.to_string())
+                        })
+                    })
+                    .collect();
+                for t in taken {
+                    let taken = t.join().unwrap();
+                    assert!(taken.is_ok(), "round {round}: {taken:?}");
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn a_lock_held_by_no_process_that_runs_is_refused_after_a_few_tries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, queue, status, interrupt) = fixture(&tmp);
+        let path = dir.join(&queue.lock_name());
+        std::fs::write(&path, "pid 4194305\nbirth 5\ncommand greenq tail\n").unwrap();
+        let held_here = File::open(&path).unwrap();
+        assert!(try_lock(&held_here).unwrap());
+        let e = take(&dir, &queue, "greenq tail", &status, &interrupt)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pid 4194305"), "{e}");
     }
 
     #[test]

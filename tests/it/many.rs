@@ -426,6 +426,30 @@ fn metrics_have_a_series_per_profile_from_the_first_scrape_and_count_each_drain(
 }
 
 #[test]
+fn a_multi_instance_exec_tail_removes_its_lock_files_when_it_ends() {
+    let fleet = Fleet::start(2, 0);
+    fleet.write_profiles(None);
+    fleet.publish(2);
+    let state = tempfile::tempdir().unwrap();
+    let out = fleet
+        .cmd()
+        .env("GREENQ_STATE_DIR", state.path())
+        .args(["tail", "--all-profiles", "-e", "--exec", "--", "true"])
+        .timeout(GUARD)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let left: Vec<_> = std::fs::read_dir(state.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(fleet.is_empty(0) && fleet.is_empty(1));
+}
+
+#[test]
 fn each_instance_takes_its_own_lock_so_a_queue_already_consumed_refuses_the_whole_run() {
     let fleet = Fleet::start(2, 1);
     fleet.write_profiles(None);

@@ -166,7 +166,9 @@ pub fn follow_all(
                         secrets,
                         wrap,
                     };
-                    let (mut delivery, mut state) = match build(&session, &many) {
+                    // Kept whole: its delivery (with `--exec`'s keeper, which shares the
+                    // lock) is dropped before its state, whose lock removes its file.
+                    let mut built = match build(&session, &many) {
                         Ok(built) => built,
                         Err(e) => {
                             let _ = ready.send(Some(e));
@@ -179,9 +181,10 @@ pub fn follow_all(
                     if !go.wait() {
                         return None;
                     }
+                    let (delivery, state) = (&mut built.0, &mut built.1);
                     let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
                     let (ended, summary) =
-                        tail::follow_summarised(&session, options, &mut delivery, ledger);
+                        tail::follow_summarised(&session, options, delivery, ledger);
                     let code = end_code(&name, ended, stopper, fail_fast);
                     Some(Outcome {
                         profile: name,
