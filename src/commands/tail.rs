@@ -305,22 +305,31 @@ fn follow(
             return Ok(End::Done);
         }
         let polled = Instant::now();
-        let retries_before = retry.retries();
+        let (retries_before, resent_before) = (retry.retries(), client.resent());
         let received = queue.receive(retry);
         if let Ok(got) = &received {
             probe.receive_answered(got.is_some());
+        }
+        // A queue that answered empty, or was reached again only after a fault (restarted,
+        // perhaps, by a service that reuses receipt ids), may be a new one: what this run
+        // handled is no sign of a repeat there. A lagging server repeats at once.
+        let faulted = retry.retries() != retries_before || client.resent() != resent_before;
+        if faulted || matches!(received, Ok(None)) {
+            recent.clear();
+            again = None;
+        }
+        if let (Ok(None), Some(ledger)) = (&received, ledger.as_deref_mut()) {
+            idle(ledger, session);
         }
         let envelope = match received {
             Ok(Some(envelope)) => envelope,
             Ok(None) if options.exit_on_empty => return Ok(End::Done),
             // A long poll that waited its time on a healthy server.
             Ok(None) if retry.retries() == retries_before && polled.elapsed() >= QUICK_EMPTY => {
-                settle(ledger.as_deref_mut())?;
                 retry.progress();
                 continue;
             }
             Ok(None) => {
-                settle(ledger.as_deref_mut())?;
                 // A server that answers "empty" at once must not make us spin.
                 if retry.pause(
                     "the queue answered empty without waiting",
@@ -491,9 +500,13 @@ fn answered(ledger: &mut Ledger, receipt: u64, body: u128, delivery: &Delivery) 
     Ok(())
 }
 
-/// Marks the last delete in the ledger, if there is one: the queue is idle.
-fn settle(ledger: Option<&mut Ledger>) -> Result<()> {
-    ledger.map_or(Ok(()), Ledger::settle)
+/// The queue answered empty: the ledger's last delete is marked now. A failure is said
+/// and tried again with the next record, the next empty answer or the run's end: the
+/// notification is gone from the queue already.
+fn idle(ledger: &mut Ledger, session: &Session) {
+    if let Err(e) = ledger.idle() {
+        session.status.warning(e.to_string());
+    }
 }
 
 /// Adds a handled notification to the recent ones, forgetting the oldest.

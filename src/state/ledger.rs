@@ -239,6 +239,13 @@ impl Ledger {
         self.left.take() == Some((receipt, body))
     }
 
+    /// The queue answered empty: the notification an earlier run left undeleted is gone
+    /// from it, and a noted delete is marked now.
+    pub fn idle(&mut self) -> Result<()> {
+        self.left = None;
+        self.settle()
+    }
+
     /// Notes that the delete of the notification recorded last was answered (deleted, or
     /// not found: gone either way). It is marked with the next record, or by `settle`.
     pub fn deleted(&mut self, receipt: u64, body: u128) {

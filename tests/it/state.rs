@@ -380,6 +380,28 @@ fn a_restarted_emulator_reusing_receipt_ids_gets_every_fixture_of_many_instances
 }
 
 #[test]
+fn a_service_restarted_under_a_running_tail_with_the_same_ids_gets_its_fixtures_handed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let log = dir.path().join("log");
+    let mut emu = Emulator::numbered(1);
+    publish_numbered(&emu, 1, 3);
+    let mut child = exec_tail(&emu.url(), &state, dir.path(), APPEND_SEQ);
+    wait_until(GUARD, "the first three handled", || {
+        file_lines(&log).len() == 3
+    });
+    // Same port, receipts from 1 again, the same bodies: a new queue, not repeats.
+    emu.restart();
+    publish_numbered(&emu, 1, 3);
+    wait_until(GUARD, "the second three handled", || {
+        file_lines(&log).len() == 6
+    });
+    assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
+    assert_eq!(seqs(&log), [1, 2, 3, 1, 2, 3]);
+    assert!(emu.drain().is_empty());
+}
+
+#[test]
 fn a_tail_killed_while_the_queue_is_idle_has_marked_its_last_delete() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");

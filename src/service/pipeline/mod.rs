@@ -195,6 +195,7 @@ impl Pipelined<'_> {
                     match self.client.receive_answer(&answer.into()) {
                         Err(ApiError::Unexpected { reason }) => {
                             self.give_up(&format!("the pipelined receive was answered {reason}"));
+                            self.client.note_resent();
                             self.client.receive(self.receive_timeout)
                         }
                         other => other,
@@ -206,6 +207,8 @@ impl Pipelined<'_> {
                 }
                 Err(fault) => {
                     self.give_up(&format!("the pipelined receive failed: {fault}"));
+                    // Sent again: the service may have gone away (and come back) meanwhile.
+                    self.client.note_resent();
                     self.client.receive(self.receive_timeout)
                 }
             };
