@@ -439,12 +439,7 @@ fn a_multi_instance_exec_tail_removes_its_lock_files_when_it_ends() {
         .output()
         .unwrap();
     assert_exit(&out, 0);
-    let left: Vec<_> = std::fs::read_dir(state.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".lock"))
-        .collect();
+    let left = lock_files(state.path());
     assert!(left.is_empty(), "{left:?}");
     assert!(fleet.is_empty(0) && fleet.is_empty(1));
 }

@@ -427,18 +427,6 @@ fn a_tail_killed_while_the_queue_is_idle_has_marked_its_last_delete() {
     assert_eq!(seqs(&dir.path().join("log")), [1, 2, 3, 1, 2, 3]);
 }
 
-/// The lock files in `state`, by name.
-fn lock_files(state: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(state)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".lock"))
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn lock_files_go_when_their_tail_ends_and_those_nobody_holds_at_the_next_start() {
     let (emu, held, killed) = (Emulator::start(0), Emulator::start(1), Emulator::start(1));

@@ -203,6 +203,18 @@ pub fn assert_exit(out: &std::process::Output, code: i32) {
     );
 }
 
+/// The lock files in a state directory, by name.
+pub fn lock_files(state: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(state)
+        .expect("the state directory")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// All that is left on a child's pipe (stdout or stderr).
 pub fn read_rest(pipe: Option<impl Read>) -> String {
     let mut text = String::new();
