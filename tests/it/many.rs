@@ -425,19 +425,24 @@ fn metrics_have_a_series_per_profile_from_the_first_scrape_and_count_each_drain(
     assert!(fleet.is_empty(0) && fleet.is_empty(1));
 }
 
+/// `tail --all-profiles -e --exec -- true` with its state in `state`.
+fn exec_drain(fleet: &Fleet, state: &std::path::Path) -> std::process::Output {
+    fleet
+        .cmd()
+        .env("GREENQ_STATE_DIR", state)
+        .args(["tail", "--all-profiles", "-e", "--exec", "--", "true"])
+        .timeout(GUARD)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_multi_instance_exec_tail_removes_its_lock_files_when_it_ends() {
     let fleet = Fleet::start(2, 0);
     fleet.write_profiles(None);
     fleet.publish(2);
     let state = tempfile::tempdir().unwrap();
-    let out = fleet
-        .cmd()
-        .env("GREENQ_STATE_DIR", state.path())
-        .args(["tail", "--all-profiles", "-e", "--exec", "--", "true"])
-        .timeout(GUARD)
-        .output()
-        .unwrap();
+    let out = exec_drain(&fleet, state.path());
     assert_exit(&out, 0);
     let left = lock_files(state.path());
     assert!(left.is_empty(), "{left:?}");
@@ -469,13 +474,7 @@ fn each_instance_takes_its_own_lock_so_a_queue_already_consumed_refuses_the_whol
     };
     wait_until(GUARD, "p1's lock taken", || lock_of(1));
     fleet.publish(2);
-    let out = fleet
-        .cmd()
-        .env("GREENQ_STATE_DIR", state.path())
-        .args(["tail", "--all-profiles", "-e", "--exec", "--", "true"])
-        .timeout(GUARD)
-        .output()
-        .unwrap();
+    let out = exec_drain(&fleet, state.path());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{err}");
     assert!(
