@@ -49,8 +49,11 @@ fn ready_status_watchdog_and_stopping_reach_the_notify_socket() {
         ready.contains(&format!("STATUS=following; {INSTANCE}: ")),
         "the counts go with READY=1: {ready:?}"
     );
-    // Fed while it waits in a long poll on an empty queue.
-    receive_until(&socket, "WATCHDOG=1", &mut got);
+    // Fed while it waits in a long poll on an empty queue: both deleted first.
+    wait_until(GUARD, "both deleted", || emu.head().is_none());
+    let mut idle = Vec::new();
+    receive_until(&socket, "WATCHDOG=1", &mut idle);
+    got.append(&mut idle);
     assert!(!got.iter().any(|m| m.contains(TOKEN)));
     assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
     receive_until(&socket, "STOPPING=1", &mut got);
