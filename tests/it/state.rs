@@ -396,9 +396,10 @@ fn a_service_restarted_under_a_running_tail_with_the_same_ids_gets_its_fixtures_
     // Same port, receipts from 1 again, the same bodies: a new queue, not repeats.
     emu.restart();
     publish_numbered(&emu, 1, 3);
-    wait_until(GUARD, "the second three handled", || {
-        file_lines(&log).len() == 6
+    wait_until(GUARD, "the second three handled and deleted", || {
+        ledger_rows(&state) == Some((6, 0))
     });
+    assert_eq!(file_lines(&log).len(), 6);
     assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
     assert_eq!(seqs(&log), [1, 2, 3, 1, 2, 3]);
     assert!(emu.drain().is_empty());
