@@ -110,7 +110,14 @@ impl Interrupt {
         // ctrlc takes one handler per process: a second install fails with MultipleHandlers
         // and the first handler stays, so signals reach the Interrupt installed first, not
         // this one. Only a system error leaves the default, where the signal kills us.
-        let _ = ctrlc::set_handler(move || handler.trigger());
+        let _ = ctrlc::set_handler(move || {
+            if handler.take() {
+                // Said, so that a person (and a test) knows the stop was heard.
+                crate::ewriteln!(
+                    "greenq: stopping once the work in progress ends; Ctrl-C again exits at once"
+                );
+            }
+        });
         interrupt
     }
 
@@ -123,11 +130,16 @@ impl Interrupt {
     }
 
     pub fn trigger(&self) {
+        self.take();
+    }
+
+    /// `trigger`; true when the stop waits for protected work (the first signal only).
+    fn take(&self) -> bool {
         if self.inner.signals.fetch_add(1, Ordering::SeqCst) >= 1 {
             // One stop can arrive twice at once (`timeout` signals us and our process
             // group): only a second signal a moment later means "now".
             if self.lock().first.is_some_and(|at| at.elapsed() < SAME_STOP) {
-                return;
+                return false;
             }
             crate::ewriteln!("greenq: interrupted again, exiting at once");
             Running::end_all();
@@ -136,7 +148,8 @@ impl Interrupt {
         let mut state = self.lock();
         state.set = true;
         state.first = Some(Instant::now());
-        if state.protected {
+        let deferred = state.protected;
+        if deferred {
             // Protected work is quick on a healthy server; on a stalled one it gets a
             // moment, not a whole read timeout.
             let interrupt = self.clone();
@@ -147,7 +160,9 @@ impl Interrupt {
         } else {
             state.abort_requests();
         }
+        drop(state);
         self.inner.wake.notify_all();
+        deferred
     }
 
     /// Shuts `socket` (a clone of a connection's) down with the agent's requests.
@@ -248,5 +263,14 @@ mod tests {
         });
         assert!(seen);
         assert!(i.sleep(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn only_a_first_signal_during_protected_work_is_a_deferred_stop() {
+        // One signal each: a second one a moment later would exit the test process.
+        let i = Interrupt::new();
+        assert!(i.protect(|| i.take()), "the stop waits for the work");
+        let free = Interrupt::new();
+        assert!(!free.take(), "outside protected work the stop is at once");
     }
 }
