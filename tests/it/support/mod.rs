@@ -451,6 +451,28 @@ pub enum Step {
     Slow(Duration, Box<Step>),
     /// Do the step, then close the connection (with no `Connection: close` said).
     Close(Box<Step>),
+    /// Wait until the test opens the gate, then do the step.
+    Held(Gate, Box<Step>),
+}
+
+/// A latch that a test opens once the event it waits for has happened.
+#[derive(Clone, Debug, Default)]
+pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn open(&self) {
+        let (open, opened) = &*self.0;
+        *open.lock().expect("gate") = true;
+        opened.notify_all();
+    }
+
+    fn wait(&self) {
+        let (open, opened) = &*self.0;
+        let mut is_open = open.lock().expect("gate");
+        while !*is_open {
+            is_open = opened.wait(is_open).expect("gate");
+        }
+    }
 }
 
 pub fn reply(status: u16, body: &str) -> Step {
@@ -642,6 +664,10 @@ fn perform(writer: &mut TcpStream, step: Step) -> bool {
         }
         Step::Slow(delay, step) => {
             thread::sleep(delay);
+            perform(writer, *step)
+        }
+        Step::Held(gate, step) => {
+            gate.wait();
             perform(writer, *step)
         }
         Step::Close(step) => {
