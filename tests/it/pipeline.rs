@@ -249,9 +249,11 @@ fn ctrl_c_during_a_pipelined_long_poll_exits_130_at_once() {
     assert!(waiting, "no pipelined receive: {:?}", server.seen());
     let t = Instant::now();
     send_signal(&child, libc::SIGINT);
-    let status = wait_with_limit(&mut child, Duration::from_secs(5));
+    let status = wait_with_limit(&mut child, GUARD);
     assert_eq!(status.code(), Some(130));
-    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    // The held receive never answers: an exit at all proves it was cut. Before the 2 s
+    // a protected request gets proves it was cut at once, not treated as protected work.
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     let out = read_rest(child.stdout.take());
     let err = read_rest(child.stderr.take());
     assert_eq!(printed_seqs(out.as_bytes()), vec![0]);
