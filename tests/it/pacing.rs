@@ -163,7 +163,7 @@ fn limited_drain(n: usize, limit: u32, extra: &[&str]) -> (f64, usize, String) {
     let out = greenq_at(&emu.url())
         .args(["tail", "-n", &n.to_string(), "--format", "json"])
         .args(extra)
-        .timeout(Duration::from_secs(14))
+        .timeout(GUARD)
         .output()
         .unwrap();
     let took = started.elapsed().as_secs_f64();
@@ -193,7 +193,9 @@ fn a_drain_against_the_rate_limit_meets_one_429_and_keeps_near_the_limit() {
     // at ~91/s, creeping up by ~0.5/s each second, so no second 429 comes this soon.
     let (rate, refused, err) = limited_drain(800, 100, &[]);
     assert!(refused <= 1, "{refused} 429s: {err}");
-    assert!(rate >= 85.0, "{rate:.1}/s: {err}");
+    // Near, not at: a busy machine lowers the rate a little (the bench measures it); a
+    // pace that collapsed after the 429 (halved, or at its 20/s floor) is far below.
+    assert!(rate >= 75.0, "{rate:.1}/s: {err}");
     assert!(rate <= 101.0, "never above the limit: {rate:.1}/s: {err}");
     assert!(err.contains("800 printed"), "{err}");
 }
