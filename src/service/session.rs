@@ -29,6 +29,10 @@ impl Session {
         let status = Arc::new(Status::new(config.quiet, config.verbose));
         let (agent, tracker) = agent::build();
         let interrupt = Interrupt::install(Some(agent.clone()));
+        let says = status.clone();
+        interrupt.on_deferred_stop(move || {
+            says.line("stopping once the work in progress ends; Ctrl-C again exits at once");
+        });
         Session::assemble(config, credentials, status, (agent, tracker), interrupt)
     }
 

@@ -74,7 +74,11 @@ struct State {
     agent: Option<ureq::Agent>,
     /// The pipelined connection of `tail` (ureq's agent does not carry it).
     socket: Option<std::net::TcpStream>,
+    /// Says that a signal's stop waits for protected work (`on_deferred_stop`).
+    announce: Option<Announce>,
 }
+
+type Announce = Arc<dyn Fn() + Send + Sync>;
 
 impl State {
     fn abort_requests(&mut self) {
@@ -110,15 +114,14 @@ impl Interrupt {
         // ctrlc takes one handler per process: a second install fails with MultipleHandlers
         // and the first handler stays, so signals reach the Interrupt installed first, not
         // this one. Only a system error leaves the default, where the signal kills us.
-        let _ = ctrlc::set_handler(move || {
-            if handler.take() {
-                // Said, so that a person (and a test) knows the stop was heard.
-                crate::ewriteln!(
-                    "greenq: stopping once the work in progress ends; Ctrl-C again exits at once"
-                );
-            }
-        });
+        let _ = ctrlc::set_handler(move || handler.trigger());
         interrupt
+    }
+
+    /// `announce` runs when a signal's stop has to wait for protected work, so that a
+    /// person (and a test) knows the signal was heard.
+    pub fn on_deferred_stop(&self, announce: impl Fn() + Send + Sync + 'static) {
+        self.lock().announce = Some(Arc::new(announce));
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -130,16 +133,22 @@ impl Interrupt {
     }
 
     pub fn trigger(&self) {
-        self.take();
-    }
-
-    /// `trigger`; true when the stop waits for protected work (the first signal only).
-    fn take(&self) -> bool {
+        // Said before the signal is seen, so that it comes before whatever the stop
+        // prints; protected work that ends in between only makes the stop quicker.
+        if !self.is_set() {
+            let announce = {
+                let state = self.lock();
+                state.announce.clone().filter(|_| state.protected)
+            };
+            if let Some(announce) = announce {
+                announce();
+            }
+        }
         if self.inner.signals.fetch_add(1, Ordering::SeqCst) >= 1 {
             // One stop can arrive twice at once (`timeout` signals us and our process
             // group): only a second signal a moment later means "now".
             if self.lock().first.is_some_and(|at| at.elapsed() < SAME_STOP) {
-                return false;
+                return;
             }
             crate::ewriteln!("greenq: interrupted again, exiting at once");
             Running::end_all();
@@ -148,8 +157,7 @@ impl Interrupt {
         let mut state = self.lock();
         state.set = true;
         state.first = Some(Instant::now());
-        let deferred = state.protected;
-        if deferred {
+        if state.protected {
             // Protected work is quick on a healthy server; on a stalled one it gets a
             // moment, not a whole read timeout.
             let interrupt = self.clone();
@@ -160,9 +168,7 @@ impl Interrupt {
         } else {
             state.abort_requests();
         }
-        drop(state);
         self.inner.wake.notify_all();
-        deferred
     }
 
     /// Shuts `socket` (a clone of a connection's) down with the agent's requests.
@@ -266,11 +272,31 @@ mod tests {
     }
 
     #[test]
-    fn only_a_first_signal_during_protected_work_is_a_deferred_stop() {
+    fn a_stop_that_waits_for_protected_work_is_announced() {
+        use std::sync::atomic::AtomicUsize;
+        let said = Arc::new(AtomicUsize::new(0));
+        let count = |i: &Interrupt| {
+            let said = said.clone();
+            i.on_deferred_stop(move || {
+                said.fetch_add(1, Ordering::SeqCst);
+            });
+        };
         // One signal each: a second one a moment later would exit the test process.
-        let i = Interrupt::new();
-        assert!(i.protect(|| i.take()), "the stop waits for the work");
+        let waits = Interrupt::new();
+        count(&waits);
+        waits.protect(|| waits.trigger());
+        assert_eq!(
+            said.load(Ordering::SeqCst),
+            1,
+            "the stop waits for the work"
+        );
         let free = Interrupt::new();
-        assert!(!free.take(), "outside protected work the stop is at once");
+        count(&free);
+        free.trigger();
+        assert_eq!(
+            said.load(Ordering::SeqCst),
+            1,
+            "outside protected work: at once"
+        );
     }
 }
