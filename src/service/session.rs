@@ -31,7 +31,9 @@ impl Session {
         let interrupt = Interrupt::install(Some(agent.clone()));
         let says = status.clone();
         interrupt.on_deferred_stop(move || {
-            says.line("stopping once the work in progress ends; Ctrl-C again exits at once");
+            says.line_at_once(
+                "stopping once the work in progress ends; Ctrl-C again exits at once",
+            );
         });
         Session::assemble(config, credentials, status, (agent, tracker), interrupt)
     }

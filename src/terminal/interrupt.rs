@@ -14,6 +14,10 @@ use crate::exit::ExitCode;
 const GRACE: Duration = Duration::from_secs(2);
 /// Signals this close together are one stop, not a second Ctrl-C.
 const SAME_STOP: Duration = Duration::from_millis(100);
+/// How long a line said on a signal may hold the handler up: a stuck terminal must not
+/// keep the next Ctrl-C from being taken. Shorter than `SAME_STOP`, so that one stop
+/// signalled twice at once still counts once.
+const SAY_WAIT: Duration = Duration::from_millis(50);
 
 /// The process groups of the commands running now (`tail --exec`, one per instance).
 static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
@@ -137,11 +141,12 @@ impl Interrupt {
         // prints; protected work that ends in between only makes the stop quicker.
         if !self.is_set() {
             let announce = {
-                let state = self.lock();
+                let mut state = self.lock();
+                state.first = Some(Instant::now());
                 state.announce.clone().filter(|_| state.protected)
             };
             if let Some(announce) = announce {
-                announce();
+                say_without_waiting(move || announce());
             }
         }
         if self.inner.signals.fetch_add(1, Ordering::SeqCst) >= 1 {
@@ -150,13 +155,15 @@ impl Interrupt {
             if self.lock().first.is_some_and(|at| at.elapsed() < SAME_STOP) {
                 return;
             }
-            crate::ewriteln!("greenq: interrupted again, exiting at once");
+            say_without_waiting(|| crate::ewriteln!("greenq: interrupted again, exiting at once"));
             Running::end_all();
             std::process::exit(ExitCode::Interrupted.code());
         }
         let mut state = self.lock();
         state.set = true;
-        state.first = Some(Instant::now());
+        if state.first.is_none() {
+            state.first = Some(Instant::now());
+        }
         if state.protected {
             // Protected work is quick on a healthy server; on a stalled one it gets a
             // moment, not a whole read timeout.
@@ -218,6 +225,21 @@ impl Interrupt {
             };
         }
         true
+    }
+}
+
+/// Runs `say` on a thread of its own and waits for it up to `SAY_WAIT`: in order with
+/// what follows on a healthy stderr, never stuck behind a stuck one.
+fn say_without_waiting(say: impl FnOnce() + Send + 'static) {
+    let (said, heard) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("greenq-say".into())
+        .spawn(move || {
+            say();
+            let _ = said.send(());
+        });
+    if spawned.is_ok() {
+        let _ = heard.recv_timeout(SAY_WAIT);
     }
 }
 

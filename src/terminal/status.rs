@@ -59,6 +59,21 @@ impl Status {
         }
     }
 
+    /// A status line from a thread that must never wait (the signal handler's): the loop
+    /// holds the spinner lifted for as long as a command runs or a write is stuck, so this
+    /// line clears the spinner's row instead of waiting to lift it.
+    pub fn line_at_once(&self, message: impl Display) {
+        if self.quiet {
+            return;
+        }
+        let clear = if crate::terminal::tty::stderr_is_terminal() && !crate::stderr_log::is_json() {
+            "\r\x1b[2K"
+        } else {
+            ""
+        };
+        crate::ewriteln!("{clear}greenq: {}{message}", self.label());
+    }
+
     /// One line per HTTP exchange with `--verbose`; the caller redacts.
     pub fn exchange(&self, message: impl Display) {
         if self.verbose {

@@ -661,6 +661,35 @@ fn ctrl_c_lets_a_post_in_flight_finish_and_deletes_what_the_hook_accepted() {
     assert_eq!(seqs(&emu.drain()), [2]);
 }
 
+#[test]
+fn ctrl_c_on_a_terminal_says_the_stop_waits_for_the_command_before_the_summary() {
+    let emu = Emulator::start(0);
+    publish_numbered(&emu, "incomingMessageReceived", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "D='{}'; touch \"$D/started\"; exec sleep 60",
+        dir.path().display()
+    );
+    let mut pty = Pty::spawn(&emu.url(), &["tail", "--exec", "--", "sh", "-c", &script]);
+    wait_until(GUARD, "the command to start", || {
+        dir.path().join("started").exists()
+    });
+    pty.type_raw("\x03");
+    assert_eq!(pty.wait_exit(GUARD), 130, "{}", pty.output());
+    let out = pty.output();
+    let said = out.find("stopping once the work in progress ends; Ctrl-C again exits at once");
+    let summary = out.find("interrupted: 0 handled");
+    assert!(
+        said.is_some() && summary.is_some() && said < summary,
+        "said first, then the summary:\n{out}"
+    );
+    assert_eq!(
+        seqs(&emu.drain()),
+        [1],
+        "the stopped command's notification stays"
+    );
+}
+
 /// greenq in a process group of its own, as a shell runs a foreground job, so that
 /// Ctrl-C (SIGINT to the group) reaches greenq and its command alike.
 fn exec_in_own_group(emu: &Emulator, dir: &Path, script: &str) -> std::process::Child {

@@ -563,6 +563,33 @@ fn ctrl_c_during_a_fast_drain_loses_nothing_and_repeats_nothing() {
 }
 
 #[test]
+fn a_second_ctrl_c_exits_even_when_the_terminal_is_stuck() {
+    let emu = Emulator::start(0);
+    let big = "x".repeat(2000);
+    let bodies: Vec<String> = (1..=100).map(|_| example(&big)).collect();
+    emu.publish_all(&bodies);
+    // Nothing reads the terminal: once its buffer is full, every write to it blocks,
+    // stdout's and stderr's alike, so the first signal's line cannot be written either.
+    let mut pty = Pty::spawn_unread(&emu.url(), &["tail", "--format", "json"]);
+    let pid = pty.pid();
+    wait_until(GUARD, "greenq blocked writing to the terminal", || {
+        threads_in_syscall(pid, 1, 1) + threads_in_syscall(pid, 1, 2) > 0
+    });
+    send_signal_to(pid, libc::SIGINT);
+    // The first signal was taken: its line is being said on a thread of its own.
+    wait_until(GUARD, "the first signal's line", || {
+        threads_named(pid, "greenq-say") > 0
+    });
+    // Past the 100 ms in which two signals count as one stop; load only lengthens it.
+    std::thread::sleep(Duration::from_millis(150));
+    send_signal_to(pid, libc::SIGINT);
+    assert_eq!(pty.wait_exit(GUARD), 130);
+    pty.read();
+    let queued = emu.drain().len();
+    assert!(queued >= 1, "the one being written stays queued: {queued}");
+}
+
+#[test]
 fn a_second_ctrl_c_exits_even_when_the_output_is_stuck() {
     let emu = Emulator::start(0);
     let big = "x".repeat(2000);

@@ -56,6 +56,35 @@ pub fn blocked_in_pipe_write(child: &Child) -> bool {
     })
 }
 
+/// How many threads of process `pid` are blocked in system call `nr` with `first` as its
+/// first argument (Linux: `/proc/PID/task/*/syscall`), e.g. write(2) (1) to fd 2.
+pub fn threads_in_syscall(pid: u32, nr: u64, first: u64) -> usize {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    let wanted = format!("{nr} {first:#x} ");
+    tasks
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("syscall"))
+                .is_ok_and(|s| s.starts_with(&wanted))
+        })
+        .count()
+}
+
+/// How many threads of process `pid` have the name `name` (Linux: `/proc/PID/task/*/comm`).
+pub fn threads_named(pid: u32, name: &str) -> usize {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
+        })
+        .count()
+}
+
 /// Waits until `child` is blocked writing into a pipe; panics after `limit`.
 pub fn wait_until_blocked_in_pipe_write(child: &Child, limit: Duration) {
     let deadline = Instant::now() + limit;

@@ -159,8 +159,13 @@ pub fn greenq_at(base: &str) -> Command {
 }
 
 pub fn send_signal(child: &Child, signal: i32) {
+    send_signal_to(child.id(), signal);
+}
+
+/// `send_signal` by pid (a child spawned on a pty).
+pub fn send_signal_to(pid: u32, signal: i32) {
     // SAFETY: kill(2) on our own child's pid has no memory effects.
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let rc = unsafe { libc::kill(pid as libc::pid_t, signal) };
     assert_eq!(rc, 0, "kill failed");
 }
 
@@ -466,7 +471,7 @@ impl Gate {
         opened.notify_all();
     }
 
-    fn wait(&self) {
+    pub fn wait(&self) {
         let (open, opened) = &*self.0;
         let mut is_open = open.lock().expect("gate");
         while !*is_open {

@@ -14,6 +14,7 @@ pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     output: Arc<(Mutex<String>, Condvar)>,
+    reading: super::Gate,
     _master: Box<dyn MasterPty + Send>,
 }
 
@@ -21,6 +22,14 @@ impl Pty {
     /// `greenq ARGS` against `base`, with the test instance and token, stdin, stdout and
     /// stderr on one terminal.
     pub fn spawn(base: &str, args: &[&str]) -> Pty {
+        let pty = Self::spawn_unread(base, args);
+        pty.read();
+        pty
+    }
+
+    /// As `spawn`, but nothing is read from the terminal until `read`: a stuck terminal,
+    /// whose writes block once its buffer is full.
+    pub fn spawn_unread(base: &str, args: &[&str]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -49,8 +58,11 @@ impl Pty {
         let writer = pair.master.take_writer().expect("writer");
         let output = Arc::new((Mutex::new(String::new()), Condvar::new()));
         let out = output.clone();
+        let reading = super::Gate::default();
+        let gate = reading.clone();
         // Read to the end, so that the child never blocks on a full terminal.
         thread::spawn(move || {
+            gate.wait();
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -67,8 +79,18 @@ impl Pty {
             child,
             writer,
             output,
+            reading,
             _master: pair.master,
         }
+    }
+
+    /// Starts reading what is drawn (`spawn_unread`).
+    pub fn read(&self) {
+        self.reading.open();
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child's pid")
     }
 
     /// Everything drawn so far.
