@@ -29,11 +29,15 @@ impl Session {
         let status = Arc::new(Status::new(config.quiet, config.verbose));
         let (agent, tracker) = agent::build();
         let interrupt = Interrupt::install(Some(agent.clone()));
-        let says = status.clone();
+        // Weak: the handler lives as long as the process, and the session's status must
+        // still drop (its drop clears a spinner or bar left on the screen).
+        let says = Arc::downgrade(&status);
         interrupt.on_deferred_stop(move || {
-            says.line_at_once(
-                "stopping once the work in progress ends; Ctrl-C again exits at once",
-            );
+            if let Some(status) = says.upgrade() {
+                status.line_at_once(
+                    "stopping once the work in progress ends; Ctrl-C again exits at once",
+                );
+            }
         });
         Session::assemble(config, credentials, status, (agent, tracker), interrupt)
     }

@@ -324,3 +324,37 @@ fn large_notifications_arrive_whole() {
         .collect();
     assert_eq!(got, texts.iter().map(String::as_str).collect::<Vec<_>>());
 }
+
+#[test]
+fn ctrl_c_on_a_terminal_lifts_the_bar_before_the_error() {
+    let ok = reply(200, r#"{"result":true}"#);
+    let gate = Gate::default();
+    // The second POST is answered only once greenq has said it took the signal.
+    let server = Scripted::start(
+        vec![ok.clone(), Step::Held(gate.clone(), Box::new(ok.clone()))],
+        ok,
+    );
+    let input: String = (1..=50).map(|n| numbered("a", n) + "\n").collect();
+    let f = file(&input);
+    let mut pty = Pty::spawn(&server.url(), &["publish", f.path().to_str().unwrap()]);
+    pty.wait_for("publishing [", GUARD);
+    server.wait_for_requests(2, GUARD);
+    pty.type_raw("\x03");
+    pty.wait_for("stopping once the work in progress ends", GUARD);
+    // Past indicatif's redraw limit (20 a second): the answer draws the bar once more
+    // before the stop, so a bar left up would be seen. Load only lengthens the pause.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    gate.open();
+    assert_eq!(pty.wait_exit(GUARD), 130, "{}", pty.output());
+    let out = pty.output();
+    // What follows the bar's last drawing starts with clearing its row: the ids and the
+    // error are not written onto it.
+    let last_bar = out.rfind("publishing [").expect("the bar");
+    let rest = &out[last_bar..];
+    let (cleared, first_id) = (rest.find("\x1b[2K"), rest.find(&format!("{:032X}", 1)));
+    assert!(
+        cleared.is_some() && first_id.is_some() && cleared < first_id,
+        "the bar is cleared before the ids: {out:?}"
+    );
+    assert!(out.contains("published 2 of 50"), "{out}");
+}
