@@ -25,6 +25,10 @@ const PAUSE_CAP: Duration = Duration::from_secs(60);
 /// on the terminal cannot race so: the command has a process group of its own, and
 /// greenq forwards the signal only after it was set.
 const SIGNAL_SETTLE: Duration = Duration::from_millis(250);
+// The signal becomes visible only after its line was said (at most `SAY_WAIT`): well
+// within the settle, or a command killed by that same signal would count as failed.
+const _: () =
+    assert!(SIGNAL_SETTLE.as_millis() >= 4 * crate::terminal::interrupt::SAY_WAIT.as_millis());
 
 /// What to do with the notification now.
 #[derive(Debug, PartialEq, Eq)]
