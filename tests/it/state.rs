@@ -4,7 +4,7 @@
 //! received, and `--exec` children in a process group of their own.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::support::*;
@@ -379,19 +379,26 @@ fn a_restarted_emulator_reusing_receipt_ids_gets_every_fixture_of_many_instances
     assert_eq!(undeleted_rows(&state), (40, 0));
 }
 
-#[test]
-fn a_service_restarted_under_a_running_tail_with_the_same_ids_gets_its_fixtures_handed_on() {
+/// A running `--exec` tail with a state directory (`dir`/state, its log `dir`/log) that has
+/// handled three fixtures of an emulator counting from 1 and seen each delete confirmed.
+/// Confirmed, not only handled: a delete still in flight when a test restarts the
+/// emulator would be retried into the new queue and take its notification 3 there.
+fn three_handled_and_deleted() -> (tempfile::TempDir, PathBuf, Emulator, std::process::Child) {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
-    let log = dir.path().join("log");
-    let mut emu = Emulator::numbered(1);
+    let emu = Emulator::numbered(1);
     publish_numbered(&emu, 1, 3);
-    let mut child = exec_tail(&emu.url(), &state, dir.path(), APPEND_SEQ);
-    // Deleted, not only handled: a delete still in flight at the restart would be
-    // retried into the new queue and take its notification 3 there.
-    wait_until(GUARD, "the first three handled and deleted", || {
+    let child = exec_tail(&emu.url(), &state, dir.path(), APPEND_SEQ);
+    wait_until(GUARD, "three handled and deleted", || {
         ledger_rows(&state) == Some((3, 0))
     });
+    (dir, state, emu, child)
+}
+
+#[test]
+fn a_service_restarted_under_a_running_tail_with_the_same_ids_gets_its_fixtures_handed_on() {
+    let (dir, state, mut emu, mut child) = three_handled_and_deleted();
+    let log = dir.path().join("log");
     assert_eq!(file_lines(&log).len(), 3);
     // Same port, receipts from 1 again, the same bodies: a new queue, not repeats.
     emu.restart();
@@ -407,15 +414,8 @@ fn a_service_restarted_under_a_running_tail_with_the_same_ids_gets_its_fixtures_
 
 #[test]
 fn a_tail_killed_while_the_queue_is_idle_has_marked_its_last_delete() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let mut emu = Emulator::numbered(1);
-    publish_numbered(&emu, 1, 3);
-    let mut child = exec_tail(&emu.url(), &state, dir.path(), APPEND_SEQ);
     // The first empty answer marks the last delete: killed after it, nothing is left.
-    wait_until(GUARD, "the last delete marked", || {
-        ledger_rows(&state) == Some((3, 0))
-    });
+    let (dir, state, mut emu, mut child) = three_handled_and_deleted();
     assert_eq!(signal_and_wait(&mut child, libc::SIGKILL), None);
     emu.restart();
     publish_numbered(&emu, 1, 3);
