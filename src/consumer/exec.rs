@@ -21,6 +21,7 @@ use std::time::Duration;
 use crate::consumer::exec_keeper::{self, Answer, Record, Request, Setup};
 use crate::consumer::handler::{Handler, Outcome};
 use crate::consumer::record;
+use crate::state::turn::Turn;
 use crate::exit::{Error, Result};
 use crate::notification::Envelope;
 use crate::state::fingerprint;
@@ -57,6 +58,8 @@ pub struct Exec {
     kept: Option<Kept>,
     /// Started at the first notification.
     keeper: Option<Keeper>,
+    /// `--coordinate`: the queue's lease, whose epoch the child gets.
+    turn: Option<Arc<dyn Turn>>,
 }
 
 struct Keeper {
@@ -82,7 +85,11 @@ impl Exec {
                 secrets.iter().any(|s| !s.is_empty() && value.contains(s))
             })
             .map(|(name, _)| name)
-            .chain([OsString::from("GREENQ_FORWARD_TOKEN")])
+            // The coordinator's URL may hold its password.
+            .chain([
+                OsString::from("GREENQ_FORWARD_TOKEN"),
+                OsString::from("GREENQ_COORDINATE"),
+            ])
             .collect();
         Exec {
             argv,
@@ -94,7 +101,14 @@ impl Exec {
             interrupt,
             kept: None,
             keeper: None,
+            turn: None,
         }
+    }
+
+    /// The child gets `GREENQ_LEASE_EPOCH`: the epoch of the queue's lease.
+    pub fn with_turn(mut self, turn: Option<Arc<dyn Turn>>) -> Exec {
+        self.turn = turn;
+        self
     }
 
     /// The child gets `GREENQ_PROFILE=name` too.
@@ -212,6 +226,10 @@ impl Exec {
         match fields.id_message {
             Some(id) => env.push(("GREENQ_ID_MESSAGE".into(), id)),
             None => unset.push("GREENQ_ID_MESSAGE".into()),
+        }
+        match self.turn.as_ref().and_then(|t| t.epoch()) {
+            Some(epoch) => env.push(("GREENQ_LEASE_EPOCH".into(), epoch.to_string())),
+            None => unset.push("GREENQ_LEASE_EPOCH".into()),
         }
         let record = self.kept.as_ref().map(|kept| {
             let entry = record::handled(envelope, kept.dedupe);

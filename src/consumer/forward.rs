@@ -15,6 +15,7 @@ use ureq::unversioned::transport::DefaultConnector;
 
 use crate::config::is_loopback;
 use crate::consumer::handler::{Handler, Outcome};
+use crate::state::turn::Turn;
 use crate::exit::{Error, Result, is_broken_pipe};
 use crate::notification::Envelope;
 use crate::secret::Secret;
@@ -175,6 +176,7 @@ pub struct Forward {
     secret: Option<Secret>,
     timeout: Duration,
     json: bool,
+    turn: Option<Arc<dyn Turn>>,
     status: Arc<Status>,
     tz: Option<jiff::tz::TimeZone>,
     closed: bool,
@@ -202,6 +204,8 @@ pub struct ForwardOptions {
     pub timeout: Duration,
     /// NDJSON delivery lines on stdout, else one human line each.
     pub json: bool,
+    /// `--coordinate`: the queue's lease, whose epoch each post carries.
+    pub turn: Option<Arc<dyn Turn>>,
 }
 
 impl Forward {
@@ -261,6 +265,7 @@ impl Forward {
             secret,
             timeout: options.timeout,
             json: options.json,
+            turn: options.turn,
             status,
             tz: None,
             closed: false,
@@ -293,6 +298,9 @@ impl Forward {
         }
         if let Some(auth) = &self.authorization {
             request = request.header(AUTHORIZATION, auth);
+        }
+        if let Some(epoch) = self.turn.as_ref().and_then(|t| t.epoch()) {
+            request = request.header("x-greenq-lease-epoch", epoch.to_string());
         }
         let mut response = self.agent.run(request.body(envelope.body.get())?)?;
         let status = response.status().as_u16();

@@ -1,0 +1,179 @@
+//! What greenq asks of Redis, each one round trip (a Lua script runs whole, alone):
+//! `tick` renews all of a member's leases and its registration, `acquire` takes free
+//! leases, `release` gives leases back. Keys: `greenq:lease:{instance}` (value "epoch
+//! member", with a TTL), `greenq:epoch` (INCR), `greenq:members` (members by expiry),
+//! `greenq:given` (the queues each member was given), `greenq:fresh` (Redis lost its
+//! data or the fleet is new: owners wait out one TTL).
+
+use redis::{Connection, RedisResult, Script};
+
+pub const MEMBERS: &str = "greenq:members";
+pub const GIVEN: &str = "greenq:given";
+pub const EPOCH: &str = "greenq:epoch";
+pub const FRESH: &str = "greenq:fresh";
+
+pub fn lease_key(instance: u64) -> String {
+    format!("greenq:lease:{instance}")
+}
+
+/// A lease's value: the epoch, then the member.
+pub fn lease_value(epoch: u64, member: &str) -> String {
+    format!("{epoch} {member}")
+}
+
+/// `(epoch, member)` of a lease's value.
+pub fn parse_value(value: &str) -> Option<(u64, &str)> {
+    let (epoch, member) = value.split_once(' ')?;
+    Some((epoch.parse().ok()?, member))
+}
+
+const TICK: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+for _, m in ipairs(dead) do redis.call('HDEL', KEYS[2], m) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local new = redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+local held = {}
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then
+    redis.call('PEXPIRE', KEYS[i], ttl)
+    held[#held + 1] = 1
+  else
+    held[#held + 1] = 0
+  end
+end
+return {redis.call('ZRANGE', KEYS[1], 0, -1), held, new}
+";
+
+const ACQUIRE: &str = r"
+local ttl = tonumber(ARGV[2])
+local want = tonumber(ARGV[3])
+local floor = tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[2], '1', 'PX', ttl)
+end
+local wait = redis.call('PTTL', KEYS[2])
+if wait < 0 then wait = 0 end
+local got = {}
+for i = 3, #KEYS do
+  if want <= 0 then break end
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    local e = redis.call('INCR', KEYS[1])
+    if e <= floor then
+      e = floor + 1
+      redis.call('SET', KEYS[1], e)
+    end
+    redis.call('SET', KEYS[i], e .. ' ' .. ARGV[1], 'PX', ttl)
+    got[#got + 1] = i - 2
+    got[#got + 1] = e
+    want = want - 1
+  end
+end
+return {wait, got}
+";
+
+const RELEASE: &str = r"
+for i = 3, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i] then redis.call('DEL', KEYS[i]) end
+end
+if ARGV[2] == '1' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
+return 1
+";
+
+/// What a renewal found.
+pub struct Ticked {
+    /// The live members, this one included.
+    pub members: Vec<String>,
+    /// Per lease asked about: still ours (and renewed for one more TTL).
+    pub held: Vec<bool>,
+    /// This member was not registered (new, expired, or Redis lost its data).
+    pub registered_anew: bool,
+}
+
+/// Registers `member` for one more TTL (with the queues it was given, when `given` is
+/// some), drops the expired members and renews each of `leases` (instance, epoch) still
+/// ours.
+pub fn tick(
+    con: &mut Connection,
+    member: &str,
+    ttl_ms: u64,
+    given: Option<&str>,
+    leases: &[(u64, u64)],
+) -> RedisResult<Ticked> {
+    let script = Script::new(TICK);
+    let mut call = script.prepare_invoke();
+    call.key(MEMBERS).key(GIVEN);
+    call.arg(member).arg(ttl_ms).arg(given.unwrap_or(""));
+    for (instance, epoch) in leases {
+        call.key(lease_key(*instance)).arg(lease_value(*epoch, member));
+    }
+    let (members, held, new): (Vec<String>, Vec<i64>, i64) = call.invoke(con)?;
+    Ok(Ticked {
+        members,
+        held: held.into_iter().map(|h| h == 1).collect(),
+        registered_anew: new == 1,
+    })
+}
+
+/// What an acquisition got.
+pub struct Acquired {
+    /// Milliseconds to wait before consuming (Redis lost its data, or the fleet is new).
+    pub wait_ms: u64,
+    /// (index into the candidates, epoch).
+    pub got: Vec<(usize, u64)>,
+}
+
+/// Takes up to `want` of `candidates` (instances, in order of preference) that nobody
+/// holds, each with a new epoch above `floor`.
+pub fn acquire(
+    con: &mut Connection,
+    member: &str,
+    ttl_ms: u64,
+    want: usize,
+    floor: u64,
+    candidates: &[u64],
+) -> RedisResult<Acquired> {
+    let script = Script::new(ACQUIRE);
+    let mut call = script.prepare_invoke();
+    call.key(EPOCH).key(FRESH);
+    call.arg(member).arg(ttl_ms).arg(want).arg(floor);
+    for instance in candidates {
+        call.key(lease_key(*instance));
+    }
+    let (wait, got): (i64, Vec<u64>) = call.invoke(con)?;
+    Ok(Acquired {
+        wait_ms: wait.max(0) as u64,
+        got: got
+            .chunks(2)
+            .filter_map(|pair| match pair {
+                [i, e] => Some(((*i as usize).saturating_sub(1), *e)),
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
+/// Deletes each of `leases` (instance, epoch) still ours; `leaving`: this member's
+/// registration too.
+pub fn release(
+    con: &mut Connection,
+    member: &str,
+    leases: &[(u64, u64)],
+    leaving: bool,
+) -> RedisResult<()> {
+    let script = Script::new(RELEASE);
+    let mut call = script.prepare_invoke();
+    call.key(MEMBERS).key(GIVEN);
+    call.arg(member).arg(if leaving { "1" } else { "0" });
+    for (instance, epoch) in leases {
+        call.key(lease_key(*instance)).arg(lease_value(*epoch, member));
+    }
+    call.invoke::<i64>(con)?;
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! One queue's lease as this member holds it, shared by the queue's tail loop (through
+//! `state::turn::Turn`) and the coordinator's thread. The loop hands on only while the
+//! lease is held and its renew deadline (on the monotonic clock) has not passed.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::state::turn::Turn;
+use crate::terminal::interrupt::Interrupt;
+use crate::watch::fleet_metrics::FleetMetrics;
+
+/// How often a loop waiting for its turn looks at its interrupt.
+const WAIT_STEP: Duration = Duration::from_millis(200);
+
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    pub epoch: u64,
+    /// The last renewal's (or the acquisition's) send time + the renew deadline: past it,
+    /// the lease may have expired in Redis, and nothing is handed on.
+    pub deadline: Instant,
+    /// Not before this: after Redis lost its data, a new owner waits out one TTL (the
+    /// owner before may still hand on until its own deadline).
+    pub usable_from: Instant,
+    pub acquired: Instant,
+}
+
+#[derive(Debug, Default)]
+pub struct SlotState {
+    pub held: Option<Held>,
+    /// The loop is handing a notification on (the work in flight).
+    pub in_hand: bool,
+    /// Over our share: give it back once the work in flight is done.
+    pub give_back: bool,
+    /// Given back or dropped while held: the coordinator deletes the key (epoch).
+    pub to_release: Option<u64>,
+    /// The loop ended: never taken again.
+    pub closed: bool,
+    /// The loop follows the queue since this lease was acquired (timed once).
+    pub followed: bool,
+}
+
+pub struct Slot {
+    pub instance: u64,
+    pub profile: Option<String>,
+    state: Mutex<SlotState>,
+    changed: Condvar,
+    /// Tells the coordinator that a release is waiting.
+    poke: Arc<dyn Fn() + Send + Sync>,
+    metrics: FleetMetrics,
+}
+
+impl Slot {
+    pub fn new(
+        instance: u64,
+        profile: Option<String>,
+        poke: Arc<dyn Fn() + Send + Sync>,
+        metrics: FleetMetrics,
+    ) -> Slot {
+        Slot {
+            instance,
+            profile,
+            state: Mutex::new(SlotState::default()),
+            changed: Condvar::new(),
+            poke,
+            metrics,
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Wakes the loop waiting for its turn.
+    pub fn notify(&self) {
+        self.changed.notify_all();
+    }
+
+    fn usable(state: &SlotState, now: Instant) -> Option<Held> {
+        state
+            .held
+            .filter(|h| now < h.deadline && now >= h.usable_from && !state.give_back)
+    }
+}
+
+/// What the loop holds: the slot, closed when the loop's state is dropped.
+pub struct Lease(pub Arc<Slot>);
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.closed = true;
+        if let Some(held) = state.held.take() {
+            state.to_release = Some(held.epoch);
+            drop(state);
+            (self.0.poke)();
+        }
+    }
+}
+
+impl Turn for Lease {
+    fn wait(&self, interrupt: &Interrupt) -> bool {
+        let slot = &self.0;
+        let mut state = slot.lock();
+        loop {
+            if interrupt.is_set() {
+                return false;
+            }
+            let now = Instant::now();
+            if let Some(held) = Slot::usable(&state, now) {
+                if !state.followed {
+                    state.followed = true;
+                    let from = held.acquired.max(held.usable_from);
+                    slot.metrics.followed(now.saturating_duration_since(from));
+                }
+                return true;
+            }
+            let step = match state.held {
+                Some(h) if h.usable_from > now => (h.usable_from - now).min(WAIT_STEP),
+                _ => WAIT_STEP,
+            };
+            state = match slot.changed.wait_timeout(state, step) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    fn begin(&self) -> Option<u64> {
+        let mut state = self.0.lock();
+        let held = Slot::usable(&state, Instant::now())?;
+        state.in_hand = true;
+        Some(held.epoch)
+    }
+
+    fn end(&self) -> bool {
+        let mut state = self.0.lock();
+        state.in_hand = false;
+        if !state.give_back {
+            return state.held.is_some();
+        }
+        state.give_back = false;
+        if let Some(held) = state.held.take() {
+            state.to_release = Some(held.epoch);
+        }
+        drop(state);
+        (self.0.poke)();
+        false
+    }
+
+    fn epoch(&self) -> Option<u64> {
+        self.0.lock().held.map(|h| h.epoch)
+    }
+}
