@@ -6,6 +6,7 @@
 mod support;
 
 mod consumer;
+mod coordinate;
 mod delete;
 mod demo;
 mod doctor;
