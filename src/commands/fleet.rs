@@ -25,9 +25,13 @@ pub fn join(
     let Some(address) = Address::resolve(args.coordinate.as_deref(), &crate::config::env_var)?
     else {
         if args.member.is_some() || args.lease_ttl.is_some() {
-            return Err(Error::usage("--member or --lease-ttl is given without --coordinate")
-                .why(format!("they belong to a fleet, and neither --coordinate nor {ENV} names one"))
-                .fix("add --coordinate redis://HOST:PORT, or drop them"));
+            return Err(
+                Error::usage("--member or --lease-ttl is given without --coordinate")
+                    .why(format!(
+                        "they belong to a fleet, and neither --coordinate nor {ENV} names one"
+                    ))
+                    .fix("add --coordinate redis://HOST:PORT, or drop them"),
+            );
         }
         return Ok(None);
     };
@@ -58,7 +62,9 @@ pub fn run(global: &GlobalArgs, args: &FleetArgs) -> anyhow::Result<ExitCode> {
     let unreachable = |e: redis::RedisError| {
         Error::failure(format!("cannot read the fleet from {}", address.shown()))
             .why(address.redact(&e.to_string()))
-            .fix(format!("check that Redis runs there, and --coordinate or {ENV}"))
+            .fix(format!(
+                "check that Redis runs there, and --coordinate or {ENV}"
+            ))
     };
     let client = redis::Client::open(address.expose()).map_err(unreachable)?;
     let mut con = client

@@ -21,11 +21,11 @@ use std::time::Duration;
 use crate::consumer::exec_keeper::{self, Answer, Record, Request, Setup};
 use crate::consumer::handler::{Handler, Outcome};
 use crate::consumer::record;
-use crate::state::turn::Turn;
 use crate::exit::{Error, Result};
 use crate::notification::Envelope;
 use crate::state::fingerprint;
 use crate::state::lock::QueueId;
+use crate::state::turn::Turn;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 

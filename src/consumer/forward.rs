@@ -15,12 +15,12 @@ use ureq::unversioned::transport::DefaultConnector;
 
 use crate::config::is_loopback;
 use crate::consumer::handler::{Handler, Outcome};
-use crate::state::turn::Turn;
 use crate::exit::{Error, Result, is_broken_pipe};
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::agent::CONNECT_TIMEOUT;
 use crate::service::transport::CachingResolver;
+use crate::state::turn::Turn;
 use crate::terminal::status::Status;
 use crate::text::snippet;
 

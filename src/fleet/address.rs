@@ -119,7 +119,8 @@ impl Address {
         match &self.password {
             Some(password) => {
                 let decoded = percent_decoded(password);
-                text.replace(password.as_str(), "***").replace(&decoded, "***")
+                text.replace(password.as_str(), "***")
+                    .replace(&decoded, "***")
             }
             None => text,
         }
@@ -159,9 +160,8 @@ mod tests {
         let e = Address::resolve(Some("redis://:hunter2@127.0.0.1:6379"), &none).unwrap_err();
         assert!(e.to_string().contains("holds a password"), "{e}");
         assert!(!format!("{e} {e:?}").contains("hunter2"));
-        let from_env = |name: &str| {
-            (name == ENV).then(|| "redis://ops:s%40cret@10.0.0.1:6380/2".to_string())
-        };
+        let from_env =
+            |name: &str| (name == ENV).then(|| "redis://ops:s%40cret@10.0.0.1:6380/2".to_string());
         let address = Address::resolve(None, &from_env).unwrap().unwrap();
         assert_eq!(address.shown(), "redis://ops@10.0.0.1:6380/2");
         assert_eq!(

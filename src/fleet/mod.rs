@@ -102,8 +102,8 @@ impl Fleet {
     /// member starts and waits for it.
     pub fn new(options: Options, status: Arc<Status>, metrics: FleetMetrics) -> Result<Fleet> {
         let address = &options.address;
-        let client = redis::Client::open(address.expose())
-            .map_err(|e| refused(address, &e.to_string()))?;
+        let client =
+            redis::Client::open(address.expose()).map_err(|e| refused(address, &e.to_string()))?;
         match client.get_connection_with_timeout(interval(options.ttl)) {
             Ok(mut con) => {
                 if let Err(e) = redis::cmd("PING").query::<String>(&mut con) {
@@ -195,12 +195,15 @@ fn is_permanent(e: &redis::RedisError) -> bool {
 }
 
 fn refused(address: &Address, why: &str) -> Error {
-    Error::usage(format!("the coordinator {} refused greenq", address.shown()))
-        .why(address.redact(why))
-        .fix(format!(
-            "check the URL in --coordinate or {} (its password, its database)",
-            address::ENV
-        ))
+    Error::usage(format!(
+        "the coordinator {} refused greenq",
+        address.shown()
+    ))
+    .why(address.redact(why))
+    .fix(format!(
+        "check the URL in --coordinate or {} (its password, its database)",
+        address::ENV
+    ))
 }
 
 /// The thread that keeps a member's leases.

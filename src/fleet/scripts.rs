@@ -5,6 +5,8 @@
 //! `greenq:given` (the queues each member was given), `greenq:fresh` (Redis lost its
 //! data or the fleet is new: owners wait out one TTL).
 
+use std::sync::LazyLock;
+
 use redis::{Connection, RedisResult, Script};
 
 pub const MEMBERS: &str = "greenq:members";
@@ -27,6 +29,9 @@ pub fn parse_value(value: &str) -> Option<(u64, &str)> {
     Some((epoch.parse().ok()?, member))
 }
 
+/// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
+static TICK_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(TICK));
+
 const TICK: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -47,6 +52,9 @@ for i = 3, #KEYS do
 end
 return {redis.call('ZRANGE', KEYS[1], 0, -1), held, new}
 ";
+
+/// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
+static ACQUIRE_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(ACQUIRE));
 
 const ACQUIRE: &str = r"
 local ttl = tonumber(ARGV[2])
@@ -74,6 +82,9 @@ for i = 3, #KEYS do
 end
 return {wait, got}
 ";
+
+/// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
+static RELEASE_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(RELEASE));
 
 const RELEASE: &str = r"
 for i = 3, #KEYS do
@@ -106,12 +117,13 @@ pub fn tick(
     given: Option<&str>,
     leases: &[(u64, u64)],
 ) -> RedisResult<Ticked> {
-    let script = Script::new(TICK);
+    let script = &*TICK_SCRIPT;
     let mut call = script.prepare_invoke();
     call.key(MEMBERS).key(GIVEN);
     call.arg(member).arg(ttl_ms).arg(given.unwrap_or(""));
     for (instance, epoch) in leases {
-        call.key(lease_key(*instance)).arg(lease_value(*epoch, member));
+        call.key(lease_key(*instance))
+            .arg(lease_value(*epoch, member));
     }
     let (members, held, new): (Vec<String>, Vec<i64>, i64) = call.invoke(con)?;
     Ok(Ticked {
@@ -139,7 +151,7 @@ pub fn acquire(
     floor: u64,
     candidates: &[u64],
 ) -> RedisResult<Acquired> {
-    let script = Script::new(ACQUIRE);
+    let script = &*ACQUIRE_SCRIPT;
     let mut call = script.prepare_invoke();
     call.key(EPOCH).key(FRESH);
     call.arg(member).arg(ttl_ms).arg(want).arg(floor);
@@ -167,12 +179,13 @@ pub fn release(
     leases: &[(u64, u64)],
     leaving: bool,
 ) -> RedisResult<()> {
-    let script = Script::new(RELEASE);
+    let script = &*RELEASE_SCRIPT;
     let mut call = script.prepare_invoke();
     call.key(MEMBERS).key(GIVEN);
     call.arg(member).arg(if leaving { "1" } else { "0" });
     for (instance, epoch) in leases {
-        call.key(lease_key(*instance)).arg(lease_value(*epoch, member));
+        call.key(lease_key(*instance))
+            .arg(lease_value(*epoch, member));
     }
     call.invoke::<i64>(con)?;
     Ok(())

@@ -30,20 +30,22 @@ pub struct View {
     pub members: Vec<MemberView>,
 }
 
+/// Redis's time (s, µs), the members with their expiry (ms), the queues each was given.
+type Snapshot = ((u64, u64), Vec<(String, f64)>, BTreeMap<String, String>);
+
 /// Reads the fleet; `extra` (instance, profile) are queues known from elsewhere (the
 /// config file), listed even when no member was given them.
 pub fn read(con: &mut Connection, extra: &[(u64, Option<String>)]) -> redis::RedisResult<View> {
-    let (time, members, given): ((u64, u64), Vec<(String, f64)>, BTreeMap<String, String>) =
-        redis::pipe()
-            .cmd("TIME")
-            .cmd("ZRANGE")
-            .arg(MEMBERS)
-            .arg(0)
-            .arg(-1)
-            .arg("WITHSCORES")
-            .cmd("HGETALL")
-            .arg(GIVEN)
-            .query(con)?;
+    let (time, members, given): Snapshot = redis::pipe()
+        .cmd("TIME")
+        .cmd("ZRANGE")
+        .arg(MEMBERS)
+        .arg(0)
+        .arg(-1)
+        .arg("WITHSCORES")
+        .cmd("HGETALL")
+        .arg(GIVEN)
+        .query(con)?;
     let now_ms = time.0 * 1000 + time.1 / 1000;
     let live: Vec<String> = members
         .into_iter()
@@ -92,7 +94,9 @@ pub fn read(con: &mut Connection, extra: &[(u64, Option<String>)]) -> redis::Red
             let value: Option<String> = pair
                 .first()
                 .and_then(|v| redis::from_redis_value_ref(v).ok());
-            let ttl: Option<i64> = pair.get(1).and_then(|v| redis::from_redis_value_ref(v).ok());
+            let ttl: Option<i64> = pair
+                .get(1)
+                .and_then(|v| redis::from_redis_value_ref(v).ok());
             let parsed = value.as_deref().and_then(scripts::parse_value);
             if let Some((_, member)) = parsed {
                 *owned.entry(member.to_string()).or_default() += 1;

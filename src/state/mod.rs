@@ -56,9 +56,11 @@ pub fn open(
     interrupt: &Interrupt,
 ) -> Result<Option<State>> {
     if wanted.none && wanted.turns.is_some() {
-        return Err(crate::exit::Error::usage("--coordinate is given with --no-state")
-            .why("a fleet member keeps the lock and the ledger of the queues it holds")
-            .fix("drop --no-state (give each member its own --state-dir)"));
+        return Err(
+            crate::exit::Error::usage("--coordinate is given with --no-state")
+                .why("a fleet member keeps the lock and the ledger of the queues it holds")
+                .fix("drop --no-state (give each member its own --state-dir)"),
+        );
     }
     if wanted.none {
         status.warning(

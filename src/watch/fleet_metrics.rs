@@ -129,4 +129,3 @@ impl FleetMetrics {
         self.takeover.observe(after.as_secs_f64());
     }
 }
-

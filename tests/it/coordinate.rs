@@ -138,10 +138,7 @@ fn ids(size: usize) -> Vec<u64> {
 /// Publishes notification `seq` to every instance.
 fn publish_round(fleet: &Fleet, seq: usize) {
     for i in 0..fleet.size {
-        assert_eq!(
-            fleet.emulator.publish(&fleet_body(fleet_id(i), seq)),
-            200
-        );
+        assert_eq!(fleet.emulator.publish(&fleet_body(fleet_id(i), seq)), 200);
     }
 }
 
@@ -151,7 +148,12 @@ fn id_of(instance: u64, seq: usize) -> String {
 }
 
 /// Waits until every (instance, seq) of `published` rounds is in the records.
-fn wait_all_handled(handled: &Path, fleet: &Fleet, rounds: std::ops::Range<usize>, limit: Duration) {
+fn wait_all_handled(
+    handled: &Path,
+    fleet: &Fleet,
+    rounds: std::ops::Range<usize>,
+    limit: Duration,
+) {
     let wanted: BTreeSet<String> = rounds
         .flat_map(|seq| ids(fleet.size).into_iter().map(move |i| id_of(i, seq)))
         .collect();
@@ -246,10 +248,15 @@ fn three_members_share_thirty_queues_and_take_over_a_killed_one() {
         .iter()
         .map(|name| Member::all(&fleet, &url, name, &handled))
         .collect();
-    wait_until(Duration::from_secs(15), "30 queues owned, 10 ± 1 each", || {
-        balanced(&owners(&url, &queues), &["a", "b", "c"], 10)
-    });
-    eprintln!("balanced {:.1} s after the start", started.elapsed().as_secs_f64());
+    wait_until(
+        Duration::from_secs(15),
+        "30 queues owned, 10 ± 1 each",
+        || balanced(&owners(&url, &queues), &["a", "b", "c"], 10),
+    );
+    eprintln!(
+        "balanced {:.1} s after the start",
+        started.elapsed().as_secs_f64()
+    );
     publish_round(&fleet, 0);
     publish_round(&fleet, 1);
     wait_all_handled(&handled, &fleet, 0..2, Duration::from_secs(60));
@@ -273,7 +280,10 @@ fn three_members_share_thirty_queues_and_take_over_a_killed_one() {
                 .all(|o| o.as_deref().is_some_and(|m| m == "b" || m == "c"))
         },
     );
-    eprintln!("taken over {:.2} s after kill -9", killed.elapsed().as_secs_f64());
+    eprintln!(
+        "taken over {:.2} s after kill -9",
+        killed.elapsed().as_secs_f64()
+    );
     publish_round(&fleet, 2);
     publish_round(&fleet, 3);
     wait_all_handled(&handled, &fleet, 0..4, Duration::from_secs(60));
@@ -297,9 +307,11 @@ fn a_rolling_restart_repeats_nothing_and_leaves_no_queue_unowned_for_long() {
         .iter()
         .map(|n| Member::all(&fleet, &url, n, &handled))
         .collect();
-    wait_until(Duration::from_secs(15), "9 queues owned, 3 ± 1 each", || {
-        balanced(&owners(&url, &queues), &names, 3)
-    });
+    wait_until(
+        Duration::from_secs(15),
+        "9 queues owned, 3 ± 1 each",
+        || balanced(&owners(&url, &queues), &names, 3),
+    );
     // Watches Redis: the longest time any queue was unowned.
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = {
@@ -376,7 +388,8 @@ fn a_member_cut_off_from_redis_stops_before_its_queues_move() {
             .values()
             .all(|o| o.as_deref() == Some("b"))
     });
-    a.stderr.wait_for("cannot be reached", Duration::from_secs(TTL + 3));
+    a.stderr
+        .wait_for("cannot be reached", Duration::from_secs(TTL + 3));
     let rounds = publisher.stop();
     wait_all_handled(&handled, &fleet, 0..rounds, Duration::from_secs(60));
     let all = records(&handled);
@@ -402,7 +415,12 @@ fn a_member_cut_off_from_redis_stops_before_its_queues_move() {
             assert!(a_last < b_first, "queue {q}: a after b took it over");
         }
     }
-    let said = a.stderr.seen.iter().filter(|l| l.contains("cannot be reached")).count();
+    let said = a
+        .stderr
+        .seen
+        .iter()
+        .filter(|l| l.contains("cannot be reached"))
+        .count();
     assert_eq!(said, 1, "said once: {:?}", a.stderr.seen);
 }
 
@@ -423,8 +441,10 @@ fn redis_killed_and_restarted_empty_stops_every_member_in_time_and_loses_nothing
     });
     let gone = now_ns();
     redis.kill();
-    a.stderr.wait_for("cannot be reached", Duration::from_secs(TTL + 3));
-    b.stderr.wait_for("cannot be reached", Duration::from_secs(TTL + 3));
+    a.stderr
+        .wait_for("cannot be reached", Duration::from_secs(TTL + 3));
+    b.stderr
+        .wait_for("cannot be reached", Duration::from_secs(TTL + 3));
     // The promised bound, and a second to see that nothing came after it.
     let bound = gone + u128::from(TTL) * 1_000_000_000 + 500_000_000;
     while now_ns() < bound + 1_000_000_000 {
@@ -437,8 +457,10 @@ fn redis_killed_and_restarted_empty_stops_every_member_in_time_and_loses_nothing
         .filter(|r| r.ns > bound && r.ns < back)
         .collect();
     assert!(late.is_empty(), "handed on while Redis was gone: {late:?}");
-    a.stderr.wait_for("reachable again", Duration::from_secs(TTL * 2 + 3));
-    b.stderr.wait_for("reachable again", Duration::from_secs(TTL * 2 + 3));
+    a.stderr
+        .wait_for("reachable again", Duration::from_secs(TTL * 2 + 3));
+    b.stderr
+        .wait_for("reachable again", Duration::from_secs(TTL * 2 + 3));
     let rounds = publisher.stop();
     wait_all_handled(&handled, &fleet, 0..rounds, Duration::from_secs(60));
     // Epochs only grow, although Redis lost its count.
@@ -455,20 +477,27 @@ fn a_standby_takes_over_one_profile_when_the_active_member_is_killed() {
     let queues = ids(1);
     let mut one = Member::start(&fleet, &url, "one", &["--profile", "p0"], &handled);
     wait_until(Duration::from_secs(15), "one owns p0", || {
-        owners(&url, &queues).values().all(|o| o.as_deref() == Some("one"))
+        owners(&url, &queues)
+            .values()
+            .all(|o| o.as_deref() == Some("one"))
     });
     let _two = Member::start(&fleet, &url, "two", &["--profile", "p0"], &handled);
     publish_round(&fleet, 0);
     wait_all_handled(&handled, &fleet, 0..1, Duration::from_secs(30));
     one.child.kill().expect("kill -9");
     wait_until(Duration::from_secs(TTL + 2), "two owns p0", || {
-        owners(&url, &queues).values().all(|o| o.as_deref() == Some("two"))
+        owners(&url, &queues)
+            .values()
+            .all(|o| o.as_deref() == Some("two"))
     });
     publish_round(&fleet, 1);
     wait_all_handled(&handled, &fleet, 0..2, Duration::from_secs(30));
     let all = records(&handled);
     let by = |m: &str| all.iter().filter(|r| r.member == m).map(|r| r.epoch).max();
-    assert!(by("one") < by("two"), "a new owner has a higher epoch: {all:?}");
+    assert!(
+        by("one") < by("two"),
+        "a new owner has a higher epoch: {all:?}"
+    );
     assert!(all.iter().all(|r| r.epoch > 0));
 }
 
@@ -506,7 +535,15 @@ fn a_redis_password_is_refused_on_the_command_line_and_never_shown() {
     let out = emu
         .cmd()
         .env("GREENQ_COORDINATE", &right)
-        .args(["--log-format", "json", "tail", "-n", "1", "--lease-ttl", "1"])
+        .args([
+            "--log-format",
+            "json",
+            "tail",
+            "-n",
+            "1",
+            "--lease-ttl",
+            "1",
+        ])
         .args(["--member", "solo", "--exec", "--", "sh", "-c"])
         .arg(format!("env > {}", env_file.display()))
         .output()
@@ -514,10 +551,16 @@ fn a_redis_password_is_refused_on_the_command_line_and_never_shown() {
     assert_exit(&out, 0);
     let env = std::fs::read_to_string(&env_file).unwrap();
     assert!(env.contains("GREENQ_LEASE_EPOCH="), "{env}");
-    assert!(!env.contains("Pa55") && !env.contains("GREENQ_COORDINATE"), "{env}");
+    assert!(
+        !env.contains("Pa55") && !env.contains("GREENQ_COORDINATE"),
+        "{env}"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("Pa55"), "{err}");
-    assert!(err.contains("\"member\":\"solo\""), "JSON logs name the member: {err}");
+    assert!(
+        err.contains("\"member\":\"solo\""),
+        "JSON logs name the member: {err}"
+    );
     // Unreachable: said without the password.
     let down = format!("redis://:Pa55-w0rd-XYZ@127.0.0.1:{}", unused_addr().port());
     let mut child = std_greenq(&emu.url())
@@ -549,7 +592,13 @@ fn fleet_lists_owners_and_unowned_queues_and_flags_are_checked() {
     let url = redis.url();
     let queues = ids(3);
     // p2 is given to nobody: the config file still lists it.
-    let _a = Member::start(&fleet, &url, "a", &["--profile", "p0", "--profile", "p1"], &handled);
+    let _a = Member::start(
+        &fleet,
+        &url,
+        "a",
+        &["--profile", "p0", "--profile", "p1"],
+        &handled,
+    );
     wait_until(Duration::from_secs(15), "a owns p0 and p1", || {
         let o = owners(&url, &queues);
         o[&queues[0]].is_some() && o[&queues[1]].is_some()
@@ -574,11 +623,112 @@ fn fleet_lists_owners_and_unowned_queues_and_flags_are_checked() {
     // Flags that make no sense are refused before anything is received.
     for args in [
         vec!["tail", "--member", "x", "--profile", "p0"],
-        vec!["tail", "--coordinate", &url, "--no-state", "--profile", "p0"],
+        vec![
+            "tail",
+            "--coordinate",
+            &url,
+            "--no-state",
+            "--profile",
+            "p0",
+        ],
         vec!["tail", "--coordinate", "localhost:6379", "--profile", "p0"],
-        vec!["tail", "--coordinate", &url, "--lease-ttl", "0", "--profile", "p0"],
+        vec![
+            "tail",
+            "--coordinate",
+            &url,
+            "--lease-ttl",
+            "0",
+            "--profile",
+            "p0",
+        ],
     ] {
         let out = fleet.cmd().args(&args).output().unwrap();
         assert_exit(&out, 2);
     }
+}
+
+#[test]
+fn a_command_longer_than_the_lease_keeps_it_and_the_metrics_say_so() {
+    let (fleet, redis, handled) = setup(1);
+    let url = redis.url();
+    let queues = ids(1);
+    let done = fleet.dir.path().join("done");
+    // A command that runs longer than the TTL: the lease is renewed meanwhile.
+    let slow = format!(
+        "{RECORD}; sleep {}; echo done >> {}",
+        TTL + 1,
+        done.display()
+    );
+    let mut one = fleet
+        .std_cmd()
+        .args([
+            "tail",
+            "--coordinate",
+            &url,
+            "--member",
+            "one",
+            "--profile",
+            "p0",
+        ])
+        .args([
+            "--lease-ttl",
+            &TTL.to_string(),
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--state-dir")
+        .arg(fleet.dir.path().join("state-one"))
+        .args(["--exec", "--", "sh", "-c", &slow])
+        .env("MEMBER", "one")
+        .env("HANDLED", &handled)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = StderrLines::new(one.stderr.take().unwrap());
+    let line = stderr.wait_for("metrics on http://", GUARD);
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap();
+    wait_until(Duration::from_secs(15), "one owns p0", || {
+        owners(&url, &queues)
+            .values()
+            .all(|o| o.as_deref() == Some("one"))
+    });
+    let _two = Member::start(&fleet, &url, "two", &["--profile", "p0"], &handled);
+    publish_round(&fleet, 0);
+    wait_until(Duration::from_secs(30), "the command ran", || {
+        !file_lines(&done).is_empty()
+    });
+    publish_round(&fleet, 1);
+    wait_all_handled(&handled, &fleet, 0..2, Duration::from_secs(30));
+    let all = records(&handled);
+    assert!(all.iter().all(|r| r.member == "one"), "{all:?}");
+    assert!(twice(&all).is_empty(), "{all:?}");
+    let (status, body) = http_get(addr, "/metrics");
+    assert_eq!(status, 200);
+    let all = series(&body);
+    assert_eq!(all.get("greenq_fleet_leases_held"), Some(&1.0), "{body}");
+    assert_eq!(all.get("greenq_fleet_coordinator_up"), Some(&1.0), "{body}");
+    assert_eq!(all.get("greenq_fleet_members"), Some(&2.0), "{body}");
+    assert_eq!(
+        all.get("greenq_fleet_leases_acquired_total"),
+        Some(&1.0),
+        "{body}"
+    );
+    assert_eq!(
+        all.get("greenq_fleet_leases_lost_total{reason=\"expired\"}"),
+        Some(&0.0),
+        "{body}"
+    );
+    assert_eq!(
+        all.get("greenq_fleet_takeover_seconds_count"),
+        Some(&1.0),
+        "{body}"
+    );
+    let _ = one.kill();
+    let _ = one.wait();
 }

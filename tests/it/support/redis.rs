@@ -65,7 +65,14 @@ impl Redis {
 fn spawn(port: u16, dir: &Path, extra: &[String]) -> Child {
     let mut child = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ])
         .args(extra)
         .arg("--dir")
         .arg(dir)
@@ -122,7 +129,10 @@ impl Link {
                     all.push(stream.try_clone().expect("clone"));
                 }
                 drop(all);
-                pipe(client.try_clone().expect("clone"), server.try_clone().expect("clone"));
+                pipe(
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                );
                 pipe(server, client);
             }
         });
