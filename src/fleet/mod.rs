@@ -335,7 +335,8 @@ impl Keeper {
             .filter_map(|s| s.lock().held.map(|h| (s.instance, h.epoch)))
             .collect();
         let sent = Instant::now();
-        let ticked = scripts::tick(con, member, ttl_ms, given.as_deref(), &leases)?;
+        let ticked = scripts::tick(con, member, ttl_ms, given.as_deref(), self.floor, &leases)?;
+        self.floor = self.floor.max(ticked.epoch);
         shared.metrics.renewed(sent.elapsed(), ticked.members.len());
         self.given_dirty = ticked.registered_anew && given.is_none();
         let deadline = sent + renew_deadline(ttl);
@@ -404,7 +405,6 @@ impl Keeper {
                     state.held = Some(Held {
                         epoch,
                         deadline: sent + renew_deadline(ttl),
-                        usable_from: now + Duration::from_millis(got.wait_ms),
                         acquired: now,
                     });
                     state.followed = false;

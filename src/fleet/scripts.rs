@@ -2,8 +2,12 @@
 //! `tick` renews all of a member's leases and its registration, `acquire` takes free
 //! leases, `release` gives leases back. Keys: `greenq:lease:{instance}` (value "epoch
 //! member", with a TTL), `greenq:epoch` (INCR), `greenq:members` (members by expiry),
-//! `greenq:given` (the queues each member was given), `greenq:fresh` (Redis lost its
-//! data or the fleet is new: owners wait out one TTL).
+//! `greenq:given` (the queues each member was given), `greenq:fresh`.
+//!
+//! Redis that lost its data (or a new fleet) has no `greenq:epoch`: the first member to
+//! see that sets `greenq:fresh` for one TTL, during which nobody takes a lease (an owner
+//! from before may still hand on until its own deadline), while every member's renewal
+//! raises the count to the highest epoch it knows, so that epochs only grow.
 
 use std::sync::LazyLock;
 
@@ -36,21 +40,30 @@ const TICK: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
+local floor = tonumber(ARGV[4])
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 for _, m in ipairs(dead) do redis.call('HDEL', KEYS[2], m) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local new = redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+local epoch = tonumber(redis.call('GET', KEYS[3]) or '-1')
+if epoch < 0 then
+  redis.call('SET', KEYS[4], '1', 'PX', ttl)
+end
+if epoch < floor then
+  epoch = floor
+  redis.call('SET', KEYS[3], epoch)
+end
 local held = {}
-for i = 3, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then
+for i = 5, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i] then
     redis.call('PEXPIRE', KEYS[i], ttl)
     held[#held + 1] = 1
   else
     held[#held + 1] = 0
   end
 end
-return {redis.call('ZRANGE', KEYS[1], 0, -1), held, new}
+return {redis.call('ZRANGE', KEYS[1], 0, -1), held, new, epoch}
 ";
 
 /// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
@@ -64,8 +77,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('SET', KEYS[2], '1', 'PX', ttl)
 end
 local wait = redis.call('PTTL', KEYS[2])
-if wait < 0 then wait = 0 end
 local got = {}
+if wait > 0 then return {wait, got} end
 for i = 3, #KEYS do
   if want <= 0 then break end
   if redis.call('EXISTS', KEYS[i]) == 0 then
@@ -80,7 +93,7 @@ for i = 3, #KEYS do
     want = want - 1
   end
 end
-return {wait, got}
+return {0, got}
 ";
 
 /// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
@@ -105,37 +118,44 @@ pub struct Ticked {
     pub held: Vec<bool>,
     /// This member was not registered (new, expired, or Redis lost its data).
     pub registered_anew: bool,
+    /// The epoch count now.
+    pub epoch: u64,
 }
 
 /// Registers `member` for one more TTL (with the queues it was given, when `given` is
-/// some), drops the expired members and renews each of `leases` (instance, epoch) still
-/// ours.
+/// some), drops the expired members, raises the epoch count to `floor`, and renews each
+/// of `leases` (instance, epoch) still ours.
 pub fn tick(
     con: &mut Connection,
     member: &str,
     ttl_ms: u64,
     given: Option<&str>,
+    floor: u64,
     leases: &[(u64, u64)],
 ) -> RedisResult<Ticked> {
     let script = &*TICK_SCRIPT;
     let mut call = script.prepare_invoke();
-    call.key(MEMBERS).key(GIVEN);
-    call.arg(member).arg(ttl_ms).arg(given.unwrap_or(""));
+    call.key(MEMBERS).key(GIVEN).key(EPOCH).key(FRESH);
+    call.arg(member)
+        .arg(ttl_ms)
+        .arg(given.unwrap_or(""))
+        .arg(floor);
     for (instance, epoch) in leases {
         call.key(lease_key(*instance))
             .arg(lease_value(*epoch, member));
     }
-    let (members, held, new): (Vec<String>, Vec<i64>, i64) = call.invoke(con)?;
+    let (members, held, new, epoch): (Vec<String>, Vec<i64>, i64, i64) = call.invoke(con)?;
     Ok(Ticked {
         members,
         held: held.into_iter().map(|h| h == 1).collect(),
         registered_anew: new == 1,
+        epoch: epoch.max(0) as u64,
     })
 }
 
 /// What an acquisition got.
 pub struct Acquired {
-    /// Milliseconds to wait before consuming (Redis lost its data, or the fleet is new).
+    /// Redis lost its data or the fleet is new: nothing was taken; try again in so many ms.
     pub wait_ms: u64,
     /// (index into the candidates, epoch).
     pub got: Vec<(usize, u64)>,

@@ -18,9 +18,6 @@ pub struct Held {
     /// The last renewal's (or the acquisition's) send time + the renew deadline: past it,
     /// the lease may have expired in Redis, and nothing is handed on.
     pub deadline: Instant,
-    /// Not before this: after Redis lost its data, a new owner waits out one TTL (the
-    /// owner before may still hand on until its own deadline).
-    pub usable_from: Instant,
     pub acquired: Instant,
 }
 
@@ -76,9 +73,7 @@ impl Slot {
     }
 
     fn usable(state: &SlotState, now: Instant) -> Option<Held> {
-        state
-            .held
-            .filter(|h| now < h.deadline && now >= h.usable_from && !state.give_back)
+        state.held.filter(|h| now < h.deadline && !state.give_back)
     }
 }
 
@@ -109,16 +104,12 @@ impl Turn for Lease {
             if let Some(held) = Slot::usable(&state, now) {
                 if !state.followed {
                     state.followed = true;
-                    let from = held.acquired.max(held.usable_from);
-                    slot.metrics.followed(now.saturating_duration_since(from));
+                    slot.metrics
+                        .followed(now.saturating_duration_since(held.acquired));
                 }
                 return true;
             }
-            let step = match state.held {
-                Some(h) if h.usable_from > now => (h.usable_from - now).min(WAIT_STEP),
-                _ => WAIT_STEP,
-            };
-            state = match slot.changed.wait_timeout(state, step) {
+            state = match slot.changed.wait_timeout(state, WAIT_STEP) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
