@@ -9,8 +9,9 @@ use crate::state::turn::Turn;
 use crate::terminal::interrupt::Interrupt;
 use crate::watch::fleet_metrics::FleetMetrics;
 
-/// How often a loop waiting for its turn looks at its interrupt.
-const WAIT_STEP: Duration = Duration::from_millis(200);
+/// How often a loop waiting for its turn looks at its interrupt (a lease taken wakes it
+/// at once): a member of 1,000 queues that holds a third wakes 1,300 times a second.
+const WAIT_STEP: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone, Copy)]
 pub struct Held {

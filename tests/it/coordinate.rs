@@ -732,3 +732,40 @@ fn a_command_longer_than_the_lease_keeps_it_and_the_metrics_say_so() {
     let _ = one.kill();
     let _ = one.wait();
 }
+
+#[test]
+fn a_hook_gets_the_lease_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = Redis::start(dir.path());
+    let emu = Emulator::start(1);
+    emu.publish(&example("fenced"));
+    let hook = Scripted::start(vec![], reply(200, "ok"));
+    let out = emu
+        .cmd()
+        .args([
+            "tail",
+            "-n",
+            "1",
+            "--coordinate",
+            &redis.url(),
+            "--lease-ttl",
+            "1",
+        ])
+        .arg("--forward-to")
+        .arg(format!("{}/hook", hook.url()))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let seen = hook.seen();
+    assert_eq!(seen.len(), 1);
+    let epoch = seen[0]
+        .headers
+        .to_ascii_lowercase()
+        .lines()
+        .find_map(|l| l.strip_prefix("x-greenq-lease-epoch: ").map(str::to_string));
+    assert!(
+        epoch.is_some_and(|e| e.trim().parse::<u64>().is_ok_and(|e| e > 0)),
+        "{:?}",
+        seen[0].headers
+    );
+}
