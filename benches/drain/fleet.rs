@@ -60,7 +60,7 @@ impl Redis {
             _dir: dir,
         };
         // An epoch count: no fresh-fleet wait of one TTL before the first lease.
-        redis.query(redis::cmd("SET").arg("greenq:epoch").arg(1));
+        redis.query::<()>(redis::cmd("SET").arg("greenq:epoch").arg(1));
         redis
     }
 
