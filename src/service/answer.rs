@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::config::is_loopback;
 use crate::secret::Secret;
@@ -32,8 +33,12 @@ pub enum ApiError {
     Credentials { status: u16, detail: String },
     /// 466: the plan's quota is used up.
     Quota { detail: String },
-    /// Anything else: an unexpected status or a body that is not the expected JSON.
+    /// Anything else: an unexpected status, a call that cannot be made.
     Unexpected { reason: String },
+    /// The service answered, and the answer is not the documented one: a 2xx whose body
+    /// is not the expected JSON object, or an answer too large to be one. A fault of the
+    /// service: a GET or DELETE is asked again a few times (`retry`), never a POST.
+    Malformed { reason: String },
     /// Ctrl-C or SIGTERM arrived.
     Interrupted,
 }
@@ -44,7 +49,8 @@ impl std::fmt::Display for ApiError {
             ApiError::Transient { reason, .. }
             | ApiError::Exhausted { reason, .. }
             | ApiError::MayHaveArrived { reason }
-            | ApiError::Unexpected { reason } => f.write_str(reason),
+            | ApiError::Unexpected { reason }
+            | ApiError::Malformed { reason } => f.write_str(reason),
             ApiError::Unreachable { host, reason } => write!(f, "{host}: {reason}"),
             ApiError::Credentials { status, detail } => write!(f, "HTTP {status}: {detail}"),
             ApiError::Quota { detail } => write!(f, "HTTP 466: {detail}"),
@@ -153,7 +159,7 @@ pub fn code_refusal(body: &[u8], secret: Option<&Secret>) -> Option<ApiError> {
     struct Coded {
         code: u16,
     }
-    let coded: Coded = serde_json::from_slice(body).ok()?;
+    let coded: Coded = object(body).ok()?;
     let detail = snippet(body, secret);
     match coded.code {
         401 | 403 => Some(ApiError::Credentials {
@@ -165,20 +171,76 @@ pub fn code_refusal(body: &[u8], secret: Option<&Secret>) -> Option<ApiError> {
     }
 }
 
-/// A 2xx whose body is not `expected`: a `{"code":401}` refusal, or an unexpected answer.
-pub fn odd_answer(
+/// Why a body is not the JSON object expected.
+#[derive(Debug)]
+pub enum NotObject {
+    /// Valid JSON, or the start of it, of another kind: `an array`, `a string`, ...
+    Kind(&'static str),
+    /// Not JSON, or an object without the fields (or with fields of the wrong type).
+    Json(serde_json::Error),
+}
+
+impl std::fmt::Display for NotObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotObject::Kind(kind) => write!(f, "{kind}, not an object"),
+            NotObject::Json(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The one door for an answer read into a struct: the body must be a JSON object. A
+/// derived `Deserialize` also takes an array for a struct, its items as the fields in
+/// order (`[7,{...}]` would be receipt 7 and its body), so the kind is checked first.
+pub fn object<T: DeserializeOwned>(body: &[u8]) -> Result<T, NotObject> {
+    // JSON's own white space; a document that starts with `{` after it is an object or no JSON.
+    let Some(at) = body
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    else {
+        return Err(NotObject::Kind("an empty body"));
+    };
+    let kind = match body[at] {
+        b'{' => return serde_json::from_slice(body).map_err(NotObject::Json),
+        b'[' => "an array",
+        b'"' => "a string",
+        b'n' if body[at..].starts_with(b"null") => "null",
+        b't' | b'f' => "a boolean",
+        b'-' | b'0'..=b'9' => "a number",
+        b'<' => "HTML or XML",
+        _ => "not JSON",
+    };
+    Err(NotObject::Kind(kind))
+}
+
+/// A 2xx body read as the documented object `T`; `expected` names it for the message. A
+/// `{"code":401}` refusal is told as such; anything else that is not `T` is malformed.
+pub fn read_object<T: DeserializeOwned>(
     answer: &Answer,
     expected: &str,
-    e: &serde_json::Error,
+    secret: Option<&Secret>,
+) -> Result<T, ApiError> {
+    // A refusal first: an object of optional fields would take it for an answer.
+    if let Some(refusal) = code_refusal(&answer.body, secret) {
+        return Err(refusal);
+    }
+    object(&answer.body).map_err(|why| malformed(answer, expected, &why, secret))
+}
+
+/// The error for a 2xx whose body is not `expected`: what came back, redacted and cut short.
+pub fn malformed(
+    answer: &Answer,
+    expected: &str,
+    why: &dyn std::fmt::Display,
     secret: Option<&Secret>,
 ) -> ApiError {
-    code_refusal(&answer.body, secret).unwrap_or_else(|| ApiError::Unexpected {
+    ApiError::Malformed {
         reason: format!(
-            "HTTP {} with a body that is not {expected} ({e}): {}",
+            "HTTP {} with a body that is not {expected} ({why}): {}",
             answer.status,
             snippet(&answer.body, secret)
         ),
-    })
+    }
 }
 
 /// Where a request that got no answer stands.
@@ -247,8 +309,11 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
             retry_after: None,
             arrival,
         },
-        E::BodyExceedsLimit(limit) => ApiError::Unexpected {
+        E::BodyExceedsLimit(limit) => ApiError::Malformed {
             reason: format!("the answer is larger than {} MiB", limit >> 20),
+        },
+        E::LargeResponseHeader(..) => ApiError::Malformed {
+            reason: format!("the answer's head is too large ({text})"),
         },
         _ => ApiError::Unexpected { reason: text },
     }

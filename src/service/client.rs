@@ -12,7 +12,7 @@ use crate::config::{BaseUrl, Config, Credentials};
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::answer::{
-    Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
+    Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, read_object,
 };
 use crate::service::pace::Pace;
 use crate::service::transport::Tracker;
@@ -185,9 +185,7 @@ impl Client {
         if body.is_empty() || body == b"null" {
             return Ok(None);
         }
-        serde_json::from_slice::<Envelope>(body)
-            .map(Some)
-            .map_err(|e| self.odd(answer, "a notification envelope", &e))
+        self.read(answer, "a notification envelope").map(Some)
     }
 
     /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
@@ -211,9 +209,8 @@ impl Client {
         struct Deleted {
             result: bool,
         }
-        serde_json::from_slice::<Deleted>(&answer.body)
+        self.read::<Deleted>(answer, "{\"result\": true|false}")
             .map(|d| d.result)
-            .map_err(|e| self.odd(answer, "{\"result\": true|false}", &e))
     }
 
     /// An answer to a receive that came another way (a pipelined connection), classified and
@@ -253,8 +250,13 @@ impl Client {
         }
     }
 
-    fn odd(&self, answer: &Answer, expected: &str, e: &serde_json::Error) -> ApiError {
-        self.redacted(odd_answer(answer, expected, e, self.secret()))
+    /// A 2xx body as the object `T` (`answer::read_object`), its error redacted.
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        answer: &Answer,
+        expected: &str,
+    ) -> Result<T, ApiError> {
+        read_object(answer, expected, self.secret()).map_err(|e| self.redacted(e))
     }
 
     /// Sends one request and reads the whole answer; anything but a 2xx is an error.
@@ -369,9 +371,8 @@ impl Client {
             state_instance: String,
         }
         // Server text, shown by doctor: without the token, and harmless to a terminal.
-        serde_json::from_slice::<State>(&answer.body)
+        self.read::<State>(&answer, "{\"stateInstance\": ...}")
             .map(|s| escape_controls(&self.redact(s.state_instance)).into_owned())
-            .map_err(|e| self.odd(&answer, "{\"stateInstance\": ...}", &e))
     }
 
     /// `getSettings`: the instance's settings object, as the service sends it.
@@ -397,12 +398,15 @@ impl Client {
         answer: &Answer,
     ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
         // A settings object never holds `code`: one that does is a `{"code":401}` refusal.
-        if let Some(refusal) = code_refusal(&answer.body, self.secret()) {
-            return Err(self.redacted(refusal));
-        }
         // Server text, shown by doctor: the token taken out before anything is read of it.
-        let text = self.redact(String::from_utf8_lossy(&answer.body).into_owned());
-        serde_json::from_str(&text).map_err(|e| self.odd(answer, "a settings object", &e))
+        let redacted = Answer {
+            status: answer.status,
+            retry_after: answer.retry_after,
+            body: self
+                .redact(String::from_utf8_lossy(&answer.body).into_owned())
+                .into_bytes(),
+        };
+        self.read(&redacted, "a settings object")
     }
 
     /// `getWebhooksCount`: how many notifications wait (the service's figure may be 10 s old).
@@ -472,6 +476,7 @@ impl Client {
             },
             ApiError::Quota { detail } => ApiError::Quota { detail: r(detail) },
             ApiError::Unexpected { reason } => ApiError::Unexpected { reason: r(reason) },
+            ApiError::Malformed { reason } => ApiError::Malformed { reason: r(reason) },
             ApiError::Interrupted => ApiError::Interrupted,
         }
     }

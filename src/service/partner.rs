@@ -84,7 +84,7 @@ fn call(agent: &ureq::Agent, url: &str) -> Result<Answer, ureq::Error> {
 
 /// The list; never quotes the body (it holds every instance's token).
 fn parse(body: &[u8]) -> Result<(Vec<PartnerInstance>, usize), ApiError> {
-    let unexpected = |why: String| ApiError::Unexpected {
+    let unexpected = |why: String| ApiError::Malformed {
         reason: format!("getInstances answered something that is not a list of instances ({why})"),
     };
     let value: Value = serde_json::from_slice(body).map_err(|e| {

@@ -50,10 +50,28 @@ pub enum Fault {
     },
     /// Bytes that are not the HTTP/1.1 answer expected.
     Malformed(String),
+    /// An answer head larger than `MAX_HEAD`.
+    HeadTooLarge,
     TooLarge,
 }
 
 impl Fault {
+    /// The peer closed or reset the connection: what a server does to an idle kept-alive
+    /// connection (a timeout, a limit of requests per connection) just as a request comes.
+    pub fn is_drop(&self) -> bool {
+        match self {
+            Fault::Closed { partial: false } => true,
+            Fault::Io(e) => matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::UnexpectedEof
+            ),
+            _ => false,
+        }
+    }
+
     pub fn is_timeout(&self) -> bool {
         matches!(self, Fault::Io(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
     }
@@ -79,6 +97,7 @@ impl fmt::Display for Fault {
                 f.write_str("the server closed the connection in the middle of an answer")
             }
             Fault::Malformed(why) => write!(f, "the server sent {why}"),
+            Fault::HeadTooLarge => f.write_str("the server sent an answer head larger than 64 KiB"),
             Fault::TooLarge => f.write_str(&response::too_large(MAX_ANSWER)),
         }
     }
@@ -135,6 +154,10 @@ pub struct Connection {
     start: usize,
     /// Kept for the connection's life: a fresh buffer per read would be zeroed each time.
     scratch: Box<[u8]>,
+    /// Bytes read in the connection's life: whether anything came back since a request.
+    received: u64,
+    /// An answer was read whole on it: it is a kept-alive connection being reused.
+    answered: bool,
 }
 
 impl Connection {
@@ -177,6 +200,8 @@ impl Connection {
             input: Vec::with_capacity(16 * 1024),
             start: 0,
             scratch: vec![0; 16 * 1024].into_boxed_slice(),
+            received: 0,
+            answered: false,
         })
     }
 
@@ -192,6 +217,16 @@ impl Connection {
         restored
             && self.input.len() == self.start
             && matches!(probe, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    /// Bytes read so far, in the connection's life.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// An answer came on it before: a new request on it reuses a kept-alive connection.
+    pub fn reused(&self) -> bool {
+        self.answered
     }
 
     fn socket(&self) -> &TcpStream {
@@ -216,7 +251,7 @@ impl Connection {
                 match response::parse_head(&self.input[self.start..]).map_err(Fault::Malformed)? {
                     Some(head) => break head,
                     None if self.input.len() - self.start > MAX_HEAD => {
-                        return Err(Fault::Malformed("an answer head larger than 64 KiB".into()));
+                        return Err(Fault::HeadTooLarge);
                     }
                     None => self.fill(deadline)?,
                 }
@@ -272,6 +307,7 @@ impl Connection {
                 self.input.clear();
                 self.start = 0;
             }
+            self.answered = true;
             return Ok(Answer {
                 status: head.status,
                 retry_after: head.retry_after,
@@ -307,6 +343,7 @@ impl Connection {
             });
         }
         self.input.extend_from_slice(&self.scratch[..read]);
+        self.received += read as u64;
         Ok(())
     }
 }

@@ -198,6 +198,12 @@ impl Pipelined<'_> {
                             self.client.note_resent();
                             self.client.receive(self.receive_timeout)
                         }
+                        // Pipelining may be what garbled it: it stops; the answer is retried
+                        // as a malformed one, as without pipelining.
+                        Err(e @ ApiError::Malformed { .. }) => {
+                            self.give_up(&format!("the pipelined receive was answered {e}"));
+                            Err(e)
+                        }
                         other => other,
                     }
                 }
@@ -207,9 +213,15 @@ impl Pipelined<'_> {
                 }
                 Err(fault) => {
                     self.give_up(&format!("the pipelined receive failed: {fault}"));
-                    // Sent again: the service may have gone away (and come back) meanwhile.
-                    self.client.note_resent();
-                    self.client.receive(self.receive_timeout)
+                    match self.classify(fault) {
+                        e @ ApiError::Malformed { .. } => Err(e),
+                        // Never answered: sent again at once, quietly (a receive only shows
+                        // the head). The service may have gone away (and come back) meanwhile.
+                        _ => {
+                            self.client.note_resent();
+                            self.client.receive(self.receive_timeout)
+                        }
+                    }
                 }
             };
         }
@@ -267,6 +279,9 @@ impl Pipelined<'_> {
             }
             Err(fault) => {
                 self.give_up(&format!("a pipelined delete failed: {fault}"));
+                if let e @ ApiError::Malformed { .. } = self.classify(fault) {
+                    return Err(e);
+                }
                 // The pair may have been carried out: its delete goes again.
                 self.client.note_resent();
                 return self.client.delete(receipt);
@@ -284,6 +299,10 @@ impl Pipelined<'_> {
                 self.give_up(&format!("the pipelined delete was answered {reason}"));
                 self.client.note_resent();
                 self.client.delete(receipt)
+            }
+            Err(e @ ApiError::Malformed { .. }) => {
+                self.give_up(&format!("the pipelined delete was answered {e}"));
+                Err(e)
             }
             Err(e) => {
                 // Not deleted for sure: the receive behind it may show the same head again,
@@ -303,19 +322,55 @@ impl Pipelined<'_> {
         let mut request = std::mem::take(&mut self.request);
         request.clear();
         self.push_request(&mut request, call);
-        let sent = Instant::now();
-        let deadline = sent + self.deadline(call);
-        let read = self.connect().and_then(|connection| {
-            connection.send(&request)?;
-            connection.read_answer(deadline)
-        });
-        self.request = request;
-        match read {
-            Ok(answer) => {
-                self.answered(call, &answer, sent, false);
-                Ok(answer.into())
+        let mut fresh_connection_tried = false;
+        loop {
+            let sent = Instant::now();
+            let deadline = sent + self.deadline(call);
+            // Whether the request went on a kept-alive connection, and nothing came back.
+            let mut reused = false;
+            let mut before = 0;
+            let read = self.connect().and_then(|connection| {
+                reused = connection.reused();
+                before = connection.received();
+                connection.send(&request)?;
+                connection.read_answer(deadline)
+            });
+            match read {
+                Ok(answer) => {
+                    self.request = request;
+                    self.answered(call, &answer, sent, false);
+                    return Ok(answer.into());
+                }
+                // The server closed the kept-alive connection as the request came (a
+                // keep-alive timeout, a limit of requests per connection): a GET or DELETE
+                // with no byte of answer goes again once, quietly, on a new connection, as
+                // the client does with its own (and Go's net/http with an idempotent request).
+                Err(fault)
+                    if reused
+                        && !fresh_connection_tried
+                        && fault.is_drop()
+                        && !self.interrupt.is_set()
+                        && self
+                            .connection
+                            .as_ref()
+                            .is_some_and(|c| c.received() == before) =>
+                {
+                    fresh_connection_tried = true;
+                    self.connection = None;
+                    self.client.note_resent();
+                    if self.status.is_verbose() {
+                        let line = format!(
+                            "{} on a kept-alive connection that the server closed ({fault}); sending it on a new one",
+                            self.shown(call)
+                        );
+                        self.status.exchange(format_args!("{line}"));
+                    }
+                }
+                Err(fault) => {
+                    self.request = request;
+                    return Err(self.lone_fault(fault));
+                }
             }
-            Err(fault) => Err(self.lone_fault(fault)),
         }
     }
 
@@ -382,15 +437,10 @@ impl Pipelined<'_> {
         paired: bool,
     ) -> bool {
         if self.status.is_verbose() {
-            let (method, target) = match call {
-                Call::Receive => ("GET", self.receive_target.clone()),
-                Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
-                Call::Settings => ("GET", self.settings_target.clone()),
-            };
-            let shown = self.secret.redact(&format!("{}{target}", self.origin));
             let how = if paired { ", pipelined" } else { "" };
             self.status.exchange(format_args!(
-                "{method} {shown} {} {:.0} ms{how}",
+                "{} {} {:.0} ms{how}",
+                self.shown(call),
                 answer.status,
                 sent.elapsed().as_secs_f64() * 1000.0
             ));
@@ -400,6 +450,17 @@ impl Pipelined<'_> {
             self.in_flight = None;
         }
         !answer.close
+    }
+
+    /// `METHOD URL` of `call`, the token redacted: for -v.
+    fn shown(&self, call: Call) -> String {
+        let (method, target) = match call {
+            Call::Receive => ("GET", self.receive_target.clone()),
+            Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
+            Call::Settings => ("GET", self.settings_target.clone()),
+        };
+        let shown = self.secret.redact(&format!("{}{target}", self.origin));
+        format!("{method} {shown}")
     }
 
     /// No more pipelining in this run; one line says why.
@@ -439,7 +500,8 @@ fn classify(fault: Fault, secret: &Secret) -> ApiError {
         };
     }
     match fault {
-        Fault::TooLarge => ApiError::Unexpected { reason: text },
+        // The service answered, too much to be the documented answer.
+        Fault::TooLarge | Fault::HeadTooLarge => ApiError::Malformed { reason: text },
         _ if fault.is_timeout() => ApiError::Transient {
             reason: format!("timed out ({text})"),
             retry_after: None,
@@ -525,7 +587,11 @@ mod tests {
         ));
         assert!(matches!(
             classify(Fault::TooLarge, &secret),
-            ApiError::Unexpected { .. }
+            ApiError::Malformed { .. }
+        ));
+        assert!(matches!(
+            classify(Fault::HeadTooLarge, &secret),
+            ApiError::Malformed { .. }
         ));
     }
 

@@ -18,6 +18,10 @@ use crate::terminal::status::Status;
 /// With `--quiet`, trouble is still reported once it lasted this long, and then this often.
 const QUIET_REPORT: Duration = Duration::from_secs(60);
 
+/// A service that gives the same wrong answer this many times in a row will not change its
+/// mind: a malformed answer, or (in `tail`) a head shown again after each delete, stops there.
+pub const IN_A_ROW: u32 = 4;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     /// Retries per call (one-shot commands).
@@ -87,8 +91,29 @@ impl<'a> Retry<'a> {
         mut call: impl FnMut() -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut done = 0u32;
+        let mut malformed = 0u32;
         loop {
             match call() {
+                // A fault of the service; a GET or DELETE is asked again, as after an outage.
+                Err(ApiError::Malformed { reason }) if repeat == Repeat::Safe => {
+                    malformed += 1;
+                    let out_of_retries = matches!(self.limit, Limit::Retries(max) if done >= max);
+                    if malformed >= IN_A_ROW || out_of_retries {
+                        let reason = match malformed {
+                            1 => reason,
+                            n => format!("{reason}; {n} answers in a row like it"),
+                        };
+                        return Err(ApiError::Malformed { reason });
+                    }
+                    done += 1;
+                    self.retries += 1;
+                    if let Some(o) = self.observer {
+                        o.retrying(retry_class(&reason));
+                    }
+                    if self.pause(&reason, None, None) {
+                        return Err(ApiError::Interrupted);
+                    }
+                }
                 Err(ApiError::Transient {
                     reason,
                     retry_after,
