@@ -3,7 +3,7 @@
 
 pub mod input;
 #[cfg(test)]
-mod json_strategy;
+pub(crate) mod json_strategy;
 pub mod known_types;
 
 use std::borrow::Cow;

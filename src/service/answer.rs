@@ -464,4 +464,73 @@ mod tests {
         assert_eq!(arrival(sent), Arrival::Unknown);
         assert_eq!(arrival(writing), Arrival::NotSent);
     }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Pair {
+        a: u64,
+        b: serde_json::Value,
+    }
+
+    #[test]
+    fn only_an_object_is_read_into_a_struct() {
+        let kind = |body: &[u8]| match object::<Pair>(body) {
+            Err(NotObject::Kind(kind)) => kind,
+            other => panic!("{other:?}"),
+        };
+        // A derived Deserialize alone would read this as a = 7, b = {...}.
+        assert_eq!(kind(br#"[7,{"x":1}]"#), "an array");
+        assert_eq!(kind(b" \r\n\t[7,{}]"), "an array");
+        assert_eq!(kind(b"\"text\""), "a string");
+        assert_eq!(kind(b"null"), "null");
+        assert_eq!(kind(b"-3"), "a number");
+        assert_eq!(kind(b"true"), "a boolean");
+        assert_eq!(kind(b"<html>"), "HTML or XML");
+        assert_eq!(kind(b""), "an empty body");
+        assert_eq!(kind(b"  "), "an empty body");
+        assert_eq!(kind(b"nul"), "not JSON");
+        assert!(matches!(
+            object::<Pair>(br#"{"a":"7","b":1}"#),
+            Err(NotObject::Json(_))
+        ));
+        assert!(matches!(
+            object::<Pair>(br#" {"a":7,"b":[1]}"#),
+            Ok(Pair { a: 7, .. })
+        ));
+        // A refusal is read from an object only.
+        assert_eq!(code_refusal(b"[401]", None), None);
+    }
+
+    #[test]
+    fn a_malformed_answer_says_what_was_expected_and_what_came() {
+        let e = read_object::<Pair>(&answer(200, None, "[7,{}]"), "a pair", None).unwrap_err();
+        assert_eq!(
+            e,
+            ApiError::Malformed {
+                reason: "HTTP 200 with a body that is not a pair (an array, not an object): [7,{}]"
+                    .into()
+            }
+        );
+        let e = read_object::<Pair>(&answer(200, None, r#"{"code":401}"#), "a pair", None);
+        assert!(matches!(e, Err(ApiError::Credentials { status: 401, .. })));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any JSON value: read only when it is an object (one that fits).
+        #[test]
+        fn a_value_is_read_only_when_it_is_an_object(
+            v in crate::notification::json_strategy::value(),
+            pretty in proptest::prelude::any::<bool>(),
+        ) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            } else {
+                v.to_string()
+            };
+            let read = object::<serde_json::Map<String, serde_json::Value>>(text.as_bytes());
+            proptest::prop_assert_eq!(read.is_ok(), v.is_object());
+        }
+    }
 }

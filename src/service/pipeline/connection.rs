@@ -445,4 +445,76 @@ mod tests {
         let mut c = serve(b"SSH-2.0-OpenSSH\r\n\r\n");
         assert!(matches!(c.read_answer(far()), Err(Fault::Malformed(_))));
     }
+
+    /// A server that writes `wire` after reading a request, then closes; the connection to it.
+    fn serve_bytes(wire: Vec<u8>) -> Connection {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(&wire);
+        });
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            tls: None,
+        };
+        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
+        c.send(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+        c
+    }
+
+    /// Valid answers in every framing, one after another, with a byte changed and cut
+    /// anywhere; or any bytes.
+    fn wires() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        const ANSWERS: &[&[u8]] = &[
+            b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnull",
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\n{}x\r\n0\r\n\r\n",
+            b"HTTP/1.1 100 Continue\r\n\r\n",
+            b"HTTP/1.1 204 No Content\r\ncontent-length: 9\r\n\r\n",
+            b"HTTP/1.1 503 X\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\n\r\nuntil the end",
+        ];
+        let mutated = (
+            prop::collection::vec(prop::sample::select(ANSWERS), 1..5),
+            any::<prop::sample::Index>(),
+            any::<u8>(),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(answers, at, byte, cut)| {
+                let mut wire = answers.concat();
+                let i = at.index(wire.len());
+                wire[i] = byte;
+                wire.truncate(cut.index(wire.len() + 1));
+                wire
+            });
+        prop_oneof![prop::collection::vec(any::<u8>(), 0..512), mutated]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever the server sends, the pipelined reader gives whole answers within the
+        /// limit, then a fault; never a panic, never a hang.
+        #[test]
+        fn any_bytes_from_the_server_give_answers_then_a_fault(wire in wires()) {
+            let mut c = serve_bytes(wire);
+            let mut answers = 0;
+            let ended = loop {
+                match c.read_answer(Instant::now() + Duration::from_secs(20)) {
+                    Ok(a) => {
+                        proptest::prop_assert!(a.body.len() as u64 <= MAX_ANSWER);
+                        answers += 1;
+                        // Every answer takes bytes: at most one per byte sent.
+                        proptest::prop_assert!(answers <= 512);
+                    }
+                    Err(fault) => break fault,
+                }
+            };
+            proptest::prop_assert!(!ended.is_timeout(), "{ended}");
+        }
+    }
 }

@@ -260,4 +260,43 @@ mod tests {
         assert!(matches!(result, Err(ApiError::Quota { .. })));
         assert_eq!(calls, 2);
     }
+
+    #[test]
+    fn a_malformed_answer_is_asked_again_in_a_safe_call_only() {
+        let status = Status::new(true, false);
+        let interrupt = Interrupt::new();
+        // Pauses cut short: the policy is what is tested.
+        interrupt.trigger();
+        let malformed = || ApiError::Malformed {
+            reason: "HTTP 200 with a body that is not x".into(),
+        };
+        let mut retry = Retry::new(Limit::Retries(3), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::OnlyIfNotCarriedOut, || {
+            calls += 1;
+            Err(malformed())
+        });
+        assert_eq!(calls, 1, "a POST that was answered is never sent again");
+        assert_eq!(result, Err(malformed()));
+        // A safe call is asked again (the four in a row are the integration tests').
+        let mut retry = Retry::new(Limit::Retries(0), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::Safe, || {
+            calls += 1;
+            Err(malformed())
+        });
+        assert_eq!((calls, result), (1, Err(malformed())), "no retry left");
+        let mut retry = Retry::new(Limit::Retries(3), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::Safe, || {
+            calls += 1;
+            Err(malformed())
+        });
+        assert_eq!(
+            (calls, result),
+            (1, Err(ApiError::Interrupted)),
+            "retried: the pause began"
+        );
+        assert_eq!(retry.retries(), 1);
+    }
 }
