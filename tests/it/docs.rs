@@ -168,10 +168,10 @@ fn broken_links(files: &[(PathBuf, String)]) -> Vec<String> {
                         }
                     }
                 };
-                if let Some(anchor) = anchor {
-                    if !anchors(&to_text).contains(anchor) {
-                        problems.push(format!("{place}: no heading gives #{anchor}"));
-                    }
+                if let Some(anchor) = anchor
+                    && !anchors(&to_text).contains(anchor)
+                {
+                    problems.push(format!("{place}: no heading gives #{anchor}"));
                 }
             }
         }
@@ -234,10 +234,10 @@ fn parse_help(text: &str) -> Help {
             continue;
         }
         if section == "Commands:" {
-            if let Some(name) = line.strip_prefix("  ").and_then(|l| l.split(' ').next()) {
-                if !name.is_empty() {
-                    help.subcommands.insert(name.to_string());
-                }
+            if let Some(name) = line.strip_prefix("  ").and_then(|l| l.split(' ').next())
+                && !name.is_empty()
+            {
+                help.subcommands.insert(name.to_string());
             }
             continue;
         }
