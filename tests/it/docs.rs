@@ -41,12 +41,20 @@ fn shown(path: &Path) -> String {
         .to_string()
 }
 
+/// The info string of a line that opens or closes a fenced code block (GitHub's rule: three
+/// backticks, and no backtick after them).
+fn fence(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("```")?;
+    let info = rest.trim_start_matches('`');
+    (!info.contains('`')).then_some(info)
+}
+
 /// The lines outside fenced code blocks, numbered from 1.
 fn prose_lines(text: &str) -> Vec<(usize, &str)> {
     let mut fenced = false;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if line.trim_start().starts_with("```") {
+        if fence(line).is_some() {
             fenced = !fenced;
         } else if !fenced {
             out.push((i + 1, line));
@@ -56,18 +64,21 @@ fn prose_lines(text: &str) -> Vec<(usize, &str)> {
 }
 
 /// The lines inside fenced code blocks, a line ending in `\` joined with the next,
-/// numbered by their first line.
+/// numbered by their first line. A ```` ```text ```` block is output (a tree, an error
+/// shown on purpose), not commands: it is left out.
 pub fn code_lines(text: &str) -> Vec<(usize, String)> {
     let mut fenced = false;
+    let mut output = false;
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut open: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
-        if line.trim_start().starts_with("```") {
+        if let Some(info) = fence(line) {
             fenced = !fenced;
+            output = fenced && info.trim() == "text";
             out.extend(open.take());
             continue;
         }
-        if !fenced {
+        if !fenced || output {
             continue;
         }
         let (at, mut joined) = open.take().unwrap_or((i + 1, String::new()));
@@ -445,6 +456,11 @@ fn an_unknown_or_hidden_flag_is_found_and_an_exec_command_is_not_checked() {
     let dir = tempfile::tempdir().unwrap();
     let doc = |line: &str| vec![(dir.path().join("d.md"), format!("```sh\n{line}\n```\n"))];
     let mut help = help_of;
+    let output = vec![(
+        dir.path().join("d.md"),
+        "```text\ngreenq count --json\n```\n".to_string(),
+    )];
+    assert_eq!(unknown_flags(&output, &mut help), (Vec::new(), 0));
     let good = "X=1 greenq --profile shop tail -ne --format=json --exec -- cmd --x greenq -y \\\n  --more | greenq publish - # greenq --nothing";
     assert_eq!(unknown_flags(&doc(good), &mut help), (Vec::new(), 5));
     for bad in [
