@@ -488,3 +488,32 @@ fn a_file_without_a_row_and_a_row_without_a_file_are_found() {
     );
     assert_eq!(map_problems(map, &files(&["a.rs"])).len(), 1);
 }
+
+/// The names in `SECTIONS` of benches/drain.rs, the ones `GREENQ_BENCH_ONLY` takes.
+fn bench_sections(drain_rs: &str) -> Vec<String> {
+    let list = drain_rs
+        .split_once("const SECTIONS")
+        .and_then(|(_, rest)| rest.split_once("];"))
+        .map(|(list, _)| list)
+        .expect("benches/drain.rs has its SECTIONS");
+    list.lines()
+        .filter_map(|line| line.trim().strip_prefix("(\""))
+        .filter_map(|rest| rest.split_once('"').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_performance_doc_names_every_bench_section() {
+    let drain = std::fs::read_to_string(root().join("benches/drain.rs")).unwrap();
+    let sections = bench_sections(&drain);
+    assert!(sections.len() >= 15, "SECTIONS was read: {sections:?}");
+    let doc = std::fs::read_to_string(root().join("docs/performance.md")).unwrap();
+    let missing: Vec<&String> = sections
+        .iter()
+        .filter(|name| !doc.contains(&format!("| `{name}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/performance.md has no row in its table of sections for {missing:?}"
+    );
+}
