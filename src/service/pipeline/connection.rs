@@ -279,7 +279,14 @@ impl Connection {
                     loop {
                         let used = chunked
                             .feed(&self.input[self.start..], MAX_ANSWER)
-                            .map_err(Fault::Malformed)?;
+                            .map_err(|why| {
+                                // Too large is the same fault whatever the framing.
+                                if why == response::too_large(MAX_ANSWER) {
+                                    Fault::TooLarge
+                                } else {
+                                    Fault::Malformed(why)
+                                }
+                            })?;
                         self.start += used;
                         if chunked.is_done() {
                             break chunked.into_body();
@@ -433,6 +440,17 @@ mod tests {
         let c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
         let _server = listener.accept().unwrap();
         assert!(c.is_open());
+    }
+
+    #[test]
+    fn an_answer_too_large_is_the_same_fault_in_every_framing() {
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 99999999\r\n\r\n");
+        assert!(matches!(c.read_answer(far()), Err(Fault::TooLarge)));
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5f5e0ff\r\n");
+        assert!(matches!(c.read_answer(far()), Err(Fault::TooLarge)));
+        let head = format!("HTTP/1.1 200 OK\r\nx: {}\r\n", "y".repeat(70_000));
+        let mut c = serve(Box::leak(head.into_bytes().into_boxed_slice()));
+        assert!(matches!(c.read_answer(far()), Err(Fault::HeadTooLarge)));
     }
 
     #[test]

@@ -128,6 +128,12 @@ pub struct Pipelined<'a> {
     request: Vec<u8>,
 }
 
+/// Why `send_and_read` failed: no connection, or no answer on it.
+enum Failed {
+    Connect(Fault),
+    Read(Fault),
+}
+
 #[derive(Clone, Copy)]
 enum Call {
     Receive,
@@ -258,26 +264,17 @@ impl Pipelined<'_> {
         request.clear();
         self.push_request(&mut request, Call::Delete(receipt));
         self.push_request(&mut request, Call::Receive);
-        // A server that cannot be reached is a fault like any other, not pipelining's.
-        if let Err(fault) = self.connect() {
-            self.request = request;
-            return Err(self.lone_fault(fault));
-        }
-        let sent = Instant::now();
-        let read = match self.connection.as_mut() {
-            Some(connection) => connection
-                .send(&request)
-                .and_then(|()| connection.read_answer(sent + CALL_DEADLINE)),
-            None => Err(Fault::Closed { partial: false }),
-        };
+        let read = self.send_and_read(&request, Call::Delete(receipt));
         self.request = request;
-        let answer = match read {
-            Ok(answer) => answer,
-            Err(_) if self.interrupt.is_set() => {
+        let (answer, sent) = match read {
+            Ok(read) => read,
+            // A server that cannot be reached is a fault like any other, not pipelining's.
+            Err(Failed::Connect(fault)) => return Err(self.lone_fault(fault)),
+            Err(Failed::Read(_)) if self.interrupt.is_set() => {
                 self.connection = None;
                 return Err(ApiError::Interrupted);
             }
-            Err(fault) => {
+            Err(Failed::Read(fault)) => {
                 self.give_up(&format!("a pipelined delete failed: {fault}"));
                 if let e @ ApiError::Malformed { .. } = self.classify(fault) {
                     return Err(e);
@@ -322,54 +319,62 @@ impl Pipelined<'_> {
         let mut request = std::mem::take(&mut self.request);
         request.clear();
         self.push_request(&mut request, call);
+        let read = self.send_and_read(&request, call);
+        self.request = request;
+        match read {
+            Ok((answer, sent)) => {
+                self.answered(call, &answer, sent, false);
+                Ok(answer.into())
+            }
+            Err(Failed::Connect(fault) | Failed::Read(fault)) => Err(self.lone_fault(fault)),
+        }
+    }
+
+    /// Sends `request` (`call` alone, or a pair that starts with it) and reads the first
+    /// answer. The server may close a kept-alive connection just as a request comes (a
+    /// keep-alive timeout, a limit of requests per connection): when no byte of answer came,
+    /// the request goes again once, quietly, on a new connection, as the client does with
+    /// its own (and Go's net/http with an idempotent request); only a second failure is one.
+    /// Every request here is a GET or a DELETE: safe to repeat.
+    fn send_and_read(
+        &mut self,
+        request: &[u8],
+        call: Call,
+    ) -> Result<(connection::Answer, Instant), Failed> {
         let mut fresh_connection_tried = false;
+        let wait = self.deadline(call);
         loop {
+            let connection = self.connect().map_err(Failed::Connect)?;
+            let (reused, before) = (connection.reused(), connection.received());
             let sent = Instant::now();
-            let deadline = sent + self.deadline(call);
-            // Whether the request went on a kept-alive connection, and nothing came back.
-            let mut reused = false;
-            let mut before = 0;
-            let read = self.connect().and_then(|connection| {
-                reused = connection.reused();
-                before = connection.received();
-                connection.send(&request)?;
-                connection.read_answer(deadline)
-            });
-            match read {
-                Ok(answer) => {
-                    self.request = request;
-                    self.answered(call, &answer, sent, false);
-                    return Ok(answer.into());
-                }
-                // The server closed the kept-alive connection as the request came (a
-                // keep-alive timeout, a limit of requests per connection): a GET or DELETE
-                // with no byte of answer goes again once, quietly, on a new connection, as
-                // the client does with its own (and Go's net/http with an idempotent request).
-                Err(fault)
-                    if reused
-                        && !fresh_connection_tried
-                        && fault.is_drop()
-                        && !self.interrupt.is_set()
-                        && self
-                            .connection
-                            .as_ref()
-                            .is_some_and(|c| c.received() == before) =>
-                {
-                    fresh_connection_tried = true;
-                    self.connection = None;
-                    self.client.note_resent();
-                    if self.status.is_verbose() {
-                        let line = format!(
-                            "{} on a kept-alive connection that the server closed ({fault}); sending it on a new one",
-                            self.shown(call)
-                        );
-                        self.status.exchange(format_args!("{line}"));
-                    }
-                }
-                Err(fault) => {
-                    self.request = request;
-                    return Err(self.lone_fault(fault));
-                }
+            let read = connection
+                .send(request)
+                .and_then(|()| connection.read_answer(sent + wait));
+            let fault = match read {
+                Ok(answer) => return Ok((answer, sent)),
+                Err(fault) => fault,
+            };
+            let unanswered = self
+                .connection
+                .as_ref()
+                .is_some_and(|c| c.received() == before);
+            if !(reused
+                && unanswered
+                && fault.is_drop()
+                && !fresh_connection_tried
+                && !self.interrupt.is_set())
+            {
+                return Err(Failed::Read(fault));
+            }
+            fresh_connection_tried = true;
+            self.connection = None;
+            self.client.note_resent();
+            if self.status.is_verbose() {
+                let line = format!(
+                    "{} on a kept-alive connection that the server closed ({fault}); sending it on a new one",
+                    self.shown(call)
+                );
+                self.status.exchange(format_args!("{line}"));
             }
         }
     }
