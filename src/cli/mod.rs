@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
@@ -509,9 +509,10 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 /// A clap error as greenq says its own: `<what> (<tips>); usage: <usage>; see --help`.
-/// Help and version requests are not errors; `main` lets clap print those.
-pub fn usage_error(e: &clap::Error) -> Option<String> {
-    use clap::error::ErrorKind as K;
+/// Help and version requests are not errors; `main` lets clap print those. `args` is the
+/// command line (with the program's name), for the hints that need to see it.
+pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as K};
     if matches!(
         e.kind(),
         K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand
@@ -525,22 +526,46 @@ pub fn usage_error(e: &clap::Error) -> Option<String> {
         .unwrap_or("the command line is not valid")
         .trim_start_matches("error: ");
     let rest: Vec<&str> = lines.collect();
-    let tips: Vec<&str> = rest
+    let mut tips: Vec<String> = rest
         .iter()
         .filter_map(|l| l.strip_prefix("tip: "))
+        .map(str::to_string)
         .collect();
-    let usage = rest.iter().find_map(|l| l.strip_prefix("Usage: "));
+    let mut usage = rest
+        .iter()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(str::to_string);
     // "the following required arguments were not provided:" lists them on the next lines.
     let listed: Vec<&str> = rest
         .iter()
         .take_while(|l| !l.starts_with("Usage: "))
-        .filter(|l| !l.starts_with("tip: "))
+        .filter(|l| !l.starts_with("tip: ") && !l.starts_with("[possible values"))
         .copied()
         .collect();
     let mut line = match what.strip_suffix(':') {
         Some(what) if !listed.is_empty() => format!("{what}: {}", listed.join(", ")),
         _ => what.to_string(),
     };
+    if e.kind() == K::InvalidValue
+        && let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
+        && !valid.is_empty()
+    {
+        tips.push(format!("possible values: {}", valid.join(", ")));
+    }
+    if e.kind() == K::UnknownArgument
+        && let Some(ContextValue::String(invalid)) = e.get(ContextKind::InvalidArg)
+    {
+        let subcommand = usage.as_deref().and_then(subcommand_of_usage);
+        let suggested = match e.get(ContextKind::SuggestedArg) {
+            Some(ContextValue::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        if let Some(hint) = unknown_argument_hint(invalid, suggested, subcommand.as_deref(), args) {
+            // clap's own suggestion (and the usage line it built around it) misleads here.
+            tips = vec![hint];
+            usage = subcommand.as_deref().and_then(plain_usage);
+        }
+    }
     if !tips.is_empty() {
         line.push_str(&format!(" ({})", tips.join("; ")));
     }
@@ -551,6 +576,115 @@ pub fn usage_error(e: &clap::Error) -> Option<String> {
     Some(line)
 }
 
+/// The subcommand path of a usage line: `greenq profile add [OPTIONS]` -> `profile add`.
+fn subcommand_of_usage(usage: &str) -> Option<String> {
+    let words = usage.strip_prefix("greenq ")?;
+    let mut command = Cli::command();
+    let mut path = Vec::new();
+    for word in words.split_whitespace() {
+        match command.find_subcommand(word) {
+            Some(sub) => {
+                path.push(word);
+                command = sub.clone();
+            }
+            None => break,
+        }
+    }
+    (!path.is_empty()).then(|| path.join(" "))
+}
+
+/// The subcommand's own usage line, without `Usage: `.
+fn plain_usage(path: &str) -> Option<String> {
+    let mut command = Cli::command();
+    command.build();
+    let mut sub = &mut command;
+    for word in path.split_whitespace() {
+        sub = sub.find_subcommand_mut(word)?;
+    }
+    let usage = sub.render_usage().to_string();
+    Some(usage.trim().trim_start_matches("Usage: ").to_string())
+}
+
+/// What to say instead of clap's suggestion for an unknown argument, when greenq knows
+/// what was meant: the command of `--exec` without `--`, `--json` for `--format json`,
+/// `delete --all`. And never `--allow-insecure-http`, unless it was nearly typed: a typo
+/// must not lead to a token sent in clear.
+fn unknown_argument_hint(
+    invalid: &str,
+    suggested: Option<&str>,
+    subcommand: Option<&str>,
+    args: &[std::ffi::OsString],
+) -> Option<String> {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let subcommand = subcommand?;
+    // clap stops at the first stray word, so it and what follows are the command.
+    if subcommand == "tail"
+        && !invalid.starts_with('-')
+        && args.iter().any(|a| a == "--exec")
+        && let Some(at) = args.iter().skip(1).position(|a| a == invalid)
+    {
+        let mut fixed: Vec<String> = vec!["greenq".into()];
+        fixed.extend(args[1..=at].iter().map(|a| shell_quote(a)));
+        fixed.push("--".into());
+        fixed.extend(args[at + 1..].iter().map(|a| shell_quote(a)));
+        return Some(format!("put the command after --: {}", fixed.join(" ")));
+    }
+    let flag = invalid.split('=').next().unwrap_or(invalid);
+    if let Some(value) = flag.strip_prefix("--")
+        && format_values(subcommand).iter().any(|v| v == value)
+    {
+        return Some(format!("use --format {value}"));
+    }
+    if subcommand == "delete" && flag == "--all" {
+        return Some(
+            "delete takes receipt ids; to drop every waiting notification: greenq purge".into(),
+        );
+    }
+    if subcommand == "purge" && flag == "--all" {
+        return Some("purge always clears the whole queue: greenq purge".into());
+    }
+    let insecure_suggested = suggested.is_some_and(|s| s.contains("--allow-insecure-http"));
+    (insecure_suggested && !flag.contains("insecure"))
+        .then(|| format!("greenq {subcommand} has no {flag}; see greenq {subcommand} --help"))
+}
+
+/// The values of a subcommand's `--format`, if it has one.
+fn format_values(path: &str) -> Vec<String> {
+    let mut command = Cli::command();
+    for word in path.split_whitespace() {
+        match command.find_subcommand(word) {
+            Some(sub) => command = sub.clone(),
+            None => return Vec::new(),
+        }
+    }
+    command
+        .get_arguments()
+        .find(|a| a.get_long() == Some("format"))
+        .map(|a| {
+            a.get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `arg` as a shell would need it written: as it is when plain, else in single quotes.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,7 +692,7 @@ mod tests {
     #[test]
     fn clap_errors_read_like_greenq_errors() {
         let e = Cli::try_parse_from(["greenq", "tail", "--tpye", "x"]).unwrap_err();
-        let line = usage_error(&e).unwrap();
+        let line = usage_error(&e, &[]).unwrap();
         assert!(
             line.starts_with(
                 "unexpected argument '--tpye' found (a similar argument exists: '--type'"
@@ -568,7 +702,7 @@ mod tests {
         assert!(line.contains("; usage: greenq tail"), "{line}");
         let e = Cli::try_parse_from(["greenq", "tail", "--dead-letter", "f", "--exec", "--", "x"])
             .unwrap_err();
-        let line = usage_error(&e).unwrap();
+        let line = usage_error(&e, &[]).unwrap();
         assert!(
             line.starts_with(
                 "the following required arguments were not provided: --max-attempts <N>"
@@ -576,9 +710,8 @@ mod tests {
             "{line}"
         );
         let help = Cli::try_parse_from(["greenq", "--help"]).unwrap_err();
-        assert_eq!(usage_error(&help), None);
+        assert_eq!(usage_error(&help, &[]), None);
     }
-    use clap::CommandFactory;
 
     #[test]
     fn definition_is_consistent() {
