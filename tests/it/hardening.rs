@@ -203,23 +203,6 @@ fn a_refused_post_is_sent_again() {
 }
 
 #[test]
-fn a_post_that_could_not_connect_is_sent_again() {
-    // A port that was free a moment ago: nothing listens, the connection is refused.
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let out = greenq_at(&format!("http://{addr}"))
-        .args(["publish", "--text", "hi", "--chat-id", "7900"])
-        .output()
-        .unwrap();
-    assert_exit(&out, 1);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.matches("retrying in").count(), 3, "{err}");
-    assert!(err.contains("gave up after 3 retries"), "{err}");
-}
-
-#[test]
 fn a_server_that_closes_every_connection_is_reconnected_to_quietly() {
     let closing = |step: Step| Step::Close(Box::new(step));
     let steps = (1..=20)
