@@ -16,7 +16,7 @@ mod whole_queue;
 pub use consumer::ConsumerArgs;
 use examples::*;
 pub use many::ManyArgs;
-pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs};
+pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs, ProfileSetArgs};
 pub use service::ServiceArgs;
 pub use state::StateArgs;
 pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
@@ -239,7 +239,7 @@ pub enum Command {
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
 
-    /// List, add, remove and import profiles (instance, token, URLs) of the config file
+    /// List, add, change, remove and import profiles (instance, token, URLs) of the config file
     ///
     /// A profile is a table [profiles.NAME] of the config file with api_url, webhook_url,
     /// instance, and token_file or token. `--profile NAME` (or GREENQ_PROFILE) uses one; flags
