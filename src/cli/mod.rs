@@ -47,6 +47,9 @@ macro_rules! exit_codes_help {
 
 pub const EXIT_CODES_HELP: &str = exit_codes_help!();
 
+/// The last line of every subcommand's `-h`, which lists its own options only.
+const SHORT_HELP_END: &str = "Examples and details: --help. Global options (--api-url, --profile, -i, -v...): greenq --help.";
+
 /// The environment variables, shared by `--help` and the man pages.
 macro_rules! configuration_help {
     () => {
@@ -97,7 +100,7 @@ Examples:
         receipts (deleteNotification) and publishes notifications (the webhook endpoint), \
         with retries, back-off and at-least-once delivery. greenq serve is a local \
         emulator of the queue service.",
-    after_help = "Run `greenq demo` to see it work with no account; `greenq --help` says more.",
+    after_help = "Try it with no account: greenq demo. Global options, examples and more: greenq --help.",
     after_long_help = MAIN_AFTER_LONG_HELP,
     arg_required_else_help = true,
     propagate_version = true,
@@ -115,11 +118,11 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "URL")]
     pub api_url: Option<String>,
 
     /// Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "URL")]
     pub webhook_url: Option<String>,
 
     /// Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]
@@ -127,29 +130,41 @@ pub struct GlobalArgs {
     /// Profiles are tables [profiles.NAME] of the config file: $GREENQ_CONFIG, else
     /// config.toml in $XDG_CONFIG_HOME/greenq or in ~/.config/greenq. Flags beat the
     /// profile, the profile beats the environment. Example: greenq --profile shop tail
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "NAME")]
     pub profile: Vec<String>,
 
     /// Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]
-    #[arg(short, long, global = true, value_name = "ID")]
+    #[arg(short, long, global = true, hide_short_help = true, value_name = "ID")]
     pub instance: Option<String>,
 
     /// File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]
     ///
     /// No option takes the token itself: a command line is visible to every user of the machine.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
     /// When to colour output (NO_COLOR turns auto off)
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
     pub color: ColorChoice,
 
     /// One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        hide_short_help = true,
+        conflicts_with = "quiet"
+    )]
     pub verbose: bool,
 
     /// No status lines on stderr (errors and warnings still show)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, hide_short_help = true)]
     pub quiet: bool,
 
     /// How stderr lines are written: text, or one JSON object per line (time, level, message, fields)
@@ -158,11 +173,17 @@ pub struct GlobalArgs {
     /// errors and the summary each become {"time":..,"level":..,"message":..} with the fields
     /// the line names (instance, receiptId, attempt, delay_s, status); no spinner is drawn.
     /// Example: greenq --log-format json tail --exec -- ./bot.py
-    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        value_name = "FORMAT",
+        default_value = "text"
+    )]
     pub log_format: LogFormat,
 
     /// Allow http:// to a host other than loopback (the token would cross the network in clear)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, hide_short_help = true)]
     pub allow_insecure_http: bool,
 }
 
@@ -173,14 +194,14 @@ pub enum Command {
     /// Waits for the head of the queue and prints its envelope, {"receiptId": ..., "body": {...}}:
     /// indented and coloured on a terminal, one compact line in a pipe. The notification stays
     /// queued until it is deleted (greenq delete, or greenq tail).
-    #[command(after_help = RECEIVE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = RECEIVE_EXAMPLES)]
     Receive(ReceiveArgs),
 
     /// Acknowledge (delete) receipts by id
     ///
     /// Deletes each receipt with deleteNotification, in order. Every id is checked before the
     /// first delete, so one bad id deletes nothing.
-    #[command(after_help = DELETE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = DELETE_EXAMPLES)]
     Delete(DeleteArgs),
 
     /// Put notifications into a queue through the webhook endpoint
@@ -189,20 +210,20 @@ pub enum Command {
     /// order, one after another. A regular file is checked whole before anything is sent; a pipe,
     /// a terminal or a FIFO is sent as it is read, each notification once it has been checked.
     /// With --text it builds a text message.
-    #[command(after_help = PUBLISH_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
 
     /// Print how many notifications wait in the queue (getWebhooksCount)
     ///
     /// The service refreshes this figure once every 10 s, so it may be up to 10 s old.
-    #[command(after_help = COUNT_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = COUNT_EXAMPLES)]
     Count(CountArgs),
 
     /// Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)
     ///
     /// On a terminal it shows the count and asks for the instance id to be typed back; without
     /// one it needs --yes. The service allows one clear a minute per instance.
-    #[command(after_help = PURGE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = PURGE_EXAMPLES)]
     Purge(PurgeArgs),
 
     /// Follow a queue: receive, print, then delete, in a loop
@@ -210,7 +231,7 @@ pub enum Command {
     /// Each notification is printed and flushed before it is deleted, so that nothing is lost:
     /// at worst, after a crash or a fault, one is printed again. Transient faults are retried
     /// without limit; bad credentials (exit 4) and an exhausted quota (exit 5) stop at once.
-    #[command(after_help = TAIL_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
     /// Find out why a queue stays empty: configuration, host, credentials, state, settings
@@ -220,7 +241,7 @@ pub enum Command {
     /// (getStateInstance); the settings (getSettings: webhookUrl must be empty for the queue to
     /// fill; which notification kinds are on); the webhook endpoint that publish posts to. It
     /// only reads: nothing is published, and the settings are never changed.
-    #[command(after_help = DOCTOR_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
 
     /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
@@ -229,14 +250,14 @@ pub enum Command {
     /// specification describes them, for one or more instances, on loopback by default; also
     /// getSettings, setSettings and getStateInstance. While an instance's webhookUrl is set, a
     /// published notification is pushed there (POST, Bearer webhookUrlToken) instead of queued.
-    #[command(after_help = SERVE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
 
     /// Start an emulator, publish a few notifications to it, and tail them; needs no account
     ///
     /// The emulator runs inside this process on a free loopback port; URLs, instance and token
     /// from the environment are ignored.
-    #[command(after_help = DEMO_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
 
     /// List, add, change, remove and import profiles (instance, token, URLs) of the config file
@@ -244,7 +265,7 @@ pub enum Command {
     /// A profile is a table [profiles.NAME] of the config file with api_url, webhook_url,
     /// instance, and token_file or token. `--profile NAME` (or GREENQ_PROFILE) uses one; flags
     /// beat the profile, the profile beats the environment.
-    #[command(after_help = profile::PROFILE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = profile::PROFILE_EXAMPLES)]
     Profile(ProfileArgs),
 }
 
@@ -308,7 +329,10 @@ pub struct PublishArgs {
 
 #[derive(Debug, Args)]
 pub struct TailArgs {
-    /// Stop after N notifications were printed (handled, with --exec or --forward-to)
+    /// Stop after N were printed (or handled: --exec, --forward-to)
+    ///
+    /// Counts notifications printed, or handled with --exec or --forward-to.
+    /// Example: greenq tail -n 10 > ten.ndjson
     #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
@@ -319,8 +343,9 @@ pub struct TailArgs {
     #[arg(short, long)]
     pub exit_on_empty: bool,
 
-    /// Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted
+    /// Only this typeWebhook (repeatable); OTHERS ARE DELETED UNPRINTED
     ///
+    /// Other types are deleted unprinted, and counted as skipped.
     /// Only types greenq knows are accepted (a misspelt name would delete everything):
     /// incomingMessageReceived, outgoingMessageReceived, outgoingAPIMessageReceived,
     /// outgoingMessageStatus, stateInstanceChanged, incomingCall, quotaExceeded, deviceInfo,
@@ -328,11 +353,14 @@ pub struct TailArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
 
-    /// Accept a --type name greenq does not know yet (a new type of the service)
+    /// Accept a --type greenq does not know (a new type of the service)
     #[arg(long, requires = "types")]
     pub allow_unknown_type: bool,
 
-    /// Seconds the service may wait for a notification (5..60; sent as receiveTimeout)
+    /// Seconds a receive may wait (5..60; sent as receiveTimeout)
+    ///
+    /// How long the service may hold a receive open while the queue is empty.
+    /// Example: greenq tail --receive-timeout 60
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(5..=60))]
     pub receive_timeout: Option<u32>,
 
@@ -342,9 +370,9 @@ pub struct TailArgs {
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
 
-    /// Send each delete and the next receive one at a time: two round trips per notification
+    /// One request at a time: two round trips per notification
     ///
-    /// By default each delete goes out with the next receive in one write on one connection
+    /// Sends each delete and the next receive one after the other. By default each delete goes out with the next receive in one write on one connection
     /// (HTTP/1.1 pipelining): one round trip per notification. Example: greenq tail --no-pipeline
     #[arg(long)]
     pub no_pipeline: bool,
@@ -353,7 +381,9 @@ pub struct TailArgs {
     #[arg(long, hide = true, conflicts_with = "no_pipeline")]
     pub pipeline: bool,
 
-    /// At most N requests per second of each method (receive, delete), from the start
+    /// At most N requests a second of each method, from the start
+    ///
+    /// Each of receive and delete is paced to N a second.
     ///
     /// Without it nothing is paced until the service answers 429; then that method goes at
     /// about 90 % of the rate that drew it, creeping up slowly. Example: greenq tail --max-rate 50
