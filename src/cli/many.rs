@@ -3,7 +3,7 @@
 use clap::Args;
 
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Several instances")]
+#[command(next_help_heading = "Multi-instance options")]
 pub struct ManyArgs {
     /// Follow every profile of the config file, each instance in a thread of its own
     ///
