@@ -174,7 +174,8 @@ fn a_post_whose_answer_was_lost_is_not_sent_again() {
         assert_exit(&out, 1);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("publish of #1 may have arrived") && err.contains("--at-least-once"),
+            err.contains("publish of the --text message may have arrived")
+                && err.contains("--at-least-once"),
             "{lost:?}: {err}"
         );
         assert_eq!(posts(&server), 1, "{lost:?}");

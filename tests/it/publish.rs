@@ -420,7 +420,7 @@ fn a_text_publish_that_fails_gives_no_advice_about_a_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "publish was rejected (HTTP 400: {\"error\":\"bad chat\"}); nothing was published;"
+            "publish of the --text message was rejected (HTTP 400: {\"error\":\"bad chat\"}); nothing was published;"
         ),
         "{err}"
     );

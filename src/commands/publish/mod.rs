@@ -228,7 +228,7 @@ pub fn send_all(
             let what = if source.resumable || total > 1 {
                 format!("publish of #{}", item.index)
             } else {
-                "publish".to_string()
+                "publish of the --text message".to_string()
             };
             let error = match e {
                 ApiError::Interrupted => Error::interrupted(),
