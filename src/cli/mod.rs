@@ -677,7 +677,7 @@ fn unknown_argument_hint(
         return Some("purge always clears the whole queue: greenq purge".into());
     }
     let insecure_suggested = suggested.is_some_and(|s| s.contains("--allow-insecure-http"));
-    (insecure_suggested && !flag.contains("insecure"))
+    (insecure_suggested && !flag.contains("insec"))
         .then(|| format!("greenq {subcommand} has no {flag}; see greenq {subcommand} --help"))
 }
 

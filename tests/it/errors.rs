@@ -146,6 +146,17 @@ fn flag_suggestions_make_sense() {
     );
     let line = refused_line(&["tail", "--text"]);
     assert!(line.contains("(use --format text)"), "{line}");
+    let line = refused_line(&["purge", "--all"]);
+    assert!(
+        !line.contains("insecure") && line.contains("purge always clears the whole queue"),
+        "{line}"
+    );
+    // Only a near miss of it is answered with --allow-insecure-http.
+    let line = refused_line(&["count", "--allow-insecur"]);
+    assert!(
+        line.contains("a similar argument exists: '--allow-insecure-http'"),
+        "{line}"
+    );
     // A typo that clap matches to a flag of the same subcommand keeps clap's suggestion.
     let line = refused_line(&["tail", "--tpye", "x"]);
     assert!(
