@@ -18,7 +18,13 @@ pub struct NextClear {
 
 impl NextClear {
     pub fn new(dir: &StateDir, queue: &QueueId) -> NextClear {
-        let name = queue.lock_name().replace(".lock", ".next-clear");
+        // `purge-https_host_443-1101000001.next-clear`, beside tail's lock of that queue.
+        let lock = queue.lock_name();
+        let stem = lock.strip_suffix(".lock").unwrap_or(&lock);
+        let name = format!(
+            "purge-{}.next-clear",
+            stem.strip_prefix("tail-").unwrap_or(stem)
+        );
         NextClear {
             dir: dir.clone(),
             path: dir.join(&name),
