@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Fleet options")]
 pub struct CoordinateArgs {
-    /// Share the queues with greenq on other machines: each consumed by the member holding its lease [env: GREENQ_COORDINATE]
+    /// Share queues across machines via Redis leases [env: GREENQ_COORDINATE]
     ///
     /// URL: redis://HOST:PORT[/DB], or rediss:// for TLS (a single primary, or Valkey). Every
     /// member is given the same profiles (--all-profiles or several --profile); each takes up to

@@ -1,12 +1,14 @@
 //! tail's state directory and what it holds: where it is (`dir`), the lock that makes
 //! one consumer per queue (`lock`), the ledger of handled notifications (`ledger`), and
-//! the stable fingerprint both the ledger and `--dedupe` use (`fingerprint`), and the
-//! lock's cross-machine form, a turn to consume the queue (`turn`, `--coordinate`).
+//! the stable fingerprint both the ledger and `--dedupe` use (`fingerprint`); for purge,
+//! when the service next allows a clear (`next_clear`); and the lock's cross-machine
+//! form, a turn to consume the queue (`turn`, `--coordinate`).
 
 pub mod dir;
 pub mod fingerprint;
 pub mod ledger;
 pub mod lock;
+pub mod next_clear;
 pub mod turn;
 
 use std::path::Path;

@@ -9,6 +9,7 @@ mod consumer;
 mod coordinate;
 mod delete;
 mod demo;
+mod docs;
 mod doctor;
 mod errors;
 mod faults;
