@@ -220,6 +220,11 @@ struct Keeper {
     given_dirty: bool,
     given_count: usize,
     rng: fastrand::Rng,
+    /// When the next renewal is due.
+    next_tick: Instant,
+    /// The live members and the fair share, as the last renewal saw them.
+    live: Vec<String>,
+    share: usize,
 }
 
 impl Keeper {
@@ -234,6 +239,9 @@ impl Keeper {
             given_dirty: true,
             given_count: usize::MAX,
             rng: fastrand::Rng::new(),
+            next_tick: Instant::now(),
+            live: Vec::new(),
+            share: usize::MAX,
         }
     }
 
@@ -243,16 +251,16 @@ impl Keeper {
 
     fn run(mut self) {
         while !self.shared.stop.load(Ordering::SeqCst) {
-            let pause = match self.connected().and_then(|()| self.round()) {
-                Ok(soon) => {
+            let pause = match self.connected().and_then(|()| self.step()) {
+                Ok(next) => {
                     self.back_up();
-                    if soon {
-                        Duration::from_millis(20)
-                    } else {
-                        interval(self.ttl())
-                    }
+                    next
                 }
-                Err(e) => self.lost(&e),
+                Err(e) => {
+                    // Renewed first thing when Redis answers again.
+                    self.next_tick = Instant::now();
+                    self.lost(&e)
+                }
             };
             self.shared.sleep(pause);
         }
@@ -302,28 +310,56 @@ impl Keeper {
         self.backoff = Duration::ZERO;
     }
 
-    /// One round: releases, the renewal, then taking or giving back toward the fair
-    /// share. True when another round should follow soon (a queue was given back).
-    fn round(&mut self) -> redis::RedisResult<bool> {
+    /// One step: the releases waiting, then, when it is due, the renewal and taking toward
+    /// the fair share; else, over the share, the next queue given back. How long until
+    /// the next step.
+    fn step(&mut self) -> redis::RedisResult<Duration> {
+        let shared = self.shared.clone();
+        let slots = shared.slots();
+        self.release_waiting(&slots)?;
+        let now = Instant::now();
+        if now >= self.next_tick {
+            let taken = self.tick(&slots)?;
+            // Taking while others give back: look again soon, not a whole interval later.
+            let every = interval(self.ttl());
+            let every = if taken { every / 5 } else { every };
+            self.next_tick = now + every;
+        }
+        let open: Vec<&Arc<Slot>> = slots.iter().filter(|s| !s.lock().closed).collect();
+        let released = self.give_back_one(&open);
+        let held_now = open.iter().filter(|s| s.lock().held.is_some()).count();
+        shared.metrics.set_held(held_now);
+        Ok(if released {
+            Duration::ZERO
+        } else {
+            self.next_tick.saturating_duration_since(Instant::now())
+        })
+    }
+
+    /// Deletes the leases given back or dropped since the last step.
+    fn release_waiting(&mut self, slots: &[Arc<Slot>]) -> redis::RedisResult<()> {
+        let released: Vec<(u64, u64)> = slots
+            .iter()
+            .filter_map(|s| s.lock().to_release.take().map(|e| (s.instance, e)))
+            .collect();
+        if let (false, Some(con)) = (released.is_empty(), self.con.as_mut()) {
+            scripts::release(con, &self.shared.options.member, &released, false)?;
+            for _ in &released {
+                self.shared.metrics.lost("given_back");
+            }
+        }
+        Ok(())
+    }
+
+    /// The renewal of every lease and of the registration, then free leases taken up to
+    /// the fair share. True when some were taken.
+    fn tick(&mut self, slots: &[Arc<Slot>]) -> redis::RedisResult<bool> {
         let Some(con) = self.con.as_mut() else {
             return Ok(false);
         };
         let shared = self.shared.clone();
         let (member, ttl) = (&shared.options.member, shared.options.ttl);
         let ttl_ms = ttl.as_millis() as u64;
-        let slots = shared.slots();
-
-        let released: Vec<(u64, u64)> = slots
-            .iter()
-            .filter_map(|s| s.lock().to_release.take().map(|e| (s.instance, e)))
-            .collect();
-        if !released.is_empty() {
-            scripts::release(con, member, &released, false)?;
-            for _ in &released {
-                shared.metrics.lost("given_back");
-            }
-        }
-
         let open: Vec<&Arc<Slot>> = slots.iter().filter(|s| !s.lock().closed).collect();
         if open.len() != self.given_count {
             self.given_count = open.len();
@@ -361,78 +397,90 @@ impl Keeper {
             }
         }
 
-        let live = ticked.members;
-        let share = share::fair_share(open.len(), live.len());
+        self.live = ticked.members;
+        self.share = share::fair_share(open.len(), self.live.len());
+        let held = open.iter().filter(|s| s.lock().held.is_some()).count();
+        if held >= self.share {
+            return Ok(false);
+        }
+        let mut candidates: Vec<&Arc<Slot>> = open
+            .iter()
+            .copied()
+            .filter(|s| {
+                let state = s.lock();
+                state.held.is_none() && state.to_release.is_none()
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Ok(false);
+        }
+        let live = &self.live;
+        candidates.sort_by_key(|s| share::preference(member, s.instance, live));
+        let instances: Vec<u64> = candidates.iter().map(|s| s.instance).collect();
+        let sent = Instant::now();
+        let got = scripts::acquire(
+            con,
+            member,
+            ttl_ms,
+            self.share - held,
+            self.floor,
+            &instances,
+        )?;
+        let now = Instant::now();
+        let taken = !got.got.is_empty();
+        for (index, epoch) in got.got {
+            let Some(slot) = candidates.get(index) else {
+                continue;
+            };
+            self.floor = self.floor.max(epoch);
+            let mut state = slot.lock();
+            if state.closed {
+                state.to_release = Some(epoch);
+                continue;
+            }
+            state.held = Some(Held {
+                epoch,
+                deadline: sent + renew_deadline(ttl),
+                acquired: now,
+            });
+            state.followed = false;
+            drop(state);
+            slot.notify();
+            shared.metrics.acquired();
+        }
+        Ok(taken)
+    }
+
+    /// Over the share (as the last renewal saw the members): the queue we are least
+    /// preferred for is given back, at once when its loop is between notifications, else
+    /// when its work in flight is done. One at a time. True when one was released now.
+    fn give_back_one(&mut self, open: &[&Arc<Slot>]) -> bool {
         let held: Vec<&Arc<Slot>> = open
             .iter()
             .copied()
             .filter(|s| s.lock().held.is_some())
             .collect();
-        let mut soon = false;
-        if held.len() < share {
-            let mut candidates: Vec<&Arc<Slot>> = open
-                .iter()
-                .copied()
-                .filter(|s| {
-                    let state = s.lock();
-                    state.held.is_none() && state.to_release.is_none()
-                })
-                .collect();
-            candidates.sort_by_key(|s| share::preference(member, s.instance, &live));
-            if !candidates.is_empty() {
-                let instances: Vec<u64> = candidates.iter().map(|s| s.instance).collect();
-                let sent = Instant::now();
-                let got = scripts::acquire(
-                    con,
-                    member,
-                    ttl_ms,
-                    share - held.len(),
-                    self.floor,
-                    &instances,
-                )?;
-                let now = Instant::now();
-                for (index, epoch) in got.got {
-                    let Some(slot) = candidates.get(index) else {
-                        continue;
-                    };
-                    self.floor = self.floor.max(epoch);
-                    let mut state = slot.lock();
-                    if state.closed {
-                        state.to_release = Some(epoch);
-                        soon = true;
-                        continue;
-                    }
-                    state.held = Some(Held {
-                        epoch,
-                        deadline: sent + renew_deadline(ttl),
-                        acquired: now,
-                    });
-                    state.followed = false;
-                    drop(state);
-                    slot.notify();
-                    shared.metrics.acquired();
-                }
-            }
-        } else if held.len() > share && !held.iter().any(|s| s.lock().give_back) {
-            // The one we are least preferred for goes first.
-            if let Some(slot) = held
-                .iter()
-                .max_by_key(|s| share::preference(member, s.instance, &live))
-            {
-                let mut state = slot.lock();
-                if state.in_hand {
-                    state.give_back = true;
-                } else if let Some(h) = state.held.take() {
-                    state.to_release = Some(h.epoch);
-                    soon = true;
-                }
-                drop(state);
-                slot.notify();
-            }
+        if held.len() <= self.share || held.iter().any(|s| s.lock().give_back) {
+            return false;
         }
-        let held_now = open.iter().filter(|s| s.lock().held.is_some()).count();
-        shared.metrics.set_held(held_now);
-        Ok(soon)
+        let (member, live) = (&self.shared.options.member, &self.live);
+        let Some(slot) = held
+            .iter()
+            .max_by_key(|s| share::preference(member, s.instance, live))
+        else {
+            return false;
+        };
+        let mut state = slot.lock();
+        let mut released = false;
+        if state.in_hand {
+            state.give_back = true;
+        } else if let Some(h) = state.held.take() {
+            state.to_release = Some(h.epoch);
+            released = true;
+        }
+        drop(state);
+        slot.notify();
+        released
     }
 
     /// The end of the run: every lease still ours and the registration, in one round trip.
