@@ -143,3 +143,95 @@ impl Turn for Lease {
         self.0.lock().held.map(|h| h.epoch)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn lease() -> (Lease, Arc<AtomicUsize>) {
+        let pokes = Arc::new(AtomicUsize::new(0));
+        let p = pokes.clone();
+        let poke = Arc::new(move || {
+            p.fetch_add(1, Ordering::SeqCst);
+        });
+        let slot = Slot::new(7, None, poke, FleetMetrics::default());
+        (Lease(Arc::new(slot)), pokes)
+    }
+
+    fn hold(lease: &Lease, epoch: u64, for_: Duration) {
+        let now = Instant::now();
+        lease.0.lock().held = Some(Held {
+            epoch,
+            deadline: now + for_,
+            acquired: now,
+        });
+        lease.0.notify();
+    }
+
+    #[test]
+    fn nothing_is_handed_on_past_the_renew_deadline() {
+        let (lease, _) = lease();
+        assert_eq!(lease.begin(), None, "not held");
+        hold(&lease, 3, Duration::from_secs(60));
+        assert_eq!(lease.begin(), Some(3));
+        assert!(lease.end());
+        hold(&lease, 4, Duration::ZERO);
+        assert_eq!(lease.begin(), None, "held, but its deadline passed");
+        assert_eq!(lease.epoch(), Some(4));
+    }
+
+    #[test]
+    fn a_queue_given_back_waits_for_its_work_in_flight() {
+        let (lease, pokes) = lease();
+        hold(&lease, 9, Duration::from_secs(60));
+        assert_eq!(lease.begin(), Some(9));
+        // The coordinator asks for it back while a notification is in hand.
+        lease.0.lock().give_back = true;
+        assert_eq!(lease.begin(), None, "nothing new once it is asked back");
+        assert!(!lease.end(), "the loop stops after its work in flight");
+        let state = lease.0.lock();
+        assert_eq!(state.to_release, Some(9));
+        assert!(state.held.is_none() && !state.give_back);
+        drop(state);
+        assert_eq!(pokes.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_waiting_loop_wakes_when_its_lease_is_taken_and_stops_on_a_signal() {
+        let (lease, _) = lease();
+        let lease = Arc::new(lease);
+        let waiter = {
+            let lease = lease.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let go = lease.wait(&Interrupt::new());
+                (go, started.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        hold(&lease, 1, Duration::from_secs(60));
+        let (go, waited) = waiter.join().unwrap();
+        assert!(go);
+        assert!(
+            waited < WAIT_STEP,
+            "woken by the lease, not by the poll: {waited:?}"
+        );
+        let (idle, _) = self::lease();
+        let interrupt = Interrupt::new();
+        interrupt.trigger();
+        assert!(!idle.wait(&interrupt));
+    }
+
+    #[test]
+    fn a_dropped_lease_is_released_and_never_taken_again() {
+        let (lease, pokes) = lease();
+        let slot = lease.0.clone();
+        hold(&lease, 5, Duration::from_secs(60));
+        drop(lease);
+        let state = slot.lock();
+        assert!(state.closed);
+        assert_eq!(state.to_release, Some(5));
+        assert_eq!(pokes.load(Ordering::SeqCst), 1);
+    }
+}
