@@ -769,3 +769,40 @@ fn a_hook_gets_the_lease_epoch() {
         seen[0].headers
     );
 }
+
+#[test]
+fn a_frozen_member_that_wakes_after_its_lease_hands_nothing_new_on() {
+    let (fleet, redis, handled) = setup(1);
+    let url = redis.url();
+    let queues = ids(1);
+    let mut a = Member::start(&fleet, &url, "a", &["--profile", "p0"], &handled);
+    wait_until(Duration::from_secs(15), "a owns p0", || {
+        owners(&url, &queues)
+            .values()
+            .all(|o| o.as_deref() == Some("a"))
+    });
+    let _b = Member::start(&fleet, &url, "b", &["--profile", "p0"], &handled);
+    let publisher = Publisher::start(&fleet, 0, Duration::from_millis(50));
+    wait_until(Duration::from_secs(30), "a hands on", || {
+        records(&handled).iter().any(|r| r.member == "a")
+    });
+    send_signal(&a.child, libc::SIGSTOP);
+    wait_until(Duration::from_secs(TTL + 3), "b took p0 over", || {
+        owners(&url, &queues)
+            .values()
+            .all(|o| o.as_deref() == Some("b"))
+    });
+    wait_until(Duration::from_secs(30), "b hands on", || {
+        records(&handled).iter().any(|r| r.member == "b")
+    });
+    let woke = now_ns();
+    send_signal(&a.child, libc::SIGCONT);
+    a.stderr.wait_for("lost the lease of instance", GUARD);
+    let rounds = publisher.stop();
+    wait_all_handled(&handled, &fleet, 0..rounds, Duration::from_secs(60));
+    let late: Vec<Record> = records(&handled)
+        .into_iter()
+        .filter(|r| r.member == "a" && r.ns > woke)
+        .collect();
+    assert!(late.is_empty(), "a handed on after it woke: {late:?}");
+}
