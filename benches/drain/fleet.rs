@@ -243,7 +243,7 @@ fn takeover(table: &mut Table) {
     let followed = standby.followed_ms();
     table.row(
         "a queue taken over is followed after its lease",
-        followed.map_or("?".into(), |ms| format!("{ms:.1} ms")),
+        followed.map_or("?".into(), |ms| format!("{ms:.3} ms")),
         "<= 100 ms",
         followed.map(|ms| ms <= 100.0),
     );
@@ -365,7 +365,16 @@ fn commands(sizes: &Sizes, table: &mut Table) {
         })
         .collect();
     let mut con = redis.con();
+    let mut joined = None;
     let balanced = loop {
+        if joined.is_none()
+            && redis::cmd("ZCARD")
+                .arg("greenq:members")
+                .query::<u64>(&mut con)
+                .is_ok_and(|n| n == 3)
+        {
+            joined = Some(started.elapsed());
+        }
         let owners = redis.owners(&mut con, &ids);
         let per = |m: &str| owners.iter().filter(|o| o.as_deref() == Some(m)).count();
         let share = n.div_ceil(3);
@@ -381,14 +390,23 @@ fn commands(sizes: &Sizes, table: &mut Table) {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
+    // Registered once each process has started (its threads, its ledger): the start-up
+    // of 1,000 profiles is measured by the `many` and `startup` sections.
+    let joined = joined.unwrap_or(balanced);
+    let settled = balanced.saturating_sub(joined);
     progress(format_args!(
-        "{n} queues balanced over 3 members {:.1} s after the start",
-        balanced.as_secs_f64()
+        "{n} queues balanced over 3 members {:.1} s after the start, {:.1} s after the last joined",
+        balanced.as_secs_f64(),
+        settled.as_secs_f64()
     ));
     table.row(
-        format!("{n} queues over 3 members: all owned, balanced"),
-        format!("{:.1} s", balanced.as_secs_f64()),
-        "<= 15 s",
+        format!("{n} queues over 3 members: all joined, then balanced"),
+        format!(
+            "{:.1} s, then {:.1} s",
+            joined.as_secs_f64(),
+            settled.as_secs_f64()
+        ),
+        "balanced <= 15 s",
         Some(balanced <= Duration::from_secs(15)),
     );
     let _: () = redis::cmd("CONFIG")
@@ -456,18 +474,16 @@ fn commands(sizes: &Sizes, table: &mut Table) {
 fn drain(sizes: &Sizes, table: &mut Table) {
     let n = sizes.drain;
     let redis = Redis::start();
-    let state = tempfile::tempdir().expect("tempdir");
     let (mut plain, mut coordinated) = (0.0f64, 0.0f64);
     for round in 1..=sizes.rounds {
         let rate = tail_rate(n);
         plain = plain.max(rate);
         let emulator = Emulator::start(0);
         prefill(&emulator, n);
+        // The state directory as the plain drain has it (not named: no ledger when printing).
         let mut cmd = greenq(&emulator.url());
         cmd.args(["tail", "--count", &n.to_string(), "--format", "json"])
             .args(["--coordinate", &redis.url(), "--member", "bench"])
-            .arg("--state-dir")
-            .arg(state.path())
             .stdout(Stdio::null());
         let run = run_measured(cmd, "greenq tail --coordinate");
         assert_empty(&emulator, "after greenq tail --coordinate --count N");
