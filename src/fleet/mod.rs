@@ -351,8 +351,8 @@ impl Keeper {
         Ok(())
     }
 
-    /// The renewal of every lease and of the registration, then free leases taken up to
-    /// the fair share. True when some were taken.
+    /// The renewal of every lease and of the registration, and free leases taken up to
+    /// the fair share, in one round trip. True when some were taken.
     fn tick(&mut self, slots: &[Arc<Slot>]) -> redis::RedisResult<bool> {
         let Some(con) = self.con.as_mut() else {
             return Ok(false);
@@ -370,10 +370,32 @@ impl Keeper {
             .iter()
             .filter_map(|s| s.lock().held.map(|h| (s.instance, h.epoch)))
             .collect();
+        // Free ones are taken in rendezvous order, as the last renewal saw the members.
+        let mut candidates: Vec<&Arc<Slot>> = open
+            .iter()
+            .copied()
+            .filter(|s| {
+                let state = s.lock();
+                state.held.is_none() && state.to_release.is_none()
+            })
+            .collect();
+        let live = &self.live;
+        candidates.sort_by_key(|s| share::preference(member, s.instance, live));
+        let instances: Vec<u64> = candidates.iter().map(|s| s.instance).collect();
         let sent = Instant::now();
-        let ticked = scripts::tick(con, member, ttl_ms, given.as_deref(), self.floor, &leases)?;
+        let round = scripts::Round {
+            member,
+            ttl_ms,
+            given: given.as_deref(),
+            floor: self.floor,
+            leases: &leases,
+            queues: open.len(),
+            candidates: &instances,
+        };
+        let ticked = scripts::tick(con, &round)?;
+        let now = Instant::now();
         self.floor = self.floor.max(ticked.epoch);
-        shared.metrics.renewed(sent.elapsed(), ticked.members.len());
+        shared.metrics.renewed(now - sent, ticked.members.len());
         self.given_dirty = ticked.registered_anew && given.is_none();
         let deadline = sent + renew_deadline(ttl);
         for ((instance, epoch), still) in leases.iter().zip(&ticked.held) {
@@ -396,39 +418,8 @@ impl Keeper {
                 _ => {}
             }
         }
-
-        self.live = ticked.members;
-        self.share = share::fair_share(open.len(), self.live.len());
-        let held = open.iter().filter(|s| s.lock().held.is_some()).count();
-        if held >= self.share {
-            return Ok(false);
-        }
-        let mut candidates: Vec<&Arc<Slot>> = open
-            .iter()
-            .copied()
-            .filter(|s| {
-                let state = s.lock();
-                state.held.is_none() && state.to_release.is_none()
-            })
-            .collect();
-        if candidates.is_empty() {
-            return Ok(false);
-        }
-        let live = &self.live;
-        candidates.sort_by_key(|s| share::preference(member, s.instance, live));
-        let instances: Vec<u64> = candidates.iter().map(|s| s.instance).collect();
-        let sent = Instant::now();
-        let got = scripts::acquire(
-            con,
-            member,
-            ttl_ms,
-            self.share - held,
-            self.floor,
-            &instances,
-        )?;
-        let now = Instant::now();
-        let taken = !got.got.is_empty();
-        for (index, epoch) in got.got {
+        let taken = !ticked.got.is_empty();
+        for (index, epoch) in ticked.got {
             let Some(slot) = candidates.get(index) else {
                 continue;
             };
@@ -440,7 +431,7 @@ impl Keeper {
             }
             state.held = Some(Held {
                 epoch,
-                deadline: sent + renew_deadline(ttl),
+                deadline,
                 acquired: now,
             });
             state.followed = false;
@@ -448,6 +439,8 @@ impl Keeper {
             slot.notify();
             shared.metrics.acquired();
         }
+        self.live = ticked.members;
+        self.share = share::fair_share(open.len(), self.live.len());
         Ok(taken)
     }
 

@@ -1,6 +1,6 @@
 //! What greenq asks of Redis, each one round trip (a Lua script runs whole, alone):
-//! `tick` renews all of a member's leases and its registration, `acquire` takes free
-//! leases, `release` gives leases back. Keys: `greenq:lease:{instance}` (value "epoch
+//! `tick` renews all of a member's leases and its registration and takes free leases up
+//! to its fair share, `release` gives leases back. Keys: `greenq:lease:{instance}` (value "epoch
 //! member", with a TTL), `greenq:epoch` (INCR), `greenq:members` (members by expiry),
 //! `greenq:given` (the queues each member was given), `greenq:fresh`.
 //!
@@ -41,6 +41,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
 local floor = tonumber(ARGV[4])
+local leases = tonumber(ARGV[5])
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 for _, m in ipairs(dead) do redis.call('HDEL', KEYS[2], m) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -55,45 +56,32 @@ if epoch < floor then
   redis.call('SET', KEYS[3], epoch)
 end
 local held = {}
-for i = 5, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[i] then
-    redis.call('PEXPIRE', KEYS[i], ttl)
-    held[#held + 1] = 1
+local kept = 0
+for i = 1, leases do
+  if redis.call('GET', KEYS[4 + i]) == ARGV[6 + i] then
+    redis.call('PEXPIRE', KEYS[4 + i], ttl)
+    held[i] = 1
+    kept = kept + 1
   else
-    held[#held + 1] = 0
+    held[i] = 0
   end
 end
-return {redis.call('ZRANGE', KEYS[1], 0, -1), held, new, epoch}
-";
-
-/// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
-static ACQUIRE_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(ACQUIRE));
-
-const ACQUIRE: &str = r"
-local ttl = tonumber(ARGV[2])
-local want = tonumber(ARGV[3])
-local floor = tonumber(ARGV[4])
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('SET', KEYS[2], '1', 'PX', ttl)
-end
-local wait = redis.call('PTTL', KEYS[2])
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+local want = math.ceil(tonumber(ARGV[6]) / math.max(#members, 1)) - kept
 local got = {}
-if wait > 0 then return {wait, got} end
-for i = 3, #KEYS do
-  if want <= 0 then break end
-  if redis.call('EXISTS', KEYS[i]) == 0 then
-    local e = redis.call('INCR', KEYS[1])
-    if e <= floor then
-      e = floor + 1
-      redis.call('SET', KEYS[1], e)
+if redis.call('PTTL', KEYS[4]) <= 0 then
+  for i = 5 + leases, #KEYS do
+    if want <= 0 then break end
+    if redis.call('EXISTS', KEYS[i]) == 0 then
+      epoch = redis.call('INCR', KEYS[3])
+      redis.call('SET', KEYS[i], epoch .. ' ' .. ARGV[1], 'PX', ttl)
+      got[#got + 1] = i - 4 - leases
+      got[#got + 1] = epoch
+      want = want - 1
     end
-    redis.call('SET', KEYS[i], e .. ' ' .. ARGV[1], 'PX', ttl)
-    got[#got + 1] = i - 2
-    got[#got + 1] = e
-    want = want - 1
   end
 end
-return {0, got}
+return {members, held, new, epoch, got}
 ";
 
 /// Hashed once: sent by its SHA1 (EVALSHA), whole only the first time.
@@ -120,67 +108,60 @@ pub struct Ticked {
     pub registered_anew: bool,
     /// The epoch count now.
     pub epoch: u64,
+    /// Leases taken: (index into the candidates, epoch).
+    pub got: Vec<(usize, u64)>,
 }
 
-/// Registers `member` for one more TTL (with the queues it was given, when `given` is
-/// some), drops the expired members, raises the epoch count to `floor`, and renews each
-/// of `leases` (instance, epoch) still ours.
-pub fn tick(
-    con: &mut Connection,
-    member: &str,
-    ttl_ms: u64,
-    given: Option<&str>,
-    floor: u64,
-    leases: &[(u64, u64)],
-) -> RedisResult<Ticked> {
+/// What one renewal sends.
+pub struct Round<'a> {
+    pub member: &'a str,
+    pub ttl_ms: u64,
+    pub given: Option<&'a str>,
+    pub floor: u64,
+    pub leases: &'a [(u64, u64)],
+    /// The queues this member was given (its share is of these).
+    pub queues: usize,
+    pub candidates: &'a [u64],
+}
+
+/// One round trip: registers `member` for one more TTL (with the queues it was given,
+/// when `given` is some), drops the expired members, raises the epoch count to `floor`,
+/// renews each of `leases` (instance, epoch) still ours, then takes free leases among
+/// `candidates` (in order) up to the fair share of `queues`, each with a new epoch;
+/// nothing while Redis is fresh.
+pub fn tick(con: &mut Connection, round: &Round) -> RedisResult<Ticked> {
+    let Round {
+        member,
+        ttl_ms,
+        given,
+        floor,
+        leases,
+        queues,
+        candidates,
+    } = *round;
     let script = &*TICK_SCRIPT;
     let mut call = script.prepare_invoke();
     call.key(MEMBERS).key(GIVEN).key(EPOCH).key(FRESH);
     call.arg(member)
         .arg(ttl_ms)
         .arg(given.unwrap_or(""))
-        .arg(floor);
+        .arg(floor)
+        .arg(leases.len())
+        .arg(queues);
     for (instance, epoch) in leases {
         call.key(lease_key(*instance))
             .arg(lease_value(*epoch, member));
     }
-    let (members, held, new, epoch): (Vec<String>, Vec<i64>, i64, i64) = call.invoke(con)?;
+    for instance in candidates {
+        call.key(lease_key(*instance));
+    }
+    let (members, held, new, epoch, got): (Vec<String>, Vec<i64>, i64, i64, Vec<u64>) =
+        call.invoke(con)?;
     Ok(Ticked {
         members,
         held: held.into_iter().map(|h| h == 1).collect(),
         registered_anew: new == 1,
         epoch: epoch.max(0) as u64,
-    })
-}
-
-/// What an acquisition got.
-pub struct Acquired {
-    /// Redis lost its data or the fleet is new: nothing was taken; try again in so many ms.
-    pub wait_ms: u64,
-    /// (index into the candidates, epoch).
-    pub got: Vec<(usize, u64)>,
-}
-
-/// Takes up to `want` of `candidates` (instances, in order of preference) that nobody
-/// holds, each with a new epoch above `floor`.
-pub fn acquire(
-    con: &mut Connection,
-    member: &str,
-    ttl_ms: u64,
-    want: usize,
-    floor: u64,
-    candidates: &[u64],
-) -> RedisResult<Acquired> {
-    let script = &*ACQUIRE_SCRIPT;
-    let mut call = script.prepare_invoke();
-    call.key(EPOCH).key(FRESH);
-    call.arg(member).arg(ttl_ms).arg(want).arg(floor);
-    for instance in candidates {
-        call.key(lease_key(*instance));
-    }
-    let (wait, got): (i64, Vec<u64>) = call.invoke(con)?;
-    Ok(Acquired {
-        wait_ms: wait.max(0) as u64,
         got: got
             .chunks(2)
             .filter_map(|pair| match pair {
