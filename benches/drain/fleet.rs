@@ -440,8 +440,7 @@ fn commands(sizes: &Sizes, table: &mut Table) {
     }
     let per_second = total as f64 / window.as_secs_f64();
     let trips = scripts as f64 / window.as_secs_f64();
-    // One renewal per member every TTL / 3; a member below its share (1000 = 334 + 334 +
-    // 332) also tries to take a free lease once per renewal.
+    // One renewal per member every TTL / 3 (it takes free leases too), nothing else.
     let renewals = 3.0 * 3.0 / TTL as f64;
     progress(format_args!(
         "{total} commands in {:.0} s ({scripts} scripts): {per_second:.1}/s\n{info}",
