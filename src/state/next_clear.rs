@@ -31,27 +31,38 @@ impl NextClear {
         }
     }
 
-    /// How long until a clear is allowed, if the record says it is not yet.
+    /// How long until a clear is allowed, if the record says it is not yet. A record that
+    /// cannot be read, or that a clock set back since makes doubtful, says nothing.
     pub fn wait(&self, now: SystemTime) -> Option<Duration> {
         let text = std::fs::read_to_string(&self.path).ok()?;
-        let at = SystemTime::UNIX_EPOCH + Duration::from_secs_f64(text.trim().parse().ok()?);
-        // A record far ahead (a clock set back) is not trusted.
-        at.duration_since(now)
+        let (written, next) = text.trim().split_once(' ')?;
+        let at = |secs: &str| {
+            let secs = Duration::try_from_secs_f64(secs.parse().ok()?).ok()?;
+            SystemTime::UNIX_EPOCH.checked_add(secs)
+        };
+        let (written, next) = (at(written)?, at(next)?);
+        // Written in our future: the clock went back since, and the wait with it is unknown.
+        now.duration_since(written).ok()?;
+        // A record far ahead (not one of ours: the longest wait kept is an hour) is not trusted.
+        next.duration_since(now)
             .ok()
             .filter(|left| *left <= Duration::from_secs(3600))
     }
 
     /// The next clear is allowed `after` from `now`.
     pub fn remember(&self, now: SystemTime, after: Duration) {
-        let Ok(since_epoch) = (now + after).duration_since(SystemTime::UNIX_EPOCH) else {
+        let seconds = |t: SystemTime| t.duration_since(SystemTime::UNIX_EPOCH).ok();
+        let (Some(written), Some(next)) = (seconds(now), now.checked_add(after).and_then(seconds))
+        else {
             return;
         };
         if self.dir.create().is_err() {
             return;
         }
         let temporary = self.path.with_extension("next-clear.tmp");
-        let written = std::fs::write(&temporary, format!("{:.3}\n", since_epoch.as_secs_f64()))
-            .and_then(|()| std::fs::rename(&temporary, &self.path));
+        let text = format!("{:.3} {:.3}\n", written.as_secs_f64(), next.as_secs_f64());
+        let written =
+            std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, &self.path));
         if written.is_err() {
             let _ = std::fs::remove_file(&temporary);
         }
@@ -82,5 +93,56 @@ mod tests {
         assert_eq!(record.wait(now + Duration::from_secs(47)), None);
         let other = NextClear::new(&state, &QueueId::new("http://127.0.0.1:7700", 2));
         assert_eq!(other.wait(now), None, "one record per queue");
+    }
+
+    #[test]
+    fn a_clock_set_back_or_a_corrupt_record_means_the_service_decides() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir {
+            path: dir.path().to_path_buf(),
+            explicit: true,
+            origin: "test",
+        };
+        let record = NextClear::new(&state, &QueueId::new("http://127.0.0.1:7700", 1));
+        let now = SystemTime::now();
+        record.remember(now, Duration::from_secs(60));
+        // The clock set back ten minutes: the record is from the future, not a wait of 11 minutes.
+        assert_eq!(record.wait(now - Duration::from_secs(600)), None);
+        let path = dir.path().join(
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .file_name(),
+        );
+        for corrupt in [
+            "-1 -1",
+            "nan nan",
+            "inf inf",
+            "1e300 1e300",
+            "0 1e19",
+            "1 -5",
+            "",
+            "x",
+            "17",
+            "\u{0}\u{0}",
+            "1.5 2.5 3.5",
+        ] {
+            std::fs::write(&path, corrupt).unwrap();
+            assert_eq!(record.wait(now), None, "{corrupt:?}");
+        }
+        // Nor a wait of more than an hour.
+        let secs = |t: SystemTime| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64()
+        };
+        std::fs::write(
+            &path,
+            format!("{} {}", secs(now) - 1.0, secs(now) - 2.0 + 7200.0),
+        )
+        .unwrap();
+        assert_eq!(record.wait(now), None);
     }
 }
