@@ -220,6 +220,17 @@ fn profile_add_list_remove_keep_the_file_private_and_its_comments() {
         ],
         &["profile", "add", "x", "-i", "1", "--token-stdin"],
         &["profile", "add", "x", "-i", "1", "--api-url", "https://h"],
+        // A TOML integer holds no more: it was written negative, a profile never read back.
+        &[
+            "profile",
+            "add",
+            "x",
+            "-i",
+            "9223372036854775808",
+            "--api-url",
+            "https://h",
+            "--token-stdin",
+        ],
     ] {
         let out = fleet.cmd().args(args).write_stdin("tok").output().unwrap();
         assert_exit(&out, 2);
@@ -356,5 +367,16 @@ fn profile_set_changes_one_field_and_keeps_the_token_and_the_comments() {
         .unwrap();
     assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to change"));
+    let out = fleet
+        .cmd()
+        .args(["profile", "set", "shop", "-i", "18446744073709551615"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("larger than a config file can hold"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&fleet.config).unwrap(), expected);
 }
