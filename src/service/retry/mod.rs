@@ -108,7 +108,8 @@ impl<'a> Retry<'a> {
                     done += 1;
                     self.retries += 1;
                     if let Some(o) = self.observer {
-                        o.retrying(retry_class(&reason));
+                        // Its reason quotes the answer: a class of its own, not `other`.
+                        o.retrying("malformed");
                     }
                     if self.pause(&reason, None, None) {
                         return Err(ApiError::Interrupted);
