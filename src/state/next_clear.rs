@@ -4,6 +4,8 @@
 //! interval), and checks it before asking anyone to confirm. Best effort: a record that
 //! cannot be read or written only means the service decides, as without it.
 
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -34,7 +36,7 @@ impl NextClear {
     /// How long until a clear is allowed, if the record says it is not yet. A record that
     /// cannot be read, or that a clock set back since makes doubtful, says nothing.
     pub fn wait(&self, now: SystemTime) -> Option<Duration> {
-        let text = std::fs::read_to_string(&self.path).ok()?;
+        let text = self.read()?;
         let (written, next) = text.trim().split_once(' ')?;
         let at = |secs: &str| {
             let secs = Duration::try_from_secs_f64(secs.parse().ok()?).ok()?;
@@ -59,13 +61,32 @@ impl NextClear {
         if self.dir.create().is_err() {
             return;
         }
-        let temporary = self.path.with_extension("next-clear.tmp");
-        let text = format!("{:.3} {:.3}\n", written.as_secs_f64(), next.as_secs_f64());
-        let written =
-            std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, &self.path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temporary);
+        // Cut to the millisecond, never rounded up: a record is never written in its future.
+        let ms = |d: Duration| format!("{}.{:03}", d.as_secs(), d.subsec_millis());
+        let text = format!("{} {}\n", ms(written), ms(next));
+        // A new file of a random name (0600), renamed over the record: nothing planted at a
+        // fixed name in a shared directory (a link to another file) is written through.
+        if let Ok(mut temporary) = tempfile::NamedTempFile::new_in(&self.dir.path)
+            && temporary.write_all(text.as_bytes()).is_ok()
+        {
+            let _ = temporary.persist(&self.path);
         }
+    }
+
+    /// The record's text: a few bytes of a regular file, never a link followed, nor a FIFO
+    /// or a device waited on or read without end.
+    fn read(&self) -> Option<String> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(&self.path)
+            .ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut text = String::new();
+        file.take(64).read_to_string(&mut text).ok()?;
+        Some(text)
     }
 }
 
@@ -144,5 +165,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(record.wait(now), None);
+    }
+
+    #[test]
+    fn nothing_planted_in_the_directory_is_written_through_or_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir {
+            path: dir.path().to_path_buf(),
+            explicit: true,
+            origin: "test",
+        };
+        let record = NextClear::new(&state, &QueueId::new("http://127.0.0.1:7700", 1));
+        // A link where a temporary file of a fixed name would be, to someone else's file.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let planted = record.path.with_extension("next-clear.tmp");
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let now = SystemTime::now();
+        record.remember(now, Duration::from_secs(30));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(record.wait(now).is_some(), "the record was written");
+        // A FIFO where the record is: not waited on for a writer that never comes.
+        std::fs::remove_file(&record.path).unwrap();
+        let path = std::ffi::CString::new(record.path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo(3) reads a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        let (done, waited) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(record.wait(now)));
+        // A guard only: the answer comes at once, or never.
+        let answer = waited.recv_timeout(Duration::from_secs(30));
+        assert_eq!(answer, Ok(None));
     }
 }
