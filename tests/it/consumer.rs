@@ -877,7 +877,7 @@ fn an_exec_command_that_cannot_run_fails_at_start_before_any_receive() {
     let plain = dir.path().join("handler.sh");
     std::fs::write(&plain, "#!/bin/sh\nexit 0\n").unwrap();
     let plain = plain.display().to_string();
-    let cases: [(&str, &str); 4] = [
+    let cases: [(&str, &str); 5] = [
         ("./typo.sh", "cannot run `./typo.sh` (no such file)"),
         (
             "greenq-no-such-program",
@@ -885,6 +885,7 @@ fn an_exec_command_that_cannot_run_fails_at_start_before_any_receive() {
         ),
         (&plain, "is not executable"),
         ("/", "is a directory"),
+        ("", "the command after --exec -- is empty"),
     ];
     for (command, needle) in cases {
         let mut child = std_greenq(&server.url())
