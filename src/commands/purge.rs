@@ -118,10 +118,17 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
                 };
                 return Err(too_soon(secs, why).into());
             }
-            Err(ApiError::MayHaveArrived { reason }) => {
+            // A 2xx that is not the documented answer may be a clear done: as a lost answer.
+            Err(e @ (ApiError::MayHaveArrived { .. } | ApiError::Malformed { .. })) => {
+                let what = match e {
+                    ApiError::Malformed { reason } => {
+                        format!("the clear was answered with something undocumented: {reason}")
+                    }
+                    other => format!("the clear was sent and its answer was lost: {other}"),
+                };
                 return Err(Error::failure("the queue may have been cleared")
                     .why(format!(
-                        "the clear was sent and its answer was lost: {reason}; greenq does not send it again, which would drop notifications that arrived since"
+                        "{what}; greenq does not send it again, which would drop notifications that arrived since"
                     ))
                     .fix("run `greenq count` to check, and `greenq purge` again if it still holds what should go")
                     .into());

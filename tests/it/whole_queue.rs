@@ -189,6 +189,9 @@ fn a_clear_whose_answer_was_lost_is_sent_once_and_may_have_cleared() {
             },
         ),
         ("502", reply(502, "")),
+        // A 2xx, so perhaps done, that is not the documented answer.
+        ("an HTML page", reply(200, "<html>proxy</html>")),
+        ("an array", reply(200, "[true]")),
     ];
     for (name, step) in lost {
         let server = Scripted::start(
