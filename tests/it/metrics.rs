@@ -191,7 +191,8 @@ fn retries_are_counted_by_reason() {
 #[test]
 fn a_malformed_answer_is_counted_as_a_retry_of_its_own_class() {
     // An array for an envelope, once; then the queue holds the long poll.
-    let server = Scripted::start(vec![reply(200, r#"[7,{"typeWebhook":"x"}]"#)], hang());
+    let server =
+        Scripted::start_beside_metrics(vec![reply(200, r#"[7,{"typeWebhook":"x"}]"#)], hang());
     let (mut child, _stderr, addr) = tail_with_metrics(&server.url(), &[]);
     let key = |reason: &str| {
         format!("greenq_retries_total{{instance=\"{INSTANCE}\",reason=\"{reason}\"}}")
