@@ -220,7 +220,7 @@ pub fn send_all(
         let sent = session
             .interrupt
             .protect(|| retry.run(repeat, || client.publish(&body)));
-        if let Err(e) = sent {
+        if let Err(e) = sent.map_err(as_publish_failure) {
             session.status.clear();
             let _ = out.flush();
             let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
@@ -267,6 +267,17 @@ pub fn send_all(
         ));
     }
     Ok(())
+}
+
+/// A POST's failure as publish tells it: an answer that could not be read (too large, a
+/// head over 64 KiB) came from a server that took the POST, which may have been carried out.
+pub fn as_publish_failure(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Malformed { reason } => ApiError::MayHaveArrived {
+            reason: format!("the endpoint answered something that could not be read ({reason})"),
+        },
+        other => other,
+    }
 }
 
 /// The failed POST arrived nowhere: refused by the service with a definite answer, or

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
-use crate::commands::publish::{arrived_nowhere, note_other_instance};
+use crate::commands::publish::{arrived_nowhere, as_publish_failure, note_other_instance};
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
 use crate::notification::input::{NotificationReader, Positioned, SyntaxError, checked};
@@ -164,7 +164,7 @@ fn publish_one(
         .interrupt
         .protect(|| retry.run(repeat, || client.publish(body)));
     retry.progress();
-    sent.map_err(|e| {
+    sent.map_err(as_publish_failure).map_err(|e| {
         let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
         let nowhere = arrived_nowhere(&e, repeat);
         let error = match e {
