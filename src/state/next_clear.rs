@@ -94,6 +94,16 @@ impl NextClear {
 mod tests {
     use super::*;
 
+    /// The record of instance 1 on the emulator's default port, in `dir`.
+    fn record_in(dir: &std::path::Path) -> NextClear {
+        let state = StateDir {
+            path: dir.to_path_buf(),
+            explicit: true,
+            origin: "test",
+        };
+        NextClear::new(&state, &QueueId::new("http://127.0.0.1:7700", 1))
+    }
+
     #[test]
     fn a_remembered_time_is_waited_for_until_it_passed() {
         let dir = tempfile::tempdir().unwrap();
@@ -119,12 +129,7 @@ mod tests {
     #[test]
     fn a_clock_set_back_or_a_corrupt_record_means_the_service_decides() {
         let dir = tempfile::tempdir().unwrap();
-        let state = StateDir {
-            path: dir.path().to_path_buf(),
-            explicit: true,
-            origin: "test",
-        };
-        let record = NextClear::new(&state, &QueueId::new("http://127.0.0.1:7700", 1));
+        let record = record_in(dir.path());
         let now = SystemTime::now();
         record.remember(now, Duration::from_secs(60));
         // The clock set back ten minutes: the record is from the future, not a wait of 11 minutes.
@@ -170,12 +175,7 @@ mod tests {
     #[test]
     fn nothing_planted_in_the_directory_is_written_through_or_waited_on() {
         let dir = tempfile::tempdir().unwrap();
-        let state = StateDir {
-            path: dir.path().to_path_buf(),
-            explicit: true,
-            origin: "test",
-        };
-        let record = NextClear::new(&state, &QueueId::new("http://127.0.0.1:7700", 1));
+        let record = record_in(dir.path());
         // A link where a temporary file of a fixed name would be, to someone else's file.
         let victim = dir.path().join("victim");
         std::fs::write(&victim, "keep me").unwrap();
