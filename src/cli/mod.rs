@@ -559,6 +559,9 @@ pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
     let mut tips: Vec<String> = rest
         .iter()
         .filter_map(|l| l.strip_prefix("tip: "))
+        // clap's "to pass '--x' as a value, use '-- --x'": after tail's `--` comes the
+        // --exec command, and no value of greenq's starts with a dash.
+        .filter(|tip| !tip.starts_with("to pass '"))
         .map(str::to_string)
         .collect();
     let mut usage = rest
@@ -675,6 +678,15 @@ fn unknown_argument_hint(
     }
     if subcommand == "purge" && flag == "--all" {
         return Some("purge always clears the whole queue: greenq purge".into());
+    }
+    // The names other tools give what greenq calls otherwise.
+    if matches!(subcommand, "tail" | "receive") && matches!(flag, "--wait" | "--timeout") {
+        return Some(format!(
+            "the long poll's length is --receive-timeout SECS (5..60): greenq {subcommand} --receive-timeout 5"
+        ));
+    }
+    if subcommand == "serve" && matches!(flag, "--port" | "--host" | "--bind" | "--addr") {
+        return Some("use --listen ADDR: greenq serve --listen 127.0.0.1:7701".into());
     }
     let insecure_suggested = suggested.is_some_and(|s| s.contains("--allow-insecure-http"));
     (insecure_suggested && !flag.contains("insec"))

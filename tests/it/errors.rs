@@ -27,7 +27,7 @@ fn an_address_in_use_names_it_gives_the_cause_and_says_what_to_do() {
     let line = error_line(&out);
     assert!(
         line.starts_with(&format!("greenq: error: cannot listen on {addr} ("))
-            && line.ends_with("); pick another address with --listen (port 0 picks a free one)"),
+            && line.ends_with("); another greenq serve (or another program) listens there already: stop it, or pick another address with --listen (port 0 picks a free one)"),
         "{line}"
     );
     assert_no_token(&[&out.stdout, &out.stderr]);
@@ -161,6 +161,39 @@ fn flag_suggestions_make_sense() {
     let line = refused_line(&["tail", "--tpye", "x"]);
     assert!(
         line.contains("a similar argument exists: '--type'"),
+        "{line}"
+    );
+}
+
+#[test]
+fn no_flag_error_offers_the_double_dash_and_common_names_are_pointed_to_greenqs() {
+    // After tail's `--` comes the --exec command: clap's "use '-- --wait'" would mislead.
+    for args in [
+        &["tail", "--fromat", "text"][..],
+        &["tail", "--nope"],
+        &["count", "--nope"],
+    ] {
+        let line = refused_line(args);
+        assert!(!line.contains("as a value"), "{line}");
+    }
+    let line = refused_line(&["tail", "--fromat", "text"]);
+    assert!(
+        line.contains("(a similar argument exists: '--format'); usage: greenq tail"),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "--wait", "5"]);
+    assert!(
+        line.contains("(the long poll's length is --receive-timeout SECS (5..60): greenq tail --receive-timeout 5)"),
+        "{line}"
+    );
+    let line = refused_line(&["receive", "--timeout", "5"]);
+    assert!(
+        line.contains("greenq receive --receive-timeout 5)"),
+        "{line}"
+    );
+    let line = refused_line(&["serve", "--port", "7701"]);
+    assert!(
+        line.contains("(use --listen ADDR: greenq serve --listen 127.0.0.1:7701)"),
         "{line}"
     );
 }
