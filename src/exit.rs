@@ -89,6 +89,16 @@ impl Error {
         self
     }
 
+    /// Why it failed, when that was said.
+    pub fn why_text(&self) -> Option<&str> {
+        self.why.as_deref()
+    }
+
+    /// What to do, when that was said.
+    pub fn fix_text(&self) -> Option<&str> {
+        self.fix.as_deref()
+    }
+
     /// Puts `note` (what was and was not done) before the advice.
     pub fn fix_prefix(mut self, note: impl Into<String>) -> Self {
         let note = note.into();
