@@ -230,6 +230,40 @@ fn dry_run_prints_compact_notifications_and_sends_nothing() {
 }
 
 #[test]
+fn a_dry_run_counts_in_words_not_with_a_parenthesised_s() {
+    let emu = Emulator::start(0);
+    for (input, said) in [
+        (
+            numbered("a", 1),
+            "dry run: 1 valid notification in <stdin>; nothing was sent",
+        ),
+        (
+            format!("{}\n{}", numbered("a", 1), numbered("b", 2)),
+            "dry run: 2 valid notifications in <stdin>; nothing was sent",
+        ),
+    ] {
+        let out = emu
+            .cmd()
+            .args(["publish", "--dry-run"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+    }
+    let f = file(&numbered("a", 1));
+    let out = emu
+        .cmd()
+        .args(["publish", "--dry-run"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dry run: 1 valid notification in "), "{err}");
+}
+
+#[test]
 fn a_failure_that_outlives_the_retries_says_how_far_it_got() {
     let ok = reply(200, r#"{"result":true}"#);
     let server = Scripted::start(
