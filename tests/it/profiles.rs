@@ -358,3 +358,45 @@ fn profile_set_changes_one_field_and_keeps_the_token_and_the_comments() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to change"));
     assert_eq!(std::fs::read_to_string(&fleet.config).unwrap(), expected);
 }
+
+#[test]
+fn a_loopback_profile_without_a_webhook_url_is_told_where_its_publish_goes() {
+    let fleet = Fleet::start(1, 0);
+    let url = fleet.emulator.url();
+    let id = fleet_id(0).to_string();
+    let add = |name: &str, extra: &[&str]| {
+        fleet
+            .cmd()
+            .args([
+                "profile",
+                "add",
+                name,
+                "-i",
+                &id,
+                "--api-url",
+                &url,
+                "--token-stdin",
+            ])
+            .args(extra)
+            .write_stdin(format!("{}\n", fleet_token(0)))
+            .output()
+            .unwrap()
+    };
+    let out = add("emu", &[]);
+    assert_exit(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "greenq: note: profile emu has no webhook_url, so its publish goes to GREEN_API_WEBHOOK_URL, else https://webhook.green-api.com, not to {url}; for greenq serve: greenq profile set emu --webhook-url {url}"
+        )),
+        "{err}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    let out = add("emu2", &["--webhook-url", &url]);
+    assert_exit(&out, 0);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
