@@ -606,6 +606,13 @@ fn a_hook_that_is_down_at_first_is_waited_for_without_counting_attempts() {
         line.contains("not counted as an attempt") && line.contains(&addr.to_string()),
         "{line}"
     );
+    // Said plainly, not as "io: Connection refused (os error 111)".
+    assert!(
+        line.contains(&format!(
+            "the hook is unreachable (http://{addr}/hook: connection refused; is your handler listening there?); trying again in "
+        )),
+        "{line}"
+    );
     err.wait_for("is unreachable", Duration::from_secs(20));
     let hook = Scripted::start_on(addr, Vec::new(), reply(200, "ok"));
     let status = wait_with_limit(&mut child, Duration::from_secs(30));
