@@ -579,6 +579,14 @@ pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
         Some(what) if !listed.is_empty() => format!("{what}: {}", listed.join(", ")),
         _ => what.to_string(),
     };
+    // Rust's words for a bad number ("invalid digit found in string", "0 is not in
+    // 1..=4294967295") said as a person would.
+    if matches!(e.kind(), K::InvalidValue | K::ValueValidation)
+        && let Some((head, reason)) = line.rsplit_once("': ")
+        && let Some(plain) = plain_number_reason(reason)
+    {
+        line = format!("{head}' ({plain})");
+    }
     if e.kind() == K::InvalidValue
         && let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
         && !valid.is_empty()
@@ -607,6 +615,25 @@ pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
         None => line.push_str("; see --help"),
     }
     Some(line)
+}
+
+/// What a number parser's complaint means, in words; `None` for anything else.
+fn plain_number_reason(reason: &str) -> Option<String> {
+    match reason {
+        "invalid digit found in string" | "cannot parse integer from empty string" => {
+            return Some("not a whole number".into());
+        }
+        "number too large to fit in target type" => return Some("too large".into()),
+        _ => {}
+    }
+    let (_, range) = reason.split_once(" is not in ")?;
+    let (low, high) = range.split_once("..=")?;
+    let (low, high) = (low.parse::<u64>().ok()?, high.parse::<u64>().ok()?);
+    Some(if high == u64::from(u32::MAX) || high == u64::MAX {
+        format!("give a whole number of at least {low}")
+    } else {
+        format!("give a whole number from {low} to {high}")
+    })
 }
 
 /// The subcommand path of a usage line: `greenq profile add [OPTIONS]` -> `profile add`.

@@ -197,3 +197,28 @@ fn no_flag_error_offers_the_double_dash_and_common_names_are_pointed_to_greenqs(
         "{line}"
     );
 }
+
+#[test]
+fn a_bad_number_is_said_in_words() {
+    let line = refused_line(&["tail", "-n", "abc"]);
+    assert!(
+        line.contains("invalid value 'abc' for '--count <N>' (not a whole number); see --help"),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "--exec", "--max-attempts", "0", "--", "true"]);
+    assert!(
+        line.contains(
+            "invalid value '0' for '--max-attempts <N>' (give a whole number of at least 1)"
+        ),
+        "{line}"
+    );
+    let line = refused_line(&["receive", "--receive-timeout", "3"]);
+    assert!(
+        line.contains(
+            "invalid value '3' for '--receive-timeout <SECS>' (give a whole number from 5 to 60)"
+        ),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "-n", "99999999999999999999999"]);
+    assert!(line.contains("(too large)"), "{line}");
+}
