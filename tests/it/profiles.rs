@@ -400,3 +400,25 @@ fn a_loopback_profile_without_a_webhook_url_is_told_where_its_publish_goes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn ls_and_rm_are_list_and_remove() {
+    let fleet = Fleet::start(1, 0);
+    let url = fleet.emulator.url();
+    let id = fleet_id(0).to_string();
+    let out = fleet
+        .cmd()
+        .args(["profile", "add", "shop", "-i", &id, "--api-url", &url, "--webhook-url", &url])
+        .arg("--token-stdin")
+        .write_stdin(format!("{}\n", fleet_token(0)))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = fleet.cmd().args(["profile", "ls"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("shop"));
+    let out = fleet.cmd().args(["profile", "rm", "shop"]).output().unwrap();
+    assert_exit(&out, 0);
+    let out = fleet.cmd().args(["profile", "rm", "shop"]).output().unwrap();
+    assert_exit(&out, 3);
+}
