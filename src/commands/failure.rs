@@ -20,8 +20,11 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
             } else {
                 "--api-url or GREEN_API_URL (the console shows your instance's host)"
             };
-            let fix = if crate::config::is_loopback(crate::config::host_part(&host)) {
+            let loopback = crate::config::is_loopback(crate::config::host_part(&host));
+            let fix = if loopback && reason.starts_with("connection refused") {
                 format!("start it, or check {option}")
+            } else if loopback {
+                format!("check {option}")
             } else {
                 format!(
                     "check {option}, and that this machine can reach it (DNS, proxy: HTTPS_PROXY, firewall)"

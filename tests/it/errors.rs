@@ -222,3 +222,37 @@ fn a_bad_number_is_said_in_words() {
     let line = refused_line(&["tail", "-n", "99999999999999999999999"]);
     assert!(line.contains("(too large)"), "{line}");
 }
+
+#[test]
+fn a_url_without_its_scheme_or_with_the_wrong_one_is_given_back_fixed() {
+    let line = refused_line(&["--api-url", "127.0.0.1:7700", "-i", "1", "count"]);
+    assert!(
+        line.contains("(\"127.0.0.1:7700\" has no http:// or https://); give it as http://127.0.0.1:7700 with --api-url or GREEN_API_URL"),
+        "{line}"
+    );
+    let line = refused_line(&["--api-url", "7103.api.greenapi.com", "-i", "1", "count"]);
+    assert!(
+        line.contains("give it as https://7103.api.greenapi.com with"),
+        "{line}"
+    );
+    // https:// to greenq serve, which speaks plain http: not "start it".
+    let emu = Emulator::start(0);
+    let https = emu.url().replace("http://", "https://");
+    let out = emu
+        .cmd()
+        .args(["--api-url", &https, "count"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let line = error_line(&out);
+    let host = https.trim_start_matches("https://");
+    assert!(
+        line.contains(&format!(
+            "greenq serve speaks plain http: use http://{host})"
+        )) && line.ends_with(
+            "); check --api-url or GREEN_API_URL (the console shows your instance's host)"
+        ),
+        "{line}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}

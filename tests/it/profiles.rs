@@ -408,7 +408,17 @@ fn ls_and_rm_are_list_and_remove() {
     let id = fleet_id(0).to_string();
     let out = fleet
         .cmd()
-        .args(["profile", "add", "shop", "-i", &id, "--api-url", &url, "--webhook-url", &url])
+        .args([
+            "profile",
+            "add",
+            "shop",
+            "-i",
+            &id,
+            "--api-url",
+            &url,
+            "--webhook-url",
+            &url,
+        ])
         .arg("--token-stdin")
         .write_stdin(format!("{}\n", fleet_token(0)))
         .output()
@@ -417,8 +427,16 @@ fn ls_and_rm_are_list_and_remove() {
     let out = fleet.cmd().args(["profile", "ls"]).output().unwrap();
     assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("shop"));
-    let out = fleet.cmd().args(["profile", "rm", "shop"]).output().unwrap();
+    let out = fleet
+        .cmd()
+        .args(["profile", "rm", "shop"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
-    let out = fleet.cmd().args(["profile", "rm", "shop"]).output().unwrap();
+    let out = fleet
+        .cmd()
+        .args(["profile", "rm", "shop"])
+        .output()
+        .unwrap();
     assert_exit(&out, 3);
 }
