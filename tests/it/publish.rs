@@ -158,6 +158,11 @@ fn empty_input_and_missing_files_are_errors() {
             && err.ends_with("); check the FILE argument\n"),
         "{err}"
     );
+    // The words, without the number that repeats them.
+    assert!(
+        err.contains("(No such file or directory); check") && !err.contains("os error"),
+        "{err}"
+    );
 }
 
 #[test]
