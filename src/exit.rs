@@ -89,6 +89,13 @@ impl Error {
         self
     }
 
+    /// Replaces `from` in the advice with `to` (what was and was not done stays).
+    pub fn replace_in_fix(&mut self, from: &str, to: &str) {
+        if let Some(fix) = &mut self.fix {
+            *fix = fix.replace(from, to);
+        }
+    }
+
     /// Why it failed, when that was said.
     pub fn why_text(&self) -> Option<&str> {
         self.why.as_deref()

@@ -42,6 +42,30 @@ use exit::ExitCode;
 /// Runs the parsed command line; the exit code on success, the error otherwise.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     stderr_log::set_format(cli.global.log_format);
+    run_command(cli).map_err(|e| credentials_from_profile(e, cli))
+}
+
+/// Rejected credentials that came from one profile: point at the profile, not at the
+/// environment variables and flags the general advice names.
+fn credentials_from_profile(mut err: anyhow::Error, cli: &Cli) -> anyhow::Error {
+    let names = config::profile_names(&cli.global, &config::env_var);
+    if let [name] = names.as_slice()
+        && !matches!(cli.command, Command::Doctor(_) | Command::Profile(_))
+        && let Some(e) = err.downcast_mut::<exit::Error>()
+        && e.code == ExitCode::Credentials
+    {
+        e.replace_in_fix(
+            commands::failure::CREDENTIALS_ADVICE,
+            &format!(
+                "check the instance id, the token and the API host of profile {name} (flags given beat it): \
+                 `greenq profile list` shows it, `greenq profile set {name} --token-stdin` (or -i, --api-url) changes it"
+            ),
+        );
+    }
+    err
+}
+
+fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         // `--instances N`: one tail over N emulated instances.

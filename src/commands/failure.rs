@@ -5,6 +5,11 @@ use crate::exit::{Error, ExitCode};
 use crate::service::answer::ApiError;
 
 /// The user-facing error for a failed `what` ("receiveNotification", "publish", ...).
+/// What to check when credentials are rejected; `lib::run` names the profile instead
+/// when the credentials came from one.
+pub const CREDENTIALS_ADVICE: &str = "check the instance id (-i, GREEN_API_INSTANCE_ID), the token (GREEN_API_TOKEN, --token-file) \
+     and that --api-url is the host the console shows for this instance";
+
 pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
     let retry_later = "check the network and the service, then try again";
     match e {
@@ -49,10 +54,9 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
                 ),
                 _ => format!("HTTP {status}: the token was not accepted: {detail}"),
             };
-            Error::new(ExitCode::Credentials, "credentials rejected").why(why).fix(
-                "check the instance id (-i, GREEN_API_INSTANCE_ID), the token (GREEN_API_TOKEN, --token-file) \
-                 and that --api-url is the host the console shows for this instance",
-            )
+            Error::new(ExitCode::Credentials, "credentials rejected")
+                .why(why)
+                .fix(CREDENTIALS_ADVICE)
         }
         ApiError::Quota { detail } => Error::new(ExitCode::Quota, "quota exceeded")
             .why(format!("HTTP 466: {detail}"))

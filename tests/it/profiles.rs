@@ -440,3 +440,54 @@ fn ls_and_rm_are_list_and_remove() {
         .unwrap();
     assert_exit(&out, 3);
 }
+
+#[test]
+fn rejected_credentials_from_a_profile_point_at_the_profile() {
+    let fleet = Fleet::start(2, 0);
+    let url = fleet.emulator.url();
+    let id0 = fleet_id(0).to_string();
+    // Instance 0 with instance 1's token: rejected.
+    let out = fleet
+        .cmd()
+        .args([
+            "profile",
+            "add",
+            "bad",
+            "-i",
+            &id0,
+            "--api-url",
+            &url,
+            "--webhook-url",
+            &url,
+        ])
+        .arg("--token-stdin")
+        .write_stdin(format!("{}\n", fleet_token(1)))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let advice = "check the instance id, the token and the API host of profile bad (flags given beat it): \
+        `greenq profile list` shows it, `greenq profile set bad --token-stdin` (or -i, --api-url) changes it";
+    let out = fleet
+        .cmd()
+        .args(["--profile", "bad", "count"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("(HTTP 401: the token was not accepted: {{\"error\":\"wrong apiTokenInstance\"}}); {advice}")), "{err}");
+    assert!(!err.contains("GREEN_API_TOKEN"), "{err}");
+    // What was and was not done stays before it.
+    let out = fleet
+        .cmd()
+        .env("GREENQ_PROFILE", "bad")
+        .args(["delete", "5"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("0 of 1 done; not done: 5; {advice}")),
+        "{err}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
