@@ -10,6 +10,11 @@ use crate::service::answer::ApiError;
 pub const CREDENTIALS_ADVICE: &str = "check the instance id (-i, GREEN_API_INSTANCE_ID), the token (GREEN_API_TOKEN, --token-file) \
      and that --api-url is the host the console shows for this instance";
 
+/// Where the API host and the webhook endpoint are set, as the advice names them; `lib::run`
+/// names the profile instead when one supplied them.
+pub const API_OPTION: &str = "--api-url or GREEN_API_URL (the console shows your instance's host)";
+pub const WEBHOOK_OPTION: &str = "--webhook-url or GREEN_API_WEBHOOK_URL";
+
 pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
     let retry_later = "check the network and the service, then try again";
     match e {
@@ -21,9 +26,9 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
             .fix(retry_later),
         ApiError::Unreachable { host, reason } => {
             let option = if what.starts_with("publish") {
-                "--webhook-url or GREEN_API_WEBHOOK_URL"
+                WEBHOOK_OPTION
             } else {
-                "--api-url or GREEN_API_URL (the console shows your instance's host)"
+                API_OPTION
             };
             let loopback = crate::config::is_loopback(crate::config::host_part(&host));
             let fix = if loopback && reason.starts_with("connection refused") {

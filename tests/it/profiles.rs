@@ -491,3 +491,71 @@ fn rejected_credentials_from_a_profile_point_at_the_profile() {
     );
     assert_no_token(&[&out.stdout, &out.stderr]);
 }
+
+#[test]
+fn an_unreachable_url_from_a_profile_points_at_the_profile() {
+    let fleet = Fleet::start(1, 0);
+    let closed = format!("http://{}", unused_addr());
+    let id0 = fleet_id(0).to_string();
+    let out = fleet
+        .cmd()
+        .args([
+            "profile",
+            "add",
+            "far",
+            "-i",
+            &id0,
+            "--api-url",
+            &closed,
+            "--webhook-url",
+            &closed,
+        ])
+        .arg("--token-stdin")
+        .write_stdin(format!("{}\n", fleet_token(0)))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = fleet
+        .cmd()
+        .args(["--profile", "far", "count"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "start it, or check api_url of profile far (`greenq profile set far --api-url URL`)"
+        ),
+        "{err}"
+    );
+    let out = fleet
+        .cmd()
+        .args([
+            "--profile",
+            "far",
+            "publish",
+            "--text",
+            "hi",
+            "--chat-id",
+            "79001234568",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "check webhook_url of profile far (`greenq profile set far --webhook-url URL`)"
+        ),
+        "{err}"
+    );
+    // A flag given beats the profile, and the advice names the flag.
+    let out = fleet
+        .cmd()
+        .args(["--profile", "far", "--api-url", &closed, "count"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("check --api-url or GREEN_API_URL"), "{err}");
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
