@@ -229,8 +229,8 @@ pub enum Command {
     /// Follow a queue: receive, print, then delete, in a loop
     ///
     /// Each notification is printed and flushed before it is deleted, so that nothing is lost:
-    /// at worst, after a crash or a fault, one is printed again. Transient faults are retried
-    /// without limit; bad credentials (exit 4) and an exhausted quota (exit 5) stop at once.
+    /// at worst, after a crash or a fault, one is printed again. Bad credentials (exit 4) and
+    /// an exhausted quota (exit 5) stop at once.
     #[command(after_help = SHORT_HELP_END, after_long_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
