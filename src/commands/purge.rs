@@ -159,13 +159,10 @@ fn confirm(session: &Session, instance: u64, waiting: u64) -> anyhow::Result<Opt
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "greenq: instance {instance} holds {waiting} {} (the service's count, up to 10 s old); clearing drops them all, unread.\n\
+            "greenq: instance {instance} holds {} (the service's count, up to 10 s old); clearing drops {}, unread.\n\
              greenq: type the instance id ({instance}) to clear it: ",
-            if waiting == 1 {
-                "notification"
-            } else {
-                "notifications"
-            }
+            crate::text::count_of(waiting, "notification", "notifications"),
+            if waiting == 1 { "it" } else { "them all" }
         );
         let _ = err.flush();
     }

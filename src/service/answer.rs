@@ -321,6 +321,10 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
             "connection refused; is greenq serve running on {host}?"
         )),
         _ if refused && !progress.writing => unreachable(format!("connection refused: {text}")),
+        // greenq serve has no TLS: an https:// URL to it fails the handshake.
+        _ if tls && is_loopback(host_part(host)) => unreachable(format!(
+            "TLS failed: {text}; greenq serve speaks plain http: use http://{host}"
+        )),
         _ if tls => unreachable(format!(
             "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
         )),

@@ -201,6 +201,26 @@ fn when_the_attempts_run_out_the_notification_goes_to_the_dead_letter_file_and_i
 }
 
 #[test]
+fn a_shells_command_not_found_is_named_and_one_attempt_is_singular() {
+    let emu = Emulator::numbered(0);
+    publish_numbered(&emu, "incomingMessageReceived", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--max-attempts", "1"])
+        .args(exec_args(dir.path(), "greenq-no-such-command-30c"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("was not handled after 1 attempt (last: the command exited with status 127 (a shell's: command not found))"),
+        "{err}"
+    );
+    assert_eq!(emu.drain().len(), 1, "it stays queued");
+}
+
+#[test]
 fn without_a_dead_letter_file_a_poison_notification_stops_tail_and_stays_at_the_head() {
     let emu = Emulator::numbered(0);
     publish_numbered(&emu, "incomingMessageReceived", 2);
@@ -222,7 +242,7 @@ fn without_a_dead_letter_file_a_poison_notification_stops_tail_and_stays_at_the_
     );
     let err = text(&out.stderr);
     assert!(
-        err.contains("greenq: error: receipt 1 (incomingMessageReceived) was not handled after 1 attempts (last: the command exited with status 3); it stays at the head of the queue"),
+        err.contains("greenq: error: receipt 1 (incomingMessageReceived) was not handled after 1 attempt (last: the command exited with status 3); it stays at the head of the queue"),
         "{err}"
     );
     assert!(
@@ -604,6 +624,13 @@ fn a_hook_that_is_down_at_first_is_waited_for_without_counting_attempts() {
     let line = err.wait_for("is unreachable", Duration::from_secs(20));
     assert!(
         line.contains("not counted as an attempt") && line.contains(&addr.to_string()),
+        "{line}"
+    );
+    // Said plainly, not as "io: Connection refused (os error 111)".
+    assert!(
+        line.contains(&format!(
+            "the hook is unreachable (http://{addr}/hook: connection refused; is your handler listening there?); trying again in "
+        )),
         "{line}"
     );
     err.wait_for("is unreachable", Duration::from_secs(20));

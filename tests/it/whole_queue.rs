@@ -259,6 +259,23 @@ fn purge_on_a_terminal_clears_once_the_instance_id_is_typed_back() {
 }
 
 #[test]
+fn purges_prompt_for_one_notification_reads_in_the_singular() {
+    let emu = emulator_with(1, &[]);
+    let mut pty = Pty::spawn(&emu.url(), &["purge"]);
+    pty.wait_for("type the instance id", LIMIT);
+    assert!(
+        pty.output().contains(
+            "holds 1 notification (the service's count, up to 10 s old); clearing drops it, unread."
+        ),
+        "{}",
+        pty.output()
+    );
+    pty.type_line("1101000001");
+    assert_eq!(pty.wait_exit(LIMIT), 2, "{}", pty.output());
+    assert_eq!(queued(&emu), 1);
+}
+
+#[test]
 fn purge_on_a_terminal_keeps_the_queue_when_another_id_is_typed() {
     let emu = emulator_with(2, &[]);
     let mut pty = Pty::spawn(&emu.url(), &["purge"]);

@@ -162,7 +162,8 @@ fn dry_run(source: &Source, out: &mut impl Write, total: usize, quiet: bool) -> 
     out.flush().map_err(Error::output)?;
     if !quiet {
         crate::ewriteln!(
-            "greenq: dry run: {total} valid notification(s) in {}; nothing was sent",
+            "greenq: dry run: {} in {}; nothing was sent",
+            crate::text::count_of(total as u64, "valid notification", "valid notifications"),
             source.name
         );
     }

@@ -98,8 +98,12 @@ pub fn run(config: &Config, args: &PublishArgs, input: Input) -> anyhow::Result<
         })?;
         if !config.quiet {
             crate::ewriteln!(
-                "greenq: dry run: {} valid notification(s) in {name}; nothing was sent",
-                stream.sent
+                "greenq: dry run: {} in {name}; nothing was sent",
+                crate::text::count_of(
+                    stream.sent as u64,
+                    "valid notification",
+                    "valid notifications"
+                )
             );
         }
         return Ok(ExitCode::Success);
