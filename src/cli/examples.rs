@@ -84,8 +84,8 @@ Examples:
   One consumer per queue across machines: run this on each host (Redis holds the leases):
     GREENQ_COORDINATE=redis://10.0.0.5:6379 greenq tail --all-profiles --exec -- ./bot.py
 
-A notification is deleted only after it was written and flushed, or after the command
-exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
+With --exec or --forward-to, a notification is deleted only after the command exited 0 or
+the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
 waited for, up to --handler-timeout) and never deletes what was not handled. A pipe cannot
 tell what its reader consumed: with `| head -n 3` the notification whose write failed
 stays queued, but ones the reader never looked at may be gone; use --count for an exact
