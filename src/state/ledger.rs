@@ -82,12 +82,12 @@ const PAGE_SIZE: i64 = 1024;
 /// waits sleeps in SQLite's busy handler); one connection's callers wait on a mutex.
 #[derive(Clone)]
 pub struct Opened {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Conn>>,
     path: PathBuf,
 }
 
 pub struct Ledger {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Conn>>,
     instance: i64,
     origin: String,
     path: PathBuf,
@@ -164,7 +164,7 @@ impl Opened {
             })
             .map_err(|e| opening_error(dir, &path, &e))?;
         Ok(Opened {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: shared(conn, &path),
             path,
         })
     }
@@ -184,7 +184,7 @@ impl Opened {
     }
 }
 
-fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+fn lock(conn: &Mutex<Conn>) -> MutexGuard<'_, Conn> {
     // A thread that panicked while holding it left no half-done Rust state: SQLite
     // rolls back a transaction it did not commit.
     conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -198,7 +198,7 @@ impl Ledger {
         Opened::open(dir, name)?.ledger(dir, queue)
     }
 
-    fn with(conn: Arc<Mutex<Connection>>, path: &Path, queue: &QueueId) -> Ledger {
+    fn with(conn: Arc<Mutex<Conn>>, path: &Path, queue: &QueueId) -> Ledger {
         Ledger {
             conn,
             instance: signed(queue.instance),
@@ -227,11 +227,11 @@ impl Ledger {
         let conn = opened.map_err(|e| {
             Error::failure(format!("cannot open the ledger {}", path.display())).why(e.to_string())
         })?;
-        Ok(Ledger::with(Arc::new(Mutex::new(conn)), path, queue))
+        Ok(Ledger::with(shared(conn, path), path, queue))
     }
 
     /// The connection, for one statement or transaction at a time.
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    fn conn(&self) -> MutexGuard<'_, Conn> {
         lock(&self.conn)
     }
 
@@ -437,9 +437,23 @@ impl Ledger {
     }
 }
 
-impl Drop for Ledger {
-    /// A long log is written into the file now, so that the next start does not read it
-    /// whole (and a copy of the file alone holds most of the history).
+/// A connection, and its file. Dropped with its last user (the last queue's `Ledger`):
+/// a long log is written into the file then, once, so that the next start does not read
+/// it whole (and a copy of the file alone holds most of the history).
+struct Conn {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Drop for Conn {
     fn drop(&mut self) {
         let log = self.path.with_file_name(format!(
             "{}-wal",
@@ -448,9 +462,16 @@ impl Drop for Ledger {
                 .map_or(String::new(), |n| n.to_string_lossy().into_owned())
         ));
         if std::fs::metadata(log).is_ok_and(|m| m.len() > CHECKPOINT_AT_END) {
-            let _ = self.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
         }
     }
+}
+
+fn shared(conn: Connection, path: &Path) -> Arc<Mutex<Conn>> {
+    Arc::new(Mutex::new(Conn {
+        conn,
+        path: path.to_path_buf(),
+    }))
 }
 
 /// Drops `handled` rows past the retention and beyond `cap` (by the order of recording:
