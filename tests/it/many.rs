@@ -596,11 +596,11 @@ fn many_profiles_read_the_config_file_once_and_share_one_ledger_connection() {
     let ledgers = descriptors_on(child.id(), "ledger.sqlite3");
     assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
     assert_eq!(by_instance(&printed).len(), 20);
-    assert_eq!(ledgers, 1, "connections to the ledger for 20 instances");
     // Once to list the profiles, once for their tokens.
     let opens = opens.count();
     assert!(
         opens <= 2,
         "the config file was opened {opens} times for 20 profiles"
     );
+    assert_eq!(ledgers, 1, "connections to the ledger for 20 instances");
 }

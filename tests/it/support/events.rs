@@ -117,7 +117,9 @@ impl Opens {
             let wd = libc::inotify_add_watch(
                 std::os::fd::AsRawFd::as_raw_fd(&fd),
                 name.as_ptr(),
-                libc::IN_OPEN,
+                // Closes too: inotify merges an event into the same one unread before
+                // it, so that opens alone would count as one.
+                libc::IN_OPEN | libc::IN_CLOSE_NOWRITE | libc::IN_CLOSE_WRITE,
             );
             assert!(wd >= 0, "inotify_add_watch");
             Opens { fd }
