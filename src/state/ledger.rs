@@ -34,7 +34,9 @@ const CAP: i64 = 100_000;
 const PRUNE_EVERY: u32 = 10_000;
 
 /// `handled` is written in order and read back only at start (newest first): a table in
-/// the order of recording, so that a record appends to the last page. Small pages: a
+/// the order of recording, so that a record appends to the last page. A queue's last row is
+/// found by the index on its instance: without it, a queue with no rows (a new profile, a
+/// queue taken over) read the whole table, and 1,000 of them in one start 1,000 times. Small pages: a
 /// record writes one to the log, and 1 KiB of log costs a quarter of 4 KiB.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS handled (
@@ -53,7 +55,12 @@ CREATE TABLE IF NOT EXISTS dedupe_keys (
     PRIMARY KEY (instance, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS handled_by_instance ON handled (instance);
 ";
+
+/// A queue's last record (found by `handled_by_instance`).
+const LAST_ROW: &str = "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
+     WHERE instance = ?1 AND origin = ?2 ORDER BY rowid DESC LIMIT 1";
 
 /// What became of the notification being handled when the ledger failed.
 const NOT_RECORDED: &str = "the notification being handled stays queued and is handed on again";
@@ -249,18 +256,13 @@ impl Ledger {
     fn read_left(&self) -> rusqlite::Result<Option<(u64, u128)>> {
         let last = self
             .conn()
-            .query_row(
-                "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
-                 WHERE instance = ?1 AND origin = ?2 ORDER BY rowid DESC LIMIT 1",
-                params![self.instance, self.origin],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, bool>(2)?,
-                    ))
-                },
-            )
+            .query_row(LAST_ROW, params![self.instance, self.origin], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })
             .map(Some)
             .or_else(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
@@ -709,6 +711,25 @@ mod tests {
             explicit: true,
             origin: "--state-dir",
         }
+    }
+
+    #[test]
+    fn a_queues_last_record_is_found_by_the_index_not_a_scan() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        let conn = ledger.conn();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {LAST_ROW}"))
+            .unwrap()
+            .query_map(params![7, "x"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|p| p.contains("USING INDEX handled_by_instance")),
+            "{plan:?}"
+        );
     }
 
     #[test]
