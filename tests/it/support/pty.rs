@@ -30,6 +30,17 @@ impl Pty {
     /// As `spawn`, but nothing is read from the terminal until `read`: a stuck terminal,
     /// whose writes block once its buffer is full.
     pub fn spawn_unread(base: &str, args: &[&str]) -> Pty {
+        Self::spawn_unread_with(base, args, &[])
+    }
+
+    /// As `spawn`, with more variables in the child's environment.
+    pub fn spawn_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        let pty = Self::spawn_unread_with(base, args, env);
+        pty.read();
+        pty
+    }
+
+    fn spawn_unread_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -52,6 +63,9 @@ impl Pty {
             cmd.env(k, v);
         }
         cmd.env("XDG_STATE_HOME", super::state_home());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn on the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
