@@ -4,14 +4,18 @@
 
 pub mod accept_file;
 mod body;
+mod chats;
+mod deliver;
 pub mod faults;
 mod partner;
 mod push;
 mod queue;
 mod rate_limit;
 mod routes;
+mod send;
 mod settings;
 mod shared;
+mod simulate;
 mod whole_queue;
 
 use std::convert::Infallible;
@@ -75,6 +79,8 @@ impl Emulator {
                 whole: whole_queue::WholeQueue::default(),
                 partner: None,
                 rate_limit: None,
+                chats: chats::Chats::new(options.accept.iter().map(|(id, _)| *id)),
+                me: std::sync::OnceLock::new(),
             }),
             faults: None,
         })
@@ -143,6 +149,14 @@ impl Emulator {
         self
     }
 
+    /// The pause before each status of a sent message (`serve --status-delay`).
+    pub fn with_status_delay(mut self, delay: Duration) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.chats.delay = delay;
+        }
+        self
+    }
+
     /// Injects faults into a share of the requests (`greenq serve --faults`).
     pub fn with_faults(mut self, faults: Option<faults::Faults>) -> Self {
         self.faults = faults.map(Arc::new);
@@ -161,6 +175,7 @@ impl Emulator {
     /// Serves until `shutdown` completes, inside a tokio runtime.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
+        let _ = self.state.me.set(Arc::downgrade(&self.state));
         tokio::select! {
             () = accept_loop(listener, self.state, self.faults) => {},
             () = shutdown => {},
