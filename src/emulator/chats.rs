@@ -301,14 +301,6 @@ impl Chats {
         });
     }
 
-    /// A status the live service does not send a notification for (its switch is off):
-    /// the journal still shows it.
-    pub fn set_status(&self, id: u64, chat_id: &str, id_message: &str, status: &str) {
-        self.update(id, chat_id, id_message, |m| {
-            m.status_message = Some(status.to_string());
-        });
-    }
-
     pub fn vote(&self, id: u64, chat_id: &str, poll: &str, voter: &str, options: &[String]) {
         self.update(id, chat_id, poll, |m| {
             for voters in m.votes.values_mut() {

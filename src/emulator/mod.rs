@@ -7,6 +7,7 @@ mod body;
 mod chats;
 mod deliver;
 pub mod faults;
+mod page;
 mod partner;
 mod push;
 mod queue;
@@ -209,14 +210,27 @@ async fn accept_loop(
         // Small answers must not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        // The chat page checks the Host against the address this connection came to.
+        let local = stream.local_addr().ok();
         if let Some(faults) = &faults {
-            tokio::spawn(faults::serve_connection(stream, state, faults.clone()));
+            tokio::spawn(faults::serve_connection(
+                stream,
+                local,
+                state,
+                faults.clone(),
+            ));
             continue;
         }
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(respond(&state, req).await) }
+                async move {
+                    Ok::<_, Infallible>(if page::is_page(&req) {
+                        page::respond(&state, local, req).await
+                    } else {
+                        respond(&state, req).await.map(http_body_util::Either::Left)
+                    })
+                }
             });
             // A connection that breaks or sends garbage ends here, alone.
             let _ = http1()
