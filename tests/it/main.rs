@@ -5,6 +5,7 @@
 
 mod support;
 
+mod chat;
 mod consumer;
 mod delete;
 mod demo;
