@@ -144,6 +144,9 @@ struct Inner {
     events: VecDeque<(u64, String)>,
     next_event: u64,
     receivers: HashMap<u64, Receivers>,
+    /// Per instance, the user's message whose notification a receive returned last: what
+    /// the bot is answering when it sends to that chat.
+    handling: HashMap<u64, (String, String)>,
     files: VecDeque<(String, File)>,
     file_bytes: usize,
 }
@@ -187,6 +190,7 @@ impl Chats {
                 events: VecDeque::new(),
                 next_event: 1,
                 receivers: HashMap::new(),
+                handling: HashMap::new(),
                 files: VecDeque::new(),
                 file_bytes: 0,
             }),
@@ -241,23 +245,41 @@ impl Chats {
 
     /// Stores a new message (an outgoing one is linked to the user's last message in its
     /// chat, for the time to answer).
-    pub fn insert(&self, id: u64, mut message: Message) {
+    pub fn insert(&self, id: u64, message: Message) {
+        if self.insert_locked(id, message).is_some() {
+            self.changed.notify_waiters();
+        }
+    }
+
+    fn insert_locked(&self, id: u64, mut message: Message) -> Option<()> {
         let mut inner = self.lock();
-        let Some(book) = inner.books.get_mut(&id) else {
-            return;
-        };
+        if !inner.books.contains_key(&id) {
+            return None;
+        }
         if message.direction == "outgoing" && message.reply_to.is_none() {
-            let last_in = book
-                .messages
-                .iter()
-                .rev()
-                .find(|m| m.chat_id == message.chat_id)
-                .filter(|m| m.direction == "incoming");
-            if let Some(last) = last_in {
+            // The message being handled in this chat, else the user's last one if nothing
+            // was sent since.
+            let handled = inner
+                .handling
+                .get(&id)
+                .filter(|(chat, _)| *chat == message.chat_id)
+                .map(|(_, m)| m.clone());
+            let book = inner.books.get(&id)?;
+            let answered = match handled {
+                Some(m) => book.messages.iter().rev().find(|x| x.id_message == m),
+                None => book
+                    .messages
+                    .iter()
+                    .rev()
+                    .find(|m| m.chat_id == message.chat_id)
+                    .filter(|m| m.direction == "incoming"),
+            };
+            if let Some(last) = answered {
                 message.reply_to = Some(last.id_message.clone());
                 message.answer_ms = Some(message.at_ms.saturating_sub(last.at_ms));
             }
         }
+        let book = inner.books.get_mut(&id)?;
         book.messages.push_back(message.clone());
         let mut evicted = None;
         if book.messages.len() > MAX_MESSAGES {
@@ -269,8 +291,7 @@ impl Chats {
             }
         }
         inner.event(json!({"kind": "message", "instance": id, "message": message}));
-        drop(inner);
-        self.changed.notify_waiters();
+        Some(())
     }
 
     /// Changes a stored message, and tells the page.
@@ -317,18 +338,29 @@ impl Chats {
 
     /// A receive returned this receipt.
     pub fn received(&self, id: u64, receipt: u64) {
-        self.on_receipt(id, receipt, |n| n.received += 1);
+        let mut handling = false;
+        let found = self.on_receipt(id, receipt, |n| {
+            n.received += 1;
+            handling = n.type_webhook == "incomingMessageReceived";
+        });
+        if let (true, Some(message)) = (handling, found) {
+            self.lock().handling.insert(id, message);
+        }
     }
 
     /// This receipt was deleted.
     pub fn deleted(&self, id: u64, receipt: u64) {
-        self.on_receipt(id, receipt, |n| n.deleted = true);
+        let _ = self.on_receipt(id, receipt, |n| n.deleted = true);
     }
 
-    fn on_receipt(&self, id: u64, receipt: u64, change: impl FnOnce(&mut Note)) {
-        let Some((chat, message)) = self.lock().receipts.get(&(id, receipt)).cloned() else {
-            return;
-        };
+    /// Changes the note of a receipt; its (chatId, idMessage).
+    fn on_receipt(
+        &self,
+        id: u64,
+        receipt: u64,
+        change: impl FnOnce(&mut Note),
+    ) -> Option<(String, String)> {
+        let (chat, message) = self.lock().receipts.get(&(id, receipt)).cloned()?;
         self.update(id, &chat, &message, |m| {
             if let Some(n) = m
                 .notifications
@@ -338,6 +370,7 @@ impl Chats {
                 change(n);
             }
         });
+        Some((chat, message))
     }
 
     /// A receive of this instance starts; the guard marks its end (also when cancelled).

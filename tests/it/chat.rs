@@ -593,7 +593,10 @@ fn events_replay_everything_and_after_last_event_id_only_what_was_missed() {
     let missed = read_events(&emu, Some(all[1].0), 3);
     assert_eq!(missed[0], all[2]);
     assert!(missed.iter().all(|(id, _)| *id > all[1].0));
-    assert!(missed.iter().any(|(_, e)| text_of(e) == "two"), "{missed:?}");
+    assert!(
+        missed.iter().any(|(_, e)| text_of(e) == "two"),
+        "{missed:?}"
+    );
 }
 
 fn text_of(event: &Value) -> &str {

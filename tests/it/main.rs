@@ -21,6 +21,7 @@ mod pacing;
 mod pipeline;
 mod profiles;
 mod publish;
+mod python_bot;
 mod receive;
 mod redaction;
 mod redis;
