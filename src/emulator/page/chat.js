@@ -234,6 +234,7 @@ async function addContact(event) {
     const c = await call("POST", "/chat/contacts", { instance: model.instance, number: $("c-number").value, name: $("c-name").value, mode: $("c-mode").value });
     $("c-number").value = "";
     $("c-name").value = "";
+    model.contacts.set(key(model.instance, c.chatId), c);
     openChat(c.chatId);
   } catch (e) { alert(e.message); }
 }
