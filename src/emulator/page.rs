@@ -85,18 +85,18 @@ pub async fn respond(
         (false, "/chat/contacts") if req.method() == Method::POST => {
             match body::<NewContact>(req).await {
                 Ok(c) => add_contact(state, c),
-                Err(answer) => answer,
+                Err(answer) => *answer,
             }
         }
         (false, "/chat/messages") if req.method() == Method::POST => {
             match body::<Typed>(req).await {
                 Ok(t) => typed(state, t),
-                Err(answer) => answer,
+                Err(answer) => *answer,
             }
         }
         (false, "/chat/votes") if req.method() == Method::POST => match body::<Vote>(req).await {
             Ok(v) => vote(state, v),
-            Err(answer) => answer,
+            Err(answer) => *answer,
         },
         _ => json(
             StatusCode::NOT_FOUND,
@@ -200,19 +200,19 @@ fn decode(text: &str) -> String {
 }
 
 /// The instance named (`instance=`), or the first hosted one.
-fn instance(state: &State, given: Option<u64>) -> Result<u64, Answer> {
+fn instance(state: &State, given: Option<u64>) -> Result<u64, Box<Answer>> {
     match given {
         Some(id) if state.chats.hosts(id) => Ok(id),
-        Some(id) => Err(json(
+        Some(id) => Err(Box::new(json(
             StatusCode::NOT_FOUND,
             &json!({"error": format!("instance {id} is not hosted here")}),
-        )),
+        ))),
         None => state
             .chats
             .instances()
             .first()
             .copied()
-            .ok_or_else(|| bad("no instance is hosted")),
+            .ok_or_else(|| Box::new(bad("no instance is hosted"))),
     }
 }
 
@@ -224,7 +224,7 @@ fn with_instance(state: &State, query: &str, then: impl FnOnce(u64) -> Answer) -
     };
     match instance(state, given) {
         Ok(id) => then(id),
-        Err(answer) => answer,
+        Err(answer) => *answer,
     }
 }
 
@@ -239,13 +239,13 @@ fn with_chat(state: &State, query: &str, then: impl FnOnce(u64, &str) -> Answer)
 }
 
 /// A JSON body of the page's routes.
-async fn body<T: serde::de::DeserializeOwned>(req: Request<Incoming>) -> Result<T, Answer> {
+async fn body<T: serde::de::DeserializeOwned>(req: Request<Incoming>) -> Result<T, Box<Answer>> {
     let bytes = match super::routes::read_body(req).await {
         Ok(b) => b,
-        Err(answer) => return Err(secure(*answer)),
+        Err(answer) => return Err(Box::new(secure(*answer))),
     };
     serde_json::from_slice(&bytes)
-        .map_err(|e| bad(&format!("the body does not fit this route: {e}")))
+        .map_err(|e| Box::new(bad(&format!("the body does not fit this route: {e}"))))
 }
 
 fn status(state: &State) -> Value {
@@ -280,7 +280,7 @@ fn chat_of(number: &str) -> Result<String, String> {
 fn add_contact(state: &State, c: NewContact) -> Answer {
     let id = match instance(state, c.instance) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let chat_id = match chat_of(&c.number) {
         Ok(chat) => chat,
@@ -335,7 +335,7 @@ fn contact_for(state: &State, id: u64, chat: &str) -> Contact {
 fn typed(state: &State, t: Typed) -> Answer {
     let id = match instance(state, t.instance) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     if let Err(problem) = check_chat_id(&t.chat_id) {
         return bad(&problem);
@@ -418,7 +418,7 @@ struct Vote {
 fn vote(state: &State, v: Vote) -> Answer {
     let id = match instance(state, v.instance) {
         Ok(id) => id,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let Some(poll) = state.chats.message(id, &v.chat_id, &v.id_message) else {
         return json(

@@ -91,7 +91,7 @@ fn echo_bot(emu: &Emulator, stop: &AtomicBool) {
 
 /// Runs `script` in the page and returns its string result: one atomic look, never a
 /// stale element (the page replaces a message's element on every change).
-async fn js(client: &Client, script: &str) -> Result<String, fantoccini::error::CmdError> {
+async fn js(client: &Client, script: &str) -> Result<String, Box<fantoccini::error::CmdError>> {
     let value = client.execute(script, vec![]).await?;
     Ok(match value {
         serde_json::Value::String(s) => s,
@@ -99,7 +99,7 @@ async fn js(client: &Client, script: &str) -> Result<String, fantoccini::error::
     })
 }
 
-async fn count(client: &Client, css: &str) -> Result<usize, fantoccini::error::CmdError> {
+async fn count(client: &Client, css: &str) -> Result<usize, Box<fantoccini::error::CmdError>> {
     let n = js(
         client,
         &format!("return document.querySelectorAll({css:?}).length"),
@@ -113,7 +113,7 @@ async fn until(
     client: &Client,
     what: &str,
     script: &str,
-) -> Result<(), fantoccini::error::CmdError> {
+) -> Result<(), Box<fantoccini::error::CmdError>> {
     let start = Instant::now();
     while js(client, script).await? != "true" {
         assert!(start.elapsed() < WAIT, "waited {WAIT:?} for {what}");
@@ -127,7 +127,7 @@ const TICKS: &str = "const t = document.querySelector('#messages li.msg.outgoing
 const READ: &str = "const t = document.querySelector('#messages li.msg.outgoing .ticks'); \
                     return !!t && t.dataset.status === 'read'";
 
-async fn drive(client: &Client, emu: &Emulator) -> Result<(), fantoccini::error::CmdError> {
+async fn drive(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::error::CmdError>> {
     client.goto(&emu.url()).await?;
     // Add a contact through the page's form: the conversation opens.
     client
