@@ -52,6 +52,20 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
         ApiError::Unexpected { reason } => Error::failure(format!("{what} failed"))
             .why(reason)
             .fix("check --api-url / --webhook-url; run with -v to see the exchange"),
+        ApiError::Malformed { reason } => {
+            let option = if what.starts_with("publish") {
+                "--webhook-url"
+            } else {
+                "--api-url"
+            };
+            Error::failure(format!("{what} failed"))
+                .why(format!(
+                    "the service answered something it does not document: {reason}"
+                ))
+                .fix(format!(
+                    "check that {option} points at the service (another server's page is no answer of it); run with -v to see the exchange"
+                ))
+        }
         ApiError::Interrupted => Error::interrupted(),
     }
 }
@@ -82,6 +96,9 @@ mod tests {
                 retries: 3,
             },
             ApiError::Unexpected {
+                reason: String::new(),
+            },
+            ApiError::Malformed {
                 reason: String::new(),
             },
             ApiError::MayHaveArrived {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::secret::Secret;
-use crate::service::answer::{Answer, ApiError, code_refusal};
+use crate::service::answer::{Answer, ApiError, read_object};
 use crate::text::snippet;
 
 /// What a clear came back with.
@@ -23,21 +23,12 @@ pub enum Cleared {
 /// `{"count": N}`. The vendor's documentation in one language spells the key with a
 /// look-alike first letter; the service sends `count`, so only that is accepted.
 pub fn count_of(answer: &Answer, secret: Option<&Secret>) -> Result<u64, ApiError> {
-    if let Some(refusal) = code_refusal(&answer.body, secret) {
-        return Err(refusal);
+    #[derive(Deserialize)]
+    struct Body {
+        count: u64,
     }
-    let value: Option<serde_json::Value> = serde_json::from_slice(&answer.body).ok();
-    value
-        .as_ref()
-        .and_then(|v| v.get("count"))
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| ApiError::Unexpected {
-            reason: format!(
-                "HTTP {} with a body that is not {{\"count\": N}}: {}",
-                answer.status,
-                snippet(&answer.body, secret)
-            ),
-        })
+    let body: Body = read_object(answer, "{\"count\": N}", secret)?;
+    Ok(body.count)
 }
 
 /// `{"isCleared": true, "reason": ""}`, or `false` with `reason` and `leftTime` (seconds).
@@ -51,16 +42,7 @@ pub fn cleared_of(answer: &Answer, secret: Option<&Secret>) -> Result<Cleared, A
         #[serde(rename = "leftTime", default)]
         left_time: Option<serde_json::Value>,
     }
-    if let Some(refusal) = code_refusal(&answer.body, secret) {
-        return Err(refusal);
-    }
-    let body: Body = serde_json::from_slice(&answer.body).map_err(|e| ApiError::Unexpected {
-        reason: format!(
-            "HTTP {} with a body that is not {{\"isCleared\": ...}} ({e}): {}",
-            answer.status,
-            snippet(&answer.body, secret)
-        ),
-    })?;
+    let body: Body = read_object(answer, "{\"isCleared\": ...}", secret)?;
     if body.is_cleared {
         return Ok(Cleared::Yes);
     }
@@ -103,7 +85,7 @@ mod tests {
             assert!(
                 matches!(
                     count_of(&answer(odd), None),
-                    Err(ApiError::Unexpected { .. })
+                    Err(ApiError::Malformed { .. })
                 ),
                 "{odd}"
             );
@@ -136,7 +118,7 @@ mod tests {
         ));
         assert!(matches!(
             cleared_of(&answer(r#"{"result":true}"#), None),
-            Err(ApiError::Unexpected { .. })
+            Err(ApiError::Malformed { .. })
         ));
     }
 }

@@ -174,8 +174,11 @@ fn anything_else_shows_the_status_and_the_start_of_the_body() {
         err.len()
     );
     assert_eq!(seen.len(), 1);
-    let (code, _, err, _) = receive(vec![reply(200, "<html>\u{1b}[2J proxy error</html>")]);
+    // A malformed 200 is asked again three times (one-shot commands), then reported.
+    let page = reply(200, "<html>\u{1b}[2J proxy error</html>");
+    let (code, _, err, seen) = receive(vec![page; 4]);
     assert_eq!(code, Some(1));
+    assert_eq!(seen.len(), 4, "{err}");
     assert!(
         err.contains("HTTP 200 with a body that is not a notification envelope"),
         "{err}"

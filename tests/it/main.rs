@@ -10,6 +10,7 @@ mod chat;
 mod consumer;
 mod delete;
 mod demo;
+mod docs;
 mod doctor;
 mod errors;
 mod faults;
