@@ -331,7 +331,7 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
             StatusCode::NOT_FOUND,
             &format!("instance {id} is not hosted here"),
         );
-    };
+    }
     // Stored as sent (field order and all), without the white space around it. Copied:
     // a slice would keep hyper's whole read buffer alive, about 12 times the body.
     let trimmed = Bytes::copy_from_slice(body.trim_ascii());

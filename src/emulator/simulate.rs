@@ -54,10 +54,13 @@ pub fn statuses(state: &State, id: u64, chat_id: &str, id_message: &str, by_api:
     let Some(state) = state.me.get().and_then(std::sync::Weak::upgrade) else {
         return;
     };
-    let mode = state
-        .chats
-        .contact(id, chat_id)
-        .map_or(Mode::Normal, |c| c.mode);
+    // A message to oneself stops at sent, as on the live service.
+    let own = state.accounts.get(id)["wid"] == chat_id;
+    let mode = match state.chats.contact(id, chat_id) {
+        _ if own => Mode::Offline,
+        Some(contact) => contact.mode,
+        None => Mode::Normal,
+    };
     let (chat_id, id_message) = (chat_id.to_string(), id_message.to_string());
     tokio::spawn(async move {
         for status in mode.statuses() {

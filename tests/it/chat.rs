@@ -24,7 +24,7 @@ fn emulator() -> Emulator {
 }
 
 /// Notifications until one satisfies `last` (each deleted), at most 20.
-fn notifications_until(emu: &Emulator, last: impl Fn(&Value) -> bool) -> Vec<Value> {
+fn notifications_until(emu: &Emulator, mut last: impl FnMut(&Value) -> bool) -> Vec<Value> {
     let mut seen = Vec::new();
     while seen.len() < 20 {
         let n = next_notification(emu).expect("a notification within 5 s");
@@ -644,4 +644,34 @@ fn an_exported_chat_replays_through_publish() {
         .map(|e| &e["textMessage"])
         .collect();
     assert_eq!(texts, [&json!("answer"), &json!("question <b>")]);
+}
+
+#[test]
+fn status_delay_spaces_the_statuses() {
+    let emu = Emulator::start_with(&[
+        "--wait",
+        "0",
+        "--accept",
+        &format!("{INSTANCE}:{TOKEN}"),
+        "--status-delay",
+        "0.3",
+    ]);
+    let started = std::time::Instant::now();
+    let (_, sent) = api(
+        &emu,
+        "sendMessage",
+        &json!({"chatId": ANNA, "message": "slow"}),
+    );
+    let mut at = Vec::new();
+    notifications_until(&emu, |n| {
+        if n["idMessage"] == sent["idMessage"] && n["status"].is_string() {
+            at.push(started.elapsed());
+        }
+        n["status"] == "read"
+    });
+    assert_eq!(at.len(), 3);
+    // Lower bounds only: a busy machine may be late, never early.
+    for (i, t) in at.iter().enumerate() {
+        assert!(*t >= Duration::from_millis(300 * (i as u64 + 1)), "{at:?}");
+    }
 }
