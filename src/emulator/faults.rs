@@ -162,8 +162,8 @@ pub(super) async fn serve_connection(
     let service = hyper::service::service_fn(move |req| {
         let (state, faults) = (state.clone(), faults.clone());
         async move {
-            if super::page::is_page(&req) {
-                let answer = super::page::respond(&state, local, req).await;
+            if super::chat::page::is_page(&req) {
+                let answer = super::chat::page::respond(&state, local, req).await;
                 return Ok(answer.map(|body| match body {
                     Either::Left(full) => Either::Left(Either::Left(full)),
                     Either::Right(events) => Either::Right(events),

@@ -4,19 +4,15 @@
 
 pub mod accept_file;
 mod body;
-mod chats;
-mod deliver;
+mod chat;
 pub mod faults;
-mod page;
 mod partner;
 mod push;
 mod queue;
 mod rate_limit;
 mod routes;
-mod send;
 mod settings;
 mod shared;
-mod simulate;
 mod whole_queue;
 
 use std::convert::Infallible;
@@ -80,7 +76,7 @@ impl Emulator {
                 whole: whole_queue::WholeQueue::default(),
                 partner: None,
                 rate_limit: None,
-                chats: chats::Chats::new(options.accept.iter().map(|(id, _)| *id)),
+                chats: chat::Chats::new(options.accept.iter().map(|(id, _)| *id)),
                 me: std::sync::OnceLock::new(),
             }),
             faults: None,
@@ -225,8 +221,8 @@ async fn accept_loop(
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
                 async move {
-                    Ok::<_, Infallible>(if page::is_page(&req) {
-                        page::respond(&state, local, req).await
+                    Ok::<_, Infallible>(if chat::page::is_page(&req) {
+                        chat::page::respond(&state, local, req).await
                     } else {
                         respond(&state, req).await.map(http_body_util::Either::Left)
                     })

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::body;
-use super::deliver::{Delivered, FullLane, deliver};
+use super::chat::deliver::{Delivered, FullLane, deliver};
 use super::queue::Queues;
 use super::queue::{Instance, MAX_QUEUE_BYTES, Refusal};
 use super::settings::InstanceState;
@@ -156,12 +156,12 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 _ => wrong_method("GET"),
             }
         }
-        [instance, method, token] if super::send::METHODS.contains(method) => {
+        [instance, method, token] if super::chat::send::METHODS.contains(method) => {
             if req.method() != Method::POST {
                 return wrong_method("POST");
             }
             match authorize(state, instance, method, token) {
-                Ok((id, _)) => super::send::respond(state, req, id, method).await,
+                Ok((id, _)) => super::chat::send::respond(state, req, id, method).await,
                 Err(answer) => *answer,
             }
         }
@@ -344,7 +344,7 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
                 .to_string(),
         ),
         Ok(Delivered::Pushed) => {
-            super::simulate::published(state, id, kind.as_deref(), &trimmed, None);
+            super::chat::simulate::published(state, id, kind.as_deref(), &trimmed, None);
             json_answer(
                 StatusCode::OK,
                 json!({"result": true, "queued": false, "reason": "pushed to webhookUrl"})
@@ -352,7 +352,7 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
             )
         }
         Ok(Delivered::Queued(receipt)) => {
-            super::simulate::published(state, id, kind.as_deref(), &trimmed, Some(receipt));
+            super::chat::simulate::published(state, id, kind.as_deref(), &trimmed, Some(receipt));
             json_answer(
                 StatusCode::OK,
                 json!({"result": true, "receiptId": receipt}).to_string(),

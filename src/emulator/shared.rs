@@ -10,7 +10,7 @@ use hyper::Response;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioTimer;
 
-use super::chats::Chats;
+use super::chat::Chats;
 use super::partner::Partner;
 use super::push::Pusher;
 use super::queue::Queues;

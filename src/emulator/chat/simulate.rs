@@ -7,9 +7,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::chats::{Message, Mode, Note, now_ms};
 use super::deliver::{Delivered, deliver};
-use super::shared::State;
+use super::store::{Message, Mode, Note, now_ms};
+use crate::emulator::shared::State;
 
 /// `instanceData` of a notification of this instance.
 pub fn instance_data(state: &State, id: u64) -> Value {

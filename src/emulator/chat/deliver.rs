@@ -4,8 +4,8 @@
 
 use bytes::Bytes;
 
-use super::queue::QueueFull;
-use super::shared::State;
+use crate::emulator::queue::QueueFull;
+use crate::emulator::shared::State;
 
 /// Where a notification went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

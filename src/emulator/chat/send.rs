@@ -10,9 +10,9 @@ use hyper::header::{CONTENT_TYPE, HOST};
 use hyper::{Request, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::chats::{Call, Message, Mode, new_id, now_ms};
-use super::shared::{Answer, State};
 use super::simulate::{emit, instance_data, statuses};
+use super::store::{Call, Message, Mode, new_id, now_ms};
+use crate::emulator::shared::{Answer, State};
 
 /// The methods served here, all by POST.
 pub const METHODS: &[&str] = &[
@@ -38,7 +38,7 @@ pub fn refuse(status: StatusCode, id: u64, method: &str, message: &str) -> Answe
         "path": format!("/waInstance{id}/{method}/***"),
         "message": message,
     });
-    super::routes::json_answer(status, body.to_string())
+    crate::emulator::routes::json_answer(status, body.to_string())
 }
 
 fn invalid(id: u64, method: &str, details: &str) -> Answer {
@@ -64,7 +64,7 @@ pub async fn respond(state: &State, req: Request<Incoming>, id: u64, method: &st
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let body = match super::routes::read_body(req).await {
+    let body = match crate::emulator::routes::read_body(req).await {
         Ok(body) => body,
         Err(answer) => return *answer,
     };
@@ -275,7 +275,7 @@ impl Asked<'_> {
             true,
         );
         statuses(self.state, self.id, &chat, &id_message, true);
-        Ok(super::routes::json_answer(
+        Ok(crate::emulator::routes::json_answer(
             StatusCode::OK,
             answer.to_string(),
         ))
@@ -328,7 +328,7 @@ impl Asked<'_> {
             .take(count)
             .map(entry)
             .collect();
-        Ok(super::routes::json_answer(
+        Ok(crate::emulator::routes::json_answer(
             StatusCode::OK,
             Value::from(entries).to_string(),
         ))
@@ -339,7 +339,9 @@ impl Asked<'_> {
         let id_message = self.text("idMessage", true)?.unwrap_or_default();
         Ok(
             match self.state.chats.message(self.id, &chat, &id_message) {
-                Some(m) => super::routes::json_answer(StatusCode::OK, entry(&m).to_string()),
+                Some(m) => {
+                    crate::emulator::routes::json_answer(StatusCode::OK, entry(&m).to_string())
+                }
                 None => refuse(
                     StatusCode::NOT_FOUND,
                     self.id,
@@ -356,7 +358,7 @@ impl Asked<'_> {
         self.state
             .chats
             .read_chat(self.id, &chat, id_message.as_deref());
-        Ok(super::routes::json_answer(
+        Ok(crate::emulator::routes::json_answer(
             StatusCode::OK,
             json!({"setRead": true}).to_string(),
         ))
@@ -391,7 +393,7 @@ impl Asked<'_> {
             .chats
             .contact(self.id, &chat)
             .is_none_or(|c| c.mode != Mode::NoAccount);
-        Ok(super::routes::json_answer(
+        Ok(crate::emulator::routes::json_answer(
             StatusCode::OK,
             json!({"existsWhatsapp": exists, "chatId": chat}).to_string(),
         ))

@@ -22,11 +22,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::chats::{Contact, Message, Mode, new_id, now_ms};
 use super::deliver::Delivered;
 use super::send::{check_chat_id, text_data, with_quote};
-use super::shared::State;
 use super::simulate::{emit, instance_data};
+use super::store::{Contact, Message, Mode, new_id, now_ms};
+use crate::emulator::shared::State;
 
 const INDEX: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/chat.js");
@@ -44,7 +44,7 @@ pub type PageBody = Either<Full<Bytes>, EventStream>;
 /// Whether the page's module answers this request (before any fault is drawn).
 pub fn is_page(req: &Request<Incoming>) -> bool {
     let path = req.uri().path();
-    (path == "/" && req.method() != Method::POST)
+    (path == "/" && (req.method() == Method::GET || req.method() == Method::HEAD))
         || path == "/chat.js"
         || path == "/chat.css"
         || path.starts_with("/chat/")
@@ -240,7 +240,7 @@ fn with_chat(state: &State, query: &str, then: impl FnOnce(u64, &str) -> Answer)
 
 /// A JSON body of the page's routes.
 async fn body<T: serde::de::DeserializeOwned>(req: Request<Incoming>) -> Result<T, Box<Answer>> {
-    let bytes = match super::routes::read_body(req).await {
+    let bytes = match crate::emulator::routes::read_body(req).await {
         Ok(b) => b,
         Err(answer) => return Err(Box::new(secure(*answer))),
     };
