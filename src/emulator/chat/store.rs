@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 /// Messages kept per instance; older ones leave the store (and the page).
 const MAX_MESSAGES: usize = 10_000;
 /// Events kept for replay; a page that was away longer starts from what is left.
-const MAX_EVENTS: usize = 50_000;
+const MAX_EVENTS: usize = 20_000;
 /// Uploaded files kept in memory at most; the oldest go first.
 const MAX_FILE_BYTES: usize = 256 << 20;
 
@@ -120,6 +120,31 @@ pub struct Message {
 struct Book {
     contacts: BTreeMap<String, Contact>,
     messages: VecDeque<Message>,
+    /// The number of the front message: the n-th message ever stored is at n - first.
+    first: u64,
+    /// idMessage to the number of the last message stored under it: a receive or delete
+    /// finds its message at once, however many the store holds.
+    index: HashMap<String, u64>,
+}
+
+impl Book {
+    fn find(&mut self, chat_id: &str, id_message: &str) -> Option<&mut Message> {
+        let at = self
+            .index
+            .get(id_message)
+            .and_then(|n| usize::try_from(n.checked_sub(self.first)?).ok());
+        match at {
+            Some(at) if self.messages.get(at).is_some_and(|m| m.chat_id == chat_id) => {
+                self.messages.get_mut(at)
+            }
+            // The same idMessage in two chats (ids are unique within a chat only).
+            _ => self
+                .messages
+                .iter_mut()
+                .rev()
+                .find(|m| m.id_message == id_message && m.chat_id == chat_id),
+        }
+    }
 }
 
 /// Who receives from an instance's queue, for the page's "is your bot running?".
@@ -264,9 +289,9 @@ impl Chats {
                 .get(&id)
                 .filter(|(chat, _)| *chat == message.chat_id)
                 .map(|(_, m)| m.clone());
-            let book = inner.books.get(&id)?;
+            let book = inner.books.get_mut(&id)?;
             let answered = match handled {
-                Some(m) => book.messages.iter().rev().find(|x| x.id_message == m),
+                Some(m) => book.find(&message.chat_id, &m).map(|m| &*m),
                 None => book
                     .messages
                     .iter()
@@ -280,10 +305,18 @@ impl Chats {
             }
         }
         let book = inner.books.get_mut(&id)?;
+        let number = book.first + book.messages.len() as u64;
+        book.index.insert(message.id_message.clone(), number);
         book.messages.push_back(message.clone());
         let mut evicted = None;
         if book.messages.len() > MAX_MESSAGES {
             evicted = book.messages.pop_front();
+            book.first += 1;
+            if let Some(old) = &evicted
+                && book.index.get(&old.id_message) == Some(&(book.first - 1))
+            {
+                book.index.remove(&old.id_message);
+            }
         }
         if let Some(old) = evicted {
             for receipt in old.notifications.iter().filter_map(|n| n.receipt_id) {
@@ -503,12 +536,7 @@ impl Inner {
     }
 
     fn find(&mut self, id: u64, chat_id: &str, id_message: &str) -> Option<&mut Message> {
-        self.books
-            .get_mut(&id)?
-            .messages
-            .iter_mut()
-            .rev()
-            .find(|m| m.id_message == id_message && m.chat_id == chat_id)
+        self.books.get_mut(&id)?.find(chat_id, id_message)
     }
 }
 
@@ -580,6 +608,29 @@ mod tests {
         chats.insert(1, message("OUT2", "outgoing", 1_300));
         let out = chats.message(1, "79001234568@c.us", "OUT2").unwrap();
         assert_eq!(out.reply_to, None);
+    }
+
+    #[test]
+    fn the_store_keeps_the_last_messages_and_finds_each_by_its_id() {
+        let chats = Chats::new([1]);
+        for i in 0..MAX_MESSAGES + 5 {
+            chats.insert(1, message(&format!("M{i}"), "incoming", i as u64));
+        }
+        let chat = "79001234568@c.us";
+        assert!(chats.message(1, chat, "M4").is_none(), "evicted");
+        assert_eq!(chats.message(1, chat, "M5").unwrap().at_ms, 5);
+        let last = format!("M{}", MAX_MESSAGES + 4);
+        assert!(chats.message(1, chat, &last).is_some());
+        assert_eq!(chats.messages(1, chat).len(), MAX_MESSAGES);
+        // The same id in another chat is its own message.
+        let mut other = message("M9", "incoming", 99);
+        other.chat_id = "79000000000@c.us".into();
+        chats.insert(1, other);
+        assert_eq!(chats.message(1, chat, "M9").unwrap().at_ms, 9);
+        assert_eq!(
+            chats.message(1, "79000000000@c.us", "M9").unwrap().at_ms,
+            99
+        );
     }
 
     #[test]
