@@ -468,8 +468,16 @@ fn files_uploads_and_poll_votes_reach_the_bot() {
 
 /// A raw request with this Host; the status and the headers.
 fn with_host(emu: &Emulator, method: &str, path: &str, host: &str) -> (u16, String) {
+    with_headers(emu, method, path, &format!("Host: {host}\r\n"))
+}
+
+fn with_headers(emu: &Emulator, method: &str, path: &str, headers: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(emu.addr).unwrap();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}").unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\n{headers}Content-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    )
+    .unwrap();
     let mut reader = BufReader::new(stream);
     let mut head = String::new();
     loop {
@@ -500,6 +508,16 @@ fn the_page_answers_only_its_own_host_under_a_strict_csp_while_the_api_answers_a
     }
     let (status, _) = with_host(&emu, "POST", "/chat/contacts", "attacker.example");
     assert_eq!(status, 403);
+    // Another site's page posting to the right Host (cross-site request forgery): refused.
+    let forged = format!("Host: {own}\r\nOrigin: http://attacker.example\r\n");
+    let (status, _) = with_headers(&emu, "POST", "/chat/messages", &forged);
+    assert_eq!(status, 403);
+    let same = format!("Host: {own}\r\nOrigin: http://{own}\r\n");
+    let (status, _) = with_headers(&emu, "POST", "/chat/messages", &same);
+    assert_eq!(
+        status, 400,
+        "past the checks, to the body's (empty object) check"
+    );
     let (status, head) = with_host(&emu, "GET", "/", &own);
     assert_eq!(status, 200);
     assert!(
@@ -674,4 +692,20 @@ fn status_delay_spaces_the_statuses() {
     for (i, t) in at.iter().enumerate() {
         assert!(*t >= Duration::from_millis(300 * (i as u64 + 1)), "{at:?}");
     }
+}
+
+#[test]
+fn the_trace_counts_each_receive_of_a_notification_and_its_delete() {
+    let emu = emulator();
+    let typed = type_message(&emu, ANNA, "twice");
+    let note = |emu: &Emulator| chat_messages(emu, ANNA)[0]["notifications"][0].clone();
+    assert_eq!(note(&emu)["receiptId"], typed["receiptId"]);
+    assert_eq!(note(&emu)["received"], 0);
+    // Received without a delete, then again: a redelivery, which the page flags.
+    let (receipt, _) = emu.head().expect("queued");
+    emu.head().expect("still queued");
+    assert_eq!(note(&emu)["received"], 2);
+    assert_eq!(note(&emu)["deleted"], false);
+    assert!(emu.delete(receipt));
+    assert_eq!(note(&emu)["deleted"], true);
 }

@@ -69,6 +69,13 @@ pub async fn respond(
     }
     let query = req.uri().query().unwrap_or_default().to_string();
     let get = req.method() == Method::GET || req.method() == Method::HEAD;
+    if !get && !same_origin(&req) {
+        return json(
+            StatusCode::FORBIDDEN,
+            &json!({"error": "a page of another origin may not drive the chat page's routes"}),
+        )
+        .map(Either::Left);
+    }
     let answer = match (get, path.as_str()) {
         (true, "/") => asset(INDEX, "text/html; charset=utf-8"),
         (true, "/chat.js") => asset(SCRIPT, "text/javascript; charset=utf-8"),
@@ -124,6 +131,20 @@ fn allowed_host(req: &Request<Incoming>, local: Option<SocketAddr>) -> bool {
     };
     name == "localhost"
         || local.is_some_and(|a| host == a.to_string() || name == a.ip().to_string())
+}
+
+/// A browser names the page a request comes from (Origin): another site's page must not
+/// type messages through a user's emulator. curl and scripts send no Origin.
+fn same_origin(req: &Request<Incoming>) -> bool {
+    let Some(origin) = req.headers().get("origin") else {
+        return true;
+    };
+    let host = req.headers().get(HOST).and_then(|h| h.to_str().ok());
+    origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.strip_prefix("http://"))
+        .is_some_and(|o| Some(o) == host)
 }
 
 type Answer = Response<Full<Bytes>>;
