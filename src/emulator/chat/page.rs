@@ -407,7 +407,9 @@ fn typed(state: &State, t: Typed) -> Answer {
             answer_ms: None,
             votes: Default::default(),
             notifications: Vec::new(),
-            origin: body.clone(),
+            sender_id: t.chat_id.clone(),
+            sender_contact_name: contact.name.clone(),
+            origin: Bytes::from(body.to_string()),
         },
     );
     let delivered = emit(state, id, (&t.chat_id, &id_message), &body, true);
@@ -507,11 +509,11 @@ fn vote(state: &State, v: Vote) -> Answer {
 
 /// The chat as NDJSON: the notification of each message, oldest first, for `greenq publish`.
 fn export(state: &State, id: u64, chat: &str) -> Answer {
-    let mut out = String::new();
+    let mut out = Vec::new();
     for m in state.chats.messages(id, chat) {
-        if !m.origin.is_null() {
-            out.push_str(&m.origin.to_string());
-            out.push('\n');
+        if !m.origin.is_empty() {
+            out.extend_from_slice(&m.origin);
+            out.push(b'\n');
         }
     }
     let mut answer = Response::new(Full::new(Bytes::from(out)));

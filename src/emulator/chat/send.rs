@@ -264,7 +264,9 @@ impl Asked<'_> {
                 answer_ms: None,
                 votes: Default::default(),
                 notifications: Vec::new(),
-                origin: notification.clone(),
+                sender_id: String::new(),
+                sender_contact_name: String::new(),
+                origin: Bytes::from(notification.to_string()),
             },
         );
         emit(
@@ -627,17 +629,16 @@ pub fn entry(m: &Message) -> Value {
         );
         e.insert("sendByApi".into(), Value::from(m.send_by_api));
     } else {
-        let sender = m.origin["senderData"]["sender"]
-            .as_str()
-            .unwrap_or(&m.chat_id)
-            .to_string();
-        e.insert("senderId".into(), Value::from(sender));
+        let sender = if m.sender_id.is_empty() {
+            &m.chat_id
+        } else {
+            &m.sender_id
+        };
+        e.insert("senderId".into(), Value::from(sender.clone()));
         e.insert("senderName".into(), Value::from(m.sender_name.clone()));
         e.insert(
             "senderContactName".into(),
-            m.origin["senderData"]["senderContactName"]
-                .as_str()
-                .map_or(Value::from(""), Value::from),
+            Value::from(m.sender_contact_name.clone()),
         );
     }
     e.insert("deletedMessageId".into(), Value::from(""));

@@ -98,47 +98,29 @@ fn status_now(
 /// store; an `outgoingMessageReceived` to a contact (one added on the page or by its
 /// route) gets its statuses too. Other chats get none, so that a script counts exactly
 /// what it published.
-pub fn published(state: &State, id: u64, kind: Option<&str>, body: &[u8], receipt: Option<u64>) {
+pub fn published(state: &State, id: u64, kind: Option<&str>, body: &Bytes, receipt: Option<u64>) {
     let direction = match kind {
         Some("incomingMessageReceived") => "incoming",
         Some("outgoingMessageReceived" | "outgoingAPIMessageReceived") => "outgoing",
         _ => return,
     };
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
         return;
     };
-    let (Some(chat_id), Some(id_message)) = (
-        value["senderData"]["chatId"].as_str(),
-        value["idMessage"].as_str(),
-    ) else {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let sender = &value["senderData"];
+    let (chat_id, id_message) = (text(&sender["chatId"]), text(&value["idMessage"]));
+    if chat_id.is_empty() || id_message.is_empty() {
         return;
-    };
-    let by_api = kind == Some("outgoingAPIMessageReceived");
-    let at_ms = now_ms();
-    state.chats.insert(
-        id,
-        Message {
-            id_message: id_message.to_string(),
-            chat_id: chat_id.to_string(),
-            direction,
-            timestamp: value["timestamp"].as_u64().unwrap_or(at_ms / 1000),
-            at_ms,
-            sender_name: value["senderData"]["senderName"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            message_data: value["messageData"].clone(),
-            status_message: (direction == "outgoing").then(|| "pending".to_string()),
-            send_by_api: by_api,
-            read: false,
-            call: None,
-            reply_to: None,
-            answer_ms: None,
-            votes: Default::default(),
-            notifications: Vec::new(),
-            origin: value.clone(),
-        },
+    }
+    let (sender_id, sender_name, sender_contact_name) = (
+        text(&sender["sender"]),
+        text(&sender["senderName"]),
+        text(&sender["senderContactName"]),
     );
+    let at_ms = now_ms();
+    let timestamp = value["timestamp"].as_u64().unwrap_or(at_ms / 1000);
+    // The note comes with the message: one event for the page, not two.
     let note = Note {
         type_webhook: kind.unwrap_or_default().to_string(),
         status: None,
@@ -153,8 +135,30 @@ pub fn published(state: &State, id: u64, kind: Option<&str>, body: &[u8], receip
         deleted: false,
         at_ms,
     };
-    state.chats.note(id, chat_id, id_message, note);
-    if kind == Some("outgoingMessageReceived") && state.chats.contact(id, chat_id).is_some() {
-        statuses(state, id, chat_id, id_message, false);
+    state.chats.insert(
+        id,
+        Message {
+            id_message: id_message.clone(),
+            chat_id: chat_id.clone(),
+            direction,
+            timestamp,
+            at_ms,
+            sender_name,
+            message_data: value["messageData"].take(),
+            status_message: (direction == "outgoing").then(|| "pending".to_string()),
+            send_by_api: kind == Some("outgoingAPIMessageReceived"),
+            read: false,
+            call: None,
+            reply_to: None,
+            answer_ms: None,
+            votes: Default::default(),
+            notifications: vec![note],
+            sender_id,
+            sender_contact_name,
+            origin: body.clone(),
+        },
+    );
+    if kind == Some("outgoingMessageReceived") && state.chats.contact(id, &chat_id).is_some() {
+        statuses(state, id, &chat_id, &id_message, false);
     }
 }

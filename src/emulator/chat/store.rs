@@ -110,10 +110,15 @@ pub struct Message {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub votes: BTreeMap<String, Vec<String>>,
     pub notifications: Vec<Note>,
+    /// Incoming: `senderData.sender` and `senderContactName`, for the journal.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sender_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sender_contact_name: String,
     /// The notification that brought it (incoming, published) or that its send caused
-    /// (outgoingAPIMessageReceived): what an export replays.
+    /// (outgoingAPIMessageReceived), as sent: what an export replays.
     #[serde(skip)]
-    pub origin: Value,
+    pub origin: Bytes,
 }
 
 #[derive(Default)]
@@ -303,6 +308,10 @@ impl Chats {
                 message.reply_to = Some(last.id_message.clone());
                 message.answer_ms = Some(message.at_ms.saturating_sub(last.at_ms));
             }
+        }
+        for receipt in message.notifications.iter().filter_map(|n| n.receipt_id) {
+            let key = (message.chat_id.clone(), message.id_message.clone());
+            inner.receipts.insert((id, receipt), key);
         }
         let book = inner.books.get_mut(&id)?;
         let number = book.first + book.messages.len() as u64;
@@ -592,7 +601,9 @@ mod tests {
             answer_ms: None,
             votes: BTreeMap::new(),
             notifications: Vec::new(),
-            origin: Value::Null,
+            sender_id: String::new(),
+            sender_contact_name: String::new(),
+            origin: Bytes::new(),
         }
     }
 
