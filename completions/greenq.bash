@@ -94,8 +94,14 @@ _greenq() {
             greenq__subcmd__help__subcmd__profile,remove)
                 cmd="greenq__subcmd__help__subcmd__profile__subcmd__remove"
                 ;;
+            greenq__subcmd__help__subcmd__profile,set)
+                cmd="greenq__subcmd__help__subcmd__profile__subcmd__set"
+                ;;
             greenq__subcmd__profile,add)
                 cmd="greenq__subcmd__profile__subcmd__add"
+                ;;
+            greenq__subcmd__profile,edit)
+                cmd="greenq__subcmd__profile__subcmd__set"
                 ;;
             greenq__subcmd__profile,help)
                 cmd="greenq__subcmd__profile__subcmd__help"
@@ -106,8 +112,17 @@ _greenq() {
             greenq__subcmd__profile,list)
                 cmd="greenq__subcmd__profile__subcmd__list"
                 ;;
+            greenq__subcmd__profile,ls)
+                cmd="greenq__subcmd__profile__subcmd__list"
+                ;;
             greenq__subcmd__profile,remove)
                 cmd="greenq__subcmd__profile__subcmd__remove"
+                ;;
+            greenq__subcmd__profile,rm)
+                cmd="greenq__subcmd__profile__subcmd__remove"
+                ;;
+            greenq__subcmd__profile,set)
+                cmd="greenq__subcmd__profile__subcmd__set"
                 ;;
             greenq__subcmd__profile__subcmd__help,add)
                 cmd="greenq__subcmd__profile__subcmd__help__subcmd__add"
@@ -123,6 +138,9 @@ _greenq() {
                 ;;
             greenq__subcmd__profile__subcmd__help,remove)
                 cmd="greenq__subcmd__profile__subcmd__help__subcmd__remove"
+                ;;
+            greenq__subcmd__profile__subcmd__help,set)
+                cmd="greenq__subcmd__profile__subcmd__help__subcmd__set"
                 ;;
             *)
                 ;;
@@ -461,7 +479,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__profile)
-            opts="list add remove import"
+            opts="list add set remove import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,6 +535,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__profile__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__help__subcmd__profile__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -601,7 +633,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile)
-            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version list add remove import help"
+            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version list ls add set edit remove rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,7 +725,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile__subcmd__help)
-            opts="list add remove import help"
+            opts="list add set remove import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +795,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__profile__subcmd__help__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -878,6 +924,52 @@ _greenq() {
             ;;
         greenq__subcmd__profile__subcmd__remove)
             opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__profile__subcmd__set)
+            opts="-i -v -q -h -V --token-stdin --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -90,6 +90,9 @@ fn check_type(name: &str) -> Result<()> {
 }
 
 pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
+    if args.consumer.exec {
+        crate::consumer::exec::check_command(&args.consumer.command)?;
+    }
     let config = Config::resolve(global)?;
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;

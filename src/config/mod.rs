@@ -38,6 +38,20 @@ impl BaseUrl {
                 .fix(format!("give an https:// URL with {option} or {variable}"))
         };
         let trimmed = text.trim().trim_end_matches('/');
+        // `127.0.0.1:7700` or `7103.api.greenapi.com`: say the URL that was meant.
+        if !trimmed.is_empty() && !trimmed.contains("://") {
+            let authority = trimmed.split('/').next().unwrap_or(trimmed);
+            let scheme = if is_loopback(host_part(authority)) {
+                "http"
+            } else {
+                "https"
+            };
+            return Err(Error::usage(format!("{option} is not a usable URL"))
+                .why(format!("{trimmed:?} has no http:// or https://"))
+                .fix(format!(
+                    "give it as {scheme}://{trimmed} with {option} or {variable}"
+                )));
+        }
         let uri: ureq::http::Uri = trimmed
             .parse()
             .map_err(|e| bad(format!("{trimmed:?}: {e}")))?;
@@ -80,6 +94,20 @@ impl BaseUrl {
 impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The host of `host[:port]` (`[::1]:7700` -> `[::1]`); a bare IPv6 address as it is.
+pub fn host_part(authority: &str) -> &str {
+    if authority.parse::<IpAddr>().is_ok() {
+        return authority;
+    }
+    if authority.starts_with('[') {
+        return authority.split_inclusive(']').next().unwrap_or(authority);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
     }
 }
 

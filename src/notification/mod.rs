@@ -63,6 +63,8 @@ impl Envelope {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Checked {
     pub id_message: Option<String>,
+    /// `instanceData.idInstance`: the queue the webhook endpoint puts it in.
+    pub instance: u64,
 }
 
 /// A field of a borrowed parse: absent, or present as raw JSON (`null` included, which
@@ -130,21 +132,26 @@ pub fn check(raw: &str) -> Result<Checked, String> {
         }
     };
     let data: InstanceData = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
-    match data.id_instance {
+    let instance = match data.id_instance {
         Field::Missing => return Err("instanceData.idInstance is missing".into()),
-        Field::Present(id) if id.get().parse::<u64>().is_ok_and(|id| id > 0) => {}
+        Field::Present(id) if id.get().parse::<u64>().is_ok_and(|id| id > 0) => {
+            id.get().parse::<u64>().unwrap_or_default()
+        }
         Field::Present(id) => {
             return Err(format!(
                 "instanceData.idInstance must be a positive integer, found {}",
                 crate::text::truncate(id.get(), 40)
             ));
         }
-    }
+    };
     let id_message = match shape.id_message {
         Field::Present(id) if id.get().starts_with('"') => serde_json::from_str(id.get()).ok(),
         _ => None,
     };
-    Ok(Checked { id_message })
+    Ok(Checked {
+        id_message,
+        instance,
+    })
 }
 
 /// What kind of JSON value `raw` is, from its first character.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::is_loopback;
+use crate::config::{host_part, is_loopback};
 use crate::secret::Secret;
 use crate::service::retry::backoff::parse_retry_after;
 use crate::service::transport::Progress;
@@ -23,7 +23,8 @@ pub enum ApiError {
         arrival: Arrival,
     },
     /// The host cannot be reached at all before anything ever worked: a name that does
-    /// not resolve, a refused connection, a TLS failure. Most likely a wrong URL.
+    /// not resolve, a refused connection, a TLS failure; the request never went out whole,
+    /// so it was not carried out. Most likely a wrong URL.
     Unreachable { host: String, reason: String },
     /// A transient fault that outlived the retries.
     Exhausted { reason: String, retries: u32 },
@@ -33,6 +34,9 @@ pub enum ApiError {
     Credentials { status: u16, detail: String },
     /// 466: the plan's quota is used up.
     Quota { detail: String },
+    /// A POST refused with a definite 4xx (not 401/403/408/429/466, nor 400 "starting",
+    /// which have classes of their own): the service did not take it.
+    Rejected { status: u16, detail: String },
     /// Anything else: an unexpected status, a call that cannot be made.
     Unexpected { reason: String },
     /// The service answered, and the answer is not the documented one: a 2xx whose body
@@ -52,7 +56,9 @@ impl std::fmt::Display for ApiError {
             | ApiError::Unexpected { reason }
             | ApiError::Malformed { reason } => f.write_str(reason),
             ApiError::Unreachable { host, reason } => write!(f, "{host}: {reason}"),
-            ApiError::Credentials { status, detail } => write!(f, "HTTP {status}: {detail}"),
+            ApiError::Credentials { status, detail } | ApiError::Rejected { status, detail } => {
+                write!(f, "HTTP {status}: {detail}")
+            }
             ApiError::Quota { detail } => write!(f, "HTTP 466: {detail}"),
             ApiError::Interrupted => f.write_str("interrupted"),
         }
@@ -150,6 +156,20 @@ pub fn classify_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), A
         _ => Err(ApiError::Unexpected {
             reason: format!("HTTP {status}: {}", detail()),
         }),
+    }
+}
+
+/// `classify_status` for a POST: a 4xx it has no class for is a definite rejection (the
+/// notification arrived nowhere), not an unexpected answer.
+pub fn classify_post_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), ApiError> {
+    match classify_status(answer, secret) {
+        Err(ApiError::Unexpected { .. }) if (400..=498).contains(&answer.status) => {
+            Err(ApiError::Rejected {
+                status: answer.status,
+                detail: snippet(&answer.body, secret),
+            })
+        }
+        other => other,
     }
 }
 
@@ -254,8 +274,9 @@ pub struct Fault<'a> {
 }
 
 /// Connection-level faults: transient, except that before anything worked a host that
-/// cannot be found, refuses (when it is not loopback) or fails TLS is a configuration
-/// problem; and a fault after the request went out may leave it carried out.
+/// cannot be found, refuses or fails TLS is a configuration problem (a wrong URL is
+/// likelier than an outage; a supervisor restarts a service whose local server was not
+/// up yet); and a fault after the request went out may leave it carried out.
 pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
     use ureq::Error as E;
     let Fault {
@@ -270,7 +291,9 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         Arrival::NotSent
     };
     let unreachable = |reason: String| {
-        if first_contact {
+        // Only while nothing went out whole: a request that did (a TLS fault in the answer)
+        // may have been carried out, and a POST must not be told it arrived nowhere.
+        if first_contact && !progress.sent {
             ApiError::Unreachable {
                 host: host.to_string(),
                 reason,
@@ -293,9 +316,15 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         || matches!(e, E::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()));
     match e {
         E::HostNotFound => unreachable("the host name does not resolve".into()),
-        _ if refused && !progress.writing && !is_loopback(host) => {
-            unreachable(format!("connection refused: {text}"))
-        }
+        // On loopback, most often the emulator on another port or not started.
+        _ if refused && !progress.writing && is_loopback(host_part(host)) => unreachable(format!(
+            "connection refused; is greenq serve running on {host}?"
+        )),
+        _ if refused && !progress.writing => unreachable(format!("connection refused: {text}")),
+        // greenq serve has no TLS: an https:// URL to it fails the handshake.
+        _ if tls && is_loopback(host_part(host)) => unreachable(format!(
+            "TLS failed: {text}; greenq serve speaks plain http: use http://{host}"
+        )),
         _ if tls => unreachable(format!(
             "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
         )),
@@ -427,10 +456,24 @@ mod tests {
         ));
         assert!(
             matches!(
-                classify_transport(&refused, fault(true, "127.0.0.1", Progress::default())),
-                ApiError::Transient { .. }
+                classify_transport(&refused, fault(true, "127.0.0.1:7701", Progress::default())),
+                ApiError::Unreachable { reason, .. }
+                    if reason == "connection refused; is greenq serve running on 127.0.0.1:7701?"
             ),
-            "an emulator not started yet is waited for"
+            "a wrong loopback port is a wrong URL too"
+        );
+        assert!(
+            matches!(
+                classify_transport(
+                    &refused,
+                    fault(false, "127.0.0.1:7701", Progress::default())
+                ),
+                ApiError::Transient {
+                    arrival: Arrival::NotSent,
+                    ..
+                }
+            ),
+            "after an answer came, a refusal is an outage, and what it refused was not sent"
         );
         let handshake = ureq::Error::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -443,6 +486,49 @@ mod tests {
             ),
             "a failed TLS handshake, as ureq wraps it"
         );
+        let sent = Progress {
+            writing: true,
+            sent: true,
+            ..Progress::default()
+        };
+        assert!(
+            matches!(
+                classify_transport(&handshake, fault(true, "127.0.0.1", sent)),
+                ApiError::Transient {
+                    arrival: Arrival::Unknown,
+                    ..
+                }
+            ),
+            "a TLS fault after the request went out whole: it may have been carried out"
+        );
+    }
+
+    #[test]
+    fn a_post_refused_with_a_4xx_is_rejected_and_other_statuses_keep_their_class() {
+        assert!(matches!(
+            classify_post_status(&answer(404, None, "not hosted"), None),
+            Err(ApiError::Rejected { status: 404, detail }) if detail == "not hosted"
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(400, None, "bad"), None),
+            Err(ApiError::Rejected { status: 400, .. })
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(401, None, ""), None),
+            Err(ApiError::Credentials { .. })
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(429, None, ""), None),
+            Err(ApiError::Transient { .. })
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(302, None, ""), None),
+            Err(ApiError::Unexpected { .. })
+        ));
+        assert!(matches!(
+            classify_status(&answer(404, None, ""), None),
+            Err(ApiError::Unexpected { .. })
+        ));
     }
 
     #[test]

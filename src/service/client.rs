@@ -12,7 +12,8 @@ use crate::config::{BaseUrl, Config, Credentials};
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::answer::{
-    Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, read_object,
+    Answer, ApiError, Fault, classify_post_status, classify_status, classify_transport,
+    code_refusal, read_object,
 };
 use crate::service::pace::Pace;
 use crate::service::transport::Tracker;
@@ -283,9 +284,12 @@ impl Client {
                         shown(),
                         answer.status
                     ));
-                    return classify_status(&answer, self.secret())
-                        .map(|()| answer)
-                        .map_err(|e| self.redacted(e));
+                    let classified = if request.method == "POST" {
+                        classify_post_status(&answer, self.secret())
+                    } else {
+                        classify_status(&answer, self.secret())
+                    };
+                    return classified.map(|()| answer).map_err(|e| self.redacted(e));
                 }
                 Err(e) => e,
             };
@@ -479,6 +483,10 @@ impl Client {
                 detail: r(detail),
             },
             ApiError::Quota { detail } => ApiError::Quota { detail: r(detail) },
+            ApiError::Rejected { status, detail } => ApiError::Rejected {
+                status,
+                detail: r(detail),
+            },
             ApiError::Unexpected { reason } => ApiError::Unexpected { reason: r(reason) },
             ApiError::Malformed { reason } => ApiError::Malformed { reason: r(reason) },
             ApiError::Interrupted => ApiError::Interrupted,
@@ -486,12 +494,21 @@ impl Client {
     }
 }
 
-/// The host of a base URL, for messages (never the token: that is in the path).
+/// The host of a base URL and its port when it names one, for messages (never the
+/// token: that is in the path; nor a user:password before an `@`).
 fn host_of(url: &BaseUrl) -> String {
     url.as_str()
         .parse::<ureq::http::Uri>()
         .ok()
-        .and_then(|u| u.host().map(str::to_string))
+        .and_then(|u| {
+            u.authority().map(|a| {
+                a.as_str()
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+        })
         .unwrap_or_default()
 }
 

@@ -12,7 +12,9 @@ use crate::text::snippet;
 /// What a clear came back with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cleared {
-    Yes,
+    /// Done; `interval` until the next is allowed, when the server says it (the emulator
+    /// does, the live service's is a minute).
+    Yes { interval: Option<Duration> },
     /// `isCleared: false`: the service allows one clear a minute; `left` until the next.
     TooSoon {
         left: Option<Duration>,
@@ -41,17 +43,22 @@ pub fn cleared_of(answer: &Answer, secret: Option<&Secret>) -> Result<Cleared, A
         reason: Option<String>,
         #[serde(rename = "leftTime", default)]
         left_time: Option<serde_json::Value>,
+        #[serde(rename = "clearInterval", default)]
+        clear_interval: Option<serde_json::Value>,
     }
     let body: Body = read_object(answer, "{\"isCleared\": ...}", secret)?;
-    if body.is_cleared {
-        return Ok(Cleared::Yes);
-    }
     // Seconds, whole or not; anything odd (negative, text, hours) is no wait we keep.
-    let left = body
-        .left_time
-        .and_then(|v| v.as_f64())
-        .filter(|s| (0.0..=3600.0).contains(s))
-        .map(Duration::from_secs_f64);
+    let seconds = |v: Option<serde_json::Value>| {
+        v.and_then(|v| v.as_f64())
+            .filter(|s| (0.0..=3600.0).contains(s))
+            .map(Duration::from_secs_f64)
+    };
+    if body.is_cleared {
+        return Ok(Cleared::Yes {
+            interval: seconds(body.clear_interval),
+        });
+    }
+    let left = seconds(body.left_time);
     let reason = snippet(body.reason.unwrap_or_default().as_bytes(), secret);
     Ok(Cleared::TooSoon { left, reason })
 }
@@ -100,7 +107,7 @@ mod tests {
     fn a_clear_is_done_or_too_soon_with_the_time_left() {
         assert_eq!(
             cleared_of(&answer(r#"{"isCleared": true, "reason": ""}"#), None),
-            Ok(Cleared::Yes)
+            Ok(Cleared::Yes { interval: None })
         );
         assert_eq!(
             cleared_of(

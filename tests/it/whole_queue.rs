@@ -189,6 +189,9 @@ fn a_clear_whose_answer_was_lost_is_sent_once_and_may_have_cleared() {
             },
         ),
         ("502", reply(502, "")),
+        // A 2xx, so perhaps done, that is not the documented answer.
+        ("an HTML page", reply(200, "<html>proxy</html>")),
+        ("an array", reply(200, "[true]")),
     ];
     for (name, step) in lost {
         let server = Scripted::start(
@@ -253,6 +256,23 @@ fn purge_on_a_terminal_clears_once_the_instance_id_is_typed_back() {
     pty.wait_for("4 were waiting", LIMIT);
     assert_eq!(queued(&emu), 0);
     assert_no_token(&[pty.output().as_bytes()]);
+}
+
+#[test]
+fn purges_prompt_for_one_notification_reads_in_the_singular() {
+    let emu = emulator_with(1, &[]);
+    let mut pty = Pty::spawn(&emu.url(), &["purge"]);
+    pty.wait_for("type the instance id", LIMIT);
+    assert!(
+        pty.output().contains(
+            "holds 1 notification (the service's count, up to 10 s old); clearing drops it, unread."
+        ),
+        "{}",
+        pty.output()
+    );
+    pty.type_line("1101000001");
+    assert_eq!(pty.wait_exit(LIMIT), 2, "{}", pty.output());
+    assert_eq!(queued(&emu), 1);
 }
 
 #[test]
@@ -486,5 +506,30 @@ fn end_of_input_at_purges_prompt_clears_nothing_and_says_why() {
     pty.type_raw("\x04");
     assert_eq!(pty.wait_exit(LIMIT), 2, "{}", pty.output());
     pty.wait_for("stdin ended before the instance id was typed", LIMIT);
+    assert_eq!(queued(&emu), 1);
+}
+
+#[test]
+fn purge_on_a_terminal_says_a_clear_is_too_soon_before_asking() {
+    // The live service's rule: one clear a minute.
+    let emu = emulator_with(2, &[]);
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().display().to_string();
+    let env = [("GREENQ_STATE_DIR", state_dir.as_str())];
+    let mut first = Pty::spawn_with(&emu.url(), &["purge"], &env);
+    first.wait_for("type the instance id", LIMIT);
+    first.type_line(&INSTANCE.to_string());
+    assert_eq!(first.wait_exit(LIMIT), 0, "{}", first.output());
+    emu.publish_all(&[numbered("incomingMessageReceived", 3)]);
+    // The next purge on this machine knows the service would refuse: it says so, asks nothing.
+    let mut second = Pty::spawn_with(&emu.url(), &["purge"], &env);
+    second.wait_for("the service allows one clear a minute: try again in", LIMIT);
+    assert_eq!(second.wait_exit(LIMIT), 1, "{}", second.output());
+    let shown = second.output();
+    assert!(!shown.contains("type the instance id"), "{shown}");
+    assert!(
+        shown.contains("nothing was cleared; --wait waits"),
+        "{shown}"
+    );
     assert_eq!(queued(&emu), 1);
 }

@@ -373,23 +373,8 @@ mod tests {
     use std::thread;
 
     /// A server that writes `wire` after reading a request, and the connection to it.
-    fn serve(wire: &'static [u8]) -> Connection {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        thread::spawn(move || {
-            let (mut s, _) = listener.accept().unwrap();
-            let mut buf = [0; 1024];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(wire);
-        });
-        let endpoint = Endpoint {
-            host: "127.0.0.1".into(),
-            port,
-            tls: None,
-        };
-        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
-        c.send(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
-        c
+    fn serve(wire: &[u8]) -> Connection {
+        serve_bytes(wire.to_vec())
     }
 
     #[test]
@@ -449,7 +434,7 @@ mod tests {
         let mut c = serve(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5f5e0ff\r\n");
         assert!(matches!(c.read_answer(far()), Err(Fault::TooLarge)));
         let head = format!("HTTP/1.1 200 OK\r\nx: {}\r\n", "y".repeat(70_000));
-        let mut c = serve(Box::leak(head.into_bytes().into_boxed_slice()));
+        let mut c = serve_bytes(head.into_bytes());
         assert!(matches!(c.read_answer(far()), Err(Fault::HeadTooLarge)));
     }
 

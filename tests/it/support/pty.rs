@@ -10,11 +10,16 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 
 use super::{INSTANCE, TOKEN, bin};
 
+/// The longest wait for the terminal's last bytes after the child exited.
+const END_OF_OUTPUT: Duration = Duration::from_secs(5);
+
 pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     output: Arc<(Mutex<String>, Condvar)>,
     reading: super::Gate,
+    /// Opened when the reader saw the terminal's end (every writer of it gone).
+    ended: super::Gate,
     _master: Box<dyn MasterPty + Send>,
 }
 
@@ -30,6 +35,17 @@ impl Pty {
     /// As `spawn`, but nothing is read from the terminal until `read`: a stuck terminal,
     /// whose writes block once its buffer is full.
     pub fn spawn_unread(base: &str, args: &[&str]) -> Pty {
+        Self::spawn_unread_with(base, args, &[])
+    }
+
+    /// As `spawn`, with more variables in the child's environment.
+    pub fn spawn_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        let pty = Self::spawn_unread_with(base, args, env);
+        pty.read();
+        pty
+    }
+
+    fn spawn_unread_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -52,6 +68,9 @@ impl Pty {
             cmd.env(k, v);
         }
         cmd.env("XDG_STATE_HOME", super::state_home());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn on the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
@@ -60,6 +79,8 @@ impl Pty {
         let out = output.clone();
         let reading = super::Gate::default();
         let gate = reading.clone();
+        let ended = super::Gate::default();
+        let end = ended.clone();
         // Read to the end, so that the child never blocks on a full terminal.
         thread::spawn(move || {
             gate.wait();
@@ -74,12 +95,14 @@ impl Pty {
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
                 out.1.notify_all();
             }
+            end.open();
         });
         Pty {
             child,
             writer,
             output,
             reading,
+            ended,
             _master: pair.master,
         }
     }
@@ -134,6 +157,9 @@ impl Pty {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // What the child wrote last may still be in the terminal: read it to the
+                // end (a child of its own still holding the terminal bounds this wait).
+                self.ended.wait_for(END_OF_OUTPUT);
                 return status.exit_code();
             }
             if Instant::now() > deadline {
