@@ -223,8 +223,11 @@ impl Asked<'_> {
         let quoted = self.quoted(&chat)?;
         let data = with_quote(data, quoted.as_ref(), &chat);
         let id_message = new_id(true);
-        answer.insert("idMessage".into(), Value::from(id_message.clone()));
-        let answer = Value::Object(answer);
+        // idMessage first, as the vendor's answers show it.
+        let mut ordered = Map::new();
+        ordered.insert("idMessage".into(), Value::from(id_message.clone()));
+        ordered.extend(answer);
+        let answer = Value::Object(ordered);
         let contact = self.state.chats.contact(self.id, &chat);
         let wid = self.state.accounts.get(self.id)["wid"].clone();
         let notification = json!({
