@@ -5,6 +5,8 @@
 
 mod support;
 
+mod browser;
+mod chat;
 mod consumer;
 mod delete;
 mod demo;
@@ -21,6 +23,7 @@ mod pacing;
 mod pipeline;
 mod profiles;
 mod publish;
+mod python_bot;
 mod receive;
 mod redaction;
 mod redis;
