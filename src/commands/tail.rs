@@ -131,6 +131,8 @@ pub fn watched(
 
 #[derive(Debug, Default)]
 struct Counts {
+    /// Notifications received (handed on or not).
+    received: u64,
     deleted: u64,
     repeats: u64,
     other: OtherConsumer,
@@ -166,7 +168,11 @@ pub fn follow_and_report(
         }
         Ok(End::PipeClosed) => Ok(ExitCode::Success),
         Err(e) => {
-            session.status.line(summary.line);
+            // A run that failed before anything came (a wrong token, say) has nothing to
+            // sum up: the error alone says it.
+            if summary.received > 0 {
+                session.status.line(summary.line);
+            }
             Err(e)
         }
     }
@@ -175,6 +181,8 @@ pub fn follow_and_report(
 /// What one run of the loop did: the summary line, and its figures for a total.
 pub struct Summary {
     pub line: String,
+    /// Notifications received, handed on or not.
+    pub received: u64,
     pub deleted: u64,
     pub retries: u64,
 }
@@ -229,6 +237,7 @@ pub fn follow_summarised(
     );
     let summary = Summary {
         line,
+        received: counts.received,
         deleted: counts.deleted,
         retries: retry.retries(),
     };
@@ -343,6 +352,7 @@ fn follow(
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
             Err(e) => return Err(head_error(e, instance)),
         };
+        counts.received += 1;
         let handled = Handled::of(&envelope);
         if let Some(line) = counts
             .other
