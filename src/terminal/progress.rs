@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::terminal::status::stderr_target;
 
 /// A bar of `total` steps on stderr: done/total, rate, time left.
 pub fn drain_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(total), stderr_target());
     if let Ok(style) =
         ProgressStyle::with_template("draining [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
     {
@@ -18,7 +20,7 @@ pub fn drain_bar(total: u64) -> ProgressBar {
 
 /// The spinner of `tail`, with the depth last read in its prefix.
 pub fn depth_spinner(message: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, stderr_target());
     if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}{prefix}") {
         bar.set_style(style);
     }

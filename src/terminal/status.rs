@@ -5,7 +5,7 @@ use std::fmt::Display;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 pub struct Status {
     quiet: bool,
@@ -114,7 +114,7 @@ impl Status {
         let target = if self.quiet || crate::stderr_log::is_json() {
             ProgressDrawTarget::hidden()
         } else {
-            ProgressDrawTarget::stderr()
+            stderr_target()
         };
         let bar = ProgressBar::with_draw_target(len, target);
         if let Ok(style) = ProgressStyle::with_template(template) {
@@ -149,6 +149,59 @@ impl Status {
         {
             old.finish_and_clear();
         }
+    }
+}
+
+/// Where spinners and bars draw: stderr when it is a terminal (not TERM=dumb), at most 20
+/// times a second, as indicatif's own `stderr()`, but a few columns short of the width.
+/// indicatif pads its line to the last column; the terminal's echo of ^C then wrapped
+/// onto a new line, and the spinner's clear took that line, leaving the spinner in the
+/// scrollback above the summary. With room to spare the echo stays on the spinner's line.
+pub fn stderr_target() -> ProgressDrawTarget {
+    let term = console::Term::buffered_stderr();
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    if !term.is_term() || dumb {
+        return ProgressDrawTarget::hidden();
+    }
+    ProgressDrawTarget::term_like_with_hz(Box::new(EchoRoom(term)), 20)
+}
+
+/// Columns left free at the end of the line: `^C` twice.
+const ECHO_ROOM: u16 = 4;
+
+#[derive(Debug)]
+struct EchoRoom(console::Term);
+
+impl TermLike for EchoRoom {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(ECHO_ROOM).max(1)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

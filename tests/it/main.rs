@@ -30,4 +30,5 @@ mod service;
 mod settings;
 mod state;
 mod tail;
+mod terminal;
 mod whole_queue;

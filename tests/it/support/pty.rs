@@ -10,6 +10,9 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 
 use super::{INSTANCE, TOKEN, bin};
 
+/// The pty's width.
+const COLS: u16 = 160;
+
 pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
@@ -33,7 +36,7 @@ impl Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
-                cols: 160,
+                cols: COLS,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -115,6 +118,21 @@ impl Pty {
                 .expect("lock")
                 .0;
         }
+    }
+
+    /// The lines a terminal of the pty's width shows after everything drawn so far, the
+    /// scrolled-off ones too (a screen taller than any test's output), trimmed, without
+    /// the blank ones: spinners redrawn in place leave only their last state, or nothing.
+    pub fn screen(&self) -> Vec<String> {
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("a size above 0");
+        let mut parser = vt100::Parser::new(size(2000), size(COLS), 0);
+        parser.process(self.output().as_bytes());
+        parser
+            .screen()
+            .rows(0, COLS)
+            .map(|row| row.trim_end().to_string())
+            .filter(|row| !row.is_empty())
+            .collect()
     }
 
     pub fn type_line(&mut self, line: &str) {
