@@ -304,7 +304,7 @@ fn follow(
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
-    let mut depth = Depth::start(session, options.exit_on_empty);
+    let mut depth = Depth::start(session, options.exit_on_empty, options.receive_timeout);
     loop {
         probe.turn();
         if options
@@ -315,6 +315,8 @@ fn follow(
         }
         let polled = Instant::now();
         let (retries_before, resent_before) = (retry.retries(), client.resent());
+        // A receive sent behind the last delete keeps the timeout it went with.
+        queue.set_receive_timeout(depth.receive_timeout(0));
         let received = queue.receive(retry);
         if let Ok(got) = &received {
             probe.receive_answered(got.is_some());
@@ -449,6 +451,9 @@ fn follow(
             {
                 queue.delete(retry, receipt)
             } else {
+                // The receive behind it is the drain's last look when the depth says
+                // this was the last: decided now, as it goes out with the delete.
+                queue.set_receive_timeout(depth.receive_timeout(1));
                 queue.delete_then_receive(retry, receipt)
             };
             // Sent more than once: a "not found" may be our own first delete's doing.

@@ -47,6 +47,11 @@ impl Status {
         self.quiet
     }
 
+    /// One instance's of several: it draws nothing of its own.
+    pub fn is_one_of_many(&self) -> bool {
+        self.label.is_some()
+    }
+
     /// A warning: shown even with `--quiet`.
     pub fn warning(&self, message: impl Display) {
         self.suspend(|| crate::ewriteln!("greenq: warning: {}{message}", self.label()));

@@ -2,7 +2,7 @@
 //! the spinner and the drain's bar redrawn in place, cleared before the summary, and one
 //! status line for a tail of several instances.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 
@@ -25,6 +25,44 @@ fn ctrl_c_leaves_the_summary_and_no_spinner_line_above_it() {
     assert!(holding(&screen, "waiting").is_empty(), "{screen:#?}");
     assert_eq!(
         holding(&screen, "greenq: interrupted: 0 printed").len(),
+        1,
+        "{screen:#?}"
+    );
+}
+
+#[test]
+fn a_drain_shows_its_total_when_the_last_is_printed_and_ends_after_the_shortest_last_look() {
+    // The emulator's receive waits 20 s unless asked for less, as the specification's.
+    let emu = Emulator::start(20);
+    let bodies: Vec<String> = (1..=30)
+        .map(|i| numbered("incomingMessageReceived", i))
+        .collect();
+    emu.publish_all(&bodies);
+    let mut pty = Pty::spawn(&emu.url(), &["-v", "tail", "-e", "--format", "text"]);
+    pty.wait_for("30/30", LIMIT);
+    let full = Instant::now();
+    assert_eq!(pty.wait_exit(LIMIT), 0, "{}", pty.output());
+    // The last look asks for 5 s, not the 20 s of before: well inside 15 s however busy.
+    assert!(
+        full.elapsed() < Duration::from_secs(15),
+        "ended {:?} after 30/30",
+        full.elapsed()
+    );
+    let out = pty.output();
+    // The last look went out with the last delete, asking for the shortest long poll, and
+    // the bar stood at 30/30 before its empty answer came.
+    let look = out
+        .rfind("/receiveNotification/***?receiveTimeout=5 200")
+        .unwrap_or_else(|| panic!("no last look asking for 5 s:\n{out}"));
+    assert!(
+        out[look..].lines().next().unwrap().contains("pipelined"),
+        "{out}"
+    );
+    assert!(out.find("30/30").unwrap() < look, "{out}");
+    let screen = pty.screen();
+    assert!(holding(&screen, "draining").is_empty(), "{screen:#?}");
+    assert_eq!(
+        holding(&screen, "greenq: 30 printed, 0 skipped, 30 deleted").len(),
         1,
         "{screen:#?}"
     );
