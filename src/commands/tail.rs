@@ -215,6 +215,7 @@ pub fn follow_summarised(
         (ended, _) => ended,
     };
     session.status.clear();
+    session.status.ended(matches!(&ended, Err(e) if !e.silent));
     probe.stopped(&match &ended {
         Ok(_) => "tail ended".to_string(),
         Err(e) => e.to_string(),

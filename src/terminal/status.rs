@@ -2,10 +2,12 @@
 //! and the indicatif spinner or progress bar, which only ever draw on a terminal.
 
 use std::fmt::Display;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
+
+use crate::terminal::board::{Board, Slot};
 
 pub struct Status {
     quiet: bool,
@@ -13,6 +15,12 @@ pub struct Status {
     bar: Mutex<Option<ProgressBar>>,
     /// One instance's of several (its profile): named in every line; it draws no spinner.
     label: Option<String>,
+    /// The run's status (`instance`): it draws the one line; this one's lines lift it.
+    owner: Option<Arc<Status>>,
+    /// This instance's figures on the owner's line.
+    slot: Option<Arc<Slot>>,
+    /// The owner's line, over every instance (`with_board`).
+    board: Option<Arc<Board>>,
 }
 
 impl Status {
@@ -22,16 +30,73 @@ impl Status {
             verbose,
             bar: Mutex::new(None),
             label: None,
+            owner: None,
+            slot: None,
+            board: None,
         }
     }
 
     /// A reporter whose lines start with `label: ` (one instance of several).
     pub fn labelled(quiet: bool, verbose: bool, label: &str) -> Self {
-        Status {
-            quiet,
-            verbose,
-            bar: Mutex::new(None),
-            label: Some(format!("{label}: ")),
+        let mut status = Status::new(quiet, verbose);
+        status.label = Some(format!("{label}: "));
+        status
+    }
+
+    /// The status of a run of several instances, which alone draws: one line over all of
+    /// them (`show_board`), whose `verb` is `printed` or `handled`.
+    pub fn with_board(quiet: bool, verbose: bool, verb: &'static str) -> Self {
+        let mut status = Status::new(quiet, verbose);
+        status.board = Some(Board::new(verb));
+        status
+    }
+
+    /// One instance's status in a run of several: its lines start with `label: ` and lift
+    /// the run's line; it draws nothing, and reports its figures to the run's line.
+    pub fn instance(owner: &Arc<Status>, label: &str) -> Self {
+        let mut status = Status::labelled(owner.quiet, owner.verbose, label);
+        status.owner = Some(owner.clone());
+        status.slot = owner.board.as_ref().map(|b| b.slot());
+        status
+    }
+
+    /// Starts drawing the run's one line (`with_board`), on a terminal only.
+    pub fn show_board(&self) {
+        if let Some(board) = &self.board {
+            let bar = self.make_bar(None, "{spinner}");
+            board.draw_on(&bar);
+            self.replace(Some(bar));
+        }
+    }
+
+    /// `count` notifications handed on so far (`verb`: printed, handled): on the spinner,
+    /// or on the run's line for one instance of several. A drain's bar counts for itself.
+    pub fn handed_on(&self, count: u64, verb: &str) {
+        if let Some(slot) = &self.slot {
+            slot.handled(count);
+            return;
+        }
+        self.with_bar(|bar| {
+            if bar.length().is_some() {
+                return;
+            }
+            bar.set_message(format!("{count} {verb} · waiting"));
+            bar.reset_elapsed();
+        });
+    }
+
+    /// Retries after a fault go on (`true`), or progress was made: counted on the run's
+    /// line for one instance of several.
+    pub fn failing(&self, failing: bool) {
+        if let Some(slot) = &self.slot {
+            slot.failing(failing);
+        }
+    }
+
+    /// This instance's loop ended, on an error or not (the run's line counts it).
+    pub fn ended(&self, on_error: bool) {
+        if let Some(slot) = &self.slot {
+            slot.ended(on_error);
         }
     }
 
@@ -130,6 +195,9 @@ impl Status {
 
     /// Runs `f` with the spinner or bar lifted off the screen, so that lines do not mix.
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        if let Some(owner) = &self.owner {
+            return owner.suspend(f);
+        }
         let bar = self.bar.lock().ok().and_then(|b| b.clone());
         match bar {
             Some(bar) => bar.suspend(f),

@@ -67,3 +67,47 @@ fn a_drain_shows_its_total_when_the_last_is_printed_and_ends_after_the_shortest_
         "{screen:#?}"
     );
 }
+
+#[test]
+fn a_tail_of_several_profiles_draws_one_line_over_all_and_leaves_none_behind() {
+    // p0 is drained, p1's token is wrong (it stops), p2's host answers 502 (it retries).
+    let fleet = Fleet::start(3, 20);
+    fleet.write_profiles(Some(1));
+    let failing = Scripted::start(Vec::new(), reply(502, ""));
+    fleet.point_profile_at(2, &failing.url());
+    for seq in 0..2 {
+        assert_eq!(fleet.emulator.publish(&fleet_body(fleet_id(0), seq)), 200);
+    }
+    let config = fleet.config.display().to_string();
+    let mut pty = Pty::spawn_with(
+        &[("GREENQ_CONFIG", &config)],
+        &["tail", "--all-profiles", "--format", "text"],
+    );
+    pty.wait_for(
+        "2 printed · 3 instances: 1 waiting, 1 failing, 1 stopped",
+        LIMIT,
+    );
+    pty.type_raw("\x03");
+    assert_eq!(pty.wait_exit(LIMIT), 4, "{}", pty.output());
+    let screen = pty.screen();
+    // The line is gone; what was said above it stands whole, a line each.
+    assert!(holding(&screen, "instances:").is_empty(), "{screen:#?}");
+    assert_eq!(holding(&screen, "[p0]").len(), 2, "{screen:#?}");
+    let stopped = holding(&screen, "profile p1 stopped");
+    assert!(
+        stopped.len() == 1 && stopped[0].starts_with("greenq: error: profile p1 stopped: "),
+        "{screen:#?}"
+    );
+    assert!(
+        holding(&screen, "retrying in")
+            .iter()
+            .all(|l| l.starts_with("greenq: p2: retrying in")),
+        "{screen:#?}"
+    );
+    assert_eq!(
+        holding(&screen, "greenq: total: 2 printed").len(),
+        1,
+        "{screen:#?}"
+    );
+    assert_no_token(&[pty.output().as_bytes()]);
+}

@@ -33,6 +33,25 @@ impl Pty {
     /// As `spawn`, but nothing is read from the terminal until `read`: a stuck terminal,
     /// whose writes block once its buffer is full.
     pub fn spawn_unread(base: &str, args: &[&str]) -> Pty {
+        let instance = INSTANCE.to_string();
+        let env = [
+            ("GREEN_API_URL", base),
+            ("GREEN_API_WEBHOOK_URL", base),
+            ("GREEN_API_INSTANCE_ID", &instance),
+            ("GREEN_API_TOKEN", TOKEN),
+        ];
+        let pty = Self::spawn_unread_with(&env, args);
+        pty
+    }
+
+    /// `greenq ARGS` with only `env` configured (a config file of profiles, say).
+    pub fn spawn_with(env: &[(&str, &str)], args: &[&str]) -> Pty {
+        let pty = Self::spawn_unread_with(env, args);
+        pty.read();
+        pty
+    }
+
+    fn spawn_unread_with(env: &[(&str, &str)], args: &[&str]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -44,14 +63,10 @@ impl Pty {
         let mut cmd = CommandBuilder::new(bin());
         cmd.env_clear();
         cmd.args(args);
-        for (k, v) in [
-            ("GREEN_API_URL", base),
-            ("GREEN_API_WEBHOOK_URL", base),
-            ("GREEN_API_INSTANCE_ID", &INSTANCE.to_string()),
-            ("GREEN_API_TOKEN", TOKEN),
-            ("NO_PROXY", "*"),
-            ("TERM", "xterm-256color"),
-        ] {
+        for (k, v) in [("NO_PROXY", "*"), ("TERM", "xterm-256color")]
+            .iter()
+            .chain(env)
+        {
             cmd.env(k, v);
         }
         cmd.env("XDG_STATE_HOME", super::state_home());
