@@ -1,10 +1,10 @@
-//! The shape of `src/` that the README's Development section promises: folders by layer,
+//! The shape of `src/` that docs/development.md promises: folders by layer,
 //! each importing only from the layers below it, and no heap of files in one place.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The layers, top first, as the README's tree lists them. A module may import from its
+/// The layers, top first, as the tree in docs/development.md lists them. A module may import from its
 /// own layer's folder and from any layer after it; `emulator` stands apart (only
 /// `commands` uses it, and it uses only the model and the base).
 const LAYERS: &[&[&str]] = &[
@@ -90,7 +90,7 @@ fn every_folder_imports_only_from_the_layers_below_it() {
     }
     assert!(
         wrong.is_empty(),
-        "imports against the layer order (see LAYERS and the README's tree):\n{}",
+        "imports against the layer order (see LAYERS and the tree in docs/development.md):\n{}",
         wrong.join("\n")
     );
 }
@@ -136,6 +136,6 @@ fn every_part_of_src_has_a_layer() {
         .collect();
     assert!(
         unplaced.is_empty(),
-        "parts of src/ in no layer (add them to LAYERS and the README's tree): {unplaced:?}"
+        "parts of src/ in no layer (add them to LAYERS and the tree in docs/development.md): {unplaced:?}"
     );
 }

@@ -8,6 +8,7 @@ mod support;
 mod consumer;
 mod delete;
 mod demo;
+mod docs;
 mod doctor;
 mod errors;
 mod faults;

@@ -1,6 +1,6 @@
-//! The hand-off to Redis Streams, with a real `redis-server` (`.ci/run` installs it):
-//! `tail --exec -- redis-cli -e -x XADD greenq '*' body` puts every body in the stream
-//! once, in queue order, and a notification is deleted only after Redis took it. A Redis
+//! The hand-off to Redis Streams, with a real `redis-server` (`.ci/run` installs it): the
+//! recipe of docs/consumer.md, `tail --exec -- redis-cli -e ... XADD greenq '*' body`,
+//! puts every body in the stream once, in queue order, and a notification is deleted only after Redis took it. A Redis
 //! that is down, or that refuses the command, fails the attempt and nothing is deleted.
 
 use std::io::{BufRead, BufReader};
@@ -66,23 +66,39 @@ impl Drop for Redis {
     }
 }
 
-/// The README's recipe, for `port`.
+/// The recipe of docs/consumer.md, word for word (a test below holds the two together).
+const RECIPE: &str = "greenq tail --exec -- redis-cli -e -p 6379 -x XADD greenq '*' body";
+
+/// The recipe's arguments after `greenq tail`, for a Redis on `port`.
 fn recipe(port: u16) -> Vec<String> {
-    [
-        "--exec",
-        "--",
-        "redis-cli",
-        "-e",
-        "-p",
-        &port.to_string(),
-        "-x",
-        "XADD",
-        "greenq",
-        "*",
-        "body",
-    ]
-    .map(String::from)
-    .to_vec()
+    let words: Vec<String> = crate::docs::shell_words(RECIPE)
+        .into_iter()
+        .map(|w| w.expect("no operator in the recipe"))
+        .collect();
+    assert_eq!(words[..2], ["greenq", "tail"], "{RECIPE}");
+    words[2..]
+        .iter()
+        .map(|w| match w.as_str() {
+            "6379" => port.to_string(),
+            _ => w.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_documented_recipe_is_the_tested_one() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/consumer.md"))
+        .expect("docs/consumer.md");
+    assert!(
+        crate::docs::code_lines(&doc)
+            .iter()
+            .any(|(_, line)| line == RECIPE),
+        "docs/consumer.md has no code line `{RECIPE}`: keep the documented Redis recipe and this test's the same"
+    );
+    assert_eq!(
+        recipe(7000).join(" "),
+        "--exec -- redis-cli -e -p 7000 -x XADD greenq * body"
+    );
 }
 
 #[test]
