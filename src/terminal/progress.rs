@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn rates_read_without_a_tail_of_decimals() {
-        assert_eq!(rate(12_463.1341), "12,463/s");
+        assert_eq!(rate(12_463.134_1), "12,463/s");
         assert_eq!(rate(99.5), "100/s");
         assert_eq!(rate(3.4567), "3.5/s");
         assert_eq!(rate(f64::NAN), "0/s");

@@ -40,8 +40,7 @@ impl Pty {
             ("GREEN_API_INSTANCE_ID", &instance),
             ("GREEN_API_TOKEN", TOKEN),
         ];
-        let pty = Self::spawn_unread_with(&env, args);
-        pty
+        Self::spawn_unread_with(&env, args)
     }
 
     /// `greenq ARGS` with only `env` configured (a config file of profiles, say).
