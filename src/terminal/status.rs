@@ -64,6 +64,10 @@ impl Status {
     pub fn show_board(&self) {
         if let Some(board) = &self.board {
             let bar = self.make_bar(None, "{spinner}");
+            // Hidden (a pipe, -q, a JSON log): no ticking thread for nothing.
+            if bar.is_hidden() {
+                return;
+            }
             board.draw_on(&bar);
             self.replace(Some(bar));
         }
