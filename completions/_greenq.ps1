@@ -47,7 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out why a queue stays empty: configuration, host, credentials, state, settings')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an emulator, publish a few notifications to it, and tail them; needs no account')
-            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'List, add, remove and import profiles (instance, token, URLs) of the config file')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'List, add, change, remove and import profiles (instance, token, URLs) of the config file')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -164,21 +164,21 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;tail' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N notifications were printed (handled, with --exec or --forward-to)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N notifications were printed (handled, with --exec or --forward-to)')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted')
-            [CompletionResult]::new('--receive-timeout', '--receive-timeout', [CompletionResultType]::ParameterName, 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N were printed (or handled: --exec, --forward-to)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N were printed (or handled: --exec, --forward-to)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only this typeWebhook (repeatable); OTHERS ARE DELETED UNPRINTED')
+            [CompletionResult]::new('--receive-timeout', '--receive-timeout', [CompletionResultType]::ParameterName, 'Seconds a receive may wait (5..60; sent as receiveTimeout)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: pretty on a terminal, json in a pipe]')
-            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most N requests per second of each method (receive, delete), from the start')
-            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'POST each body to URL (a local webhook handler); delete it on a 2xx answer')
-            [CompletionResult]::new('--handler-timeout', '--handler-timeout', [CompletionResultType]::ParameterName, 'Seconds CMD or the hook may take per notification before the attempt fails')
-            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts per notification; then --dead-letter, or stop with exit 1 [default: no limit]')
-            [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it')
-            [CompletionResult]::new('--forward-token-file', '--forward-token-file', [CompletionResultType]::ParameterName, 'File whose first line is the hook''s Bearer token [else env: GREENQ_FORWARD_TOKEN]')
-            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support''')
-            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support''')
-            [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)')
-            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Keep tail''s lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most N requests a second of each method, from the start')
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'POST each body to URL (a webhook handler); delete it on a 2xx')
+            [CompletionResult]::new('--handler-timeout', '--handler-timeout', [CompletionResultType]::ParameterName, 'Seconds CMD or the hook may take per notification')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts each, then --dead-letter or exit 1 [default: no limit]')
+            [CompletionResult]::new('--dead-letter', '--dead-letter', [CompletionResultType]::ParameterName, 'Append one whose attempts ran out to FILE, then delete it')
+            [CompletionResult]::new('--forward-token-file', '--forward-token-file', [CompletionResultType]::ParameterName, 'Bearer token file for the hook [else env: GREENQ_FORWARD_TOKEN]')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Keep tail''s lock and ledger in DIR [env: GREENQ_STATE_DIR]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
             [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
@@ -189,13 +189,13 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Stop when a receive ends with no notification')
             [CompletionResult]::new('--exit-on-empty', '--exit-on-empty', [CompletionResultType]::ParameterName, 'Stop when a receive ends with no notification')
-            [CompletionResult]::new('--allow-unknown-type', '--allow-unknown-type', [CompletionResultType]::ParameterName, 'Accept a --type name greenq does not know yet (a new type of the service)')
-            [CompletionResult]::new('--no-pipeline', '--no-pipeline', [CompletionResultType]::ParameterName, 'Send each delete and the next receive one at a time: two round trips per notification')
+            [CompletionResult]::new('--allow-unknown-type', '--allow-unknown-type', [CompletionResultType]::ParameterName, 'Accept a --type greenq does not know (a new type of the service)')
+            [CompletionResult]::new('--no-pipeline', '--no-pipeline', [CompletionResultType]::ParameterName, 'One request at a time: two round trips per notification')
             [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Pipelining is the default now; accepted so that older scripts still run')
-            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0')
-            [CompletionResult]::new('--dedupe', '--dedupe', [CompletionResultType]::ParameterName, 'Delete a notification already handled in this run without handing it on again')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD (after --) per notification; delete it when CMD exits 0')
+            [CompletionResult]::new('--dedupe', '--dedupe', [CompletionResultType]::ParameterName, 'Do not hand on again what was handled already; just delete it')
             [CompletionResult]::new('--all-profiles', '--all-profiles', [CompletionResultType]::ParameterName, 'Follow every profile of the config file, each instance in a thread of its own')
-            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'With several profiles: stop them all when one stops on an error (else the others go on)')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'With several profiles: stop all when one stops on an error')
             [CompletionResult]::new('--no-state', '--no-state', [CompletionResultType]::ParameterName, 'Run without a state directory: no lock against a second consumer, no ledger')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
@@ -305,6 +305,8 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles: name, instance, API host, where the token comes from (never the token)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile (the rest of the file is kept as it is)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a profile per instance of a partner account (the Partner API''s getInstances)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -341,6 +343,48 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
             [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the token from stdin and keep it in the config file (written 0600)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace a profile of that name')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow http:// to a host other than loopback (the token would cross the network in clear)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'greenq;profile;set' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read a new token from stdin and keep it in the config file (written 0600)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow http:// to a host other than loopback (the token would cross the network in clear)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'greenq;profile;edit' {
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read a new token from stdin and keep it in the config file (written 0600)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
@@ -398,6 +442,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         'greenq;profile;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles: name, instance, API host, where the token comes from (never the token)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile (the rest of the file is kept as it is)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a profile per instance of a partner account (the Partner API''s getInstances)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -407,6 +452,9 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;profile;help;add' {
+            break
+        }
+        'greenq;profile;help;set' {
             break
         }
         'greenq;profile;help;remove' {
@@ -428,7 +476,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find out why a queue stays empty: configuration, host, credentials, state, settings')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an emulator, publish a few notifications to it, and tail them; needs no account')
-            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'List, add, remove and import profiles (instance, token, URLs) of the config file')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'List, add, change, remove and import profiles (instance, token, URLs) of the config file')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -462,6 +510,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         'greenq;help;profile' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles: name, instance, API host, where the token comes from (never the token)')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a profile (the rest of the file is kept as it is)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add a profile per instance of a partner account (the Partner API''s getInstances)')
             break
@@ -470,6 +519,9 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;help;profile;add' {
+            break
+        }
+        'greenq;help;profile;set' {
             break
         }
         'greenq;help;profile;remove' {

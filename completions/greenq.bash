@@ -94,8 +94,14 @@ _greenq() {
             greenq__subcmd__help__subcmd__profile,remove)
                 cmd="greenq__subcmd__help__subcmd__profile__subcmd__remove"
                 ;;
+            greenq__subcmd__help__subcmd__profile,set)
+                cmd="greenq__subcmd__help__subcmd__profile__subcmd__set"
+                ;;
             greenq__subcmd__profile,add)
                 cmd="greenq__subcmd__profile__subcmd__add"
+                ;;
+            greenq__subcmd__profile,edit)
+                cmd="greenq__subcmd__profile__subcmd__set"
                 ;;
             greenq__subcmd__profile,help)
                 cmd="greenq__subcmd__profile__subcmd__help"
@@ -108,6 +114,9 @@ _greenq() {
                 ;;
             greenq__subcmd__profile,remove)
                 cmd="greenq__subcmd__profile__subcmd__remove"
+                ;;
+            greenq__subcmd__profile,set)
+                cmd="greenq__subcmd__profile__subcmd__set"
                 ;;
             greenq__subcmd__profile__subcmd__help,add)
                 cmd="greenq__subcmd__profile__subcmd__help__subcmd__add"
@@ -123,6 +132,9 @@ _greenq() {
                 ;;
             greenq__subcmd__profile__subcmd__help,remove)
                 cmd="greenq__subcmd__profile__subcmd__help__subcmd__remove"
+                ;;
+            greenq__subcmd__profile__subcmd__help,set)
+                cmd="greenq__subcmd__profile__subcmd__help__subcmd__set"
                 ;;
             *)
                 ;;
@@ -461,7 +473,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__profile)
-            opts="list add remove import"
+            opts="list add set remove import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,6 +529,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__profile__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__help__subcmd__profile__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -601,7 +627,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile)
-            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version list add remove import help"
+            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version list add set edit remove import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,7 +719,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile__subcmd__help)
-            opts="list add remove import help"
+            opts="list add set remove import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +789,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__profile__subcmd__help__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -878,6 +918,52 @@ _greenq() {
             ;;
         greenq__subcmd__profile__subcmd__remove)
             opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__profile__subcmd__set)
+            opts="-i -v -q -h -V --token-stdin --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

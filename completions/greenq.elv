@@ -44,7 +44,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-            cand profile 'List, add, remove and import profiles (instance, token, URLs) of the config file'
+            cand profile 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;receive'= {
@@ -155,21 +155,21 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
         }
         &'greenq;tail'= {
-            cand -n 'Stop after N notifications were printed (handled, with --exec or --forward-to)'
-            cand --count 'Stop after N notifications were printed (handled, with --exec or --forward-to)'
-            cand --type 'Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted'
-            cand --receive-timeout 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)'
+            cand -n 'Stop after N were printed (or handled: --exec, --forward-to)'
+            cand --count 'Stop after N were printed (or handled: --exec, --forward-to)'
+            cand --type 'Only this typeWebhook (repeatable); OTHERS ARE DELETED UNPRINTED'
+            cand --receive-timeout 'Seconds a receive may wait (5..60; sent as receiveTimeout)'
             cand --format 'Output format [default: pretty on a terminal, json in a pipe]'
-            cand --max-rate 'At most N requests per second of each method (receive, delete), from the start'
-            cand --forward-to 'POST each body to URL (a local webhook handler); delete it on a 2xx answer'
-            cand --handler-timeout 'Seconds CMD or the hook may take per notification before the attempt fails'
-            cand --max-attempts 'Attempts per notification; then --dead-letter, or stop with exit 1 [default: no limit]'
-            cand --dead-letter 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it'
-            cand --forward-token-file 'File whose first line is the hook''s Bearer token [else env: GREENQ_FORWARD_TOKEN]'
-            cand -H 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support'''
-            cand --header 'Extra header for the hook, ''Name: value'' (repeatable). Example: -H ''X-Bot: support'''
-            cand --metrics-listen 'Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)'
-            cand --state-dir 'Keep tail''s lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]'
+            cand --max-rate 'At most N requests a second of each method, from the start'
+            cand --forward-to 'POST each body to URL (a webhook handler); delete it on a 2xx'
+            cand --handler-timeout 'Seconds CMD or the hook may take per notification'
+            cand --max-attempts 'Attempts each, then --dead-letter or exit 1 [default: no limit]'
+            cand --dead-letter 'Append one whose attempts ran out to FILE, then delete it'
+            cand --forward-token-file 'Bearer token file for the hook [else env: GREENQ_FORWARD_TOKEN]'
+            cand -H 'Extra header for the hook, ''Name: value'' (repeatable)'
+            cand --header 'Extra header for the hook, ''Name: value'' (repeatable)'
+            cand --metrics-listen 'Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)'
+            cand --state-dir 'Keep tail''s lock and ledger in DIR [env: GREENQ_STATE_DIR]'
             cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
             cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
@@ -180,13 +180,13 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
             cand -e 'Stop when a receive ends with no notification'
             cand --exit-on-empty 'Stop when a receive ends with no notification'
-            cand --allow-unknown-type 'Accept a --type name greenq does not know yet (a new type of the service)'
-            cand --no-pipeline 'Send each delete and the next receive one at a time: two round trips per notification'
+            cand --allow-unknown-type 'Accept a --type greenq does not know (a new type of the service)'
+            cand --no-pipeline 'One request at a time: two round trips per notification'
             cand --pipeline 'Pipelining is the default now; accepted so that older scripts still run'
-            cand --exec 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0'
-            cand --dedupe 'Delete a notification already handled in this run without handing it on again'
+            cand --exec 'Run CMD (after --) per notification; delete it when CMD exits 0'
+            cand --dedupe 'Do not hand on again what was handled already; just delete it'
             cand --all-profiles 'Follow every profile of the config file, each instance in a thread of its own'
-            cand --fail-fast 'With several profiles: stop them all when one stops on an error (else the others go on)'
+            cand --fail-fast 'With several profiles: stop all when one stops on an error'
             cand --no-state 'Run without a state directory: no lock against a second consumer, no ledger'
             cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
@@ -292,6 +292,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --version 'Print version'
             cand list 'List the profiles: name, instance, API host, where the token comes from (never the token)'
             cand add 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+            cand set 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
+            cand edit 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
             cand remove 'Remove a profile (the rest of the file is kept as it is)'
             cand import 'Add a profile per instance of a partner account (the Partner API''s getInstances)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -326,6 +328,46 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
             cand --token-stdin 'Read the token from stdin and keep it in the config file (written 0600)'
             cand --force 'Replace a profile of that name'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;profile;set'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand --token-stdin 'Read a new token from stdin and keep it in the config file (written 0600)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'greenq;profile;edit'= {
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand --token-stdin 'Read a new token from stdin and keep it in the config file (written 0600)'
             cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
             cand -q 'No status lines on stderr (errors and warnings still show)'
@@ -380,6 +422,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;profile;help'= {
             cand list 'List the profiles: name, instance, API host, where the token comes from (never the token)'
             cand add 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+            cand set 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
             cand remove 'Remove a profile (the rest of the file is kept as it is)'
             cand import 'Add a profile per instance of a partner account (the Partner API''s getInstances)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -387,6 +430,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;profile;help;list'= {
         }
         &'greenq;profile;help;add'= {
+        }
+        &'greenq;profile;help;set'= {
         }
         &'greenq;profile;help;remove'= {
         }
@@ -404,7 +449,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand doctor 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-            cand profile 'List, add, remove and import profiles (instance, token, URLs) of the config file'
+            cand profile 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;help;receive'= {
@@ -428,12 +473,15 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;help;profile'= {
             cand list 'List the profiles: name, instance, API host, where the token comes from (never the token)'
             cand add 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+            cand set 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
             cand remove 'Remove a profile (the rest of the file is kept as it is)'
             cand import 'Add a profile per instance of a partner account (the Partner API''s getInstances)'
         }
         &'greenq;help;profile;list'= {
         }
         &'greenq;help;profile;add'= {
+        }
+        &'greenq;help;profile;set'= {
         }
         &'greenq;help;profile;remove'= {
         }

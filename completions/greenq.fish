@@ -48,7 +48,7 @@ complete -c greenq -n "__fish_greenq_needs_command" -f -a "tail" -d 'Follow a qu
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-complete -c greenq -n "__fish_greenq_needs_command" -f -a "profile" -d 'List, add, remove and import profiles (instance, token, URLs) of the config file'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "profile" -d 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
@@ -137,21 +137,21 @@ complete -c greenq -n "__fish_greenq_using_subcommand purge" -s q -l quiet -d 'N
 complete -c greenq -n "__fish_greenq_using_subcommand purge" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand purge" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N notifications were printed (handled, with --exec or --forward-to)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s n -l count -d 'Stop after N were printed (or handled: --exec, --forward-to)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l type -d 'Only this typeWebhook (repeatable); OTHERS ARE DELETED UNPRINTED' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l receive-timeout -d 'Seconds a receive may wait (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l format -d 'Output format [default: pretty on a terminal, json in a pipe]' -r -f -a "pretty\t'Indented, coloured JSON under a header line (default on a terminal)'
 json\t'One compact body per line, as publish accepts it (default in a pipe)'
 text\t'One human line per notification: time, type, chat, the gist of the message'"
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-rate -d 'At most N requests per second of each method (receive, delete), from the start' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-to -d 'POST each body to URL (a local webhook handler); delete it on a 2xx answer' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l handler-timeout -d 'Seconds CMD or the hook may take per notification before the attempt fails' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d 'Attempts per notification; then --dead-letter, or stop with exit 1 [default: no limit]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'Append a notification whose attempts ran out to FILE (one JSON line), then delete it' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'File whose first line is the hook\'s Bearer token [else env: GREENQ_FORWARD_TOKEN]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable). Example: -H \'X-Bot: support\'' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l metrics-listen -d 'Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)' -r
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l state-dir -d 'Keep tail\'s lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-rate -d 'At most N requests a second of each method, from the start' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-to -d 'POST each body to URL (a webhook handler); delete it on a 2xx' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l handler-timeout -d 'Seconds CMD or the hook may take per notification' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l max-attempts -d 'Attempts each, then --dead-letter or exit 1 [default: no limit]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dead-letter -d 'Append one whose attempts ran out to FILE, then delete it' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-file -d 'Bearer token file for the hook [else env: GREENQ_FORWARD_TOKEN]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l metrics-listen -d 'Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l state-dir -d 'Keep tail\'s lock and ledger in DIR [env: GREENQ_STATE_DIR]' -r -F
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
@@ -163,13 +163,13 @@ never\t''"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
 json\t'One JSON object per line, for a log collector'"
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s e -l exit-on-empty -d 'Stop when a receive ends with no notification'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type name greenq does not know yet (a new type of the service)'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l no-pipeline -d 'Send each delete and the next receive one at a time: two round trips per notification'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l allow-unknown-type -d 'Accept a --type greenq does not know (a new type of the service)'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l no-pipeline -d 'One request at a time: two round trips per notification'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l pipeline -d 'Pipelining is the default now; accepted so that older scripts still run'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l exec -d 'Run CMD (after --) for each notification, the body on its stdin; delete it when CMD exits 0'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dedupe -d 'Delete a notification already handled in this run without handing it on again'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l exec -d 'Run CMD (after --) per notification; delete it when CMD exits 0'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l dedupe -d 'Do not hand on again what was handled already; just delete it'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l all-profiles -d 'Follow every profile of the config file, each instance in a thread of its own'
-complete -c greenq -n "__fish_greenq_using_subcommand tail" -l fail-fast -d 'With several profiles: stop them all when one stops on an error (else the others go on)'
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l fail-fast -d 'With several profiles: stop all when one stops on an error'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l no-state -d 'Run without a state directory: no lock against a second consumer, no ledger'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
@@ -246,26 +246,28 @@ complete -c greenq -n "__fish_greenq_using_subcommand demo" -s q -l quiet -d 'No
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
 json\t'One JSON object per line, for a log collector'"
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -s V -l version -d 'Print version'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "list" -d 'List the profiles: name, instance, API host, where the token comes from (never the token)'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "add" -d 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "remove" -d 'Remove a profile (the rest of the file is kept as it is)'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "import" -d 'Add a profile per instance of a partner account (the Partner API\'s getInstances)'
-complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add remove import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "list" -d 'List the profiles: name, instance, API host, where the token comes from (never the token)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "add" -d 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "set" -d 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "edit" -d 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "remove" -d 'Remove a profile (the rest of the file is kept as it is)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "import" -d 'Add a profile per instance of a partner account (the Partner API\'s getInstances)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and not __fish_seen_subcommand_from list add set edit remove import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from list" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
@@ -298,6 +300,38 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_s
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l token-stdin -d 'Read a new token from stdin and keep it in the config file (written 0600)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l token-stdin -d 'Read a new token from stdin and keep it in the config file (written 0600)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from remove" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
@@ -333,6 +367,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_s
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the profiles: name, instance, API host, where the token comes from (never the token)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a profile (the rest of the file is kept as it is)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "import" -d 'Add a profile per instance of a partner account (the Partner API\'s getInstances)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -345,9 +380,10 @@ complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_
 complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "profile" -d 'List, add, remove and import profiles (instance, token, URLs) of the config file'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "profile" -d 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List the profiles: name, instance, API host, where the token comes from (never the token)'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "add" -d 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "set" -d 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "remove" -d 'Remove a profile (the rest of the file is kept as it is)'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "import" -d 'Add a profile per instance of a partner account (the Partner API\'s getInstances)'

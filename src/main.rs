@@ -7,9 +7,10 @@ fn main() {
     if let Some(code) = greenq::consumer::exec_keeper::main_if_called() {
         std::process::exit(code);
     }
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => match usage_error(&e) {
+        Err(e) => match usage_error(&e, &args) {
             Some(line) => {
                 greenq::ewriteln!("greenq: error: {line}");
                 std::process::exit(greenq::exit::ExitCode::Usage.code());

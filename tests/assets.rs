@@ -565,9 +565,75 @@ fn no_arguments_prints_short_help_and_exits_2() {
         "{stderr}"
     );
     assert!(stderr.contains("Commands:"), "{stderr}");
-    assert!(stderr.contains("Run `greenq demo`"), "{stderr}");
+    assert!(stderr.contains("with no account: greenq demo"), "{stderr}");
     // The short help: no long description, configuration or exit-code table.
     assert!(!stderr.contains("Exit codes:"), "{stderr}");
     assert!(!stderr.contains("Configuration:"), "{stderr}");
     assert!(!stderr.contains("at-least-once"), "{stderr}");
+}
+
+#[test]
+fn dash_h_is_a_summary_and_dash_dash_help_keeps_everything() {
+    let help = |flag: &str| {
+        let out = greenq()
+            .env("COLUMNS", "100")
+            .args(["tail", flag])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let short = help("-h");
+    assert!(
+        short.lines().count() <= 60,
+        "{} lines:\n{short}",
+        short.lines().count()
+    );
+    // tail's own options, one line each: no global options, no examples, no prose.
+    assert!(
+        short.contains("--exec") && short.contains("--state-dir"),
+        "{short}"
+    );
+    let body: Vec<&str> = short.lines().take(short.lines().count() - 1).collect();
+    for absent in [
+        "--api-url",
+        "--allow-insecure-http",
+        "--log-format",
+        "Examples:",
+        "Faults are retried",
+    ] {
+        assert!(
+            !body.iter().any(|l| l.contains(absent)),
+            "{absent} in:\n{short}"
+        );
+    }
+    assert!(
+        !body.iter().any(|l| l.starts_with("                ")
+            && !l.trim_start().starts_with("[possible values")),
+        "an option's summary wraps:\n{short}"
+    );
+    assert_eq!(
+        short.lines().last(),
+        Some(
+            "Examples and details: --help. Global options (--api-url, --profile, -i, -v...): greenq --help."
+        )
+    );
+    let long = help("--help");
+    for present in [
+        "Global options:",
+        "--api-url",
+        "--allow-insecure-http",
+        "Examples:",
+        "Faults are retried",
+    ] {
+        assert!(long.contains(present), "{present} not in:\n{long}");
+    }
+    // Prose is wrapped within the width: no sentence broken over an overlong line.
+    for line in long.lines() {
+        assert!(line.chars().count() <= 100, "too long: {line}");
+    }
+    assert!(
+        long.contains("and never deletes what was not handled."),
+        "{long}"
+    );
 }

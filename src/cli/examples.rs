@@ -84,16 +84,17 @@ Examples:
 
 A notification is deleted only after it was written and flushed, or after the command
 exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
-waited for, up to --handler-timeout) and never deletes what was not
-handled. A pipe cannot tell what its reader consumed: with `| head -n 3` the notification
-whose write failed stays queued, but ones the reader never looked at may be gone; use
---count for an exact number, or --exec.
+waited for, up to --handler-timeout) and never deletes what was not handled. A pipe cannot
+tell what its reader consumed: with `| head -n 3` the notification whose write failed
+stays queued, but ones the reader never looked at may be gone; use --count for an exact
+number, or --exec.
 
 Faults are retried without limit, with pauses that grow (0.5 s doubling to 30 s,
 Retry-After as a floor) until a notification is delivered; after a 429 that method is
 paced at about 90 % of the rate that drew it (--max-rate N: a ceiling from the start).
-A head that comes back however often it is deleted stops tail with exit 1. A host that cannot be found or
-reached before anything worked ends tail at once (exit 1): check --api-url.";
+A head that comes back however often it is deleted stops tail with exit 1. A host that
+cannot be found, refuses the connection (loopback too: is greenq serve running there?)
+or fails TLS before anything worked ends tail at once (exit 1): check --api-url.";
 
 pub(super) const SERVE_EXAMPLES: &str = "\
 Examples:

@@ -3,6 +3,7 @@
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Multi-instance options")]
 pub struct ManyArgs {
     /// Follow every profile of the config file, each instance in a thread of its own
     ///
@@ -13,8 +14,9 @@ pub struct ManyArgs {
     #[arg(long)]
     pub all_profiles: bool,
 
-    /// With several profiles: stop them all when one stops on an error (else the others go on)
+    /// With several profiles: stop all when one stops on an error
     ///
+    /// Without it, the others go on.
     /// Example: greenq tail --profile a --profile b --fail-fast
     #[arg(long)]
     pub fail_fast: bool,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
@@ -16,7 +16,7 @@ mod whole_queue;
 pub use consumer::ConsumerArgs;
 use examples::*;
 pub use many::ManyArgs;
-pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs};
+pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs, ProfileSetArgs};
 pub use service::ServiceArgs;
 pub use state::StateArgs;
 pub use whole_queue::{CountArgs, CountFormat, PurgeArgs};
@@ -46,6 +46,9 @@ macro_rules! exit_codes_help {
 }
 
 pub const EXIT_CODES_HELP: &str = exit_codes_help!();
+
+/// The last line of every subcommand's `-h`, which lists its own options only.
+const SHORT_HELP_END: &str = "Examples and details: --help. Global options (--api-url, --profile, -i, -v...): greenq --help.";
 
 /// The environment variables, shared by `--help` and the man pages.
 macro_rules! configuration_help {
@@ -97,7 +100,7 @@ Examples:
         receipts (deleteNotification) and publishes notifications (the webhook endpoint), \
         with retries, back-off and at-least-once delivery. greenq serve is a local \
         emulator of the queue service.",
-    after_help = "Run `greenq demo` to see it work with no account; `greenq --help` says more.",
+    after_help = "Try it with no account: greenq demo. Global options, examples and more: greenq --help.",
     after_long_help = MAIN_AFTER_LONG_HELP,
     arg_required_else_help = true,
     propagate_version = true,
@@ -115,11 +118,11 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "URL")]
     pub api_url: Option<String>,
 
     /// Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "URL")]
     pub webhook_url: Option<String>,
 
     /// Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]
@@ -127,29 +130,41 @@ pub struct GlobalArgs {
     /// Profiles are tables [profiles.NAME] of the config file: $GREENQ_CONFIG, else
     /// config.toml in $XDG_CONFIG_HOME/greenq or in ~/.config/greenq. Flags beat the
     /// profile, the profile beats the environment. Example: greenq --profile shop tail
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "NAME")]
     pub profile: Vec<String>,
 
     /// Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]
-    #[arg(short, long, global = true, value_name = "ID")]
+    #[arg(short, long, global = true, hide_short_help = true, value_name = "ID")]
     pub instance: Option<String>,
 
     /// File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]
     ///
     /// No option takes the token itself: a command line is visible to every user of the machine.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, hide_short_help = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
     /// When to colour output (NO_COLOR turns auto off)
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
     pub color: ColorChoice,
 
     /// One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        hide_short_help = true,
+        conflicts_with = "quiet"
+    )]
     pub verbose: bool,
 
     /// No status lines on stderr (errors and warnings still show)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, hide_short_help = true)]
     pub quiet: bool,
 
     /// How stderr lines are written: text, or one JSON object per line (time, level, message, fields)
@@ -158,11 +173,17 @@ pub struct GlobalArgs {
     /// errors and the summary each become {"time":..,"level":..,"message":..} with the fields
     /// the line names (instance, receiptId, attempt, delay_s, status); no spinner is drawn.
     /// Example: greenq --log-format json tail --exec -- ./bot.py
-    #[arg(long, global = true, value_name = "FORMAT", default_value = "text")]
+    #[arg(
+        long,
+        global = true,
+        hide_short_help = true,
+        value_name = "FORMAT",
+        default_value = "text"
+    )]
     pub log_format: LogFormat,
 
     /// Allow http:// to a host other than loopback (the token would cross the network in clear)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, hide_short_help = true)]
     pub allow_insecure_http: bool,
 }
 
@@ -173,14 +194,14 @@ pub enum Command {
     /// Waits for the head of the queue and prints its envelope, {"receiptId": ..., "body": {...}}:
     /// indented and coloured on a terminal, one compact line in a pipe. The notification stays
     /// queued until it is deleted (greenq delete, or greenq tail).
-    #[command(after_help = RECEIVE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = RECEIVE_EXAMPLES)]
     Receive(ReceiveArgs),
 
     /// Acknowledge (delete) receipts by id
     ///
     /// Deletes each receipt with deleteNotification, in order. Every id is checked before the
     /// first delete, so one bad id deletes nothing.
-    #[command(after_help = DELETE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = DELETE_EXAMPLES)]
     Delete(DeleteArgs),
 
     /// Put notifications into a queue through the webhook endpoint
@@ -189,20 +210,20 @@ pub enum Command {
     /// order, one after another. A regular file is checked whole before anything is sent; a pipe,
     /// a terminal or a FIFO is sent as it is read, each notification once it has been checked.
     /// With --text it builds a text message.
-    #[command(after_help = PUBLISH_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
 
     /// Print how many notifications wait in the queue (getWebhooksCount)
     ///
     /// The service refreshes this figure once every 10 s, so it may be up to 10 s old.
-    #[command(after_help = COUNT_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = COUNT_EXAMPLES)]
     Count(CountArgs),
 
     /// Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)
     ///
     /// On a terminal it shows the count and asks for the instance id to be typed back; without
     /// one it needs --yes. The service allows one clear a minute per instance.
-    #[command(after_help = PURGE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = PURGE_EXAMPLES)]
     Purge(PurgeArgs),
 
     /// Follow a queue: receive, print, then delete, in a loop
@@ -210,7 +231,7 @@ pub enum Command {
     /// Each notification is printed and flushed before it is deleted, so that nothing is lost:
     /// at worst, after a crash or a fault, one is printed again. Transient faults are retried
     /// without limit; bad credentials (exit 4) and an exhausted quota (exit 5) stop at once.
-    #[command(after_help = TAIL_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
     /// Find out why a queue stays empty: configuration, host, credentials, state, settings
@@ -220,7 +241,7 @@ pub enum Command {
     /// (getStateInstance); the settings (getSettings: webhookUrl must be empty for the queue to
     /// fill; which notification kinds are on); the webhook endpoint that publish posts to. It
     /// only reads: nothing is published, and the settings are never changed.
-    #[command(after_help = DOCTOR_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = DOCTOR_EXAMPLES)]
     Doctor(DoctorArgs),
 
     /// Run a local emulator of the queue service (in memory; nothing is kept when it stops)
@@ -229,22 +250,22 @@ pub enum Command {
     /// specification describes them, for one or more instances, on loopback by default; also
     /// getSettings, setSettings and getStateInstance. While an instance's webhookUrl is set, a
     /// published notification is pushed there (POST, Bearer webhookUrlToken) instead of queued.
-    #[command(after_help = SERVE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
 
     /// Start an emulator, publish a few notifications to it, and tail them; needs no account
     ///
     /// The emulator runs inside this process on a free loopback port; URLs, instance and token
     /// from the environment are ignored.
-    #[command(after_help = DEMO_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
 
-    /// List, add, remove and import profiles (instance, token, URLs) of the config file
+    /// List, add, change, remove and import profiles (instance, token, URLs) of the config file
     ///
     /// A profile is a table [profiles.NAME] of the config file with api_url, webhook_url,
     /// instance, and token_file or token. `--profile NAME` (or GREENQ_PROFILE) uses one; flags
     /// beat the profile, the profile beats the environment.
-    #[command(after_help = profile::PROFILE_EXAMPLES)]
+    #[command(after_help = SHORT_HELP_END, after_long_help = profile::PROFILE_EXAMPLES)]
     Profile(ProfileArgs),
 }
 
@@ -308,7 +329,10 @@ pub struct PublishArgs {
 
 #[derive(Debug, Args)]
 pub struct TailArgs {
-    /// Stop after N notifications were printed (handled, with --exec or --forward-to)
+    /// Stop after N were printed (or handled: --exec, --forward-to)
+    ///
+    /// Counts notifications printed, or handled with --exec or --forward-to.
+    /// Example: greenq tail -n 10 > ten.ndjson
     #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
@@ -321,8 +345,9 @@ pub struct TailArgs {
     #[arg(short, long)]
     pub exit_on_empty: bool,
 
-    /// Print only this typeWebhook (repeatable); OTHER TYPES ARE DELETED UNPRINTED, and counted
+    /// Only this typeWebhook (repeatable); OTHERS ARE DELETED UNPRINTED
     ///
+    /// Other types are deleted unprinted, and counted as skipped.
     /// Only types greenq knows are accepted (a misspelt name would delete everything):
     /// incomingMessageReceived, outgoingMessageReceived, outgoingAPIMessageReceived,
     /// outgoingMessageStatus, stateInstanceChanged, incomingCall, quotaExceeded, deviceInfo,
@@ -330,11 +355,14 @@ pub struct TailArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
 
-    /// Accept a --type name greenq does not know yet (a new type of the service)
+    /// Accept a --type greenq does not know (a new type of the service)
     #[arg(long, requires = "types")]
     pub allow_unknown_type: bool,
 
-    /// Seconds the service may wait for a notification (5..60; sent as receiveTimeout)
+    /// Seconds a receive may wait (5..60; sent as receiveTimeout)
+    ///
+    /// How long the service may hold a receive open while the queue is empty.
+    /// Example: greenq tail --receive-timeout 60
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(5..=60))]
     pub receive_timeout: Option<u32>,
 
@@ -344,9 +372,9 @@ pub struct TailArgs {
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
 
-    /// Send each delete and the next receive one at a time: two round trips per notification
+    /// One request at a time: two round trips per notification
     ///
-    /// By default each delete goes out with the next receive in one write on one connection
+    /// Sends each delete and the next receive one after the other. By default each delete goes out with the next receive in one write on one connection
     /// (HTTP/1.1 pipelining): one round trip per notification. Example: greenq tail --no-pipeline
     #[arg(long)]
     pub no_pipeline: bool,
@@ -355,7 +383,9 @@ pub struct TailArgs {
     #[arg(long, hide = true, conflicts_with = "no_pipeline")]
     pub pipeline: bool,
 
-    /// At most N requests per second of each method (receive, delete), from the start
+    /// At most N requests a second of each method, from the start
+    ///
+    /// Each of receive and delete is paced to N a second.
     ///
     /// Without it nothing is paced until the service answers 429; then that method goes at
     /// about 90 % of the rate that drew it, creeping up slowly. Example: greenq tail --max-rate 50
@@ -511,9 +541,10 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 /// A clap error as greenq says its own: `<what> (<tips>); usage: <usage>; see --help`.
-/// Help and version requests are not errors; `main` lets clap print those.
-pub fn usage_error(e: &clap::Error) -> Option<String> {
-    use clap::error::ErrorKind as K;
+/// Help and version requests are not errors; `main` lets clap print those. `args` is the
+/// command line (with the program's name), for the hints that need to see it.
+pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as K};
     if matches!(
         e.kind(),
         K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand
@@ -527,22 +558,46 @@ pub fn usage_error(e: &clap::Error) -> Option<String> {
         .unwrap_or("the command line is not valid")
         .trim_start_matches("error: ");
     let rest: Vec<&str> = lines.collect();
-    let tips: Vec<&str> = rest
+    let mut tips: Vec<String> = rest
         .iter()
         .filter_map(|l| l.strip_prefix("tip: "))
+        .map(str::to_string)
         .collect();
-    let usage = rest.iter().find_map(|l| l.strip_prefix("Usage: "));
+    let mut usage = rest
+        .iter()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(str::to_string);
     // "the following required arguments were not provided:" lists them on the next lines.
     let listed: Vec<&str> = rest
         .iter()
         .take_while(|l| !l.starts_with("Usage: "))
-        .filter(|l| !l.starts_with("tip: "))
+        .filter(|l| !l.starts_with("tip: ") && !l.starts_with("[possible values"))
         .copied()
         .collect();
     let mut line = match what.strip_suffix(':') {
         Some(what) if !listed.is_empty() => format!("{what}: {}", listed.join(", ")),
         _ => what.to_string(),
     };
+    if e.kind() == K::InvalidValue
+        && let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
+        && !valid.is_empty()
+    {
+        tips.push(format!("possible values: {}", valid.join(", ")));
+    }
+    if e.kind() == K::UnknownArgument
+        && let Some(ContextValue::String(invalid)) = e.get(ContextKind::InvalidArg)
+    {
+        let subcommand = usage.as_deref().and_then(subcommand_of_usage);
+        let suggested = match e.get(ContextKind::SuggestedArg) {
+            Some(ContextValue::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        if let Some(hint) = unknown_argument_hint(invalid, suggested, subcommand.as_deref(), args) {
+            // clap's own suggestion (and the usage line it built around it) misleads here.
+            tips = vec![hint];
+            usage = subcommand.as_deref().and_then(plain_usage);
+        }
+    }
     if !tips.is_empty() {
         line.push_str(&format!(" ({})", tips.join("; ")));
     }
@@ -553,6 +608,115 @@ pub fn usage_error(e: &clap::Error) -> Option<String> {
     Some(line)
 }
 
+/// The subcommand path of a usage line: `greenq profile add [OPTIONS]` -> `profile add`.
+fn subcommand_of_usage(usage: &str) -> Option<String> {
+    let words = usage.strip_prefix("greenq ")?;
+    let mut command = Cli::command();
+    let mut path = Vec::new();
+    for word in words.split_whitespace() {
+        match command.find_subcommand(word) {
+            Some(sub) => {
+                path.push(word);
+                command = sub.clone();
+            }
+            None => break,
+        }
+    }
+    (!path.is_empty()).then(|| path.join(" "))
+}
+
+/// The subcommand's own usage line, without `Usage: `.
+fn plain_usage(path: &str) -> Option<String> {
+    let mut command = Cli::command();
+    command.build();
+    let mut sub = &mut command;
+    for word in path.split_whitespace() {
+        sub = sub.find_subcommand_mut(word)?;
+    }
+    let usage = sub.render_usage().to_string();
+    Some(usage.trim().trim_start_matches("Usage: ").to_string())
+}
+
+/// What to say instead of clap's suggestion for an unknown argument, when greenq knows
+/// what was meant: the command of `--exec` without `--`, `--json` for `--format json`,
+/// `delete --all`. And never `--allow-insecure-http`, unless it was nearly typed: a typo
+/// must not lead to a token sent in clear.
+fn unknown_argument_hint(
+    invalid: &str,
+    suggested: Option<&str>,
+    subcommand: Option<&str>,
+    args: &[std::ffi::OsString],
+) -> Option<String> {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let subcommand = subcommand?;
+    // clap stops at the first stray word, so it and what follows are the command.
+    if subcommand == "tail"
+        && !invalid.starts_with('-')
+        && args.iter().any(|a| a == "--exec")
+        && let Some(at) = args.iter().skip(1).position(|a| a == invalid)
+    {
+        let mut fixed: Vec<String> = vec!["greenq".into()];
+        fixed.extend(args[1..=at].iter().map(|a| shell_quote(a)));
+        fixed.push("--".into());
+        fixed.extend(args[at + 1..].iter().map(|a| shell_quote(a)));
+        return Some(format!("put the command after --: {}", fixed.join(" ")));
+    }
+    let flag = invalid.split('=').next().unwrap_or(invalid);
+    if let Some(value) = flag.strip_prefix("--")
+        && format_values(subcommand).iter().any(|v| v == value)
+    {
+        return Some(format!("use --format {value}"));
+    }
+    if subcommand == "delete" && flag == "--all" {
+        return Some(
+            "delete takes receipt ids; to drop every waiting notification: greenq purge".into(),
+        );
+    }
+    if subcommand == "purge" && flag == "--all" {
+        return Some("purge always clears the whole queue: greenq purge".into());
+    }
+    let insecure_suggested = suggested.is_some_and(|s| s.contains("--allow-insecure-http"));
+    (insecure_suggested && !flag.contains("insec"))
+        .then(|| format!("greenq {subcommand} has no {flag}; see greenq {subcommand} --help"))
+}
+
+/// The values of a subcommand's `--format`, if it has one.
+fn format_values(path: &str) -> Vec<String> {
+    let mut command = Cli::command();
+    for word in path.split_whitespace() {
+        match command.find_subcommand(word) {
+            Some(sub) => command = sub.clone(),
+            None => return Vec::new(),
+        }
+    }
+    command
+        .get_arguments()
+        .find(|a| a.get_long() == Some("format"))
+        .map(|a| {
+            a.get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `arg` as a shell would need it written: as it is when plain, else in single quotes.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,7 +724,7 @@ mod tests {
     #[test]
     fn clap_errors_read_like_greenq_errors() {
         let e = Cli::try_parse_from(["greenq", "tail", "--tpye", "x"]).unwrap_err();
-        let line = usage_error(&e).unwrap();
+        let line = usage_error(&e, &[]).unwrap();
         assert!(
             line.starts_with(
                 "unexpected argument '--tpye' found (a similar argument exists: '--type'"
@@ -570,7 +734,7 @@ mod tests {
         assert!(line.contains("; usage: greenq tail"), "{line}");
         let e = Cli::try_parse_from(["greenq", "tail", "--dead-letter", "f", "--exec", "--", "x"])
             .unwrap_err();
-        let line = usage_error(&e).unwrap();
+        let line = usage_error(&e, &[]).unwrap();
         assert!(
             line.starts_with(
                 "the following required arguments were not provided: --max-attempts <N>"
@@ -578,9 +742,8 @@ mod tests {
             "{line}"
         );
         let help = Cli::try_parse_from(["greenq", "--help"]).unwrap_err();
-        assert_eq!(usage_error(&help), None);
+        assert_eq!(usage_error(&help, &[]), None);
     }
-    use clap::CommandFactory;
 
     #[test]
     fn definition_is_consistent() {

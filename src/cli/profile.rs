@@ -1,4 +1,4 @@
-//! `greenq profile`: list, add, remove and import the profiles of the config file.
+//! `greenq profile`: list, add, set, remove and import the profiles of the config file.
 
 use std::path::PathBuf;
 
@@ -11,6 +11,8 @@ Examples:
       --token-file ~/.config/greenq/shop.token
   Add one whose token goes into the config file (written 0600):
     greenq profile add support -i 1101000002 --api-url https://7103.api.greenapi.com --token-stdin < token.txt
+  Change one field, keeping the token, the other fields and the file's comments:
+    greenq profile set shop --webhook-url http://127.0.0.1:7700
   See them (never the tokens):
     greenq profile list
   Follow one, or several in one process:
@@ -38,6 +40,14 @@ pub enum ProfileAction {
     ///
     /// Example: greenq profile add shop -i 1101000001 --api-url https://7103.api.greenapi.com --token-file shop.token
     Add(ProfileAddArgs),
+
+    /// Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin
+    ///
+    /// Only the fields given change; the others (the token among them), the file's comments
+    /// and its order stay. A new --token-file or --token-stdin replaces the other source.
+    /// Example: greenq profile set shop --webhook-url http://127.0.0.1:7700
+    #[command(visible_alias = "edit")]
+    Set(ProfileSetArgs),
 
     /// Remove a profile (the rest of the file is kept as it is)
     ///
@@ -74,6 +84,19 @@ pub struct ProfileAddArgs {
     /// Example: greenq profile add shop -i 1101000001 --api-url URL --token-file shop.token --force
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileSetArgs {
+    /// The profile's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+
+    /// Read a new token from stdin and keep it in the config file (written 0600)
+    ///
+    /// Example: greenq profile set shop --token-stdin < new-token.txt
+    #[arg(long)]
+    pub token_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,9 +5,9 @@ use clap::Args;
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Service options")]
 pub struct ServiceArgs {
-    /// Serve Prometheus metrics, /healthz and /readyz on ADDR (PORT alone: loopback)
+    /// Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)
     ///
-    /// /metrics: OpenMetrics text (received, handled, deleted, failed attempts, retries by
+    /// /metrics: Prometheus: OpenMetrics text (received, handled, deleted, failed attempts, retries by
     /// reason, handler durations, queue depth, last receive, up), every series there from the
     /// first scrape. /healthz: 200 while greenq runs. /readyz: 200 once the service answered,
     /// 503 with the reason before that and after the loop stopped. An address that is not

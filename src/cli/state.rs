@@ -7,9 +7,9 @@ use clap::Args;
 #[derive(Debug, Args)]
 #[command(next_help_heading = "State options")]
 pub struct StateArgs {
-    /// Keep tail's lock and ledger in DIR [else env: GREENQ_STATE_DIR, STATE_DIRECTORY, XDG_STATE_HOME/greenq, ~/.local/state/greenq]
+    /// Keep tail's lock and ledger in DIR [env: GREENQ_STATE_DIR]
     ///
-    /// Created 0700. It holds one lock file per queue (one consumer per instance on this
+    /// Else $GREENQ_STATE_DIR, $STATE_DIRECTORY, $XDG_STATE_HOME/greenq, ~/.local/state/greenq. Created 0700. It holds one lock file per queue (one consumer per instance on this
     /// machine; removed when tail ends) and ledger.sqlite3: the notifications handled, each
     /// marked once its delete was answered (so that the one a crash left undeleted is not
     /// handed on twice, while a restarted service's notifications under old ids are), and the

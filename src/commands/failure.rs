@@ -20,11 +20,16 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
             } else {
                 "--api-url or GREEN_API_URL (the console shows your instance's host)"
             };
+            let fix = if crate::config::is_loopback(crate::config::host_part(&host)) {
+                format!("start it, or check {option}")
+            } else {
+                format!(
+                    "check {option}, and that this machine can reach it (DNS, proxy: HTTPS_PROXY, firewall)"
+                )
+            };
             Error::failure(format!("cannot reach {host}"))
                 .why(reason)
-                .fix(format!(
-                    "check {option}, and that this machine can reach it (DNS, proxy: HTTPS_PROXY, firewall)"
-                ))
+                .fix(fix)
         }
         ApiError::MayHaveArrived { reason } => {
             Error::failure(format!("{what} may have arrived"))
@@ -49,9 +54,33 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
         ApiError::Quota { detail } => Error::new(ExitCode::Quota, "quota exceeded")
             .why(format!("HTTP 466: {detail}"))
             .fix("upgrade the instance's plan in the console, or wait until the quota renews"),
+        ApiError::Rejected { status, detail } => {
+            let fix = match status {
+                404 => "check --webhook-url or GREEN_API_WEBHOOK_URL, and that it hosts the instance the body's instanceData.idInstance names",
+                413 => "the notification is too large for the service: make it smaller",
+                _ => "fix the notification (run with -v to see the exchange), or check --webhook-url",
+            };
+            Error::failure(format!("{what} was rejected"))
+                .why(format!("HTTP {status}: {detail}"))
+                .fix(fix)
+        }
         ApiError::Unexpected { reason } => Error::failure(format!("{what} failed"))
             .why(reason)
             .fix("check --api-url / --webhook-url; run with -v to see the exchange"),
+        ApiError::Malformed { reason } => {
+            let option = if what.starts_with("publish") {
+                "--webhook-url"
+            } else {
+                "--api-url"
+            };
+            Error::failure(format!("{what} failed"))
+                .why(format!(
+                    "the service answered something it does not document: {reason}"
+                ))
+                .fix(format!(
+                    "check that {option} points at the service (another server's page is no answer of it); run with -v to see the exchange"
+                ))
+        }
         ApiError::Interrupted => Error::interrupted(),
     }
 }
@@ -82,6 +111,9 @@ mod tests {
                 retries: 3,
             },
             ApiError::Unexpected {
+                reason: String::new(),
+            },
+            ApiError::Malformed {
                 reason: String::new(),
             },
             ApiError::MayHaveArrived {

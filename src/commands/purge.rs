@@ -1,10 +1,11 @@
 //! `greenq purge`: clears the queue (clearWebhooksQueue), after the instance id was typed
 //! back on a terminal, or with `--yes`. A clear whose answer was lost is never sent again:
-//! a second one would drop what arrived since.
+//! a second one would drop what arrived since. On a terminal, a clear known to be too
+//! soon (one a minute) is said before asking, not after.
 
 use std::io::{BufRead, Write};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::cli::PurgeArgs;
 use crate::commands::failure::api_failure;
@@ -14,6 +15,9 @@ use crate::service::answer::ApiError;
 use crate::service::retry::{Limit, Repeat};
 use crate::service::session::Session;
 use crate::service::whole_queue::Cleared;
+use crate::state::dir;
+use crate::state::lock::QueueId;
+use crate::state::next_clear::NextClear;
 use crate::terminal::tty;
 
 /// How often a prompt looks for Ctrl-C while it waits for the typed answer.
@@ -31,6 +35,25 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
     }
     let session = Session::new(config, Some(credentials));
     let client = &session.client;
+    let next_clear = dir::resolve(None, &crate::config::env_var)
+        .ok()
+        .map(|dir| NextClear::new(&dir, &QueueId::new(config.api_url.as_str(), instance)));
+    let mut waited = false;
+    // With --yes nothing is asked and the service decides, as it alone knows for sure.
+    if asking && let Some(left) = next_clear.as_ref().and_then(|n| n.wait(SystemTime::now())) {
+        let secs = (left.as_secs_f64().ceil() as u64).max(1);
+        if !args.wait {
+            let why = "as the service said at the last clear from this machine".to_string();
+            return Err(too_soon(secs, why).into());
+        }
+        waited = true;
+        session.status.line(format_args!(
+            "the service allows one clear a minute: waiting {secs} s before asking"
+        ));
+        if session.interrupt.sleep(left) {
+            return Err(Error::interrupted().why("nothing was cleared").into());
+        }
+    }
     let waiting = session
         .retry(Limit::Retries(3))
         .run(Repeat::Safe, || client.webhooks_count())
@@ -47,15 +70,24 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let mut waited = false;
     loop {
         let cleared = session
             .retry(Limit::Retries(3))
             .run(Repeat::OnlyIfNotCarriedOut, || {
                 client.clear_webhooks_queue()
             });
+        match &cleared {
+            Ok(Cleared::Yes { interval }) => {
+                let interval = interval.unwrap_or(Duration::from_secs(60));
+                remember(&next_clear, interval);
+            }
+            Ok(Cleared::TooSoon { left, .. }) => {
+                remember(&next_clear, left.unwrap_or(Duration::from_secs(60)));
+            }
+            Err(_) => {}
+        }
         match cleared {
-            Ok(Cleared::Yes) => {
+            Ok(Cleared::Yes { .. }) => {
                 let mut out = std::io::stdout().lock();
                 let were = if waiting == 1 { "was" } else { "were" };
                 writeln!(
@@ -84,12 +116,7 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     format!("isCleared: false, {reason}")
                 };
-                return Err(Error::failure(format!(
-                    "the service allows one clear a minute: try again in {secs} s"
-                ))
-                .why(why)
-                .fix("nothing was cleared; --wait waits and tries once more")
-                .into());
+                return Err(too_soon(secs, why).into());
             }
             Err(ApiError::MayHaveArrived { reason }) => {
                 return Err(Error::failure("the queue may have been cleared")
@@ -101,6 +128,20 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(api_failure(e, "clearWebhooksQueue", Some(instance)).into()),
         }
+    }
+}
+
+fn too_soon(secs: u64, why: String) -> Error {
+    Error::failure(format!(
+        "the service allows one clear a minute: try again in {secs} s"
+    ))
+    .why(why)
+    .fix("nothing was cleared; --wait waits and tries once more")
+}
+
+fn remember(next_clear: &Option<NextClear>, after: Duration) {
+    if let Some(record) = next_clear {
+        record.remember(SystemTime::now(), after);
     }
 }
 

@@ -23,7 +23,7 @@ use crate::service::client::Client;
 use crate::service::client::long_poll_deadline;
 use crate::service::depth::Depth;
 use crate::service::queue::{Plain, Queue};
-use crate::service::retry::{Limit, Repeat, Retry};
+use crate::service::retry::{IN_A_ROW, Limit, Repeat, Retry};
 use crate::service::session::Session;
 use crate::state::ledger::Ledger;
 use crate::terminal::interrupt::Interrupt;
@@ -35,7 +35,7 @@ const QUICK_EMPTY: Duration = Duration::from_secs(1);
 const EMPTY_PAUSE_CAP: Duration = Duration::from_secs(5);
 /// A notification shown again this many times in a row, although deleted each time,
 /// is a head that cannot be deleted.
-const MAX_REPEATS: u32 = 4;
+const MAX_REPEATS: u32 = IN_A_ROW;
 
 /// A watchdog lease's margin over a long poll's deadline (a connect, a retried request),
 /// and over a handler's timeout (its kill and the delete after it).
@@ -90,6 +90,9 @@ fn check_type(name: &str) -> Result<()> {
 }
 
 pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
+    if args.consumer.exec {
+        crate::consumer::exec::check_command(&args.consumer.command)?;
+    }
     let config = Config::resolve(global)?;
     let options = Options::from_args(args)?;
     let credentials = config.require_credentials()?;
@@ -579,15 +582,17 @@ fn undeletable(receipt: u64, times: u32) -> Error {
 /// A receive that failed for good. An answer that is not an envelope stays at the head
 /// of the queue and would stop every run: say how to look at it and remove it.
 fn head_error(e: ApiError, instance: Option<u64>) -> Error {
-    let unexpected = matches!(e, ApiError::Unexpected { .. });
+    let fix = match e {
+        ApiError::Unexpected { .. } => Some("`greenq -v receive` shows it"),
+        ApiError::Malformed { .. } => Some("the answer above shows how it starts"),
+        _ => None,
+    };
     let error = api_failure(e, "receiveNotification", instance);
-    if unexpected {
-        error.fix_prefix(
-            "if the head of the queue is what cannot be read, `greenq -v receive` shows it \
-             and `greenq delete RECEIPT_ID` removes it",
-        )
-    } else {
-        error
+    match fix {
+        Some(fix) => error.fix_prefix(format!(
+            "if the head of the queue is what cannot be read, {fix} and `greenq delete RECEIPT_ID` removes it"
+        )),
+        None => error,
     }
 }
 

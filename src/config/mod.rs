@@ -83,6 +83,20 @@ impl fmt::Display for BaseUrl {
     }
 }
 
+/// The host of `host[:port]` (`[::1]:7700` -> `[::1]`); a bare IPv6 address as it is.
+pub fn host_part(authority: &str) -> &str {
+    if authority.parse::<IpAddr>().is_ok() {
+        return authority;
+    }
+    if authority.starts_with('[') {
+        return authority.split_inclusive(']').next().unwrap_or(authority);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
 /// `localhost` or a loopback address, bracketed or not.
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');

@@ -1,7 +1,7 @@
 //! Editing the profiles of a config file document: adding (or replacing) and removing a
 //! `[profiles.NAME]` table, leaving every other line, comment and the order as they were.
 
-use toml_edit::{DocumentMut, Item, Table, value};
+use toml_edit::{DocumentMut, Item, Table, Value, value};
 
 use crate::exit::{Error, Result};
 
@@ -66,6 +66,61 @@ pub fn add(doc: &mut DocumentMut, name: &str, fields: &Fields, force: bool) -> R
         }
     }
     Ok(if exists { Added::Replaced } else { Added::New })
+}
+
+/// The fields `set` changes; `None` keeps the file's value.
+#[derive(Default)]
+pub struct Changes<'a> {
+    pub api_url: Option<&'a str>,
+    pub webhook_url: Option<&'a str>,
+    pub instance: Option<u64>,
+    /// A new token source; the other one (`token` or `token_file`) goes.
+    pub token_file: Option<&'a str>,
+    pub token: Option<&'a str>,
+}
+
+/// Changes the given fields of profile NAME in place: the other fields (the token among
+/// them), the comments (a key's trailing one too) and the order stay. False when there
+/// is no such profile.
+pub fn set(doc: &mut DocumentMut, name: &str, changes: &Changes) -> Result<bool> {
+    let Some(table) = profiles(doc)?
+        .get_mut(name)
+        .and_then(Item::as_table_like_mut)
+    else {
+        return Ok(false);
+    };
+    let mut put = |key: &str, new: Value| match table.get_mut(key).and_then(Item::as_value_mut) {
+        Some(old) => {
+            let decor = old.decor().clone();
+            *old = new;
+            *old.decor_mut() = decor;
+        }
+        None => {
+            table.insert(key, Item::Value(new));
+        }
+    };
+    if let Some(url) = changes.api_url {
+        put("api_url", url.into());
+    }
+    if let Some(url) = changes.webhook_url {
+        put("webhook_url", url.into());
+    }
+    if let Some(instance) = changes.instance {
+        put("instance", (instance as i64).into());
+    }
+    if let Some(path) = changes.token_file {
+        put("token_file", path.into());
+    }
+    if let Some(token) = changes.token {
+        put("token", token.into());
+    }
+    if changes.token_file.is_some() {
+        table.remove("token");
+    }
+    if changes.token.is_some() {
+        table.remove("token_file");
+    }
+    Ok(true)
 }
 
 /// Removes `[profiles.NAME]`; false when there was none. The comment lines right above it
@@ -144,6 +199,31 @@ mod tests {
             token_file: Some("/t"),
             token: None,
         }
+    }
+
+    #[test]
+    fn setting_changes_only_the_given_fields_in_place() {
+        let file = "# mine\n[profiles.b]  # the second\ninstance = 2 # old\n# the token\ntoken = \"t0k3n\"\napi_url = \"https://b\"\n\n[other]\nx = 1\n";
+        let mut doc: DocumentMut = file.parse().unwrap();
+        let changes = Changes {
+            webhook_url: Some("http://127.0.0.1:7700"),
+            instance: Some(3),
+            ..Changes::default()
+        };
+        assert!(set(&mut doc, "b", &changes).unwrap());
+        assert_eq!(
+            doc.to_string(),
+            "# mine\n[profiles.b]  # the second\ninstance = 3 # old\n# the token\ntoken = \"t0k3n\"\napi_url = \"https://b\"\nwebhook_url = \"http://127.0.0.1:7700\"\n\n[other]\nx = 1\n"
+        );
+        let to_file = Changes {
+            token_file: Some("/t"),
+            ..Changes::default()
+        };
+        assert!(set(&mut doc, "b", &to_file).unwrap());
+        assert!(
+            !doc.to_string().contains("t0k3n") && doc.to_string().contains("token_file = \"/t\"")
+        );
+        assert!(!set(&mut doc, "nope", &changes).unwrap());
     }
 
     #[test]

@@ -12,8 +12,9 @@
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::os::fd::{OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +64,71 @@ struct Keeper {
     child: Child,
     socket: UnixStream,
     answers: BufReader<UnixStream>,
+}
+
+/// What `--exec` will run, checked before anything is received, as systemd checks
+/// ExecStart: a name with a `/` is that file, else the first executable file of that
+/// name on PATH (as execvp looks). A typo then fails at start, not at the first
+/// notification, which may come hours later.
+pub fn check_command(argv: &[OsString]) -> Result<()> {
+    let Some(program) = argv.first() else {
+        return Err(Error::usage("--exec has no command")
+            .fix("give it after --, e.g. greenq tail --exec -- ./bot.py"));
+    };
+    let shown = program.to_string_lossy();
+    let fix = "check the command after `--exec --` (a path, or a program on PATH; \
+               no shell: use sh -c '...' for pipelines)";
+    let why = if program.as_bytes().contains(&b'/') {
+        match runnable(Path::new(program)) {
+            Ok(()) => return Ok(()),
+            Err(why) => why,
+        }
+    } else {
+        let path = std::env::var_os("PATH").unwrap_or_else(|| "/bin:/usr/bin".into());
+        let mut refused = None;
+        for dir in std::env::split_paths(&path) {
+            // An empty entry is the current directory, as for execvp.
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            match runnable(&dir.join(program)) {
+                Ok(()) => return Ok(()),
+                Err(why) if why != NOT_FOUND => refused = refused.or(Some(why)),
+                Err(_) => {}
+            }
+        }
+        refused.unwrap_or_else(|| "not found on PATH".to_string())
+    };
+    Err(Error::usage(format!("cannot run `{shown}`"))
+        .why(why)
+        .fix(fix))
+}
+
+const NOT_FOUND: &str = "no such file";
+
+/// Ok when `path` is a file this process may execute, else why not.
+fn runnable(path: &Path) -> std::result::Result<(), String> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Err(NOT_FOUND.into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    if meta.is_dir() {
+        return Err(format!("{} is a directory", path.display()));
+    }
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Err("the path holds a NUL byte".into());
+    };
+    // SAFETY: access(2) reads a NUL-terminated path and nothing else.
+    if unsafe { libc::access(c_path.as_ptr(), libc::X_OK) } != 0 {
+        return Err(format!(
+            "{} is not executable: chmod +x it, or run it with its interpreter",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 impl Exec {

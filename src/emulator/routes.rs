@@ -360,14 +360,23 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
     }
 }
 
-/// `body.instanceData.idInstance` of a JSON object, and its `typeWebhook` when that is a
-/// plain string; the problem otherwise.
+/// `body.instanceData.idInstance` of a notification, and its `typeWebhook` when that has no
+/// escapes; the problem otherwise. A notification is what the vendor documents (and
+/// `greenq publish` checks): an object with a non-empty string `typeWebhook` and a positive
+/// integer `instanceData.idInstance`; anything else is refused, as the live service would.
 fn instance_of(body: &[u8]) -> Result<(u64, Option<&str>), String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
+    crate::notification::check(text).map_err(|problem| format!("not a notification: {problem}"))?;
+    read_instance(text)
+}
+
+/// The instance and the plain `typeWebhook` of a body that passed the check.
+fn read_instance(text: &str) -> Result<(u64, Option<&str>), String> {
     #[derive(Deserialize)]
     struct Notification<'a> {
         #[serde(rename = "instanceData")]
         instance_data: Option<InstanceData>,
-        // Raw, so that a typeWebhook of any shape passes as before, and nothing is copied.
+        // Raw, so that nothing is copied.
         #[serde(rename = "typeWebhook", borrow)]
         type_webhook: Option<&'a serde_json::value::RawValue>,
     }
@@ -376,7 +385,6 @@ fn instance_of(body: &[u8]) -> Result<(u64, Option<&str>), String> {
         #[serde(rename = "idInstance")]
         id_instance: Option<serde_json::Value>,
     }
-    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
     if !text.trim_start().starts_with('{') {
         return Err("the body must be a JSON object".into());
     }
@@ -469,23 +477,43 @@ mod tests {
     }
 
     #[test]
-    fn published_bodies_need_an_integer_instance() {
-        assert_eq!(
-            instance_of(br#"{"instanceData":{"idInstance":5}}"#),
-            Ok((5, None))
-        );
+    fn published_bodies_need_a_type_and_an_integer_instance() {
         assert_eq!(
             instance_of(br#"{"typeWebhook":"incomingCall","instanceData":{"idInstance":5}}"#),
             Ok((5, Some("incomingCall")))
         );
         assert_eq!(
-            instance_of(br#"{"typeWebhook":7,"instanceData":{"idInstance":5}}"#),
+            instance_of(br#"{"typeWebhook":"a\"b","instanceData":{"idInstance":5}}"#),
             Ok((5, None))
         );
+        for (body, problem) in [
+            (
+                r#"{"instanceData":{"idInstance":5}}"#,
+                "typeWebhook is missing",
+            ),
+            (
+                r#"{"typeWebhook":7,"instanceData":{"idInstance":5}}"#,
+                "typeWebhook must be a string, found a number",
+            ),
+            (
+                r#"{"typeWebhook":"","instanceData":{"idInstance":5}}"#,
+                "typeWebhook is empty",
+            ),
+            (
+                r#"{"typeWebhook":"x","instanceData":7}"#,
+                "instanceData must be an object",
+            ),
+        ] {
+            let e = instance_of(body.as_bytes()).unwrap_err();
+            assert!(
+                e.starts_with("not a notification: ") && e.contains(problem),
+                "{e}"
+            );
+        }
         assert!(instance_of(b"[{}]").is_err());
         assert!(instance_of(b"{}").is_err());
-        assert!(instance_of(br#"{"instanceData":{"idInstance":"5"}}"#).is_err());
-        assert!(instance_of(br#"{"instanceData":{"idInstance":0}}"#).is_err());
+        assert!(instance_of(br#"{"typeWebhook":"x","instanceData":{"idInstance":"5"}}"#).is_err());
+        assert!(instance_of(br#"{"typeWebhook":"x","instanceData":{"idInstance":0}}"#).is_err());
         assert!(instance_of(b"{oops").is_err());
         assert!(instance_of(&[b'{', 0xff, b'}']).is_err());
     }

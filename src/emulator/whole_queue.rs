@@ -62,7 +62,9 @@ impl WholeQueue {
         }
         clears.insert(id, now);
         instance.clear();
-        json!({"isCleared": true, "reason": ""})
+        // Not in the live answer: the interval is the emulator's own (--clear-interval), so
+        // it says it; greenq assumes the live service's minute without it.
+        json!({"isCleared": true, "reason": "", "clearInterval": self.clear_interval.as_secs_f64()})
     }
 }
 

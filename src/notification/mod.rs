@@ -3,7 +3,7 @@
 
 pub mod input;
 #[cfg(test)]
-mod json_strategy;
+pub(crate) mod json_strategy;
 pub mod known_types;
 
 use std::borrow::Cow;
@@ -20,12 +20,27 @@ pub const MAX_NOTIFICATION: usize = 10 * 1024 * 1024;
 pub const MAX_EXACT_RECEIPT: u64 = (1 << 53) - 1;
 
 /// `{"receiptId": 488645, "body": {...}}`. The body is kept as raw JSON text, so that
-/// whatever the service sends (new types, odd fields) passes through untouched.
+/// whatever the service sends (new types, odd fields) passes through untouched; but it is
+/// an object, as documented: anything else is no notification.
 #[derive(Debug, Deserialize)]
 pub struct Envelope {
     #[serde(rename = "receiptId")]
     pub receipt_id: u64,
+    #[serde(deserialize_with = "object_body")]
     pub body: Box<RawValue>,
+}
+
+/// The raw body, when it is a JSON object.
+fn object_body<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Box<RawValue>, D::Error> {
+    let raw = Box::<RawValue>::deserialize(d)?;
+    if raw.get().starts_with('{') {
+        Ok(raw)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "body must be an object, found {}",
+            kind_of(raw.get())
+        )))
+    }
 }
 
 impl Envelope {
@@ -48,6 +63,8 @@ impl Envelope {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Checked {
     pub id_message: Option<String>,
+    /// `instanceData.idInstance`: the queue the webhook endpoint puts it in.
+    pub instance: u64,
 }
 
 /// A field of a borrowed parse: absent, or present as raw JSON (`null` included, which
@@ -115,21 +132,26 @@ pub fn check(raw: &str) -> Result<Checked, String> {
         }
     };
     let data: InstanceData = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
-    match data.id_instance {
+    let instance = match data.id_instance {
         Field::Missing => return Err("instanceData.idInstance is missing".into()),
-        Field::Present(id) if id.get().parse::<u64>().is_ok_and(|id| id > 0) => {}
+        Field::Present(id) if id.get().parse::<u64>().is_ok_and(|id| id > 0) => {
+            id.get().parse::<u64>().unwrap_or_default()
+        }
         Field::Present(id) => {
             return Err(format!(
                 "instanceData.idInstance must be a positive integer, found {}",
                 crate::text::truncate(id.get(), 40)
             ));
         }
-    }
+    };
     let id_message = match shape.id_message {
         Field::Present(id) if id.get().starts_with('"') => serde_json::from_str(id.get()).ok(),
         _ => None,
     };
-    Ok(Checked { id_message })
+    Ok(Checked {
+        id_message,
+        instance,
+    })
 }
 
 /// What kind of JSON value `raw` is, from its first character.
@@ -443,8 +465,13 @@ mod tests {
             Some("outgoingMessageReceived")
         );
         assert_eq!(env.body.get(), EXAMPLE);
-        let odd: Envelope = serde_json::from_str(r#"{"receiptId":1,"body":[1,2]}"#).unwrap();
+        let odd: Envelope = serde_json::from_str(r#"{"receiptId":1,"body":{"a":1}}"#).unwrap();
         assert_eq!(odd.type_webhook(), None);
+        for not_an_object in [r#"[1,2]"#, r#""text""#, "7", "null", "true"] {
+            let text = format!(r#"{{"receiptId":1,"body":{not_an_object}}}"#);
+            let e = serde_json::from_str::<Envelope>(&text).unwrap_err();
+            assert!(e.to_string().contains("body must be an object"), "{e}");
+        }
     }
 
     #[test]

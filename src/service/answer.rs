@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
-use crate::config::is_loopback;
+use crate::config::{host_part, is_loopback};
 use crate::secret::Secret;
 use crate::service::retry::backoff::parse_retry_after;
 use crate::service::transport::Progress;
@@ -32,8 +33,15 @@ pub enum ApiError {
     Credentials { status: u16, detail: String },
     /// 466: the plan's quota is used up.
     Quota { detail: String },
-    /// Anything else: an unexpected status or a body that is not the expected JSON.
+    /// A POST refused with a definite 4xx (not 401/403/408/429/466, nor 400 "starting",
+    /// which have classes of their own): the service did not take it.
+    Rejected { status: u16, detail: String },
+    /// Anything else: an unexpected status, a call that cannot be made.
     Unexpected { reason: String },
+    /// The service answered, and the answer is not the documented one: a 2xx whose body
+    /// is not the expected JSON object, or an answer too large to be one. A fault of the
+    /// service: a GET or DELETE is asked again a few times (`retry`), never a POST.
+    Malformed { reason: String },
     /// Ctrl-C or SIGTERM arrived.
     Interrupted,
 }
@@ -44,9 +52,12 @@ impl std::fmt::Display for ApiError {
             ApiError::Transient { reason, .. }
             | ApiError::Exhausted { reason, .. }
             | ApiError::MayHaveArrived { reason }
-            | ApiError::Unexpected { reason } => f.write_str(reason),
+            | ApiError::Unexpected { reason }
+            | ApiError::Malformed { reason } => f.write_str(reason),
             ApiError::Unreachable { host, reason } => write!(f, "{host}: {reason}"),
-            ApiError::Credentials { status, detail } => write!(f, "HTTP {status}: {detail}"),
+            ApiError::Credentials { status, detail } | ApiError::Rejected { status, detail } => {
+                write!(f, "HTTP {status}: {detail}")
+            }
             ApiError::Quota { detail } => write!(f, "HTTP 466: {detail}"),
             ApiError::Interrupted => f.write_str("interrupted"),
         }
@@ -147,13 +158,27 @@ pub fn classify_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), A
     }
 }
 
+/// `classify_status` for a POST: a 4xx it has no class for is a definite rejection (the
+/// notification arrived nowhere), not an unexpected answer.
+pub fn classify_post_status(answer: &Answer, secret: Option<&Secret>) -> Result<(), ApiError> {
+    match classify_status(answer, secret) {
+        Err(ApiError::Unexpected { .. }) if (400..=498).contains(&answer.status) => {
+            Err(ApiError::Rejected {
+                status: answer.status,
+                detail: snippet(&answer.body, secret),
+            })
+        }
+        other => other,
+    }
+}
+
 /// The live service has answered HTTP 200 with `{"code":401,"description":"Unauthorized"}`.
 pub fn code_refusal(body: &[u8], secret: Option<&Secret>) -> Option<ApiError> {
     #[derive(Deserialize)]
     struct Coded {
         code: u16,
     }
-    let coded: Coded = serde_json::from_slice(body).ok()?;
+    let coded: Coded = object(body).ok()?;
     let detail = snippet(body, secret);
     match coded.code {
         401 | 403 => Some(ApiError::Credentials {
@@ -165,20 +190,76 @@ pub fn code_refusal(body: &[u8], secret: Option<&Secret>) -> Option<ApiError> {
     }
 }
 
-/// A 2xx whose body is not `expected`: a `{"code":401}` refusal, or an unexpected answer.
-pub fn odd_answer(
+/// Why a body is not the JSON object expected.
+#[derive(Debug)]
+pub enum NotObject {
+    /// Valid JSON, or the start of it, of another kind: `an array`, `a string`, ...
+    Kind(&'static str),
+    /// Not JSON, or an object without the fields (or with fields of the wrong type).
+    Json(serde_json::Error),
+}
+
+impl std::fmt::Display for NotObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotObject::Kind(kind) => write!(f, "{kind}, not an object"),
+            NotObject::Json(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// The one door for an answer read into a struct: the body must be a JSON object. A
+/// derived `Deserialize` also takes an array for a struct, its items as the fields in
+/// order (`[7,{...}]` would be receipt 7 and its body), so the kind is checked first.
+pub fn object<T: DeserializeOwned>(body: &[u8]) -> Result<T, NotObject> {
+    // JSON's own white space; a document that starts with `{` after it is an object or no JSON.
+    let Some(at) = body
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    else {
+        return Err(NotObject::Kind("an empty body"));
+    };
+    let kind = match body[at] {
+        b'{' => return serde_json::from_slice(body).map_err(NotObject::Json),
+        b'[' => "an array",
+        b'"' => "a string",
+        b'n' if body[at..].starts_with(b"null") => "null",
+        b't' | b'f' => "a boolean",
+        b'-' | b'0'..=b'9' => "a number",
+        b'<' => "HTML or XML",
+        _ => "not JSON",
+    };
+    Err(NotObject::Kind(kind))
+}
+
+/// A 2xx body read as the documented object `T`; `expected` names it for the message. A
+/// `{"code":401}` refusal is told as such; anything else that is not `T` is malformed.
+pub fn read_object<T: DeserializeOwned>(
     answer: &Answer,
     expected: &str,
-    e: &serde_json::Error,
+    secret: Option<&Secret>,
+) -> Result<T, ApiError> {
+    // A refusal first: an object of optional fields would take it for an answer.
+    if let Some(refusal) = code_refusal(&answer.body, secret) {
+        return Err(refusal);
+    }
+    object(&answer.body).map_err(|why| malformed(answer, expected, &why, secret))
+}
+
+/// The error for a 2xx whose body is not `expected`: what came back, redacted and cut short.
+pub fn malformed(
+    answer: &Answer,
+    expected: &str,
+    why: &dyn std::fmt::Display,
     secret: Option<&Secret>,
 ) -> ApiError {
-    code_refusal(&answer.body, secret).unwrap_or_else(|| ApiError::Unexpected {
+    ApiError::Malformed {
         reason: format!(
-            "HTTP {} with a body that is not {expected} ({e}): {}",
+            "HTTP {} with a body that is not {expected} ({why}): {}",
             answer.status,
             snippet(&answer.body, secret)
         ),
-    })
+    }
 }
 
 /// Where a request that got no answer stands.
@@ -192,8 +273,9 @@ pub struct Fault<'a> {
 }
 
 /// Connection-level faults: transient, except that before anything worked a host that
-/// cannot be found, refuses (when it is not loopback) or fails TLS is a configuration
-/// problem; and a fault after the request went out may leave it carried out.
+/// cannot be found, refuses or fails TLS is a configuration problem (a wrong URL is
+/// likelier than an outage; a supervisor restarts a service whose local server was not
+/// up yet); and a fault after the request went out may leave it carried out.
 pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
     use ureq::Error as E;
     let Fault {
@@ -231,9 +313,11 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         || matches!(e, E::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()));
     match e {
         E::HostNotFound => unreachable("the host name does not resolve".into()),
-        _ if refused && !progress.writing && !is_loopback(host) => {
-            unreachable(format!("connection refused: {text}"))
-        }
+        // On loopback, most often the emulator on another port or not started.
+        _ if refused && !progress.writing && is_loopback(host_part(host)) => unreachable(format!(
+            "connection refused; is greenq serve running on {host}?"
+        )),
+        _ if refused && !progress.writing => unreachable(format!("connection refused: {text}")),
         _ if tls => unreachable(format!(
             "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
         )),
@@ -247,8 +331,11 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
             retry_after: None,
             arrival,
         },
-        E::BodyExceedsLimit(limit) => ApiError::Unexpected {
+        E::BodyExceedsLimit(limit) => ApiError::Malformed {
             reason: format!("the answer is larger than {} MiB", limit >> 20),
+        },
+        E::LargeResponseHeader(..) => ApiError::Malformed {
+            reason: format!("the answer's head is too large ({text})"),
         },
         _ => ApiError::Unexpected { reason: text },
     }
@@ -362,10 +449,24 @@ mod tests {
         ));
         assert!(
             matches!(
-                classify_transport(&refused, fault(true, "127.0.0.1", Progress::default())),
-                ApiError::Transient { .. }
+                classify_transport(&refused, fault(true, "127.0.0.1:7701", Progress::default())),
+                ApiError::Unreachable { reason, .. }
+                    if reason == "connection refused; is greenq serve running on 127.0.0.1:7701?"
             ),
-            "an emulator not started yet is waited for"
+            "a wrong loopback port is a wrong URL too"
+        );
+        assert!(
+            matches!(
+                classify_transport(
+                    &refused,
+                    fault(false, "127.0.0.1:7701", Progress::default())
+                ),
+                ApiError::Transient {
+                    arrival: Arrival::NotSent,
+                    ..
+                }
+            ),
+            "after an answer came, a refusal is an outage, and what it refused was not sent"
         );
         let handshake = ureq::Error::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -378,6 +479,34 @@ mod tests {
             ),
             "a failed TLS handshake, as ureq wraps it"
         );
+    }
+
+    #[test]
+    fn a_post_refused_with_a_4xx_is_rejected_and_other_statuses_keep_their_class() {
+        assert!(matches!(
+            classify_post_status(&answer(404, None, "not hosted"), None),
+            Err(ApiError::Rejected { status: 404, detail }) if detail == "not hosted"
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(400, None, "bad"), None),
+            Err(ApiError::Rejected { status: 400, .. })
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(401, None, ""), None),
+            Err(ApiError::Credentials { .. })
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(429, None, ""), None),
+            Err(ApiError::Transient { .. })
+        ));
+        assert!(matches!(
+            classify_post_status(&answer(302, None, ""), None),
+            Err(ApiError::Unexpected { .. })
+        ));
+        assert!(matches!(
+            classify_status(&answer(404, None, ""), None),
+            Err(ApiError::Unexpected { .. })
+        ));
     }
 
     #[test]
@@ -398,5 +527,74 @@ mod tests {
         };
         assert_eq!(arrival(sent), Arrival::Unknown);
         assert_eq!(arrival(writing), Arrival::NotSent);
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Pair {
+        a: u64,
+        b: serde_json::Value,
+    }
+
+    #[test]
+    fn only_an_object_is_read_into_a_struct() {
+        let kind = |body: &[u8]| match object::<Pair>(body) {
+            Err(NotObject::Kind(kind)) => kind,
+            other => panic!("{other:?}"),
+        };
+        // A derived Deserialize alone would read this as a = 7, b = {...}.
+        assert_eq!(kind(br#"[7,{"x":1}]"#), "an array");
+        assert_eq!(kind(b" \r\n\t[7,{}]"), "an array");
+        assert_eq!(kind(b"\"text\""), "a string");
+        assert_eq!(kind(b"null"), "null");
+        assert_eq!(kind(b"-3"), "a number");
+        assert_eq!(kind(b"true"), "a boolean");
+        assert_eq!(kind(b"<html>"), "HTML or XML");
+        assert_eq!(kind(b""), "an empty body");
+        assert_eq!(kind(b"  "), "an empty body");
+        assert_eq!(kind(b"nul"), "not JSON");
+        assert!(matches!(
+            object::<Pair>(br#"{"a":"7","b":1}"#),
+            Err(NotObject::Json(_))
+        ));
+        assert!(matches!(
+            object::<Pair>(br#" {"a":7,"b":[1]}"#),
+            Ok(Pair { a: 7, .. })
+        ));
+        // A refusal is read from an object only.
+        assert_eq!(code_refusal(b"[401]", None), None);
+    }
+
+    #[test]
+    fn a_malformed_answer_says_what_was_expected_and_what_came() {
+        let e = read_object::<Pair>(&answer(200, None, "[7,{}]"), "a pair", None).unwrap_err();
+        assert_eq!(
+            e,
+            ApiError::Malformed {
+                reason: "HTTP 200 with a body that is not a pair (an array, not an object): [7,{}]"
+                    .into()
+            }
+        );
+        let e = read_object::<Pair>(&answer(200, None, r#"{"code":401}"#), "a pair", None);
+        assert!(matches!(e, Err(ApiError::Credentials { status: 401, .. })));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any JSON value: read only when it is an object (one that fits).
+        #[test]
+        fn a_value_is_read_only_when_it_is_an_object(
+            v in crate::notification::json_strategy::value(),
+            pretty in proptest::prelude::any::<bool>(),
+        ) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            } else {
+                v.to_string()
+            };
+            let read = object::<serde_json::Map<String, serde_json::Value>>(text.as_bytes());
+            proptest::prop_assert_eq!(read.is_ok(), v.is_object());
+        }
     }
 }

@@ -12,7 +12,8 @@ use crate::config::{BaseUrl, Config, Credentials};
 use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::answer::{
-    Answer, ApiError, Fault, classify_status, classify_transport, code_refusal, odd_answer,
+    Answer, ApiError, Fault, classify_post_status, classify_status, classify_transport,
+    code_refusal, read_object,
 };
 use crate::service::pace::Pace;
 use crate::service::transport::Tracker;
@@ -185,9 +186,7 @@ impl Client {
         if body.is_empty() || body == b"null" {
             return Ok(None);
         }
-        serde_json::from_slice::<Envelope>(body)
-            .map(Some)
-            .map_err(|e| self.odd(answer, "a notification envelope", &e))
+        self.read(answer, "a notification envelope").map(Some)
     }
 
     /// Acknowledges a receipt: `true` when it was deleted, `false` when the service
@@ -211,9 +210,8 @@ impl Client {
         struct Deleted {
             result: bool,
         }
-        serde_json::from_slice::<Deleted>(&answer.body)
+        self.read::<Deleted>(answer, "{\"result\": true|false}")
             .map(|d| d.result)
-            .map_err(|e| self.odd(answer, "{\"result\": true|false}", &e))
     }
 
     /// An answer to a receive that came another way (a pipelined connection), classified and
@@ -253,8 +251,13 @@ impl Client {
         }
     }
 
-    fn odd(&self, answer: &Answer, expected: &str, e: &serde_json::Error) -> ApiError {
-        self.redacted(odd_answer(answer, expected, e, self.secret()))
+    /// A 2xx body as the object `T` (`answer::read_object`), its error redacted.
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        answer: &Answer,
+        expected: &str,
+    ) -> Result<T, ApiError> {
+        read_object(answer, expected, self.secret()).map_err(|e| self.redacted(e))
     }
 
     /// Sends one request and reads the whole answer; anything but a 2xx is an error.
@@ -281,9 +284,12 @@ impl Client {
                         shown(),
                         answer.status
                     ));
-                    return classify_status(&answer, self.secret())
-                        .map(|()| answer)
-                        .map_err(|e| self.redacted(e));
+                    let classified = if request.method == "POST" {
+                        classify_post_status(&answer, self.secret())
+                    } else {
+                        classify_status(&answer, self.secret())
+                    };
+                    return classified.map(|()| answer).map_err(|e| self.redacted(e));
                 }
                 Err(e) => e,
             };
@@ -363,15 +369,18 @@ impl Client {
     /// `getStateInstance`: the instance's `stateInstance` (`authorized`, `starting`, ...).
     pub fn get_state_instance(&self) -> Result<String, ApiError> {
         let answer = self.account_get("getStateInstance")?;
+        self.state_of(&answer)
+    }
+
+    fn state_of(&self, answer: &Answer) -> Result<String, ApiError> {
         #[derive(Deserialize)]
         struct State {
             #[serde(rename = "stateInstance")]
             state_instance: String,
         }
         // Server text, shown by doctor: without the token, and harmless to a terminal.
-        serde_json::from_slice::<State>(&answer.body)
+        self.read::<State>(answer, "{\"stateInstance\": ...}")
             .map(|s| escape_controls(&self.redact(s.state_instance)).into_owned())
-            .map_err(|e| self.odd(&answer, "{\"stateInstance\": ...}", &e))
     }
 
     /// `getSettings`: the instance's settings object, as the service sends it.
@@ -397,12 +406,15 @@ impl Client {
         answer: &Answer,
     ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
         // A settings object never holds `code`: one that does is a `{"code":401}` refusal.
-        if let Some(refusal) = code_refusal(&answer.body, self.secret()) {
-            return Err(self.redacted(refusal));
-        }
         // Server text, shown by doctor: the token taken out before anything is read of it.
-        let text = self.redact(String::from_utf8_lossy(&answer.body).into_owned());
-        serde_json::from_str(&text).map_err(|e| self.odd(answer, "a settings object", &e))
+        let redacted = Answer {
+            status: answer.status,
+            retry_after: answer.retry_after,
+            body: self
+                .redact(String::from_utf8_lossy(&answer.body).into_owned())
+                .into_bytes(),
+        };
+        self.read(&redacted, "a settings object")
     }
 
     /// `getWebhooksCount`: how many notifications wait (the service's figure may be 10 s old).
@@ -471,18 +483,32 @@ impl Client {
                 detail: r(detail),
             },
             ApiError::Quota { detail } => ApiError::Quota { detail: r(detail) },
+            ApiError::Rejected { status, detail } => ApiError::Rejected {
+                status,
+                detail: r(detail),
+            },
             ApiError::Unexpected { reason } => ApiError::Unexpected { reason: r(reason) },
+            ApiError::Malformed { reason } => ApiError::Malformed { reason: r(reason) },
             ApiError::Interrupted => ApiError::Interrupted,
         }
     }
 }
 
-/// The host of a base URL, for messages (never the token: that is in the path).
+/// The host of a base URL and its port when it names one, for messages (never the
+/// token: that is in the path; nor a user:password before an `@`).
 fn host_of(url: &BaseUrl) -> String {
     url.as_str()
         .parse::<ureq::http::Uri>()
         .ok()
-        .and_then(|u| u.host().map(str::to_string))
+        .and_then(|u| {
+            u.authority().map(|a| {
+                a.as_str()
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+        })
         .unwrap_or_default()
 }
 
@@ -588,5 +614,102 @@ mod tests {
         assert_eq!(long_poll_deadline(Some(5)), Duration::from_secs(20));
         assert_eq!(long_poll_deadline(None), Duration::from_secs(75));
         assert_eq!(CALL_DEADLINE, Duration::from_secs(30));
+    }
+
+    /// What a service could answer: any bytes; any JSON value; the documented shapes with
+    /// any values in their fields; the array form of an envelope; valid JSON cut short.
+    fn bodies() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use crate::notification::json_strategy::{object, value};
+        use proptest::prelude::*;
+        use serde_json::json;
+        let text = |v: serde_json::Value| v.to_string().into_bytes();
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..256),
+            value().prop_map(text),
+            (value(), value()).prop_map(move |(r, b)| text(json!({"receiptId": r, "body": b}))),
+            (any::<u64>(), object())
+                .prop_map(move |(r, b)| text(json!({"receiptId": r, "body": b}))),
+            (any::<u64>(), object()).prop_map(move |(r, b)| text(json!([r, b]))),
+            value().prop_map(move |v| text(json!({"result": v}))),
+            value().prop_map(move |v| text(json!({"count": v}))),
+            (value(), value(), value()).prop_map(move |(c, r, l)| text(
+                json!({"isCleared": c, "reason": r, "leftTime": l})
+            )),
+            value().prop_map(move |v| text(json!({"stateInstance": v}))),
+            value().prop_map(move |v| text(json!({"code": v}))),
+            (value(), any::<prop::sample::Index>()).prop_map(move |(v, at)| {
+                let mut bytes = text(v);
+                bytes.truncate(at.index(bytes.len() + 1));
+                bytes
+            }),
+        ]
+    }
+
+    fn parsed(body: &[u8]) -> Option<serde_json::Value> {
+        serde_json::from_slice(body).ok()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Every parser of a service answer gives an answer or a typed error, never a
+        /// panic; and each answer is what the body says, read from an object only.
+        #[test]
+        fn every_answer_parser_reads_only_the_documented_object(
+            body in bodies(),
+            status in proptest::prop_oneof![proptest::strategy::Just(200u16), 100u16..600],
+        ) {
+            use proptest::prop_assert;
+            let client = client_for("http://127.0.0.1:9");
+            let answer = Answer { status, retry_after: None, body: body.clone() };
+            let value = parsed(&body);
+            let field = |name: &str| value.as_ref().filter(|v| v.is_object()).and_then(|v| v.get(name)).cloned();
+            match client.receive_answer(&answer) {
+                Ok(Some(envelope)) => {
+                    let receipt = field("receiptId").and_then(|r| r.as_u64());
+                    prop_assert!(receipt == Some(envelope.receipt_id), "{envelope:?}");
+                    let inner = field("body");
+                    prop_assert!(inner.as_ref().is_some_and(serde_json::Value::is_object));
+                    prop_assert!(parsed(envelope.body.get().as_bytes()) == inner);
+                }
+                Ok(None) => {
+                    let trimmed = body.trim_ascii();
+                    prop_assert!(trimmed.is_empty() || trimmed == b"null");
+                }
+                Err(_) => {}
+            }
+            if let Ok(deleted) = client.delete_answer(&answer) {
+                prop_assert!(field("result") == Some(serde_json::Value::Bool(deleted)));
+            }
+            if let Ok(settings) = client.settings_answer(&answer) {
+                prop_assert!(value.as_ref().and_then(|v| v.as_object()) == Some(&settings));
+            }
+            let ok = (200..300).contains(&status);
+            if let Ok(state) = client.state_of(&answer) {
+                prop_assert!(field("stateInstance").is_some_and(|s| s.is_string()), "{state}");
+            }
+            if let (true, Ok(count)) = (ok, whole_queue::count_of(&answer, None)) {
+                prop_assert!(field("count").and_then(|c| c.as_u64()) == Some(count));
+            }
+            if let (true, Ok(_)) = (ok, whole_queue::cleared_of(&answer, None)) {
+                prop_assert!(field("isCleared").is_some_and(|c| c.is_boolean()));
+            }
+            if code_refusal(&body, None).is_some() {
+                prop_assert!(field("code").and_then(|c| c.as_u64()).is_some_and(|c| matches!(c, 401 | 403 | 466)));
+            }
+        }
+
+        /// A documented envelope is always read, and read as it is.
+        #[test]
+        fn every_documented_envelope_is_read(receipt in proptest::prelude::any::<u64>(), body in crate::notification::json_strategy::object()) {
+            let client = client_for("http://127.0.0.1:9");
+            let text = serde_json::json!({"receiptId": receipt, "body": body}).to_string();
+            let answer = Answer { status: 200, retry_after: None, body: text.into_bytes() };
+            let envelope = client.receive_answer(&answer);
+            proptest::prop_assert!(
+                matches!(&envelope, Ok(Some(e)) if e.receipt_id == receipt && parsed(e.body.get().as_bytes()) == Some(body.clone())),
+                "{envelope:?}"
+            );
+        }
     }
 }

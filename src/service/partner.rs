@@ -84,7 +84,7 @@ fn call(agent: &ureq::Agent, url: &str) -> Result<Answer, ureq::Error> {
 
 /// The list; never quotes the body (it holds every instance's token).
 fn parse(body: &[u8]) -> Result<(Vec<PartnerInstance>, usize), ApiError> {
-    let unexpected = |why: String| ApiError::Unexpected {
+    let unexpected = |why: String| ApiError::Malformed {
         reason: format!("getInstances answered something that is not a list of instances ({why})"),
     };
     let value: Value = serde_json::from_slice(body).map_err(|e| {
@@ -154,5 +154,32 @@ mod tests {
         assert!(!e.to_string().contains("secret-x"), "{e}");
         let e = parse(b"[secret-y").unwrap_err();
         assert!(!e.to_string().contains("secret-y"), "{e}");
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes, any JSON value, any array of values: a list or a typed error, never a
+        /// panic; an instance only from an object with a positive id and a token.
+        #[test]
+        fn any_answer_gives_a_list_or_an_error(
+            body in proptest::prop_oneof![
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+                crate::notification::json_strategy::value().prop_map(|v| v.to_string().into_bytes()),
+                proptest::collection::vec(crate::notification::json_strategy::value(), 0..6)
+                    .prop_map(|v| serde_json::Value::Array(v).to_string().into_bytes()),
+            ]
+        ) {
+            use proptest::prelude::*;
+            if let Ok((list, unusable)) = parse(&body) {
+                let items: Vec<Value> = serde_json::from_slice(&body).expect("an array was read");
+                prop_assert_eq!(list.len() + unusable, items.len());
+                for instance in &list {
+                    prop_assert!(instance.id > 0);
+                }
+            }
+        }
     }
 }

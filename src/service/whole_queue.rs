@@ -6,13 +6,15 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::secret::Secret;
-use crate::service::answer::{Answer, ApiError, code_refusal};
+use crate::service::answer::{Answer, ApiError, read_object};
 use crate::text::snippet;
 
 /// What a clear came back with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cleared {
-    Yes,
+    /// Done; `interval` until the next is allowed, when the server says it (the emulator
+    /// does, the live service's is a minute).
+    Yes { interval: Option<Duration> },
     /// `isCleared: false`: the service allows one clear a minute; `left` until the next.
     TooSoon {
         left: Option<Duration>,
@@ -23,21 +25,12 @@ pub enum Cleared {
 /// `{"count": N}`. The vendor's documentation in one language spells the key with a
 /// look-alike first letter; the service sends `count`, so only that is accepted.
 pub fn count_of(answer: &Answer, secret: Option<&Secret>) -> Result<u64, ApiError> {
-    if let Some(refusal) = code_refusal(&answer.body, secret) {
-        return Err(refusal);
+    #[derive(Deserialize)]
+    struct Body {
+        count: u64,
     }
-    let value: Option<serde_json::Value> = serde_json::from_slice(&answer.body).ok();
-    value
-        .as_ref()
-        .and_then(|v| v.get("count"))
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| ApiError::Unexpected {
-            reason: format!(
-                "HTTP {} with a body that is not {{\"count\": N}}: {}",
-                answer.status,
-                snippet(&answer.body, secret)
-            ),
-        })
+    let body: Body = read_object(answer, "{\"count\": N}", secret)?;
+    Ok(body.count)
 }
 
 /// `{"isCleared": true, "reason": ""}`, or `false` with `reason` and `leftTime` (seconds).
@@ -50,26 +43,22 @@ pub fn cleared_of(answer: &Answer, secret: Option<&Secret>) -> Result<Cleared, A
         reason: Option<String>,
         #[serde(rename = "leftTime", default)]
         left_time: Option<serde_json::Value>,
+        #[serde(rename = "clearInterval", default)]
+        clear_interval: Option<serde_json::Value>,
     }
-    if let Some(refusal) = code_refusal(&answer.body, secret) {
-        return Err(refusal);
-    }
-    let body: Body = serde_json::from_slice(&answer.body).map_err(|e| ApiError::Unexpected {
-        reason: format!(
-            "HTTP {} with a body that is not {{\"isCleared\": ...}} ({e}): {}",
-            answer.status,
-            snippet(&answer.body, secret)
-        ),
-    })?;
-    if body.is_cleared {
-        return Ok(Cleared::Yes);
-    }
+    let body: Body = read_object(answer, "{\"isCleared\": ...}", secret)?;
     // Seconds, whole or not; anything odd (negative, text, hours) is no wait we keep.
-    let left = body
-        .left_time
-        .and_then(|v| v.as_f64())
-        .filter(|s| (0.0..=3600.0).contains(s))
-        .map(Duration::from_secs_f64);
+    let seconds = |v: Option<serde_json::Value>| {
+        v.and_then(|v| v.as_f64())
+            .filter(|s| (0.0..=3600.0).contains(s))
+            .map(Duration::from_secs_f64)
+    };
+    if body.is_cleared {
+        return Ok(Cleared::Yes {
+            interval: seconds(body.clear_interval),
+        });
+    }
+    let left = seconds(body.left_time);
     let reason = snippet(body.reason.unwrap_or_default().as_bytes(), secret);
     Ok(Cleared::TooSoon { left, reason })
 }
@@ -103,7 +92,7 @@ mod tests {
             assert!(
                 matches!(
                     count_of(&answer(odd), None),
-                    Err(ApiError::Unexpected { .. })
+                    Err(ApiError::Malformed { .. })
                 ),
                 "{odd}"
             );
@@ -118,7 +107,7 @@ mod tests {
     fn a_clear_is_done_or_too_soon_with_the_time_left() {
         assert_eq!(
             cleared_of(&answer(r#"{"isCleared": true, "reason": ""}"#), None),
-            Ok(Cleared::Yes)
+            Ok(Cleared::Yes { interval: None })
         );
         assert_eq!(
             cleared_of(
@@ -136,7 +125,7 @@ mod tests {
         ));
         assert!(matches!(
             cleared_of(&answer(r#"{"result":true}"#), None),
-            Err(ApiError::Unexpected { .. })
+            Err(ApiError::Malformed { .. })
         ));
     }
 }

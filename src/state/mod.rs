@@ -1,11 +1,13 @@
 //! tail's state directory and what it holds: where it is (`dir`), the lock that makes
 //! one consumer per queue (`lock`), the ledger of handled notifications (`ledger`), and
-//! the stable fingerprint both the ledger and `--dedupe` use (`fingerprint`).
+//! the stable fingerprint both the ledger and `--dedupe` use (`fingerprint`); and, for
+//! purge, when the service next allows a clear (`next_clear`).
 
 pub mod dir;
 pub mod fingerprint;
 pub mod ledger;
 pub mod lock;
+pub mod next_clear;
 
 use std::path::Path;
 

@@ -868,3 +868,39 @@ fn bad_consumer_flags_are_usage_errors_that_change_nothing() {
     }
     assert_eq!(seqs(&emu.drain()), [1], "nothing was deleted");
 }
+
+#[test]
+fn an_exec_command_that_cannot_run_fails_at_start_before_any_receive() {
+    // The queue is empty and would stay so: the old tail waited here until a notification came.
+    let server = Scripted::start(vec![], hang());
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("handler.sh");
+    std::fs::write(&plain, "#!/bin/sh\nexit 0\n").unwrap();
+    let plain = plain.display().to_string();
+    let cases: [(&str, &str); 4] = [
+        ("./typo.sh", "cannot run `./typo.sh` (no such file)"),
+        (
+            "greenq-no-such-program",
+            "cannot run `greenq-no-such-program` (not found on PATH)",
+        ),
+        (&plain, "is not executable"),
+        ("/", "is a directory"),
+    ];
+    for (command, needle) in cases {
+        let mut child = std_greenq(&server.url())
+            .current_dir(dir.path())
+            .args(["tail", "--exec", "--", command])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_with_limit(&mut child, Duration::from_secs(20));
+        let err = read_rest(child.stderr.take());
+        assert_eq!(status.code(), Some(2), "{command}: {err}");
+        assert!(
+            err.contains(needle) && err.contains("--exec --"),
+            "{command}: {err}"
+        );
+    }
+    assert!(server.seen().is_empty(), "nothing was received");
+}

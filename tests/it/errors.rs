@@ -88,6 +88,83 @@ fn a_malformed_token_names_where_it_came_from_never_what_it_is() {
     assert_no_token(&[&out.stdout, &out.stderr]);
 }
 
+/// The error line of a command line clap refuses (exit 2, nothing run).
+fn refused_line(args: &[&str]) -> String {
+    let out = greenq().args(args).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(out.stdout.is_empty());
+    error_line(&out)
+}
+
+#[test]
+fn an_invalid_value_lists_the_valid_ones() {
+    let line = refused_line(&["tail", "--format", "xml"]);
+    assert!(
+        line.contains(
+            "invalid value 'xml' for '--format <FORMAT>' (possible values: pretty, json, text)"
+        ),
+        "{line}"
+    );
+    let line = refused_line(&["--color", "sometimes", "count"]);
+    assert!(
+        line.contains("(possible values: auto, always, never)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_missing_double_dash_before_the_exec_command_is_pointed_out() {
+    let line = refused_line(&["tail", "--exec", "./handler.sh"]);
+    assert!(
+        line.contains("(put the command after --: greenq tail --exec -- ./handler.sh)"),
+        "{line}"
+    );
+    // Its arguments stay with it, quoted as a shell needs them.
+    let line = refused_line(&["tail", "--exec", "-n", "3", "./bot.py", "--reply", "a b"]);
+    assert!(
+        line.contains(
+            "(put the command after --: greenq tail --exec -n 3 -- ./bot.py --reply 'a b')"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn flag_suggestions_make_sense() {
+    let line = refused_line(&["delete", "--all"]);
+    assert!(!line.contains("insecure"), "{line}");
+    assert!(
+        line.contains(
+            "(delete takes receipt ids; to drop every waiting notification: greenq purge)"
+        ) && line.contains("usage: greenq delete [OPTIONS] <RECEIPT_ID>..."),
+        "{line}"
+    );
+    let line = refused_line(&["count", "--json"]);
+    assert!(
+        line.contains("unexpected argument '--json' found (use --format json)"),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "--text"]);
+    assert!(line.contains("(use --format text)"), "{line}");
+    let line = refused_line(&["purge", "--all"]);
+    assert!(
+        !line.contains("insecure") && line.contains("purge always clears the whole queue"),
+        "{line}"
+    );
+    // Only a near miss of it is answered with --allow-insecure-http.
+    let line = refused_line(&["count", "--allow-insecur"]);
+    assert!(
+        line.contains("a similar argument exists: '--allow-insecure-http'"),
+        "{line}"
+    );
+    // A typo that clap matches to a flag of the same subcommand keeps clap's suggestion.
+    let line = refused_line(&["tail", "--tpye", "x"]);
+    assert!(
+        line.contains("a similar argument exists: '--type'"),
+        "{line}"
+    );
+}
+
 #[test]
 fn a_tail_rejected_before_anything_came_says_only_the_error() {
     // A wrong token: no `0 printed, 0 skipped, ...` summary of a run that never started.

@@ -1,5 +1,6 @@
 //! Every class of answer, against a scripted server that misbehaves on purpose.
 
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::support::*;
@@ -174,8 +175,11 @@ fn anything_else_shows_the_status_and_the_start_of_the_body() {
         err.len()
     );
     assert_eq!(seen.len(), 1);
-    let (code, _, err, _) = receive(vec![reply(200, "<html>\u{1b}[2J proxy error</html>")]);
+    // A malformed 200 is asked again three times (one-shot commands), then reported.
+    let page = reply(200, "<html>\u{1b}[2J proxy error</html>");
+    let (code, _, err, seen) = receive(vec![page; 4]);
     assert_eq!(code, Some(1));
+    assert_eq!(seen.len(), 4, "{err}");
     assert!(
         err.contains("HTTP 200 with a body that is not a notification envelope"),
         "{err}"
@@ -193,23 +197,38 @@ fn anything_else_shows_the_status_and_the_start_of_the_body() {
 }
 
 #[test]
-fn a_connection_refused_is_retried_then_reported() {
+fn a_refused_loopback_connection_ends_at_once_asking_for_the_emulator() {
+    // A wrong port on loopback, as a wrong host elsewhere: exit 1 before any retry, for
+    // receive, tail (pipelined or not) and publish alike.
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let out = greenq_at(&format!("http://127.0.0.1:{port}"))
-        .arg("receive")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.matches("retrying in").count(), 3, "{err}");
-    assert!(
-        err.contains("receiveNotification failed (connection failed"),
-        "{err}"
-    );
-    assert_no_token(&[&out.stderr]);
+    let base = format!("http://127.0.0.1:{port}");
+    for args in [
+        &["receive"][..],
+        &["tail"],
+        &["tail", "--no-pipeline"],
+        &["publish", "--text", "hi", "--chat-id", "7900"],
+    ] {
+        let mut child = std_greenq(&base)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_with_limit(&mut child, Duration::from_secs(20));
+        let err = read_rest(child.stderr.take());
+        assert_eq!(status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("retrying in"), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "cannot reach 127.0.0.1:{port} (connection refused; is greenq serve running on 127.0.0.1:{port}?); "
+            )) && err.contains("start it, or check --"),
+            "{args:?}: {err}"
+        );
+        assert_no_token(&[err.as_bytes()]);
+    }
 }
 
 #[test]

@@ -425,3 +425,41 @@ fn through_a_faulty_proxy_everything_is_printed_once_in_order() {
     assert!(!err.contains("another consumer"), "{err}");
     assert_no_token(&[&out.stdout, &out.stderr]);
 }
+
+/// A server that closes each connection as the next request on it comes, without an answer
+/// and without `Connection: close`: the receive behind the settings read, and the one
+/// behind each answered delete, were never answered. Each goes again at once on a new
+/// connection, quietly: no retry is shown, none is counted, all is delivered once.
+#[test]
+fn a_request_the_server_closed_the_connection_on_unanswered_is_sent_again_quietly() {
+    let server = QueueServer::start(
+        &bodies(4),
+        Behaviour {
+            close_as_the_next_request_comes: true,
+            ..Behaviour::default()
+        },
+    );
+    let out = server
+        .cmd()
+        .args(["-v", "tail", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(printed_seqs(&out.stdout), vec![0, 1, 2, 3]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("retrying"), "{err}");
+    assert!(
+        err.contains("4 printed, 0 skipped, 4 deleted, 0 retries"),
+        "{err}"
+    );
+    // -v says so: the receive behind the settings read, and the pair's delete, went again.
+    for resent in [
+        "receiveNotification/*** on a kept-alive connection that the server closed",
+        "deleteNotification/***/1 on a kept-alive connection that the server closed",
+    ] {
+        assert!(err.contains(resent), "{resent}: {err}");
+    }
+    assert!(server.unanswered() >= 2, "{}", server.unanswered());
+    assert_eq!(server.queued(), 0);
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}

@@ -291,3 +291,70 @@ fn partner_import_against_the_emulator_then_one_tail_follows_them_all() {
     assert!(!err.contains("not-the-partner-token"), "{err}");
     assert_eq!(std::fs::read_to_string(&fleet.config).unwrap(), before);
 }
+
+#[test]
+fn profile_set_changes_one_field_and_keeps_the_token_and_the_comments() {
+    let fleet = Fleet::start(1, 0);
+    let url = fleet.emulator.url();
+    let id = fleet_id(0);
+    let original = format!(
+        "# my instances\n\n# the shop's bot\n[profiles.shop]  # since May\ninstance = {id}\ntoken = \"{}\"  # rotated monthly\napi_url = \"https://7103.api.greenapi.com\"\n\n# keep me\n[profiles.other]\ninstance = 7\n",
+        fleet_token(0)
+    );
+    std::fs::write(&fleet.config, &original).unwrap();
+    std::fs::set_permissions(&fleet.config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = fleet
+        .cmd()
+        .args([
+            "profile",
+            "set",
+            "shop",
+            "--api-url",
+            &url,
+            "--webhook-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!(
+            "changed api_url, webhook_url of profile shop in {}",
+            fleet.config.display()
+        )
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    let text = std::fs::read_to_string(&fleet.config).unwrap();
+    let expected = original.replace(
+        "api_url = \"https://7103.api.greenapi.com\"\n",
+        &format!("api_url = \"{url}\"\nwebhook_url = \"{url}\"\n"),
+    );
+    assert_eq!(text, expected);
+    assert_eq!(mode(&fleet.config), 0o600);
+    // The profile works with the token it kept.
+    fleet.publish(1);
+    let out = fleet
+        .cmd()
+        .args(["--profile", "shop", "tail", "-e", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(lines(&out.stdout).len(), 1);
+    // `edit` is the same command; a profile that is not there, or nothing to change, changes nothing.
+    let out = fleet
+        .cmd()
+        .args(["profile", "edit", "nope", "-i", "5"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no profile named nope"));
+    let out = fleet
+        .cmd()
+        .args(["profile", "set", "shop"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to change"));
+    assert_eq!(std::fs::read_to_string(&fleet.config).unwrap(), expected);
+}

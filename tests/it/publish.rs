@@ -247,8 +247,13 @@ fn a_failure_that_outlives_the_retries_says_how_far_it_got() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("published 2 of 4; the first not confirmed as published is #3 (line 3"),
+        err.contains("published 2 of 4; #3 (line 3 of")
+            && err.contains("was not published, nor anything after it"),
         "{err}"
+    );
+    assert!(
+        !err.contains("may have arrived"),
+        "503 + Retry-After refuses it: {err}"
     );
     assert!(err.contains("gave up after 3 retries"), "{err}");
     let seen = server.seen();
@@ -357,4 +362,82 @@ fn ctrl_c_on_a_terminal_lifts_the_bar_before_the_error() {
         "the bar is cleared before the ids: {out:?}"
     );
     assert!(out.contains("published 2 of 50"), "{out}");
+}
+
+#[test]
+fn a_publish_refused_with_a_4xx_says_it_arrived_nowhere_and_what_to_fix() {
+    // The emulator hosts INSTANCE only: a notification for another one is answered 404.
+    let emu = Emulator::start(0);
+    let other = numbered("incomingMessageReceived", 1).replace(&INSTANCE.to_string(), "33012345");
+    let f = file(&format!("{}\n{}\n", other, other));
+    let out = emu.cmd().arg("publish").arg(f.path()).output().unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("publish of #1 was rejected (HTTP 404:")
+            && err.contains("#1 (line 1 of")
+            && err.contains("was not published, nor anything after it")
+            && err.contains("check --webhook-url"),
+        "{err}"
+    );
+    assert!(!err.contains("may have arrived"), "{err}");
+    // The body's instance decides, said once however many notifications name it.
+    assert_eq!(
+        err.matches(&format!(
+            "#1 is for instance 33012345 (its instanceData.idInstance), not the configured {INSTANCE}: the body decides"
+        ))
+        .count(),
+        1,
+        "{err}"
+    );
+    assert!(emu.drain().is_empty());
+    // A pipe goes the streaming way: the same verdict.
+    let out = emu
+        .cmd()
+        .arg("publish")
+        .arg("-")
+        .write_stdin(other.clone())
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("#1 (line 1 of <stdin>) was not published"),
+        "{err}"
+    );
+    assert!(!err.contains("may have arrived"), "{err}");
+}
+
+#[test]
+fn a_text_publish_that_fails_gives_no_advice_about_a_file() {
+    let server = Scripted::start(vec![], reply(400, r#"{"error":"bad chat"}"#));
+    let out = server
+        .cmd()
+        .args(["publish", "--text", "hi", "--chat-id", "7900"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "publish of the --text message was rejected (HTTP 400: {\"error\":\"bad chat\"}); nothing was published;"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("resume") && !err.contains("FILE") && !err.contains("may have arrived"),
+        "{err}"
+    );
+    assert_eq!(server.seen().len(), 1, "a definite refusal is not retried");
+    // An answer lost after the POST went out: it may have arrived; look before sending again.
+    let server = Scripted::start(vec![], Step::Drop);
+    let out = server
+        .cmd()
+        .args(["publish", "--text", "hi", "--chat-id", "7900"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("may have arrived"), "{err}");
+    assert!(!err.contains("resume") && !err.contains("FILE"), "{err}");
 }

@@ -229,7 +229,10 @@ fn help_shows_the_environment_but_never_the_token() {
             .unwrap();
         assert!(out.status.success(), "{args:?}");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("GREEN_API_URL"), "{args:?}: {text}");
+        // -h is a summary without the global options, which name the variables.
+        if args.contains(&"--help") {
+            assert!(text.contains("GREEN_API_URL"), "{args:?}: {text}");
+        }
         assert_no_token(&[&out.stdout, &out.stderr]);
     }
 }

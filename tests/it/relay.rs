@@ -266,9 +266,7 @@ fn a_failure_in_a_stream_says_what_was_published_and_what_may_have_arrived() {
     assert_eq!(lines(&out.stdout), [format!("{:032X}", 1)]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(
-            "published 1 from <stdin>; #2 (line 2 of <stdin>) was not confirmed as published"
-        ),
+        err.contains("published 1 from <stdin>; #2 (line 2 of <stdin>) was not published"),
         "{err}"
     );
     assert!(err.contains("nothing after it was sent"), "{err}");

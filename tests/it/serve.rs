@@ -398,3 +398,39 @@ fn verbose_logs_each_request_with_the_token_redacted() {
     assert!(err.contains("*** 401"), "{err}");
     assert_no_token(&[err.as_bytes()]);
 }
+
+/// The webhook endpoint takes what the vendor documents as a notification, and what
+/// `greenq publish` checks: a string `typeWebhook` (not empty) and an integer
+/// `instanceData.idInstance`. Anything else is a 400 naming the problem, and nothing is queued.
+#[test]
+fn publish_refuses_a_notification_without_a_string_type_with_a_400_naming_it() {
+    let emu = Emulator::start(0);
+    let instance = format!(r#""instanceData":{{"idInstance":{INSTANCE}}}"#);
+    for (body, problem) in [
+        (format!("{{{instance}}}"), "typeWebhook is missing"),
+        (
+            format!(r#"{{"typeWebhook":5,{instance}}}"#),
+            "typeWebhook must be a string, found a number",
+        ),
+        (
+            format!(r#"{{"typeWebhook":null,{instance}}}"#),
+            "typeWebhook must be a string, found null",
+        ),
+        (
+            format!(r#"{{"typeWebhook":"",{instance}}}"#),
+            "typeWebhook is empty",
+        ),
+    ] {
+        let mut r = agent().post(&emu.url()).send(body.as_bytes()).unwrap();
+        let status = r.status().as_u16();
+        let v: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(status, 400, "{body}: {v}");
+        let error = v["error"].as_str().unwrap_or_default();
+        assert!(error.contains(problem), "{body}: {error}");
+    }
+    assert_eq!(emu.drain().len(), 0, "nothing was queued");
+    // What greenq publish sends is taken.
+    assert_eq!(emu.publish(&numbered("incomingMessageReceived", 1)), 200);
+    assert_eq!(emu.drain().len(), 1);
+}

@@ -231,11 +231,9 @@ fn odd_bodies_are_printed_raw_never_skipped_never_fatal() {
     for format in ["json", "text", "pretty"] {
         let server = Scripted::start(
             vec![
-                envelope(1, "[1,2]"),
+                envelope(1, r#"{"typeWebhook":42,"timestamp":"yesterday"}"#),
                 reply(200, r#"{"result":true}"#),
-                envelope(2, r#""just a string""#),
-                reply(200, r#"{"result":true}"#),
-                envelope(3, r#"{"typeWebhook":42,"timestamp":"yesterday"}"#),
+                envelope(2, r#"{"typeWebhook":"x","messageData":[1,"two",null]}"#),
                 reply(200, r#"{"result":true}"#),
             ],
             reply(200, "null"),
@@ -248,20 +246,46 @@ fn odd_bodies_are_printed_raw_never_skipped_never_fatal() {
         assert_exit(&out, 0);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
-            text.contains("just a string") && text.contains("yesterday"),
+            text.contains("yesterday") && text.contains("two"),
             "{format}: {text}"
         );
         if format == "json" {
             assert_eq!(
                 lines(&out.stdout),
                 [
-                    "[1,2]",
-                    "\"just a string\"",
-                    r#"{"typeWebhook":42,"timestamp":"yesterday"}"#
+                    r#"{"typeWebhook":42,"timestamp":"yesterday"}"#,
+                    r#"{"typeWebhook":"x","messageData":[1,"two",null]}"#
                 ]
             );
         }
     }
+}
+
+/// The body of an envelope is documented as an object: an array or a string there is a
+/// malformed answer (retried, then reported), never printed, never deleted.
+#[test]
+fn a_body_that_is_not_an_object_is_no_notification() {
+    let steps = vec![
+        envelope(1, "[1,2]"),
+        envelope(1, r#""just a string""#),
+        envelope(1, "7"),
+        envelope(1, "null"),
+    ];
+    let server = Scripted::start(steps, reply(200, "null"));
+    let out = server
+        .cmd()
+        .args(["tail", "-e", "--no-pipeline"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("body must be an object, found an array"),
+        "{err}"
+    );
+    assert!(err.contains("body must be an object, found null"), "{err}");
+    assert!(server.seen().iter().all(|s| s.method == "GET"));
 }
 
 #[test]

@@ -79,7 +79,7 @@ fn a_tail_of_several_profiles_draws_one_line_over_all_and_leaves_none_behind() {
         assert_eq!(fleet.emulator.publish(&fleet_body(fleet_id(0), seq)), 200);
     }
     let config = fleet.config.display().to_string();
-    let mut pty = Pty::spawn_with(
+    let mut pty = Pty::spawn_configured_by(
         &[("GREENQ_CONFIG", &config)],
         &["tail", "--all-profiles", "--format", "text"],
     );

@@ -488,3 +488,28 @@ fn end_of_input_at_purges_prompt_clears_nothing_and_says_why() {
     pty.wait_for("stdin ended before the instance id was typed", LIMIT);
     assert_eq!(queued(&emu), 1);
 }
+
+#[test]
+fn purge_on_a_terminal_says_a_clear_is_too_soon_before_asking() {
+    // The live service's rule: one clear a minute.
+    let emu = emulator_with(2, &[]);
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().display().to_string();
+    let env = [("GREENQ_STATE_DIR", state_dir.as_str())];
+    let mut first = Pty::spawn_with(&emu.url(), &["purge"], &env);
+    first.wait_for("type the instance id", LIMIT);
+    first.type_line(&INSTANCE.to_string());
+    assert_eq!(first.wait_exit(LIMIT), 0, "{}", first.output());
+    emu.publish_all(&[numbered("incomingMessageReceived", 3)]);
+    // The next purge on this machine knows the service would refuse: it says so, asks nothing.
+    let mut second = Pty::spawn_with(&emu.url(), &["purge"], &env);
+    second.wait_for("the service allows one clear a minute: try again in", LIMIT);
+    assert_eq!(second.wait_exit(LIMIT), 1, "{}", second.output());
+    let shown = second.output();
+    assert!(!shown.contains("type the instance id"), "{shown}");
+    assert!(
+        shown.contains("nothing was cleared; --wait waits"),
+        "{shown}"
+    );
+    assert_eq!(queued(&emu), 1);
+}

@@ -340,7 +340,10 @@ fn is_starting(e: &ApiError) -> bool {
 /// Whether the service answered at all (an HTTP status), as opposed to a failure on the way.
 fn answered(e: &ApiError) -> bool {
     match e {
-        ApiError::Credentials { .. } | ApiError::Quota { .. } => true,
+        ApiError::Credentials { .. }
+        | ApiError::Quota { .. }
+        | ApiError::Malformed { .. }
+        | ApiError::Rejected { .. } => true,
         ApiError::Transient { reason, .. } | ApiError::Unexpected { reason } => {
             reason.starts_with("HTTP ")
         }

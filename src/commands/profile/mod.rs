@@ -1,4 +1,4 @@
-//! `greenq profile list|add|remove|import`: the profiles of the config file. Every edit
+//! `greenq profile list|add|set|remove|import`: the profiles of the config file. Every edit
 //! keeps the rest of the file (comments, order) and is written atomically with mode 0600;
 //! no output ever shows a token.
 
@@ -8,9 +8,9 @@ mod urls;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::cli::{GlobalArgs, ProfileAction, ProfileAddArgs, ProfileArgs};
+use crate::cli::{GlobalArgs, ProfileAction, ProfileAddArgs, ProfileArgs, ProfileSetArgs};
 use crate::commands::profile::urls::profile_urls;
-use crate::config::profile_edit::{self, Added, Fields};
+use crate::config::profile_edit::{self, Added, Changes, Fields};
 use crate::config::profiles::{self, TokenSource};
 use crate::config::{BaseUrl, file, parse_token, read_token_file};
 use crate::exit::{Error, ExitCode, Result};
@@ -22,6 +22,7 @@ pub fn run(global: &GlobalArgs, args: &ProfileArgs) -> anyhow::Result<ExitCode> 
     match &args.action {
         ProfileAction::List => list(&path),
         ProfileAction::Add(add_args) => add(global, add_args, &path),
+        ProfileAction::Set(set_args) => set(global, set_args, &path),
         ProfileAction::Remove { name } => remove(name, &path),
         ProfileAction::Import(import_args) => import::run(global, import_args, &path),
     }
@@ -105,23 +106,9 @@ fn add(global: &GlobalArgs, args: &ProfileAddArgs, path: &Path) -> anyhow::Resul
                 .fix("give --token-file PATH (a file of mode 0600), or --token-stdin")
                 .into());
         }
-        (Some(file), false) => {
-            // Checked now: a profile that cannot be used is no use.
-            let path = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-            file::check_private(&path, "the token file")?;
-            read_token_file(&path)?;
-            Token::File(path.display().to_string())
-        }
-        (None, true) => {
-            let mut text = String::new();
-            std::io::stdin()
-                .lock()
-                .take(4096)
-                .read_to_string(&mut text)
-                .map_err(|e| Error::usage("cannot read the token from stdin").why(e.to_string()))?;
-            let first = text.lines().next().unwrap_or_default();
-            Token::Inline(parse_token(first, "stdin")?.expose().to_string())
-        }
+        // Checked now: a profile that cannot be used is no use.
+        (Some(file), false) => Token::File(checked_token_file(file)?),
+        (None, true) => Token::Inline(token_from_stdin()?),
     };
     let mut doc = file::read(path)?.unwrap_or_default();
     let written = Fields {
@@ -164,6 +151,126 @@ fn add(global: &GlobalArgs, args: &ProfileAddArgs, path: &Path) -> anyhow::Resul
 enum Token {
     File(String),
     Inline(String),
+}
+
+/// The first line of stdin, checked as a token.
+fn token_from_stdin() -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .lock()
+        .take(4096)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::usage("cannot read the token from stdin").why(e.to_string()))?;
+    let first = text.lines().next().unwrap_or_default();
+    Ok(parse_token(first, "stdin")?.expose().to_string())
+}
+
+/// A token file given for a profile: absolute, private and readable, else an error now.
+fn checked_token_file(file: &Path) -> anyhow::Result<String> {
+    let path = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    file::check_private(&path, "the token file")?;
+    read_token_file(&path)?;
+    Ok(path.display().to_string())
+}
+
+/// Changes the fields given on the command line; the rest of the profile stays.
+fn set(global: &GlobalArgs, args: &ProfileSetArgs, path: &Path) -> anyhow::Result<ExitCode> {
+    if global.token_file.is_some() && args.token_stdin {
+        return Err(
+            Error::usage("--token-file and --token-stdin are given together")
+                .fix("give one: where the token is kept")
+                .into(),
+        );
+    }
+    let parse_url = |url: &Option<String>, flag: &str, var: &str| {
+        url.as_deref()
+            .map(|u| BaseUrl::parse(u, flag, var, global.allow_insecure_http))
+            .transpose()
+    };
+    let api = parse_url(&global.api_url, "--api-url", "GREEN_API_URL")?;
+    let webhook = parse_url(
+        &global.webhook_url,
+        "--webhook-url",
+        "GREEN_API_WEBHOOK_URL",
+    )?;
+    let instance = global
+        .instance
+        .as_deref()
+        .map(|i| {
+            parse_positive(i).map_err(|why| {
+                Error::usage("-i/--instance is not a valid instance id")
+                    .why(why)
+                    .fix("give the idInstance from the console, a positive number")
+            })
+        })
+        .transpose()?;
+    if api.is_none()
+        && webhook.is_none()
+        && instance.is_none()
+        && global.token_file.is_none()
+        && !args.token_stdin
+    {
+        return Err(Error::usage("nothing to change")
+            .fix(format!(
+                "give what changes, e.g. greenq profile set {} --webhook-url URL (or --api-url, -i, --token-file, --token-stdin)",
+                args.name
+            ))
+            .into());
+    }
+    let Some(mut doc) = file::read(path)? else {
+        return Err(no_profile(
+            &args.name,
+            format!("there is no config file at {}", path.display()),
+        )
+        .into());
+    };
+    let token_file = global
+        .token_file
+        .as_deref()
+        .map(checked_token_file)
+        .transpose()?;
+    let token = if args.token_stdin {
+        Some(token_from_stdin()?)
+    } else {
+        None
+    };
+    let changes = Changes {
+        api_url: api.as_ref().map(BaseUrl::as_str),
+        webhook_url: webhook.as_ref().map(BaseUrl::as_str),
+        instance,
+        token_file: token_file.as_deref(),
+        token: token.as_deref(),
+    };
+    if !profile_edit::set(&mut doc, &args.name, &changes)? {
+        return Err(no_profile(&args.name, format!("in {}", path.display()))
+            .fix(format!(
+                "`greenq profile list` shows them; `greenq profile add {}` adds it",
+                args.name
+            ))
+            .into());
+    }
+    file::write(path, &doc)?;
+    let changed: Vec<&str> = [
+        (api.is_some(), "api_url"),
+        (webhook.is_some(), "webhook_url"),
+        (instance.is_some(), "instance"),
+        (token_file.is_some(), "token_file"),
+        (token.is_some(), "token"),
+    ]
+    .iter()
+    .filter_map(|(given, key)| given.then_some(*key))
+    .collect();
+    println_or_fail(&format!(
+        "changed {} of profile {} in {}",
+        changed.join(", "),
+        args.name,
+        path.display()
+    ))?;
+    Ok(ExitCode::Success)
+}
+
+fn no_profile(name: &str, why: String) -> Error {
+    Error::new(ExitCode::NothingThere, format!("no profile named {name}")).why(why)
 }
 
 /// `--api-url` (required), `--webhook-url`, `-i` (required), checked as a command would.

@@ -25,6 +25,8 @@ const STDIN: &str = "<stdin>";
 pub struct Source {
     /// How messages name it: a path, `<stdin>`, `--text`.
     pub name: String,
+    /// The user can send the rest again from it (a file, stdin); not a built message.
+    resumable: bool,
     open: Box<dyn Fn() -> io::Result<Box<dyn Read>>>,
 }
 
@@ -36,6 +38,7 @@ impl Source {
         let path = path.to_path_buf();
         Ok(Source {
             name,
+            resumable: true,
             open: Box::new(move || Ok(Box::new(File::open(&path)?))),
         })
     }
@@ -51,6 +54,7 @@ impl Source {
         let file = spool().with_context(|| cannot_read(&name))?;
         Ok(Source {
             name,
+            resumable: true,
             open: Box::new(move || {
                 let mut f = file.try_clone()?;
                 f.seek(SeekFrom::Start(0))?;
@@ -62,6 +66,7 @@ impl Source {
     pub fn memory(name: &str, text: String) -> Source {
         Source {
             name: name.to_string(),
+            resumable: false,
             open: Box::new(move || Ok(Box::new(io::Cursor::new(text.clone().into_bytes())))),
         }
     }
@@ -184,6 +189,7 @@ pub fn send_all(
         next: (1, 1),
     };
     let mut stdout_open = true;
+    let mut instance_noted = false;
     let mut retry = session.retry(Limit::Retries(3));
     // A file that grew since it was checked: only what was checked is sent.
     for item in source.reader()?.take(total) {
@@ -207,6 +213,7 @@ pub fn send_all(
                 source.name
             )))
         })?;
+        note_other_instance(session, &mut instance_noted, item.index, &checked);
         let body = compact(item.raw.get());
         // A signal lets the POST in flight finish, so that the count is exact.
         let client = &session.client;
@@ -217,12 +224,20 @@ pub fn send_all(
             session.status.clear();
             let _ = out.flush();
             let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
+            let nowhere = arrived_nowhere(&e, repeat);
+            let what = if source.resumable || total > 1 {
+                format!("publish of #{}", item.index)
+            } else {
+                "publish of the --text message".to_string()
+            };
             let error = match e {
                 ApiError::Interrupted => Error::interrupted(),
-                other => api_failure(other, &format!("publish of #{}", item.index), None),
+                other => api_failure(other, &what, None),
             };
             return Err(if uncertain {
                 progress.uncertain(error)
+            } else if nowhere {
+                progress.not_published(error)
             } else {
                 progress.stopped(error)
             });
@@ -254,6 +269,36 @@ pub fn send_all(
     Ok(())
 }
 
+/// The failed POST arrived nowhere: refused by the service with a definite answer, or
+/// never sent (no connection; only refusals and unsent attempts were retried).
+pub fn arrived_nowhere(e: &ApiError, repeat: Repeat) -> bool {
+    match e {
+        ApiError::Unreachable { .. }
+        | ApiError::Credentials { .. }
+        | ApiError::Quota { .. }
+        | ApiError::Rejected { .. } => true,
+        ApiError::Exhausted { .. } => repeat == Repeat::OnlyIfNotCarriedOut,
+        _ => false,
+    }
+}
+
+/// Says once that a notification's own `instanceData.idInstance` decides its queue when
+/// it is not the configured instance (-i, a profile): the endpoint routes by the body.
+pub fn note_other_instance(session: &Session, noted: &mut bool, index: usize, checked: &Checked) {
+    let Some(configured) = session.config.instance else {
+        return;
+    };
+    if *noted || checked.instance == configured {
+        return;
+    }
+    *noted = true;
+    session.status.warning(format_args!(
+        "#{index} is for instance {} (its instanceData.idInstance), not the configured \
+         {configured}: the body decides which queue a notification goes to (said once)",
+        checked.instance
+    ));
+}
+
 fn print_id(out: &mut impl Write, checked: &Checked) -> io::Result<()> {
     writeln!(out, "{}", checked.id_message.as_deref().unwrap_or("-"))
 }
@@ -271,6 +316,12 @@ impl Progress<'_> {
     /// `error`, with what was and was not done before the advice.
     fn stopped(&self, error: Error) -> Error {
         let (index, line) = self.next;
+        if !self.source.resumable {
+            return error.fix_prefix(
+                "it was not confirmed as published, and may have arrived if its answer was lost: \
+                 look at the queue (greenq count, greenq receive) before sending it again",
+            );
+        }
         error.fix_prefix(format!(
             "published {} of {}; the first not confirmed as published is #{index} (line {line} of {}), \
              which may have arrived if its answer was lost; resume from there, e.g. for NDJSON \
@@ -279,10 +330,28 @@ impl Progress<'_> {
         ))
     }
 
+    /// `error` for a notification the service refused or that was never sent: it and
+    /// those after it arrived nowhere.
+    fn not_published(&self, error: Error) -> Error {
+        let (index, line) = self.next;
+        if !self.source.resumable {
+            return error.fix_prefix("nothing was published");
+        }
+        error.fix_prefix(format!(
+            "published {} of {}; #{index} (line {line} of {}) was not published, nor anything \
+             after it; once fixed, resume from it, e.g. for NDJSON `tail -n +{line} FILE | greenq publish -`",
+            self.published, self.total, self.source.name
+        ))
+    }
+
     /// `error` for a notification that may have arrived: resuming from it could publish
     /// it twice, resuming after it could lose it.
     fn uncertain(&self, error: Error) -> Error {
         let (index, line) = self.next;
+        if !self.source.resumable {
+            // The error's own advice says what to do: look at the queue first.
+            return error;
+        }
         error.fix_prefix(format!(
             "published {} of {} before #{index} (line {line} of {}); if #{index} arrived, resume \
              after it, else from it, e.g. for NDJSON `tail -n +{} FILE | greenq publish -` or \

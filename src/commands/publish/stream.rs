@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
+use crate::commands::publish::{arrived_nowhere, note_other_instance};
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
-use crate::notification::compact;
 use crate::notification::input::{NotificationReader, Positioned, SyntaxError, checked};
+use crate::notification::{Checked, compact};
 use crate::service::answer::ApiError;
 use crate::service::retry::{Limit, Repeat, Retry};
 use crate::service::session::Session;
@@ -116,10 +117,12 @@ pub fn run(config: &Config, args: &PublishArgs, input: Input) -> anyhow::Result<
         Repeat::OnlyIfNotCarriedOut
     };
     let mut retry = session.retry(Limit::Retries(3));
-    let result = stream.pass(&items, &session.interrupt, |item, body, id| {
+    let mut instance_noted = false;
+    let result = stream.pass(&items, &session.interrupt, |item, body, checked| {
+        note_other_instance(&session, &mut instance_noted, item.index, checked);
         publish_one(&session, &mut retry, repeat, item, &name, body)?;
         // A closed stdout does not stop the stream: publishing is the job, ids a report.
-        if stdout_open && let Err(e) = print_id(&mut out, id) {
+        if stdout_open && let Err(e) = print_id(&mut out, checked.id_message.as_deref()) {
             if !is_broken_pipe(&e) {
                 return Err(Error::output(e).fix_prefix(format!(
                     "#{} was published; the output failed after it",
@@ -163,12 +166,15 @@ fn publish_one(
     retry.progress();
     sent.map_err(|e| {
         let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
+        let nowhere = arrived_nowhere(&e, repeat);
         let error = match e {
             ApiError::Interrupted => Error::interrupted(),
             other => api_failure(other, &format!("publish of #{}", item.index), None),
         };
         let state = if uncertain {
             "may have arrived (its answer was lost)"
+        } else if nowhere {
+            "was not published"
         } else {
             "was not confirmed as published"
         };
@@ -221,7 +227,7 @@ impl Stream<'_> {
         &mut self,
         items: &mpsc::Receiver<Item>,
         interrupt: &Interrupt,
-        mut send: impl FnMut(&Positioned, &str, Option<&str>) -> Result<()>,
+        mut send: impl FnMut(&Positioned, &str, &Checked) -> Result<()>,
     ) -> Result<()> {
         loop {
             let item = match next(items, interrupt) {
@@ -238,8 +244,7 @@ impl Stream<'_> {
                 return Err(self.interrupted());
             }
             let body = compact(item.raw.get());
-            send(&item, &body, checked.id_message.as_deref())
-                .map_err(|e| e.fix_prefix(self.done()))?;
+            send(&item, &body, &checked).map_err(|e| e.fix_prefix(self.done()))?;
             self.sent += 1;
         }
         if self.sent == 0 {

@@ -343,6 +343,9 @@ impl Go {
 
 /// Flags that name one instance make no sense for several.
 fn check_flags(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> Result<()> {
+    if args.consumer.exec {
+        crate::consumer::exec::check_command(&args.consumer.command)?;
+    }
     if args.many.all_profiles && !global.profile.is_empty() {
         return Err(
             Error::usage("--all-profiles and --profile are given together")

@@ -50,10 +50,28 @@ pub enum Fault {
     },
     /// Bytes that are not the HTTP/1.1 answer expected.
     Malformed(String),
+    /// An answer head larger than `MAX_HEAD`.
+    HeadTooLarge,
     TooLarge,
 }
 
 impl Fault {
+    /// The peer closed or reset the connection: what a server does to an idle kept-alive
+    /// connection (a timeout, a limit of requests per connection) just as a request comes.
+    pub fn is_drop(&self) -> bool {
+        match self {
+            Fault::Closed { partial: false } => true,
+            Fault::Io(e) => matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::UnexpectedEof
+            ),
+            _ => false,
+        }
+    }
+
     pub fn is_timeout(&self) -> bool {
         matches!(self, Fault::Io(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock))
     }
@@ -79,6 +97,7 @@ impl fmt::Display for Fault {
                 f.write_str("the server closed the connection in the middle of an answer")
             }
             Fault::Malformed(why) => write!(f, "the server sent {why}"),
+            Fault::HeadTooLarge => f.write_str("the server sent an answer head larger than 64 KiB"),
             Fault::TooLarge => f.write_str(&response::too_large(MAX_ANSWER)),
         }
     }
@@ -135,6 +154,10 @@ pub struct Connection {
     start: usize,
     /// Kept for the connection's life: a fresh buffer per read would be zeroed each time.
     scratch: Box<[u8]>,
+    /// Bytes read in the connection's life: whether anything came back since a request.
+    received: u64,
+    /// An answer was read whole on it: it is a kept-alive connection being reused.
+    answered: bool,
 }
 
 impl Connection {
@@ -177,6 +200,8 @@ impl Connection {
             input: Vec::with_capacity(16 * 1024),
             start: 0,
             scratch: vec![0; 16 * 1024].into_boxed_slice(),
+            received: 0,
+            answered: false,
         })
     }
 
@@ -192,6 +217,16 @@ impl Connection {
         restored
             && self.input.len() == self.start
             && matches!(probe, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    /// Bytes read so far, in the connection's life.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// An answer came on it before: a new request on it reuses a kept-alive connection.
+    pub fn reused(&self) -> bool {
+        self.answered
     }
 
     fn socket(&self) -> &TcpStream {
@@ -216,7 +251,7 @@ impl Connection {
                 match response::parse_head(&self.input[self.start..]).map_err(Fault::Malformed)? {
                     Some(head) => break head,
                     None if self.input.len() - self.start > MAX_HEAD => {
-                        return Err(Fault::Malformed("an answer head larger than 64 KiB".into()));
+                        return Err(Fault::HeadTooLarge);
                     }
                     None => self.fill(deadline)?,
                 }
@@ -244,7 +279,14 @@ impl Connection {
                     loop {
                         let used = chunked
                             .feed(&self.input[self.start..], MAX_ANSWER)
-                            .map_err(Fault::Malformed)?;
+                            .map_err(|why| {
+                                // Too large is the same fault whatever the framing.
+                                if why == response::too_large(MAX_ANSWER) {
+                                    Fault::TooLarge
+                                } else {
+                                    Fault::Malformed(why)
+                                }
+                            })?;
                         self.start += used;
                         if chunked.is_done() {
                             break chunked.into_body();
@@ -272,6 +314,7 @@ impl Connection {
                 self.input.clear();
                 self.start = 0;
             }
+            self.answered = true;
             return Ok(Answer {
                 status: head.status,
                 retry_after: head.retry_after,
@@ -307,6 +350,7 @@ impl Connection {
             });
         }
         self.input.extend_from_slice(&self.scratch[..read]);
+        self.received += read as u64;
         Ok(())
     }
 }
@@ -399,6 +443,17 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_too_large_is_the_same_fault_in_every_framing() {
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 99999999\r\n\r\n");
+        assert!(matches!(c.read_answer(far()), Err(Fault::TooLarge)));
+        let mut c = serve(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5f5e0ff\r\n");
+        assert!(matches!(c.read_answer(far()), Err(Fault::TooLarge)));
+        let head = format!("HTTP/1.1 200 OK\r\nx: {}\r\n", "y".repeat(70_000));
+        let mut c = serve(Box::leak(head.into_bytes().into_boxed_slice()));
+        assert!(matches!(c.read_answer(far()), Err(Fault::HeadTooLarge)));
+    }
+
+    #[test]
     fn a_cut_answer_is_a_fault() {
         let mut c = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc");
         assert!(matches!(
@@ -407,5 +462,77 @@ mod tests {
         ));
         let mut c = serve(b"SSH-2.0-OpenSSH\r\n\r\n");
         assert!(matches!(c.read_answer(far()), Err(Fault::Malformed(_))));
+    }
+
+    /// A server that writes `wire` after reading a request, then closes; the connection to it.
+    fn serve_bytes(wire: Vec<u8>) -> Connection {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(&wire);
+        });
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            tls: None,
+        };
+        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
+        c.send(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+        c
+    }
+
+    /// Valid answers in every framing, one after another, with a byte changed and cut
+    /// anywhere; or any bytes.
+    fn wires() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        const ANSWERS: &[&[u8]] = &[
+            b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnull",
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\n{}x\r\n0\r\n\r\n",
+            b"HTTP/1.1 100 Continue\r\n\r\n",
+            b"HTTP/1.1 204 No Content\r\ncontent-length: 9\r\n\r\n",
+            b"HTTP/1.1 503 X\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\n\r\nuntil the end",
+        ];
+        let mutated = (
+            prop::collection::vec(prop::sample::select(ANSWERS), 1..5),
+            any::<prop::sample::Index>(),
+            any::<u8>(),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(answers, at, byte, cut)| {
+                let mut wire = answers.concat();
+                let i = at.index(wire.len());
+                wire[i] = byte;
+                wire.truncate(cut.index(wire.len() + 1));
+                wire
+            });
+        prop_oneof![prop::collection::vec(any::<u8>(), 0..512), mutated]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever the server sends, the pipelined reader gives whole answers within the
+        /// limit, then a fault; never a panic, never a hang.
+        #[test]
+        fn any_bytes_from_the_server_give_answers_then_a_fault(wire in wires()) {
+            let mut c = serve_bytes(wire);
+            let mut answers = 0;
+            let ended = loop {
+                match c.read_answer(Instant::now() + Duration::from_secs(20)) {
+                    Ok(a) => {
+                        proptest::prop_assert!(a.body.len() as u64 <= MAX_ANSWER);
+                        answers += 1;
+                        // Every answer takes bytes: at most one per byte sent.
+                        proptest::prop_assert!(answers <= 512);
+                    }
+                    Err(fault) => break fault,
+                }
+            };
+            proptest::prop_assert!(!ended.is_timeout(), "{ended}");
+        }
     }
 }

@@ -128,6 +128,12 @@ pub struct Pipelined<'a> {
     request: Vec<u8>,
 }
 
+/// Why `send_and_read` failed: no connection, or no answer on it.
+enum Failed {
+    Connect(Fault),
+    Read(Fault),
+}
+
 #[derive(Clone, Copy)]
 enum Call {
     /// With its receiveTimeout.
@@ -203,6 +209,12 @@ impl Pipelined<'_> {
                             self.client.note_resent();
                             self.client.receive(self.receive_timeout)
                         }
+                        // Pipelining may be what garbled it: it stops; the answer is retried
+                        // as a malformed one, as without pipelining.
+                        Err(e @ ApiError::Malformed { .. }) => {
+                            self.give_up(&format!("the pipelined receive was answered {e}"));
+                            Err(e)
+                        }
                         other => other,
                     }
                 }
@@ -212,9 +224,15 @@ impl Pipelined<'_> {
                 }
                 Err(fault) => {
                     self.give_up(&format!("the pipelined receive failed: {fault}"));
-                    // Sent again: the service may have gone away (and come back) meanwhile.
-                    self.client.note_resent();
-                    self.client.receive(self.receive_timeout)
+                    match self.classify(fault) {
+                        e @ ApiError::Malformed { .. } => Err(e),
+                        // Never answered: sent again at once, quietly (a receive only shows
+                        // the head). The service may have gone away (and come back) meanwhile.
+                        _ => {
+                            self.client.note_resent();
+                            self.client.receive(self.receive_timeout)
+                        }
+                    }
                 }
             };
         }
@@ -252,27 +270,21 @@ impl Pipelined<'_> {
         self.push_request(&mut request, Call::Delete(receipt));
         let timeout = self.receive_timeout;
         self.push_request(&mut request, Call::Receive(timeout));
-        // A server that cannot be reached is a fault like any other, not pipelining's.
-        if let Err(fault) = self.connect() {
-            self.request = request;
-            return Err(self.lone_fault(fault));
-        }
-        let sent = Instant::now();
-        let read = match self.connection.as_mut() {
-            Some(connection) => connection
-                .send(&request)
-                .and_then(|()| connection.read_answer(sent + CALL_DEADLINE)),
-            None => Err(Fault::Closed { partial: false }),
-        };
+        let read = self.send_and_read(&request, Call::Delete(receipt));
         self.request = request;
-        let answer = match read {
-            Ok(answer) => answer,
-            Err(_) if self.interrupt.is_set() => {
+        let (answer, sent) = match read {
+            Ok(read) => read,
+            // A server that cannot be reached is a fault like any other, not pipelining's.
+            Err(Failed::Connect(fault)) => return Err(self.lone_fault(fault)),
+            Err(Failed::Read(_)) if self.interrupt.is_set() => {
                 self.connection = None;
                 return Err(ApiError::Interrupted);
             }
-            Err(fault) => {
+            Err(Failed::Read(fault)) => {
                 self.give_up(&format!("a pipelined delete failed: {fault}"));
+                if let e @ ApiError::Malformed { .. } = self.classify(fault) {
+                    return Err(e);
+                }
                 // The pair may have been carried out: its delete goes again.
                 self.client.note_resent();
                 return self.client.delete(receipt);
@@ -290,6 +302,10 @@ impl Pipelined<'_> {
                 self.give_up(&format!("the pipelined delete was answered {reason}"));
                 self.client.note_resent();
                 self.client.delete(receipt)
+            }
+            Err(e @ ApiError::Malformed { .. }) => {
+                self.give_up(&format!("the pipelined delete was answered {e}"));
+                Err(e)
             }
             Err(e) => {
                 // Not deleted for sure: the receive behind it may show the same head again,
@@ -309,19 +325,63 @@ impl Pipelined<'_> {
         let mut request = std::mem::take(&mut self.request);
         request.clear();
         self.push_request(&mut request, call);
-        let sent = Instant::now();
-        let deadline = sent + self.deadline(call);
-        let read = self.connect().and_then(|connection| {
-            connection.send(&request)?;
-            connection.read_answer(deadline)
-        });
+        let read = self.send_and_read(&request, call);
         self.request = request;
         match read {
-            Ok(answer) => {
+            Ok((answer, sent)) => {
                 self.answered(call, &answer, sent, false);
                 Ok(answer.into())
             }
-            Err(fault) => Err(self.lone_fault(fault)),
+            Err(Failed::Connect(fault) | Failed::Read(fault)) => Err(self.lone_fault(fault)),
+        }
+    }
+
+    /// Sends `request` (`call` alone, or a pair that starts with it) and reads the first
+    /// answer. The server may close a kept-alive connection just as a request comes (a
+    /// keep-alive timeout, a limit of requests per connection): when no byte of answer came,
+    /// the request goes again once, quietly, on a new connection, as the client does with
+    /// its own (and Go's net/http with an idempotent request); only a second failure is one.
+    /// Every request here is a GET or a DELETE: safe to repeat.
+    fn send_and_read(
+        &mut self,
+        request: &[u8],
+        call: Call,
+    ) -> Result<(connection::Answer, Instant), Failed> {
+        let mut fresh_connection_tried = false;
+        let wait = self.deadline(call);
+        loop {
+            let connection = self.connect().map_err(Failed::Connect)?;
+            let (reused, before) = (connection.reused(), connection.received());
+            let sent = Instant::now();
+            let read = connection
+                .send(request)
+                .and_then(|()| connection.read_answer(sent + wait));
+            let fault = match read {
+                Ok(answer) => return Ok((answer, sent)),
+                Err(fault) => fault,
+            };
+            let unanswered = self
+                .connection
+                .as_ref()
+                .is_some_and(|c| c.received() == before);
+            if !(reused
+                && unanswered
+                && fault.is_drop()
+                && !fresh_connection_tried
+                && !self.interrupt.is_set())
+            {
+                return Err(Failed::Read(fault));
+            }
+            fresh_connection_tried = true;
+            self.connection = None;
+            self.client.note_resent();
+            if self.status.is_verbose() {
+                let line = format!(
+                    "{} on a kept-alive connection that the server closed ({fault}); sending it on a new one",
+                    self.shown(call)
+                );
+                self.status.exchange(format_args!("{line}"));
+            }
         }
     }
 
@@ -391,19 +451,10 @@ impl Pipelined<'_> {
         paired: bool,
     ) -> bool {
         if self.status.is_verbose() {
-            let (method, target) = match call {
-                Call::Receive(timeout) => {
-                    let query =
-                        timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
-                    ("GET", format!("{}{query}", self.receive_target))
-                }
-                Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
-                Call::Settings => ("GET", self.settings_target.clone()),
-            };
-            let shown = self.secret.redact(&format!("{}{target}", self.origin));
             let how = if paired { ", pipelined" } else { "" };
             self.status.exchange(format_args!(
-                "{method} {shown} {} {:.0} ms{how}",
+                "{} {} {:.0} ms{how}",
+                self.shown(call),
                 answer.status,
                 sent.elapsed().as_secs_f64() * 1000.0
             ));
@@ -413,6 +464,20 @@ impl Pipelined<'_> {
             self.in_flight = None;
         }
         !answer.close
+    }
+
+    /// `METHOD URL` of `call`, the token redacted: for -v.
+    fn shown(&self, call: Call) -> String {
+        let (method, target) = match call {
+            Call::Receive(timeout) => {
+                let query = timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
+                ("GET", format!("{}{query}", self.receive_target))
+            }
+            Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
+            Call::Settings => ("GET", self.settings_target.clone()),
+        };
+        let shown = self.secret.redact(&format!("{}{target}", self.origin));
+        format!("{method} {shown}")
     }
 
     /// No more pipelining in this run; one line says why.
@@ -452,7 +517,8 @@ fn classify(fault: Fault, secret: &Secret) -> ApiError {
         };
     }
     match fault {
-        Fault::TooLarge => ApiError::Unexpected { reason: text },
+        // The service answered, too much to be the documented answer.
+        Fault::TooLarge | Fault::HeadTooLarge => ApiError::Malformed { reason: text },
         _ if fault.is_timeout() => ApiError::Transient {
             reason: format!("timed out ({text})"),
             retry_after: None,
@@ -538,7 +604,11 @@ mod tests {
         ));
         assert!(matches!(
             classify(Fault::TooLarge, &secret),
-            ApiError::Unexpected { .. }
+            ApiError::Malformed { .. }
+        ));
+        assert!(matches!(
+            classify(Fault::HeadTooLarge, &secret),
+            ApiError::Malformed { .. }
         ));
     }
 

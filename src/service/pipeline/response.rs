@@ -293,4 +293,67 @@ mod tests {
             Err(too_large(1 << 20))
         );
     }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Any bytes: a head, "not yet", or an error, never a panic; a head never claims
+        /// more bytes than it was given.
+        #[test]
+        fn any_bytes_give_a_head_or_an_error(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            if let Ok(Some(head)) = parse_head(&bytes) {
+                proptest::prop_assert!(head.len <= bytes.len());
+            }
+        }
+
+        /// A valid head with any one byte changed, cut anywhere: the same.
+        #[test]
+        fn mutated_heads_give_a_head_or_an_error(
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in proptest::prelude::any::<u8>(),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let mut bytes = b"HTTP/1.1 200 OK\r\ncontent-length: 12\r\ntransfer-encoding: chunked\r\nretry-after: 3\r\nconnection: close\r\n\r\n".to_vec();
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+            bytes.truncate(cut.index(bytes.len() + 1));
+            if let Ok(Some(head)) = parse_head(&bytes) {
+                proptest::prop_assert!(head.len <= bytes.len());
+            }
+        }
+
+        /// Any bytes, in any pieces, into the chunked decoder: it uses no more than it was
+        /// given and keeps the body within the limit, or says why not; never a panic.
+        #[test]
+        fn any_bytes_into_the_chunked_decoder(
+            bytes in proptest::prop_oneof![
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+                "([0-9a-fA-F]{1,3}(;[a-z=]{0,4})?\r\n[a-z]{0,8}\r\n){0,4}0\r\n(x: y\r\n)?\r\n"
+                    .prop_map(String::into_bytes),
+            ],
+            step in 1usize..64,
+        ) {
+            use proptest::prelude::*;
+            let limit = 256;
+            let mut chunked = Chunked::default();
+            let mut buffer = Vec::new();
+            let mut used = 0;
+            for piece in bytes.chunks(step) {
+                buffer.extend_from_slice(piece);
+                match chunked.feed(&buffer[used..], limit) {
+                    Ok(n) => {
+                        prop_assert!(used + n <= buffer.len());
+                        used += n;
+                    }
+                    Err(_) => break,
+                }
+                if chunked.is_done() {
+                    break;
+                }
+            }
+            prop_assert!(chunked.into_body().len() as u64 <= limit);
+        }
+    }
 }

@@ -18,6 +18,10 @@ use crate::terminal::status::Status;
 /// With `--quiet`, trouble is still reported once it lasted this long, and then this often.
 const QUIET_REPORT: Duration = Duration::from_secs(60);
 
+/// A service that gives the same wrong answer this many times in a row will not change its
+/// mind: a malformed answer, or (in `tail`) a head shown again after each delete, stops there.
+pub const IN_A_ROW: u32 = 4;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     /// Retries per call (one-shot commands).
@@ -89,8 +93,29 @@ impl<'a> Retry<'a> {
         mut call: impl FnMut() -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut done = 0u32;
+        let mut malformed = 0u32;
         loop {
             match call() {
+                // A fault of the service; a GET or DELETE is asked again, as after an outage.
+                Err(ApiError::Malformed { reason }) if repeat == Repeat::Safe => {
+                    malformed += 1;
+                    let out_of_retries = matches!(self.limit, Limit::Retries(max) if done >= max);
+                    if malformed >= IN_A_ROW || out_of_retries {
+                        let reason = match malformed {
+                            1 => reason,
+                            n => format!("{reason}; {n} answers in a row like it"),
+                        };
+                        return Err(ApiError::Malformed { reason });
+                    }
+                    done += 1;
+                    self.retries += 1;
+                    if let Some(o) = self.observer {
+                        o.retrying(retry_class(&reason));
+                    }
+                    if self.pause(&reason, None, None) {
+                        return Err(ApiError::Interrupted);
+                    }
+                }
                 Err(ApiError::Transient {
                     reason,
                     retry_after,
@@ -239,5 +264,44 @@ mod tests {
         });
         assert!(matches!(result, Err(ApiError::Quota { .. })));
         assert_eq!(calls, 2);
+    }
+
+    #[test]
+    fn a_malformed_answer_is_asked_again_in_a_safe_call_only() {
+        let status = Status::new(true, false);
+        let interrupt = Interrupt::new();
+        // Pauses cut short: the policy is what is tested.
+        interrupt.trigger();
+        let malformed = || ApiError::Malformed {
+            reason: "HTTP 200 with a body that is not x".into(),
+        };
+        let mut retry = Retry::new(Limit::Retries(3), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::OnlyIfNotCarriedOut, || {
+            calls += 1;
+            Err(malformed())
+        });
+        assert_eq!(calls, 1, "a POST that was answered is never sent again");
+        assert_eq!(result, Err(malformed()));
+        // A safe call is asked again (the four in a row are the integration tests').
+        let mut retry = Retry::new(Limit::Retries(0), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::Safe, || {
+            calls += 1;
+            Err(malformed())
+        });
+        assert_eq!((calls, result), (1, Err(malformed())), "no retry left");
+        let mut retry = Retry::new(Limit::Retries(3), &status, &interrupt);
+        let mut calls = 0;
+        let result: Result<(), _> = retry.run(Repeat::Safe, || {
+            calls += 1;
+            Err(malformed())
+        });
+        assert_eq!(
+            (calls, result),
+            (1, Err(ApiError::Interrupted)),
+            "retried: the pause began"
+        );
+        assert_eq!(retry.retries(), 1);
     }
 }

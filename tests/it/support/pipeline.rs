@@ -19,6 +19,10 @@ pub struct Behaviour {
     pub lag_deletes: bool,
     /// Close the connection after every answer, without saying so.
     pub close_after_every_answer: bool,
+    /// The same, but only once the next request came on it (read, never answered): the
+    /// close crosses the request, as a server's keep-alive timeout or limit of requests
+    /// per connection can, so the client cannot see it coming.
+    pub close_as_the_next_request_comes: bool,
     /// Answer only the first request of a pipelined pair, then close.
     pub first_of_pair_only: bool,
     /// Answer the second request of a pipelined pair with a 200 that echoes the request
@@ -51,6 +55,8 @@ struct State {
     failed: usize,
     /// The connection of each settings read (`getSettings`).
     settings_on: Vec<usize>,
+    /// Requests read and never answered (`close_as_the_next_request_comes`).
+    unanswered: usize,
 }
 
 pub struct QueueServer {
@@ -111,6 +117,11 @@ impl QueueServer {
         self.lock().settings_on.clone()
     }
 
+    /// Requests read and never answered (`close_as_the_next_request_comes`).
+    pub fn unanswered(&self) -> usize {
+        self.lock().unanswered
+    }
+
     /// Requests answered 503 (`fail_every`).
     pub fn failed(&self) -> usize {
         self.lock().failed
@@ -159,6 +170,9 @@ fn serve(stream: TcpStream, connection: usize, state: Arc<(Mutex<State>, Condvar
             let none = "HTTP/1.1 404 X\r\ncontent-length: 0\r\n\r\n";
             if writer.write_all(none.as_bytes()).is_err() {
                 return;
+            }
+            if b.close_as_the_next_request_comes {
+                return close_at_the_next_request(&mut reader, &writer, &state);
             }
             continue;
         }
@@ -216,7 +230,25 @@ fn serve(stream: TcpStream, connection: usize, state: Arc<(Mutex<State>, Condvar
             let _ = writer.shutdown(Shutdown::Both);
             return;
         }
+        if b.close_as_the_next_request_comes {
+            return close_at_the_next_request(&mut reader, &writer, &state);
+        }
     }
+}
+
+/// Reads the next request on the connection (already there, or when it comes), answers
+/// nothing, and closes.
+fn close_at_the_next_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &TcpStream,
+    state: &Arc<(Mutex<State>, Condvar)>,
+) {
+    if read_message(reader).is_some() {
+        let (lock, changed) = &**state;
+        lock.lock().expect("lock").unanswered += 1;
+        changed.notify_all();
+    }
+    let _ = writer.shutdown(Shutdown::Both);
 }
 
 /// The answer's body; `None` for an empty receive that is held.

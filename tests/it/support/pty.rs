@@ -33,24 +33,24 @@ impl Pty {
     /// As `spawn`, but nothing is read from the terminal until `read`: a stuck terminal,
     /// whose writes block once its buffer is full.
     pub fn spawn_unread(base: &str, args: &[&str]) -> Pty {
-        let instance = INSTANCE.to_string();
-        let env = [
-            ("GREEN_API_URL", base),
-            ("GREEN_API_WEBHOOK_URL", base),
-            ("GREEN_API_INSTANCE_ID", &instance),
-            ("GREEN_API_TOKEN", TOKEN),
-        ];
-        Self::spawn_unread_with(&env, args)
+        Self::spawn_unread_with(Some(base), args, &[])
     }
 
-    /// `greenq ARGS` with only `env` configured (a config file of profiles, say).
-    pub fn spawn_with(env: &[(&str, &str)], args: &[&str]) -> Pty {
-        let pty = Self::spawn_unread_with(env, args);
+    /// As `spawn`, with more variables in the child's environment.
+    pub fn spawn_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
+        let pty = Self::spawn_unread_with(Some(base), args, env);
         pty.read();
         pty
     }
 
-    fn spawn_unread_with(env: &[(&str, &str)], args: &[&str]) -> Pty {
+    /// `greenq ARGS` with no instance configured but by `env` (a config file of profiles).
+    pub fn spawn_configured_by(env: &[(&str, &str)], args: &[&str]) -> Pty {
+        let pty = Self::spawn_unread_with(None, args, env);
+        pty.read();
+        pty
+    }
+
+    fn spawn_unread_with(base: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -62,13 +62,23 @@ impl Pty {
         let mut cmd = CommandBuilder::new(bin());
         cmd.env_clear();
         cmd.args(args);
-        for (k, v) in [("NO_PROXY", "*"), ("TERM", "xterm-256color")]
-            .iter()
-            .chain(env)
-        {
+        if let Some(base) = base {
+            for (k, v) in [
+                ("GREEN_API_URL", base),
+                ("GREEN_API_WEBHOOK_URL", base),
+                ("GREEN_API_INSTANCE_ID", &INSTANCE.to_string()),
+                ("GREEN_API_TOKEN", TOKEN),
+            ] {
+                cmd.env(k, v);
+            }
+        }
+        for (k, v) in [("NO_PROXY", "*"), ("TERM", "xterm-256color")] {
             cmd.env(k, v);
         }
         cmd.env("XDG_STATE_HOME", super::state_home());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn on the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
