@@ -53,6 +53,10 @@ pub struct Options {
     pub pipeline: bool,
     /// At most this many requests per second of each method (`--max-rate`).
     pub max_rate: Option<u32>,
+    /// With `-e`, the last look asks for the service's shortest long poll once the depth
+    /// says the backlog is consumed; not where the server answers an empty receive at
+    /// once anyway (the demo's emulator), which 5 s would only slow down.
+    pub short_last_look: bool,
 }
 
 impl Options {
@@ -70,6 +74,7 @@ impl Options {
             receive_timeout: args.receive_timeout,
             pipeline: !args.no_pipeline,
             max_rate: args.max_rate,
+            short_last_look: true,
         })
     }
 }
@@ -308,7 +313,12 @@ fn follow(
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
-    let mut depth = Depth::start(session, options.exit_on_empty, options.receive_timeout);
+    let mut depth = Depth::start(
+        session,
+        options.exit_on_empty,
+        options.receive_timeout,
+        options.short_last_look,
+    );
     loop {
         probe.turn();
         if options

@@ -38,6 +38,8 @@ pub struct Depth<'a> {
     exit_on_empty: bool,
     /// `--receive-timeout`: when given, every receive asks for it, the last look too.
     asked: Option<u32>,
+    /// The last look asks for the shortest long poll (`tail::Options::short_last_look`).
+    shortest: bool,
     /// The bar shows the last look (its total reached).
     last_look: bool,
     /// The bar's total as last set.
@@ -101,8 +103,13 @@ impl Tally {
 
 impl<'a> Depth<'a> {
     /// Starts `tail`'s spinner, or its bar when `exit_on_empty` and a backlog waits;
-    /// `asked` is `--receive-timeout`.
-    pub fn start(session: &'a Session, exit_on_empty: bool, asked: Option<u32>) -> Self {
+    /// `asked` is `--receive-timeout`; `shortest`: the last look asks for the shortest.
+    pub fn start(
+        session: &'a Session,
+        exit_on_empty: bool,
+        asked: Option<u32>,
+        shortest: bool,
+    ) -> Self {
         let mut depth = Depth {
             client: &session.client,
             status: &session.status,
@@ -110,6 +117,7 @@ impl<'a> Depth<'a> {
             tally: Tally::new(0, Instant::now()),
             exit_on_empty,
             asked,
+            shortest,
             last_look: false,
             shown_total: 0,
         };
@@ -146,7 +154,11 @@ impl<'a> Depth<'a> {
     /// (1 for a receive sent behind a delete): with `-e`, the service's shortest once the
     /// depth says nothing more waits; else `--receive-timeout` or the service's default.
     pub fn receive_timeout(&self, deleting: u64) -> Option<u32> {
-        if self.asked.is_some() || !self.exit_on_empty || self.shown == Shown::Nothing {
+        if self.asked.is_some()
+            || !self.shortest
+            || !self.exit_on_empty
+            || self.shown == Shown::Nothing
+        {
             return self.asked;
         }
         (self.tally.waiting_after(deleting) == 0).then_some(SHORTEST_LONG_POLL)
@@ -178,7 +190,7 @@ impl<'a> Depth<'a> {
     fn draw_bar(&mut self) {
         let (done, total) = (self.tally.done, self.tally.total);
         let last_look = self.tally.waiting() == 0;
-        let wait = self.asked.unwrap_or(SHORTEST_LONG_POLL);
+        let wait = self.asked.or(self.shortest.then_some(SHORTEST_LONG_POLL));
         let switch = last_look != self.last_look;
         let grown = total != self.shown_total;
         self.last_look = last_look;

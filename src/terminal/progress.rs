@@ -12,37 +12,43 @@ use crate::terminal::status::stderr_target;
 /// A bar of `total` steps on stderr: done/total, rate, time left.
 pub fn drain_bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), stderr_target());
-    last_look(&bar, false, 0);
+    last_look(&bar, false, None);
     bar
 }
 
 /// Draining (`... 1200/5000 850/s eta 4s`), or, once the total is reached, the last
 /// look at the queue (`... 5000/5000 2,476/s ⠋ empty? (≤ 5 s)`), which
-/// the steady tick keeps moving while the service waits up to `wait` seconds; its rate
-/// is the drain's when it got there (it would only fall while the service waits).
-pub fn last_look(bar: &ProgressBar, on: bool, wait: u32) {
+/// the steady tick keeps moving while the service waits up to `wait` seconds (`None`:
+/// its default); its rate is the drain's when it got there (it would only fall while the
+/// service waits).
+pub fn last_look(bar: &ProgressBar, on: bool, wait: Option<u32>) {
     let template = if on {
         // The words give way on a narrow terminal, the figures do not.
         bar.set_prefix(rate(bar.per_sec()));
         // Short enough for 80 columns; the words give way on a narrower terminal.
-        bar.set_message(format!("empty? (≤ {wait} s)"));
+        bar.set_message(match wait {
+            Some(wait) => format!("empty? (≤ {wait} s)"),
+            None => "empty?".to_string(),
+        });
         "draining [{bar:30}] {pos}/{len} {prefix} {spinner} {wide_msg}".to_string()
     } else {
         "draining [{bar:30}] {pos}/{len} {rate} eta {eta}".to_string()
     };
     if let Ok(style) = ProgressStyle::with_template(&template) {
-        let style = style
-            .with_key("rate", |state: &ProgressState, w: &mut dyn Write| {
-                let _ = w.write_str(&rate(state.per_sec()));
-            })
-            .progress_chars("=> ");
-        bar.set_style(style);
+        bar.set_style(with_rate(style).progress_chars("=> "));
     }
     if on {
         bar.enable_steady_tick(Duration::from_millis(100));
     } else {
         bar.disable_steady_tick();
     }
+}
+
+/// `style` with the key `{rate}`: the rate as `rate` writes it.
+pub fn with_rate(style: ProgressStyle) -> ProgressStyle {
+    style.with_key("rate", |state: &ProgressState, w: &mut dyn Write| {
+        let _ = w.write_str(&rate(state.per_sec()));
+    })
 }
 
 /// `12,463/s`; below 10 a second, one decimal (`0.4/s`).

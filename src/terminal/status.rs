@@ -168,10 +168,7 @@ impl Status {
 
     /// A progress bar of `len` steps, on a terminal only.
     pub fn progress(&self, len: u64, what: &str) {
-        let bar = self.make_bar(
-            Some(len),
-            "{msg} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
-        );
+        let bar = self.make_bar(Some(len), "{msg} [{bar:30}] {pos}/{len} {rate} eta {eta}");
         bar.set_message(what.to_string());
         self.replace(Some(bar));
     }
@@ -192,7 +189,7 @@ impl Status {
         };
         let bar = ProgressBar::with_draw_target(len, target);
         if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
+            bar.set_style(crate::terminal::progress::with_rate(style).progress_chars("=> "));
         }
         bar
     }

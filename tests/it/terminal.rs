@@ -111,3 +111,13 @@ fn a_tail_of_several_profiles_draws_one_line_over_all_and_leaves_none_behind() {
     );
     assert_no_token(&[pty.output().as_bytes()]);
 }
+
+#[test]
+fn the_demo_drains_without_a_last_look_its_emulator_answers_at_once() {
+    // Its emulator answers an empty receive at once: a 5 s last look would only slow it.
+    let mut pty = Pty::spawn("http://127.0.0.1:9", &["-v", "demo", "--format", "text"]);
+    assert_eq!(pty.wait_exit(LIMIT), 0, "{}", pty.output());
+    let out = pty.output();
+    assert!(out.contains("draining ["), "the demo's bar: {out}");
+    assert!(!out.contains("receiveTimeout"), "{out}");
+}
