@@ -1,9 +1,11 @@
 //! Section "bar": what the progress bar of `tail -e` costs. The same drain of a pre-filled
 //! queue, stdout read and thrown away and stderr on a real pseudo-terminal (so that
 //! indicatif draws), once with the bar and once with `-q` (no bar), in seven alternating
-//! pairs; the best of each. The rate is up to the last notification written: with the bar
-//! the drain's last look asks for a 5 s long poll, where this emulator (`--wait 0`) would
-//! answer `-q`'s at once. Target: the bar keeps at least 98 % of the quiet drain's rate.
+//! pairs; the best of each. Both ask for 5 s long polls (`--receive-timeout 5`: with the
+//! bar the drain's last look would ask for it anyway, where this emulator, `--wait 0`,
+//! answers `-q`'s at once), so that both end with the same wait; the rate is up to the
+//! last notification written. Target: the bar keeps at least 98 % of the quiet drain's
+//! rate.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -112,7 +114,7 @@ fn drain_on_pty(n: usize, quiet: bool) -> Drain {
     if quiet {
         cmd.arg("-q");
     }
-    cmd.args(["tail", "-e", "--format", "json"])
+    cmd.args(["tail", "-e", "--format", "json", "--receive-timeout", "5"])
         .stdout(Stdio::piped())
         .stderr(Stdio::from(slave));
     let started = Instant::now();

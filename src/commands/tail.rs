@@ -395,6 +395,8 @@ fn follow(
                 Ok(true) => {
                     counts.deleted += 1;
                     retry.progress();
+                    // One of the count's too: the drain's bar and its last look know it.
+                    depth.deleted();
                 }
                 Ok(false) => {}
                 Err(ApiError::Interrupted) => return Ok(End::Interrupted),
