@@ -112,7 +112,13 @@ _greenq() {
             greenq__subcmd__profile,list)
                 cmd="greenq__subcmd__profile__subcmd__list"
                 ;;
+            greenq__subcmd__profile,ls)
+                cmd="greenq__subcmd__profile__subcmd__list"
+                ;;
             greenq__subcmd__profile,remove)
+                cmd="greenq__subcmd__profile__subcmd__remove"
+                ;;
+            greenq__subcmd__profile,rm)
                 cmd="greenq__subcmd__profile__subcmd__remove"
                 ;;
             greenq__subcmd__profile,set)
@@ -627,7 +633,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__profile)
-            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version list add set edit remove import help"
+            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version list ls add set edit remove rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -89,6 +89,23 @@ impl Error {
         self
     }
 
+    /// Replaces `from` in the advice with `to` (what was and was not done stays).
+    pub fn replace_in_fix(&mut self, from: &str, to: &str) {
+        if let Some(fix) = &mut self.fix {
+            *fix = fix.replace(from, to);
+        }
+    }
+
+    /// Why it failed, when that was said.
+    pub fn why_text(&self) -> Option<&str> {
+        self.why.as_deref()
+    }
+
+    /// What to do, when that was said.
+    pub fn fix_text(&self) -> Option<&str> {
+        self.fix.as_deref()
+    }
+
     /// Puts `note` (what was and was not done) before the advice.
     pub fn fix_prefix(mut self, note: impl Into<String>) -> Self {
         let note = note.into();
@@ -196,7 +213,27 @@ pub fn render(err: &anyhow::Error) -> Option<String> {
         why: (!why.is_empty()).then(|| why.join(": ")),
         fix,
     };
-    Some(message.to_string())
+    Some(without_os_error_numbers(&message.to_string()))
+}
+
+/// `No such file or directory (os error 2)` reads `No such file or directory`: the number
+/// repeats the words, for a person.
+fn without_os_error_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" (os error ") {
+        let tail = &rest[at + " (os error ".len()..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && tail[digits..].starts_with(')') {
+            out.push_str(&rest[..at]);
+            rest = &tail[digits + 1..];
+        } else {
+            out.push_str(&rest[..at + 1]);
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Prints `err` to stderr as `greenq: error: ...` (unless silent); its exit code.
@@ -219,6 +256,22 @@ mod tests {
 
     fn not_found() -> std::io::Error {
         std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
+    }
+
+    #[test]
+    fn os_error_numbers_are_left_out_and_nothing_else() {
+        assert_eq!(
+            without_os_error_numbers("cannot listen (Address in use (os error 98)); pick"),
+            "cannot listen (Address in use); pick"
+        );
+        for kept in [
+            "a (os error x)",
+            "a (os error 5",
+            "a (os error )",
+            "(os error 1)",
+        ] {
+            assert_eq!(without_os_error_numbers(kept), kept);
+        }
     }
 
     #[test]

@@ -42,6 +42,44 @@ use exit::ExitCode;
 /// Runs the parsed command line; the exit code on success, the error otherwise.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     stderr_log::set_format(cli.global.log_format);
+    run_command(cli).map_err(|e| advice_for_profile(e, cli))
+}
+
+/// Credentials or URLs that came from one profile: the advice points at the profile, not
+/// at the flags and environment variables it names in general.
+fn advice_for_profile(mut err: anyhow::Error, cli: &Cli) -> anyhow::Error {
+    use commands::failure::{API_OPTION, CREDENTIALS_ADVICE, WEBHOOK_OPTION};
+    let names = config::profile_names(&cli.global, &config::env_var);
+    if let [name] = names.as_slice()
+        && !matches!(cli.command, Command::Doctor(_) | Command::Profile(_))
+        && let Some(e) = err.downcast_mut::<exit::Error>()
+    {
+        if cli.global.api_url.is_none() {
+            e.replace_in_fix(
+                API_OPTION,
+                &format!("api_url of profile {name} (`greenq profile set {name} --api-url URL`)"),
+            );
+        }
+        if cli.global.webhook_url.is_none() {
+            e.replace_in_fix(
+                WEBHOOK_OPTION,
+                &format!(
+                    "webhook_url of profile {name} (`greenq profile set {name} --webhook-url URL`)"
+                ),
+            );
+        }
+        e.replace_in_fix(
+            CREDENTIALS_ADVICE,
+            &format!(
+                "check the instance id, the token and the API host of profile {name} (flags given beat it): \
+                 `greenq profile list` shows it, `greenq profile set {name} --token-stdin` (or -i, --api-url) changes it"
+            ),
+        );
+    }
+    err
+}
+
+fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args),
         // `--instances N`: one tail over N emulated instances.

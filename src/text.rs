@@ -14,6 +14,12 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// `n` and the noun that goes with it: `1 notification`, `2 notifications`.
+pub fn count_of(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A positive integer (an instance or receipt id); the problem otherwise. A long value
 /// is not echoed: it may be a token given in the wrong place.
 pub fn parse_positive(text: &str) -> Result<u64, String> {

@@ -82,8 +82,8 @@ Examples:
     greenq tail --state-dir /var/lib/greenq-bot --exec -- ./bot.py
     greenq tail --no-state -n 1
 
-A notification is deleted only after it was written and flushed, or after the command
-exited 0 or the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
+With --exec or --forward-to, a notification is deleted only after the command exited 0 or
+the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
 waited for, up to --handler-timeout) and never deletes what was not handled. A pipe cannot
 tell what its reader consumed: with `| head -n 3` the notification whose write failed
 stays queued, but ones the reader never looked at may be gone; use --count for an exact

@@ -229,8 +229,8 @@ pub enum Command {
     /// Follow a queue: receive, print, then delete, in a loop
     ///
     /// Each notification is printed and flushed before it is deleted, so that nothing is lost:
-    /// at worst, after a crash or a fault, one is printed again. Transient faults are retried
-    /// without limit; bad credentials (exit 4) and an exhausted quota (exit 5) stop at once.
+    /// at worst, after a crash or a fault, one is printed again. Bad credentials (exit 4) and
+    /// an exhausted quota (exit 5) stop at once.
     #[command(after_help = SHORT_HELP_END, after_long_help = TAIL_EXAMPLES)]
     Tail(TailArgs),
 
@@ -561,6 +561,9 @@ pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
     let mut tips: Vec<String> = rest
         .iter()
         .filter_map(|l| l.strip_prefix("tip: "))
+        // clap's "to pass '--x' as a value, use '-- --x'": after tail's `--` comes the
+        // --exec command, and no value of greenq's starts with a dash.
+        .filter(|tip| !tip.starts_with("to pass '"))
         .map(str::to_string)
         .collect();
     let mut usage = rest
@@ -578,6 +581,14 @@ pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
         Some(what) if !listed.is_empty() => format!("{what}: {}", listed.join(", ")),
         _ => what.to_string(),
     };
+    // Rust's words for a bad number ("invalid digit found in string", "0 is not in
+    // 1..=4294967295") said as a person would.
+    if matches!(e.kind(), K::InvalidValue | K::ValueValidation)
+        && let Some((head, reason)) = line.rsplit_once("': ")
+        && let Some(plain) = plain_number_reason(reason)
+    {
+        line = format!("{head}' ({plain})");
+    }
     if e.kind() == K::InvalidValue
         && let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
         && !valid.is_empty()
@@ -606,6 +617,25 @@ pub fn usage_error(e: &clap::Error, args: &[std::ffi::OsString]) -> Option<Strin
         None => line.push_str("; see --help"),
     }
     Some(line)
+}
+
+/// What a number parser's complaint means, in words; `None` for anything else.
+fn plain_number_reason(reason: &str) -> Option<String> {
+    match reason {
+        "invalid digit found in string" | "cannot parse integer from empty string" => {
+            return Some("not a whole number".into());
+        }
+        "number too large to fit in target type" => return Some("too large".into()),
+        _ => {}
+    }
+    let (_, range) = reason.split_once(" is not in ")?;
+    let (low, high) = range.split_once("..=")?;
+    let (low, high) = (low.parse::<u64>().ok()?, high.parse::<u64>().ok()?);
+    Some(if high == u64::from(u32::MAX) || high == u64::MAX {
+        format!("give a whole number of at least {low}")
+    } else {
+        format!("give a whole number from {low} to {high}")
+    })
 }
 
 /// The subcommand path of a usage line: `greenq profile add [OPTIONS]` -> `profile add`.
@@ -677,6 +707,15 @@ fn unknown_argument_hint(
     }
     if subcommand == "purge" && flag == "--all" {
         return Some("purge always clears the whole queue: greenq purge".into());
+    }
+    // The names other tools give what greenq calls otherwise.
+    if matches!(subcommand, "tail" | "receive") && matches!(flag, "--wait" | "--timeout") {
+        return Some(format!(
+            "the long poll's length is --receive-timeout SECS (5..60): greenq {subcommand} --receive-timeout 5"
+        ));
+    }
+    if subcommand == "serve" && matches!(flag, "--port" | "--host" | "--bind" | "--addr") {
+        return Some("use --listen ADDR: greenq serve --listen 127.0.0.1:7701".into());
     }
     let insecure_suggested = suggested.is_some_and(|s| s.contains("--allow-insecure-http"));
     (insecure_suggested && !flag.contains("insec"))

@@ -34,6 +34,7 @@ pub struct ProfileArgs {
 #[derive(Debug, Subcommand)]
 pub enum ProfileAction {
     /// List the profiles: name, instance, API host, where the token comes from (never the token)
+    #[command(visible_alias = "ls")]
     List,
 
     /// Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin
@@ -52,6 +53,7 @@ pub enum ProfileAction {
     /// Remove a profile (the rest of the file is kept as it is)
     ///
     /// Example: greenq profile remove shop
+    #[command(visible_alias = "rm")]
     Remove {
         /// The profile's name
         #[arg(value_name = "NAME")]

@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             token,
         }),
     );
-    let source = Source::memory("the demo notifications", notifications());
+    let source = Source::memory("greenq's demo set", notifications());
     let total = check_all(&source)?;
     session.status.line(format_args!(
         "demo: an emulator runs on {url}; publishing {total} notifications to instance {DEMO_INSTANCE}, then tailing them"

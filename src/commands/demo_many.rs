@@ -44,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     for id in &ids {
         // The example's instance id is the demo instance's: each gets its own.
         let text = notifications.replace(&DEMO_INSTANCE.to_string(), &id.to_string());
-        let source = Source::memory("the demo notifications", text);
+        let source = Source::memory("greenq's demo set", text);
         let total = check_all(&source)?;
         send_all(
             &publisher,

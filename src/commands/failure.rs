@@ -5,6 +5,16 @@ use crate::exit::{Error, ExitCode};
 use crate::service::answer::ApiError;
 
 /// The user-facing error for a failed `what` ("receiveNotification", "publish", ...).
+/// What to check when credentials are rejected; `lib::run` names the profile instead
+/// when the credentials came from one.
+pub const CREDENTIALS_ADVICE: &str = "check the instance id (-i, GREEN_API_INSTANCE_ID), the token (GREEN_API_TOKEN, --token-file) \
+     and that --api-url is the host the console shows for this instance";
+
+/// Where the API host and the webhook endpoint are set, as the advice names them; `lib::run`
+/// names the profile instead when one supplied them.
+pub const API_OPTION: &str = "--api-url or GREEN_API_URL (the console shows your instance's host)";
+pub const WEBHOOK_OPTION: &str = "--webhook-url or GREEN_API_WEBHOOK_URL";
+
 pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
     let retry_later = "check the network and the service, then try again";
     match e {
@@ -16,12 +26,15 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
             .fix(retry_later),
         ApiError::Unreachable { host, reason } => {
             let option = if what.starts_with("publish") {
-                "--webhook-url or GREEN_API_WEBHOOK_URL"
+                WEBHOOK_OPTION
             } else {
-                "--api-url or GREEN_API_URL (the console shows your instance's host)"
+                API_OPTION
             };
-            let fix = if crate::config::is_loopback(crate::config::host_part(&host)) {
+            let loopback = crate::config::is_loopback(crate::config::host_part(&host));
+            let fix = if loopback && reason.starts_with("connection refused") {
                 format!("start it, or check {option}")
+            } else if loopback {
+                format!("check {option}")
             } else {
                 format!(
                     "check {option}, and that this machine can reach it (DNS, proxy: HTTPS_PROXY, firewall)"
@@ -46,10 +59,9 @@ pub fn api_failure(e: ApiError, what: &str, instance: Option<u64>) -> Error {
                 ),
                 _ => format!("HTTP {status}: the token was not accepted: {detail}"),
             };
-            Error::new(ExitCode::Credentials, "credentials rejected").why(why).fix(
-                "check the instance id (-i, GREEN_API_INSTANCE_ID), the token (GREEN_API_TOKEN, --token-file) \
-                 and that --api-url is the host the console shows for this instance",
-            )
+            Error::new(ExitCode::Credentials, "credentials rejected")
+                .why(why)
+                .fix(CREDENTIALS_ADVICE)
         }
         ApiError::Quota { detail } => Error::new(ExitCode::Quota, "quota exceeded")
             .why(format!("HTTP 466: {detail}"))

@@ -118,10 +118,17 @@ pub fn run(config: &Config, args: &PurgeArgs) -> anyhow::Result<ExitCode> {
                 };
                 return Err(too_soon(secs, why).into());
             }
-            Err(ApiError::MayHaveArrived { reason }) => {
+            // A 2xx that is not the documented answer may be a clear done: as a lost answer.
+            Err(e @ (ApiError::MayHaveArrived { .. } | ApiError::Malformed { .. })) => {
+                let what = match e {
+                    ApiError::Malformed { reason } => {
+                        format!("the clear was answered with something undocumented: {reason}")
+                    }
+                    other => format!("the clear was sent and its answer was lost: {other}"),
+                };
                 return Err(Error::failure("the queue may have been cleared")
                     .why(format!(
-                        "the clear was sent and its answer was lost: {reason}; greenq does not send it again, which would drop notifications that arrived since"
+                        "{what}; greenq does not send it again, which would drop notifications that arrived since"
                     ))
                     .fix("run `greenq count` to check, and `greenq purge` again if it still holds what should go")
                     .into());
@@ -152,13 +159,10 @@ fn confirm(session: &Session, instance: u64, waiting: u64) -> anyhow::Result<Opt
         let mut err = std::io::stderr().lock();
         let _ = write!(
             err,
-            "greenq: instance {instance} holds {waiting} {} (the service's count, up to 10 s old); clearing drops them all, unread.\n\
+            "greenq: instance {instance} holds {} (the service's count, up to 10 s old); clearing drops {}, unread.\n\
              greenq: type the instance id ({instance}) to clear it: ",
-            if waiting == 1 {
-                "notification"
-            } else {
-                "notifications"
-            }
+            crate::text::count_of(waiting, "notification", "notifications"),
+            if waiting == 1 { "it" } else { "them all" }
         );
         let _ = err.flush();
     }

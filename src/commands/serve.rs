@@ -37,9 +37,14 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Some(token) => emulator.with_partner(token.expose().to_string(), &accept, &names),
         None => emulator,
     })
-    .with_context(|| {
-        Error::failure(format!("cannot listen on {listen}"))
-            .fix("pick another address with --listen (port 0 picks a free one)")
+    .map_err(|e| {
+        // Most often the emulator started earlier, in another terminal.
+        let fix = if e.kind() == std::io::ErrorKind::AddrInUse {
+            "another greenq serve (or another program) listens there already: stop it, or pick another address with --listen (port 0 picks a free one)"
+        } else {
+            "pick another address with --listen (port 0 picks a free one)"
+        };
+        anyhow::Error::new(e).context(Error::failure(format!("cannot listen on {listen}")).fix(fix))
     })?
     .with_instance_state(
         InstanceState::parse(&args.instance_state).unwrap_or(InstanceState::Authorized),

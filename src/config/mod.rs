@@ -38,6 +38,20 @@ impl BaseUrl {
                 .fix(format!("give an https:// URL with {option} or {variable}"))
         };
         let trimmed = text.trim().trim_end_matches('/');
+        // `127.0.0.1:7700` or `7103.api.greenapi.com`: say the URL that was meant.
+        if !trimmed.is_empty() && !trimmed.contains("://") {
+            let authority = trimmed.split('/').next().unwrap_or(trimmed);
+            let scheme = if is_loopback(host_part(authority)) {
+                "http"
+            } else {
+                "https"
+            };
+            return Err(Error::usage(format!("{option} is not a usable URL"))
+                .why(format!("{trimmed:?} has no http:// or https://"))
+                .fix(format!(
+                    "give it as {scheme}://{trimmed} with {option} or {variable}"
+                )));
+        }
         let uri: ureq::http::Uri = trimmed
             .parse()
             .map_err(|e| bad(format!("{trimmed:?}: {e}")))?;
@@ -168,6 +182,16 @@ impl Config {
             (None, Some(p)) if p.token != profiles::TokenSource::None => p.read_token()?,
             (None, _) => resolve_token(None, env)?,
         };
+        Self::resolve_profile_token(args, env, profile, token)
+    }
+
+    /// The same with the token read already (`profiles::read_tokens` reads many at once).
+    pub fn resolve_profile_token(
+        args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+        profile: Option<&Profile>,
+        token: Option<Secret>,
+    ) -> anyhow::Result<Config> {
         let in_profile = |key: &str| match profile {
             Some(p) => format!("{key} of profile {} in {}", p.name, p.file.display()),
             None => String::new(),

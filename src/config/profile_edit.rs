@@ -35,8 +35,19 @@ fn profiles(doc: &mut DocumentMut) -> Result<&mut Table> {
     })
 }
 
+/// A TOML integer is an i64: a larger id would be written negative, a profile that
+/// cannot be read back.
+fn instance_value(instance: u64) -> Result<i64> {
+    i64::try_from(instance).map_err(|_| {
+        Error::usage("-i/--instance is not a valid instance id")
+            .why(format!("{instance} is larger than a config file can hold"))
+            .fix("give the idInstance from the console")
+    })
+}
+
 /// Adds `[profiles.NAME]`; an existing one is replaced only with `force`, in its place.
 pub fn add(doc: &mut DocumentMut, name: &str, fields: &Fields, force: bool) -> Result<Added> {
+    let instance = instance_value(fields.instance)?;
     let profiles = profiles(doc)?;
     let exists = profiles.contains_key(name);
     if exists && !force {
@@ -47,7 +58,7 @@ pub fn add(doc: &mut DocumentMut, name: &str, fields: &Fields, force: bool) -> R
     if let Some(url) = fields.webhook_url {
         table.insert("webhook_url", value(url));
     }
-    table.insert("instance", value(fields.instance as i64));
+    table.insert("instance", value(instance));
     if let Some(path) = fields.token_file {
         table.insert("token_file", value(path));
     }
@@ -83,6 +94,7 @@ pub struct Changes<'a> {
 /// them), the comments (a key's trailing one too) and the order stay. False when there
 /// is no such profile.
 pub fn set(doc: &mut DocumentMut, name: &str, changes: &Changes) -> Result<bool> {
+    let instance = changes.instance.map(instance_value).transpose()?;
     let Some(table) = profiles(doc)?
         .get_mut(name)
         .and_then(Item::as_table_like_mut)
@@ -105,8 +117,8 @@ pub fn set(doc: &mut DocumentMut, name: &str, changes: &Changes) -> Result<bool>
     if let Some(url) = changes.webhook_url {
         put("webhook_url", url.into());
     }
-    if let Some(instance) = changes.instance {
-        put("instance", (instance as i64).into());
+    if let Some(instance) = instance {
+        put("instance", instance.into());
     }
     if let Some(path) = changes.token_file {
         put("token_file", path.into());

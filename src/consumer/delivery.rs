@@ -245,7 +245,8 @@ impl Delivery {
                 format!(" ({})", crate::text::escape_controls(&t))
             });
             return Err(Error::failure(format!(
-                "receipt {receipt}{kind} was not handled after {attempts} attempts"
+                "receipt {receipt}{kind} was not handled after {}",
+                crate::text::count_of(attempts, "attempt", "attempts")
             ))
             .why(format!("last: {why}"))
             .fix(format!(
@@ -258,7 +259,8 @@ impl Delivery {
         self.counts.dead_lettered += 1;
         self.probe.dead_lettered();
         self.status.line(format_args!(
-            "receipt {receipt}: not handled after {attempts} attempts ({why}); written to {} and deleted",
+            "receipt {receipt}: not handled after {} ({why}); written to {} and deleted",
+            crate::text::count_of(attempts, "attempt", "attempts"),
             dead_letter.path().display()
         ));
         Ok(Step::Delete)
@@ -350,7 +352,7 @@ mod tests {
         let text = e.to_string();
         assert_eq!(e.code.code(), 1);
         assert!(
-            text.contains("receipt 9 (x) was not handled after 1 attempts"),
+            text.contains("receipt 9 (x) was not handled after 1 attempt (last"),
             "{text}"
         );
         assert!(

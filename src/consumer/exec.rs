@@ -75,6 +75,11 @@ pub fn check_command(argv: &[OsString]) -> Result<()> {
         return Err(Error::usage("--exec has no command")
             .fix("give it after --, e.g. greenq tail --exec -- ./bot.py"));
     };
+    if program.is_empty() {
+        // execvp fails on it; a PATH search would find a directory named by PATH itself.
+        return Err(Error::usage("the command after --exec -- is empty")
+            .fix("give it after --, e.g. greenq tail --exec -- ./bot.py"));
+    }
     let shown = program.to_string_lossy();
     let fix = "check the command after `--exec --` (a path, or a program on PATH; \
                no shell: use sh -c '...' for pipelines)";
@@ -121,8 +126,17 @@ fn runnable(path: &Path) -> std::result::Result<(), String> {
     let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return Err("the path holds a NUL byte".into());
     };
-    // SAFETY: access(2) reads a NUL-terminated path and nothing else.
-    if unsafe { libc::access(c_path.as_ptr(), libc::X_OK) } != 0 {
+    // With the effective ids, as execve checks (access(2) uses the real ones).
+    // SAFETY: faccessat(2) reads a NUL-terminated path and nothing else.
+    if unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            libc::X_OK,
+            libc::AT_EACCESS,
+        )
+    } != 0
+    {
         return Err(format!(
             "{} is not executable: chmod +x it, or run it with its interpreter",
             path.display()

@@ -350,6 +350,13 @@ fn answer_of(status: ExitStatus) -> Answer {
         return Answer::Done;
     }
     match (status.code(), status.signal()) {
+        // What a shell's 127 and 126 mean (`sh -c 'jqq ...'`), said as the shell's line above did.
+        (Some(127), _) => Answer::Failed(
+            "the command exited with status 127 (a shell's: command not found)".into(),
+        ),
+        (Some(126), _) => Answer::Failed(
+            "the command exited with status 126 (a shell's: command not executable)".into(),
+        ),
         (Some(code), _) => Answer::Failed(format!("the command exited with status {code}")),
         (None, Some(signal)) => Answer::Failed(format!(
             "the command was killed by signal {signal}{}",

@@ -321,11 +321,14 @@ impl Forward {
                 "no connection within {} s",
                 CONNECT_TIMEOUT.as_secs()
             )),
+            // Nothing listens there: most often the handler is not started yet.
+            E::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => {
+                unreachable("connection refused; is your handler listening there?".into())
+            }
             E::Io(io)
                 if matches!(
                     io.kind(),
-                    io::ErrorKind::ConnectionRefused
-                        | io::ErrorKind::HostUnreachable
+                    io::ErrorKind::HostUnreachable
                         | io::ErrorKind::NetworkUnreachable
                         | io::ErrorKind::NetworkDown
                         | io::ErrorKind::AddrNotAvailable

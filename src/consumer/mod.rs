@@ -144,6 +144,16 @@ pub fn build_with(
 /// tail's state directory (the lock, and the ledger in the consumer modes), or `None`
 /// with `--no-state`. Opened before anything is received.
 pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
+    open_state_in(session, tail, None)
+}
+
+/// The same for one instance of a multi-instance tail, on the ledger connection `shared`
+/// by all.
+pub fn open_state_in(
+    session: &Session,
+    tail: &TailArgs,
+    shared: Option<&state::Shared>,
+) -> Result<Option<State>> {
     let command = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect::<Vec<_>>()
@@ -160,11 +170,12 @@ pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
         instance: session.config.require_instance()?,
         command: &command,
     };
-    state::open(
+    state::open_in(
         &wanted,
         &crate::config::env_var,
         &session.status,
         &session.interrupt,
+        shared,
     )
 }
 

@@ -56,10 +56,27 @@ pub struct Emulator {
     faults: Option<Arc<faults::Faults>>,
 }
 
+/// How many connections may wait to be accepted. std listens with 128: a tail of 1,000
+/// instances connecting at once overflowed it, and each connection dropped waited 1 s (then
+/// 3 s) for its SYN to be sent again.
+const BACKLOG: libc::c_int = 4096;
+
+fn widen_backlog(listener: &std::net::TcpListener) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: listen(2) again on a socket we own and listen on changes only its backlog
+    // (the kernel caps it at net.core.somaxconn).
+    if unsafe { libc::listen(listener.as_raw_fd(), BACKLOG) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 impl Emulator {
     /// Binds now, so that the caller knows the port (and any error) before serving.
     pub fn bind(options: Options) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(options.listen)?;
+        widen_backlog(&listener)?;
         listener.set_nonblocking(true)?;
         let queues = Arc::new(Queues::new(&options.accept, options.first_receipt));
         let accounts = Arc::new(Accounts::new(options.accept.iter().map(|(id, _)| *id)));

@@ -23,7 +23,8 @@ pub enum ApiError {
         arrival: Arrival,
     },
     /// The host cannot be reached at all before anything ever worked: a name that does
-    /// not resolve, a refused connection, a TLS failure. Most likely a wrong URL.
+    /// not resolve, a refused connection, a TLS failure; the request never went out whole,
+    /// so it was not carried out. Most likely a wrong URL.
     Unreachable { host: String, reason: String },
     /// A transient fault that outlived the retries.
     Exhausted { reason: String, retries: u32 },
@@ -290,7 +291,9 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
         Arrival::NotSent
     };
     let unreachable = |reason: String| {
-        if first_contact {
+        // Only while nothing went out whole: a request that did (a TLS fault in the answer)
+        // may have been carried out, and a POST must not be told it arrived nowhere.
+        if first_contact && !progress.sent {
             ApiError::Unreachable {
                 host: host.to_string(),
                 reason,
@@ -318,6 +321,10 @@ pub fn classify_transport(e: &ureq::Error, fault: Fault) -> ApiError {
             "connection refused; is greenq serve running on {host}?"
         )),
         _ if refused && !progress.writing => unreachable(format!("connection refused: {text}")),
+        // greenq serve has no TLS: an https:// URL to it fails the handshake.
+        _ if tls && is_loopback(host_part(host)) => unreachable(format!(
+            "TLS failed: {text}; greenq serve speaks plain http: use http://{host}"
+        )),
         _ if tls => unreachable(format!(
             "TLS failed: {text}; if a corporate CA signs this host, add it to the system's trust store"
         )),
@@ -478,6 +485,21 @@ mod tests {
                 ApiError::Unreachable { .. }
             ),
             "a failed TLS handshake, as ureq wraps it"
+        );
+        let sent = Progress {
+            writing: true,
+            sent: true,
+            ..Progress::default()
+        };
+        assert!(
+            matches!(
+                classify_transport(&handshake, fault(true, "127.0.0.1", sent)),
+                ApiError::Transient {
+                    arrival: Arrival::Unknown,
+                    ..
+                }
+            ),
+            "a TLS fault after the request went out whole: it may have been carried out"
         );
     }
 

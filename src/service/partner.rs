@@ -103,7 +103,8 @@ fn parse(body: &[u8]) -> Result<(Vec<PartnerInstance>, usize), ApiError> {
         let id = item
             .get("idInstance")
             .and_then(Value::as_u64)
-            .filter(|id| *id > 0);
+            // A profile keeps it as a TOML integer (an i64).
+            .filter(|id| *id > 0 && i64::try_from(*id).is_ok());
         let token = item
             .get("apiTokenInstance")
             .and_then(Value::as_str)
@@ -137,7 +138,8 @@ mod tests {
     fn the_list_is_read_and_odd_entries_counted() {
         let body = br#"[{"idInstance":1,"name":"A","apiTokenInstance":"t1","deleted":false},
             {"idInstance":2,"apiTokenInstance":"t2","deleted":true},
-            {"name":"no id","apiTokenInstance":"t3"}]"#;
+            {"name":"no id","apiTokenInstance":"t3"},
+            {"idInstance":9223372036854775808,"apiTokenInstance":"t4"}]"#;
         let (list, unusable) = parse(body).unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(
@@ -145,7 +147,7 @@ mod tests {
             (1, "A", false)
         );
         assert!(list[1].deleted);
-        assert_eq!(unusable, 1);
+        assert_eq!(unusable, 2, "no id, and one too large for a profile");
     }
 
     #[test]

@@ -41,9 +41,17 @@ pub struct RetryLabels {
     pub reason: String,
 }
 
-/// Every class `retry_class` gives, present at zero from the start.
-pub const RETRY_REASONS: [&str; 7] = [
-    "429", "5xx", "408", "starting", "timeout", "network", "other",
+/// Every class `retry_class` gives, and `malformed` (an answer not the documented one),
+/// present at zero from the start.
+pub const RETRY_REASONS: [&str; 8] = [
+    "429",
+    "5xx",
+    "408",
+    "starting",
+    "timeout",
+    "network",
+    "malformed",
+    "other",
 ];
 
 type Seconds = Gauge<f64, AtomicU64>;

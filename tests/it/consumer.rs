@@ -201,6 +201,26 @@ fn when_the_attempts_run_out_the_notification_goes_to_the_dead_letter_file_and_i
 }
 
 #[test]
+fn a_shells_command_not_found_is_named_and_one_attempt_is_singular() {
+    let emu = Emulator::numbered(0);
+    publish_numbered(&emu, "incomingMessageReceived", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let out = emu
+        .cmd()
+        .args(["tail", "-e", "--max-attempts", "1"])
+        .args(exec_args(dir.path(), "greenq-no-such-command-30c"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("was not handled after 1 attempt (last: the command exited with status 127 (a shell's: command not found))"),
+        "{err}"
+    );
+    assert_eq!(emu.drain().len(), 1, "it stays queued");
+}
+
+#[test]
 fn without_a_dead_letter_file_a_poison_notification_stops_tail_and_stays_at_the_head() {
     let emu = Emulator::numbered(0);
     publish_numbered(&emu, "incomingMessageReceived", 2);
@@ -222,7 +242,7 @@ fn without_a_dead_letter_file_a_poison_notification_stops_tail_and_stays_at_the_
     );
     let err = text(&out.stderr);
     assert!(
-        err.contains("greenq: error: receipt 1 (incomingMessageReceived) was not handled after 1 attempts (last: the command exited with status 3); it stays at the head of the queue"),
+        err.contains("greenq: error: receipt 1 (incomingMessageReceived) was not handled after 1 attempt (last: the command exited with status 3); it stays at the head of the queue"),
         "{err}"
     );
     assert!(
@@ -606,6 +626,13 @@ fn a_hook_that_is_down_at_first_is_waited_for_without_counting_attempts() {
         line.contains("not counted as an attempt") && line.contains(&addr.to_string()),
         "{line}"
     );
+    // Said plainly, not as "io: Connection refused (os error 111)".
+    assert!(
+        line.contains(&format!(
+            "the hook is unreachable (http://{addr}/hook: connection refused; is your handler listening there?); trying again in "
+        )),
+        "{line}"
+    );
     err.wait_for("is unreachable", Duration::from_secs(20));
     let hook = Scripted::start_on(addr, Vec::new(), reply(200, "ok"));
     let status = wait_with_limit(&mut child, Duration::from_secs(30));
@@ -877,7 +904,7 @@ fn an_exec_command_that_cannot_run_fails_at_start_before_any_receive() {
     let plain = dir.path().join("handler.sh");
     std::fs::write(&plain, "#!/bin/sh\nexit 0\n").unwrap();
     let plain = plain.display().to_string();
-    let cases: [(&str, &str); 4] = [
+    let cases: [(&str, &str); 5] = [
         ("./typo.sh", "cannot run `./typo.sh` (no such file)"),
         (
             "greenq-no-such-program",
@@ -885,6 +912,7 @@ fn an_exec_command_that_cannot_run_fails_at_start_before_any_receive() {
         ),
         (&plain, "is not executable"),
         ("/", "is a directory"),
+        ("", "the command after --exec -- is empty"),
     ];
     for (command, needle) in cases {
         let mut child = std_greenq(&server.url())

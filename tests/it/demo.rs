@@ -36,6 +36,10 @@ fn demo_runs_with_no_configuration_and_ignores_the_environment() {
     }
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("8 printed, 0 skipped, 8 deleted"), "{err}");
+    assert!(
+        err.contains("greenq: published 8 notifications from greenq's demo set"),
+        "{err}"
+    );
 }
 
 #[test]

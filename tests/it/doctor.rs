@@ -169,6 +169,13 @@ fn rejected_credentials_exit_4_and_skip_the_rest() {
     assert_exit(&out, 4);
     let line = line_of(&out, "credentials");
     assert!(line.starts_with("FAIL") && line.contains("401"), "{line}");
+    // Said once: "rejected (HTTP 401: ...); check ...", the word not repeated.
+    assert!(
+        line.starts_with("FAIL credentials: rejected (HTTP 401")
+            && !line.contains("credentials rejected"),
+        "{line}"
+    );
+    assert!(line.contains("); check the instance id"), "{line}");
     for name in ["instance state", "webhookUrl", "webhook endpoint"] {
         assert!(line_of(&out, name).starts_with("skip"), "{name}");
     }
@@ -192,6 +199,14 @@ fn an_unreachable_api_host_fails_at_the_host() {
     let line = line_of(&out, "API host");
     assert!(
         line.starts_with("FAIL") && line.contains("--api-url"),
+        "{line}"
+    );
+    // On loopback, as every other command says it.
+    let port = closed.rsplit(':').next().unwrap();
+    assert!(
+        line.contains(&format!(
+            "(connection refused; is greenq serve running on 127.0.0.1:{port}?); start it, or check --api-url"
+        )),
         "{line}"
     );
     assert!(line_of(&out, "credentials").starts_with("skip"));

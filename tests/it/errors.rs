@@ -27,7 +27,7 @@ fn an_address_in_use_names_it_gives_the_cause_and_says_what_to_do() {
     let line = error_line(&out);
     assert!(
         line.starts_with(&format!("greenq: error: cannot listen on {addr} ("))
-            && line.ends_with("); pick another address with --listen (port 0 picks a free one)"),
+            && line.ends_with("); another greenq serve (or another program) listens there already: stop it, or pick another address with --listen (port 0 picks a free one)"),
         "{line}"
     );
     assert_no_token(&[&out.stdout, &out.stderr]);
@@ -163,6 +163,98 @@ fn flag_suggestions_make_sense() {
         line.contains("a similar argument exists: '--type'"),
         "{line}"
     );
+}
+
+#[test]
+fn no_flag_error_offers_the_double_dash_and_common_names_are_pointed_to_greenqs() {
+    // After tail's `--` comes the --exec command: clap's "use '-- --wait'" would mislead.
+    for args in [
+        &["tail", "--fromat", "text"][..],
+        &["tail", "--nope"],
+        &["count", "--nope"],
+    ] {
+        let line = refused_line(args);
+        assert!(!line.contains("as a value"), "{line}");
+    }
+    let line = refused_line(&["tail", "--fromat", "text"]);
+    assert!(
+        line.contains("(a similar argument exists: '--format'); usage: greenq tail"),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "--wait", "5"]);
+    assert!(
+        line.contains("(the long poll's length is --receive-timeout SECS (5..60): greenq tail --receive-timeout 5)"),
+        "{line}"
+    );
+    let line = refused_line(&["receive", "--timeout", "5"]);
+    assert!(
+        line.contains("greenq receive --receive-timeout 5)"),
+        "{line}"
+    );
+    let line = refused_line(&["serve", "--port", "7701"]);
+    assert!(
+        line.contains("(use --listen ADDR: greenq serve --listen 127.0.0.1:7701)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_bad_number_is_said_in_words() {
+    let line = refused_line(&["tail", "-n", "abc"]);
+    assert!(
+        line.contains("invalid value 'abc' for '--count <N>' (not a whole number); see --help"),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "--exec", "--max-attempts", "0", "--", "true"]);
+    assert!(
+        line.contains(
+            "invalid value '0' for '--max-attempts <N>' (give a whole number of at least 1)"
+        ),
+        "{line}"
+    );
+    let line = refused_line(&["receive", "--receive-timeout", "3"]);
+    assert!(
+        line.contains(
+            "invalid value '3' for '--receive-timeout <SECS>' (give a whole number from 5 to 60)"
+        ),
+        "{line}"
+    );
+    let line = refused_line(&["tail", "-n", "99999999999999999999999"]);
+    assert!(line.contains("(too large)"), "{line}");
+}
+
+#[test]
+fn a_url_without_its_scheme_or_with_the_wrong_one_is_given_back_fixed() {
+    let line = refused_line(&["--api-url", "127.0.0.1:7700", "-i", "1", "count"]);
+    assert!(
+        line.contains("(\"127.0.0.1:7700\" has no http:// or https://); give it as http://127.0.0.1:7700 with --api-url or GREEN_API_URL"),
+        "{line}"
+    );
+    let line = refused_line(&["--api-url", "7103.api.greenapi.com", "-i", "1", "count"]);
+    assert!(
+        line.contains("give it as https://7103.api.greenapi.com with"),
+        "{line}"
+    );
+    // https:// to greenq serve, which speaks plain http: not "start it".
+    let emu = Emulator::start(0);
+    let https = emu.url().replace("http://", "https://");
+    let out = emu
+        .cmd()
+        .args(["--api-url", &https, "count"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let line = error_line(&out);
+    let host = https.trim_start_matches("https://");
+    assert!(
+        line.contains(&format!(
+            "greenq serve speaks plain http: use http://{host})"
+        )) && line.ends_with(
+            "); check --api-url or GREEN_API_URL (the console shows your instance's host)"
+        ),
+        "{line}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
 }
 
 #[test]

@@ -187,3 +187,21 @@ fn retries_are_counted_by_reason() {
     assert_eq!(http_get(addr, "/readyz").0, 200);
     stop(&mut child);
 }
+
+#[test]
+fn a_malformed_answer_is_counted_as_a_retry_of_its_own_class() {
+    // An array for an envelope, once; then the queue holds the long poll.
+    let server =
+        Scripted::start_beside_metrics(vec![reply(200, r#"[7,{"typeWebhook":"x"}]"#)], hang());
+    let (mut child, _stderr, addr) = tail_with_metrics(&server.url(), &[]);
+    let key = |reason: &str| {
+        format!("greenq_retries_total{{instance=\"{INSTANCE}\",reason=\"{reason}\"}}")
+    };
+    let mut all = Default::default();
+    wait_until(GUARD, "a malformed answer retried", || {
+        all = series(&http_get(addr, "/metrics").1);
+        all.get(&key("malformed")) == Some(&1.0)
+    });
+    assert_eq!(all.get(&key("other")), Some(&0.0), "{all:#?}");
+    stop(&mut child);
+}

@@ -220,6 +220,17 @@ fn profile_add_list_remove_keep_the_file_private_and_its_comments() {
         ],
         &["profile", "add", "x", "-i", "1", "--token-stdin"],
         &["profile", "add", "x", "-i", "1", "--api-url", "https://h"],
+        // A TOML integer holds no more: it was written negative, a profile never read back.
+        &[
+            "profile",
+            "add",
+            "x",
+            "-i",
+            "9223372036854775808",
+            "--api-url",
+            "https://h",
+            "--token-stdin",
+        ],
     ] {
         let out = fleet.cmd().args(args).write_stdin("tok").output().unwrap();
         assert_exit(&out, 2);
@@ -356,5 +367,217 @@ fn profile_set_changes_one_field_and_keeps_the_token_and_the_comments() {
         .unwrap();
     assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to change"));
+    let out = fleet
+        .cmd()
+        .args(["profile", "set", "shop", "-i", "18446744073709551615"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("larger than a config file can hold"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(&fleet.config).unwrap(), expected);
+}
+
+#[test]
+fn a_loopback_profile_without_a_webhook_url_is_told_where_its_publish_goes() {
+    let fleet = Fleet::start(1, 0);
+    let url = fleet.emulator.url();
+    let id = fleet_id(0).to_string();
+    let add = |name: &str, extra: &[&str]| {
+        fleet
+            .cmd()
+            .args([
+                "profile",
+                "add",
+                name,
+                "-i",
+                &id,
+                "--api-url",
+                &url,
+                "--token-stdin",
+            ])
+            .args(extra)
+            .write_stdin(format!("{}\n", fleet_token(0)))
+            .output()
+            .unwrap()
+    };
+    let out = add("emu", &[]);
+    assert_exit(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "greenq: note: profile emu has no webhook_url, so its publish goes to GREEN_API_WEBHOOK_URL, else https://webhook.green-api.com, not to {url}; for greenq serve: greenq profile set emu --webhook-url {url}"
+        )),
+        "{err}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+    let out = add("emu2", &["--webhook-url", &url]);
+    assert_exit(&out, 0);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn ls_and_rm_are_list_and_remove() {
+    let fleet = Fleet::start(1, 0);
+    let url = fleet.emulator.url();
+    let id = fleet_id(0).to_string();
+    let out = fleet
+        .cmd()
+        .args([
+            "profile",
+            "add",
+            "shop",
+            "-i",
+            &id,
+            "--api-url",
+            &url,
+            "--webhook-url",
+            &url,
+        ])
+        .arg("--token-stdin")
+        .write_stdin(format!("{}\n", fleet_token(0)))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = fleet.cmd().args(["profile", "ls"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("shop"));
+    let out = fleet
+        .cmd()
+        .args(["profile", "rm", "shop"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = fleet
+        .cmd()
+        .args(["profile", "rm", "shop"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+}
+
+#[test]
+fn rejected_credentials_from_a_profile_point_at_the_profile() {
+    let fleet = Fleet::start(2, 0);
+    let url = fleet.emulator.url();
+    let id0 = fleet_id(0).to_string();
+    // Instance 0 with instance 1's token: rejected.
+    let out = fleet
+        .cmd()
+        .args([
+            "profile",
+            "add",
+            "bad",
+            "-i",
+            &id0,
+            "--api-url",
+            &url,
+            "--webhook-url",
+            &url,
+        ])
+        .arg("--token-stdin")
+        .write_stdin(format!("{}\n", fleet_token(1)))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let advice = "check the instance id, the token and the API host of profile bad (flags given beat it): \
+        `greenq profile list` shows it, `greenq profile set bad --token-stdin` (or -i, --api-url) changes it";
+    let out = fleet
+        .cmd()
+        .args(["--profile", "bad", "count"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("(HTTP 401: the token was not accepted: {{\"error\":\"wrong apiTokenInstance\"}}); {advice}")), "{err}");
+    assert!(!err.contains("GREEN_API_TOKEN"), "{err}");
+    // What was and was not done stays before it.
+    let out = fleet
+        .cmd()
+        .env("GREENQ_PROFILE", "bad")
+        .args(["delete", "5"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("0 of 1 done; not done: 5; {advice}")),
+        "{err}"
+    );
+    assert_no_token(&[&out.stdout, &out.stderr]);
+}
+
+#[test]
+fn an_unreachable_url_from_a_profile_points_at_the_profile() {
+    let fleet = Fleet::start(1, 0);
+    let closed = format!("http://{}", unused_addr());
+    let id0 = fleet_id(0).to_string();
+    let out = fleet
+        .cmd()
+        .args([
+            "profile",
+            "add",
+            "far",
+            "-i",
+            &id0,
+            "--api-url",
+            &closed,
+            "--webhook-url",
+            &closed,
+        ])
+        .arg("--token-stdin")
+        .write_stdin(format!("{}\n", fleet_token(0)))
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = fleet
+        .cmd()
+        .args(["--profile", "far", "count"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "start it, or check api_url of profile far (`greenq profile set far --api-url URL`)"
+        ),
+        "{err}"
+    );
+    let out = fleet
+        .cmd()
+        .args([
+            "--profile",
+            "far",
+            "publish",
+            "--text",
+            "hi",
+            "--chat-id",
+            "79001234568",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "check webhook_url of profile far (`greenq profile set far --webhook-url URL`)"
+        ),
+        "{err}"
+    );
+    // A flag given beats the profile, and the advice names the flag.
+    let out = fleet
+        .cmd()
+        .args(["--profile", "far", "--api-url", &closed, "count"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("check --api-url or GREEN_API_URL"), "{err}");
+    assert_no_token(&[&out.stdout, &out.stderr]);
 }

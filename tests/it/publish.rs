@@ -158,6 +158,11 @@ fn empty_input_and_missing_files_are_errors() {
             && err.ends_with("); check the FILE argument\n"),
         "{err}"
     );
+    // The words, without the number that repeats them.
+    assert!(
+        err.contains("(No such file or directory); check") && !err.contains("os error"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -227,6 +232,40 @@ fn dry_run_prints_compact_notifications_and_sends_nothing() {
     assert_eq!(lines(&out.stdout), [numbered("a", 1), numbered("b", 2)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was sent"));
     assert!(emu.drain().is_empty());
+}
+
+#[test]
+fn a_dry_run_counts_in_words_not_with_a_parenthesised_s() {
+    let emu = Emulator::start(0);
+    for (input, said) in [
+        (
+            numbered("a", 1),
+            "dry run: 1 valid notification in <stdin>; nothing was sent",
+        ),
+        (
+            format!("{}\n{}", numbered("a", 1), numbered("b", 2)),
+            "dry run: 2 valid notifications in <stdin>; nothing was sent",
+        ),
+    ] {
+        let out = emu
+            .cmd()
+            .args(["publish", "--dry-run"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+    }
+    let f = file(&numbered("a", 1));
+    let out = emu
+        .cmd()
+        .args(["publish", "--dry-run"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dry run: 1 valid notification in "), "{err}");
 }
 
 #[test]

@@ -189,6 +189,9 @@ fn a_clear_whose_answer_was_lost_is_sent_once_and_may_have_cleared() {
             },
         ),
         ("502", reply(502, "")),
+        // A 2xx, so perhaps done, that is not the documented answer.
+        ("an HTML page", reply(200, "<html>proxy</html>")),
+        ("an array", reply(200, "[true]")),
     ];
     for (name, step) in lost {
         let server = Scripted::start(
@@ -253,6 +256,23 @@ fn purge_on_a_terminal_clears_once_the_instance_id_is_typed_back() {
     pty.wait_for("4 were waiting", LIMIT);
     assert_eq!(queued(&emu), 0);
     assert_no_token(&[pty.output().as_bytes()]);
+}
+
+#[test]
+fn purges_prompt_for_one_notification_reads_in_the_singular() {
+    let emu = emulator_with(1, &[]);
+    let mut pty = Pty::spawn(&emu.url(), &["purge"]);
+    pty.wait_for("type the instance id", LIMIT);
+    assert!(
+        pty.output().contains(
+            "holds 1 notification (the service's count, up to 10 s old); clearing drops it, unread."
+        ),
+        "{}",
+        pty.output()
+    );
+    pty.type_line("1101000001");
+    assert_eq!(pty.wait_exit(LIMIT), 2, "{}", pty.output());
+    assert_eq!(queued(&emu), 1);
 }
 
 #[test]

@@ -144,7 +144,8 @@ pub struct Reach {
 #[derive(Debug)]
 pub enum Unreachable {
     Resolve(String),
-    Connect(SocketAddr, String),
+    /// The first address, the last error, and whether that error was a refusal.
+    Connect(SocketAddr, String, bool),
 }
 
 pub fn reach(host: &str, port: u16, timeout: Duration) -> Result<Reach, Unreachable> {
@@ -159,6 +160,7 @@ pub fn reach(host: &str, port: u16, timeout: Duration) -> Result<Reach, Unreacha
     };
     // The first address that answers, as a client would try them.
     let mut last = String::new();
+    let mut refused = false;
     for addr in addrs {
         let started = Instant::now();
         match TcpStream::connect_timeout(&addr, timeout) {
@@ -169,10 +171,13 @@ pub fn reach(host: &str, port: u16, timeout: Duration) -> Result<Reach, Unreacha
                     connect: started.elapsed(),
                 });
             }
-            Err(e) => last = e.to_string(),
+            Err(e) => {
+                refused = e.kind() == std::io::ErrorKind::ConnectionRefused;
+                last = e.to_string();
+            }
         }
     }
-    Err(Unreachable::Connect(first, last))
+    Err(Unreachable::Connect(first, last, refused))
 }
 
 /// Host, port (the scheme's default when none is given) and whether it speaks TLS.
@@ -205,7 +210,17 @@ pub fn unreachable(
             format!("{host} does not resolve ({why})"),
             format!("check {option} and the network's DNS"),
         ),
-        Unreachable::Connect(addr, why) => Check::fail(
+        // On loopback, most often the emulator on another port or not started: said as
+        // the other commands say it.
+        Unreachable::Connect(addr, _, true) if addr.ip().is_loopback() => Check::fail(
+            name,
+            format!(
+                "{host}:{port} ({}) refuses the connection (connection refused; is greenq serve running on {host}:{port}?)",
+                addr.ip()
+            ),
+            format!("start it, or check {option}"),
+        ),
+        Unreachable::Connect(addr, why, _) => Check::fail(
             name,
             format!(
                 "{host}:{port} ({}) refuses or does not answer a connection ({why})",

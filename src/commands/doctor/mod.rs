@@ -138,7 +138,15 @@ fn diagnose(global: &GlobalArgs, checks: &mut Vec<Check>) -> ExitCode {
         }
         Err(e @ ApiError::Credentials { .. }) => {
             let error = api_failure(e, "getStateInstance", Some(instance));
-            checks.push(Check::fail("credentials", "rejected", error.to_string()));
+            // "rejected (HTTP 401: ...)", not "rejected; credentials rejected (...)".
+            let found = match error.why_text() {
+                Some(why) => format!("rejected ({why})"),
+                None => "rejected".to_string(),
+            };
+            let fix = error
+                .fix_text()
+                .unwrap_or("check the instance id and the token");
+            checks.push(Check::fail("credentials", found, fix));
             skip_from(checks, 2, "the credentials were rejected");
             return ExitCode::Credentials;
         }

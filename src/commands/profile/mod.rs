@@ -8,7 +8,9 @@ mod urls;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use crate::cli::{GlobalArgs, ProfileAction, ProfileAddArgs, ProfileArgs, ProfileSetArgs};
+use crate::cli::{
+    DEFAULT_WEBHOOK_URL, GlobalArgs, ProfileAction, ProfileAddArgs, ProfileArgs, ProfileSetArgs,
+};
 use crate::commands::profile::urls::profile_urls;
 use crate::config::profile_edit::{self, Added, Changes, Fields};
 use crate::config::profiles::{self, TokenSource};
@@ -145,6 +147,16 @@ fn add(global: &GlobalArgs, args: &ProfileAddArgs, path: &Path) -> anyhow::Resul
         fields.2,
         path.display()
     ))?;
+    // A profile for `greenq serve` whose publish would go to the live webhook endpoint.
+    let api = fields.0.as_str();
+    let authority = api.split_once("://").map_or(api, |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or(authority);
+    if fields.1.is_none() && crate::config::is_loopback(crate::config::host_part(authority)) {
+        crate::ewriteln!(
+            "greenq: note: profile {name} has no webhook_url, so its publish goes to GREEN_API_WEBHOOK_URL, else {DEFAULT_WEBHOOK_URL}, not to {api}; for greenq serve: greenq profile set {name} --webhook-url {api}",
+            name = args.name
+        );
+    }
     Ok(ExitCode::Success)
 }
 

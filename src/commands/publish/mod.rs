@@ -162,7 +162,8 @@ fn dry_run(source: &Source, out: &mut impl Write, total: usize, quiet: bool) -> 
     out.flush().map_err(Error::output)?;
     if !quiet {
         crate::ewriteln!(
-            "greenq: dry run: {total} valid notification(s) in {}; nothing was sent",
+            "greenq: dry run: {} in {}; nothing was sent",
+            crate::text::count_of(total as u64, "valid notification", "valid notifications"),
             source.name
         );
     }
@@ -220,7 +221,7 @@ pub fn send_all(
         let sent = session
             .interrupt
             .protect(|| retry.run(repeat, || client.publish(&body)));
-        if let Err(e) = sent {
+        if let Err(e) = sent.map_err(as_publish_failure) {
             session.status.clear();
             let _ = out.flush();
             let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
@@ -267,6 +268,17 @@ pub fn send_all(
         ));
     }
     Ok(())
+}
+
+/// A POST's failure as publish tells it: an answer that could not be read (too large, a
+/// head over 64 KiB) came from a server that took the POST, which may have been carried out.
+pub fn as_publish_failure(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Malformed { reason } => ApiError::MayHaveArrived {
+            reason: format!("the endpoint answered something that could not be read ({reason})"),
+        },
+        other => other,
+    }
 }
 
 /// The failed POST arrived nowhere: refused by the service with a definite answer, or

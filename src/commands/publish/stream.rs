@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::cli::PublishArgs;
 use crate::commands::failure::api_failure;
-use crate::commands::publish::{arrived_nowhere, note_other_instance};
+use crate::commands::publish::{arrived_nowhere, as_publish_failure, note_other_instance};
 use crate::config::Config;
 use crate::exit::{Error, ExitCode, Result, is_broken_pipe};
 use crate::notification::input::{NotificationReader, Positioned, SyntaxError, checked};
@@ -98,8 +98,12 @@ pub fn run(config: &Config, args: &PublishArgs, input: Input) -> anyhow::Result<
         })?;
         if !config.quiet {
             crate::ewriteln!(
-                "greenq: dry run: {} valid notification(s) in {name}; nothing was sent",
-                stream.sent
+                "greenq: dry run: {} in {name}; nothing was sent",
+                crate::text::count_of(
+                    stream.sent as u64,
+                    "valid notification",
+                    "valid notifications"
+                )
             );
         }
         return Ok(ExitCode::Success);
@@ -164,7 +168,7 @@ fn publish_one(
         .interrupt
         .protect(|| retry.run(repeat, || client.publish(body)));
     retry.progress();
-    sent.map_err(|e| {
+    sent.map_err(as_publish_failure).map_err(|e| {
         let uncertain = matches!(e, ApiError::MayHaveArrived { .. });
         let nowhere = arrived_nowhere(&e, repeat);
         let error = match e {

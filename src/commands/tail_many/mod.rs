@@ -22,7 +22,7 @@ use crate::consumer::{self, Many};
 use crate::exit::{Error, ExitCode, Result};
 use crate::secret::Secret;
 use crate::service::session::{Session, redact_panics_of};
-use crate::state::State;
+use crate::state::{self, State};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::watch::Watch;
@@ -56,8 +56,13 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
     let count = options.count.take();
     // Every profile is resolved before anything is received: a usage error changes nothing.
     let mut resolved = Vec::with_capacity(profiles.len());
-    for profile in &profiles {
-        let config = Config::resolve_profile(global, &env, Some(profile))?;
+    // Read at once: the config file is parsed once, not once per profile.
+    let tokens = profiles::read_tokens(&profiles)?;
+    for (profile, token) in profiles.iter().zip(tokens) {
+        let config = match token {
+            Some(token) => Config::resolve_profile_token(global, &env, Some(profile), Some(token))?,
+            None => Config::resolve_profile(global, &env, Some(profile))?,
+        };
         let credentials = credentials_of(&config, profile)?;
         resolved.push((profile.name.clone(), config, credentials));
     }
@@ -74,9 +79,11 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         &Status::new(global.quiet, global.verbose),
         args.service.metrics_listen.as_deref(),
     )?;
+    // One ledger connection for all.
+    let shared = state::Shared::default();
     let build = |session: &Session, many: &Many| -> Result<Built> {
         // Each instance's lock and ledger, before anything is received.
-        let state = consumer::open_state(session, args)?;
+        let state = consumer::open_state_in(session, args, Some(&shared))?;
         let mut delivery = consumer::build_with(session, global, args, state.as_ref(), Some(many))?;
         let instance = session.config.require_credentials()?.instance;
         tail::watched(

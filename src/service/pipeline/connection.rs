@@ -27,8 +27,16 @@ pub struct Endpoint {
     pub tls: Option<Arc<ClientConfig>>,
 }
 
-/// The TLS client configuration ureq builds for `RootCerts::PlatformVerifier`.
+/// The TLS client configuration ureq builds for `RootCerts::PlatformVerifier`, built once
+/// per process: its verifier loads the system's roots at its first handshake, which a
+/// tail of 1,000 instances over https did 1,000 times (time and a root store each).
 pub fn tls_config() -> Result<Arc<ClientConfig>, rustls::Error> {
+    static CONFIG: std::sync::OnceLock<Result<Arc<ClientConfig>, rustls::Error>> =
+        std::sync::OnceLock::new();
+    CONFIG.get_or_init(build_tls_config).clone()
+}
+
+fn build_tls_config() -> Result<Arc<ClientConfig>, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
     let config = ClientConfig::builder_with_provider(provider)
@@ -373,23 +381,8 @@ mod tests {
     use std::thread;
 
     /// A server that writes `wire` after reading a request, and the connection to it.
-    fn serve(wire: &'static [u8]) -> Connection {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        thread::spawn(move || {
-            let (mut s, _) = listener.accept().unwrap();
-            let mut buf = [0; 1024];
-            let _ = s.read(&mut buf);
-            let _ = s.write_all(wire);
-        });
-        let endpoint = Endpoint {
-            host: "127.0.0.1".into(),
-            port,
-            tls: None,
-        };
-        let mut c = Connection::open(&endpoint, &Interrupt::new()).unwrap();
-        c.send(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
-        c
+    fn serve(wire: &[u8]) -> Connection {
+        serve_bytes(wire.to_vec())
     }
 
     #[test]
@@ -449,7 +442,7 @@ mod tests {
         let mut c = serve(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5f5e0ff\r\n");
         assert!(matches!(c.read_answer(far()), Err(Fault::TooLarge)));
         let head = format!("HTTP/1.1 200 OK\r\nx: {}\r\n", "y".repeat(70_000));
-        let mut c = serve(Box::leak(head.into_bytes().into_boxed_slice()));
+        let mut c = serve_bytes(head.into_bytes());
         assert!(matches!(c.read_answer(far()), Err(Fault::HeadTooLarge)));
     }
 

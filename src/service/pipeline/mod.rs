@@ -376,10 +376,11 @@ impl Pipelined<'_> {
             self.connection = None;
             self.client.note_resent();
             if self.status.is_verbose() {
-                let line = format!(
+                // Redacted whole, as every line that quotes a fault is.
+                let line = self.secret.redact(&format!(
                     "{} on a kept-alive connection that the server closed ({fault}); sending it on a new one",
                     self.shown(call)
-                );
+                ));
                 self.status.exchange(format_args!("{line}"));
             }
         }

@@ -108,11 +108,8 @@ impl<'a> Retry<'a> {
                         return Err(ApiError::Malformed { reason });
                     }
                     done += 1;
-                    self.retries += 1;
-                    if let Some(o) = self.observer {
-                        o.retrying(retry_class(&reason));
-                    }
-                    if self.pause(&reason, None, None) {
+                    // Its reason quotes the answer: a class of its own, not `other`.
+                    if self.again("malformed", &reason, None) {
                         return Err(ApiError::Interrupted);
                     }
                 }
@@ -131,17 +128,23 @@ impl<'a> Retry<'a> {
                         });
                     }
                     done += 1;
-                    self.retries += 1;
-                    if let Some(o) = self.observer {
-                        o.retrying(retry_class(&reason));
-                    }
-                    if self.pause(&reason, retry_after, None) {
+                    if self.again(retry_class(&reason), &reason, retry_after) {
                         return Err(ApiError::Interrupted);
                     }
                 }
                 other => return other,
             }
         }
+    }
+
+    /// A retry of class `class`: counted, told to the observer, and paused for. True when
+    /// a signal cut the pause short.
+    fn again(&mut self, class: &'static str, reason: &str, retry_after: Option<Duration>) -> bool {
+        self.retries += 1;
+        if let Some(o) = self.observer {
+            o.retrying(class);
+        }
+        self.pause(reason, retry_after, None)
     }
 
     /// Waits the next, longer pause after something that made no progress, and says why

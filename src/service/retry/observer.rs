@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 pub trait RetryObserver: Send + Sync {
-    /// A transient fault is tried again; `reason` is its class (`retry_class`).
+    /// A call is tried again; `reason` is its class (`retry_class`, or `malformed`).
     fn retrying(&self, reason: &'static str);
     /// A pause of `delay` starts.
     fn pausing(&self, delay: Duration);

@@ -478,6 +478,16 @@ impl Gate {
             is_open = opened.wait(is_open).expect("gate");
         }
     }
+
+    /// As `wait`, for at most `limit`: whether the gate opened.
+    pub fn wait_for(&self, limit: Duration) -> bool {
+        let (open, opened) = &*self.0;
+        let is_open = open.lock().expect("gate");
+        let (is_open, _) = opened
+            .wait_timeout_while(is_open, limit, |open| !*open)
+            .expect("gate");
+        *is_open
+    }
 }
 
 pub fn reply(status: u16, body: &str) -> Step {

@@ -13,11 +13,16 @@ use super::{INSTANCE, TOKEN, bin};
 /// The pty's width.
 const COLS: u16 = 160;
 
+/// The longest wait for the terminal's last bytes after the child exited.
+const END_OF_OUTPUT: Duration = Duration::from_secs(5);
+
 pub struct Pty {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     output: Arc<(Mutex<String>, Condvar)>,
     reading: super::Gate,
+    /// Opened when the reader saw the terminal's end (every writer of it gone).
+    ended: super::Gate,
     _master: Box<dyn MasterPty + Send>,
 }
 
@@ -87,6 +92,8 @@ impl Pty {
         let out = output.clone();
         let reading = super::Gate::default();
         let gate = reading.clone();
+        let ended = super::Gate::default();
+        let end = ended.clone();
         // Read to the end, so that the child never blocks on a full terminal.
         thread::spawn(move || {
             gate.wait();
@@ -101,12 +108,14 @@ impl Pty {
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
                 out.1.notify_all();
             }
+            end.open();
         });
         Pty {
             child,
             writer,
             output,
             reading,
+            ended,
             _master: pair.master,
         }
     }
@@ -176,6 +185,9 @@ impl Pty {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // What the child wrote last may still be in the terminal: read it to the
+                // end (a child of its own still holding the terminal bounds this wait).
+                self.ended.wait_for(END_OF_OUTPUT);
                 return status.exit_code();
             }
             if Instant::now() > deadline {
