@@ -339,7 +339,9 @@ pub struct TailArgs {
     /// Stop when a receive ends with no notification
     ///
     /// On a terminal, over a backlog, a bar shows done/total (getWebhooksCount), rate and time
-    /// left. Example: greenq tail -e --format json > backup.ndjson
+    /// left; once that count says the backlog is consumed, the last receive asks for the
+    /// shortest long poll (5 s; --receive-timeout sets another). Example: greenq tail -e
+    /// --format json > backup.ndjson
     #[arg(short, long)]
     pub exit_on_empty: bool,
 

@@ -34,4 +34,5 @@ mod service;
 mod settings;
 mod state;
 mod tail;
+mod terminal;
 mod whole_queue;
