@@ -25,8 +25,9 @@
 //! - watch: the drain plain and with `--metrics-listen` and `--log-format json`, side by side.
 //! - bar: `tail -e` with stderr on a pseudo-terminal, with its progress bar and with `-q`
 //!   (`drain/bar.rs`).
-//! - many: 20 instances in one tail through the proxy against one alone, and 200 on
-//!   loopback: rates, connections, memory, every line checked (`drain/many.rs`).
+//! - many: 20 instances in one tail through the proxy against one alone, 200 on loopback,
+//!   and the start of 1,000 (its first notification, its memory): rates, connections,
+//!   memory, every line checked (`drain/many.rs`).
 //! - ledger, kill9: tail's state directory: the drain rate of `--exec` and
 //!   `--forward-to` with the ledger next to `--no-state`, and kill -9 in a loop
 //!   (`drain/state.rs`).
@@ -720,13 +721,19 @@ struct Run {
 
 /// Spawns `cmd`, waits for it with wait4 (for ru_maxrss); panics unless it exits 0.
 // wait4 reaps the child, which clippy cannot see.
+fn run_measured(cmd: Command, what: &str) -> Run {
+    run_measured_with(cmd, what, |_| ())
+}
+
+/// The same, `spawned` given the child at once (to read its stdout while it runs).
 #[allow(clippy::zombie_processes)]
-fn run_measured(mut cmd: Command, what: &str) -> Run {
+fn run_measured_with(mut cmd: Command, what: &str, spawned: impl FnOnce(&mut Child)) -> Run {
     cmd.stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    spawned(&mut child);
     let stderr = collect(child.stderr.take().expect("stderr is piped"));
     let pid = child.id() as libc::pid_t;
     let watchdog = watchdog(pid, CHILD_LIMIT);

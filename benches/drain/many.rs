@@ -7,7 +7,10 @@
 //!   per instance;
 //! - 200 instances on loopback: peak RSS, and the official Python SDK's memory for the same
 //!   200 instances (one process per instance, as it runs: 10 measured, times 20), skipped
-//!   with the reason when the SDK cannot be installed.
+//!   with the reason when the SDK cannot be installed;
+//! - 1,000 instances on loopback, sharing a ledger (`--state-dir`), tokens inline in the
+//!   config file: the first notification after the start (a member of a fleet that takes
+//!   queues over must follow them at once), peak RSS (a thread and a connection each).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -18,7 +21,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{
-    DelayProxy, GREENQ, MIB, RawClient, Sizes, Table, collect, greenq, progress, run_measured, sdk,
+    DelayProxy, GREENQ, MIB, RawClient, Sizes, Table, collect, greenq, progress, run_measured,
+    run_measured_with, sdk,
 };
 
 const ONE_WAY: Duration = Duration::from_millis(10);
@@ -36,6 +40,89 @@ pub fn report(sizes: &Sizes, table: &mut Table) {
     let _ = sizes;
     delayed(table, 20, 40);
     loopback(table, 200, 5);
+    start_of_many(table, 1_000);
+}
+
+/// `instances` instances with one notification each: how soon after the start the first
+/// is printed, how long all take, and the peak RSS.
+fn start_of_many(table: &mut Table, instances: usize) {
+    let fleet = Fleet::start(instances, 1);
+    let url = format!("http://{}", fleet.addr);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &url, instances);
+    let state = dir.path().join("state");
+    let mut cmd = greenq(&url);
+    cmd.env("GREENQ_CONFIG", &config)
+        .args([
+            "tail",
+            "--all-profiles",
+            "-n",
+            &instances.to_string(),
+            "--format",
+            "json",
+            "--state-dir",
+        ])
+        .arg(&state)
+        .stdout(Stdio::piped());
+    let (first_tx, first_rx) = std::sync::mpsc::channel::<Instant>();
+    let mut reader = None;
+    let started = Instant::now();
+    let run = run_measured_with(cmd, "greenq tail of 1,000 instances", |child| {
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        reader = Some(std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = stdout.read_until(b'\n', &mut all);
+            let _ = first_tx.send(Instant::now());
+            let _ = std::io::Read::read_to_end(&mut stdout, &mut all);
+            all
+        }));
+    });
+    let all = reader
+        .map(|r| r.join().expect("reader"))
+        .unwrap_or_default();
+    let first = first_rx
+        .try_recv()
+        .map_or(f64::NAN, |at| (at - started).as_secs_f64());
+    let seen = by_instance(&all);
+    let wrong = (0..instances)
+        .filter(|i| seen.get(&id(*i)).is_none_or(|got| *got != [0]))
+        .count();
+    let rss = run.max_rss / MIB;
+    progress(format_args!(
+        "many: {instances} instances: first after {first:.2} s, all after {:.2} s, {rss:.1} MiB, {:.2} s CPU, {wrong} wrong",
+        run.elapsed.as_secs_f64(),
+        run.cpu.as_secs_f64()
+    ));
+    table.row(
+        format!("{instances} instances in one tail, one ledger: first notification after start"),
+        format!("{first:.2} s"),
+        "<= 1 s",
+        Some(first <= 1.0 && wrong == 0),
+    );
+    table.row(
+        format!("  all {instances} printed, one each"),
+        format!("{:.2} s", run.elapsed.as_secs_f64()),
+        "",
+        None,
+    );
+    table.row(
+        "  peak RSS",
+        format!("{rss:.1} MiB"),
+        "<= 96 MiB",
+        Some(rss <= 96.0),
+    );
+    table.row(
+        "  CPU time (user + system)",
+        format!("{:.2} s", run.cpu.as_secs_f64()),
+        "",
+        None,
+    );
+    table.row(
+        "  instances with their line lost or twice",
+        wrong.to_string(),
+        "0",
+        Some(wrong == 0),
+    );
 }
 
 /// 20 instances through the delay proxy against one alone.

@@ -120,6 +120,8 @@ Examples:
     greenq serve --count-refresh 10 --clear-interval 2
   Enforce the live service's rate limit (429 above 100 requests a second per method):
     greenq serve --rate-limit 100 -v
+  Play the users of your bot in the browser (http://127.0.0.1:7700/), statuses 50 ms apart:
+    greenq serve --status-delay 0.05
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 

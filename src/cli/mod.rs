@@ -350,7 +350,9 @@ pub struct TailArgs {
     /// Stop when a receive ends with no notification
     ///
     /// On a terminal, over a backlog, a bar shows done/total (getWebhooksCount), rate and time
-    /// left. Example: greenq tail -e --format json > backup.ndjson
+    /// left; once that count says the backlog is consumed, the last receive asks for the
+    /// shortest long poll (5 s; --receive-timeout sets another). Example: greenq tail -e
+    /// --format json > backup.ndjson
     #[arg(short, long)]
     pub exit_on_empty: bool,
 
@@ -523,6 +525,15 @@ pub struct ServeArgs {
     /// an instance to about 100 a second; publishing (POST /) is not limited. Example: --rate-limit 100
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub rate_limit: Option<u32>,
+
+    /// Seconds before each status of a sent message: sent, then delivered, then read
+    ///
+    /// A send (sendMessage, sendFileByUrl, ...) answers at once with its idMessage and queues
+    /// outgoingAPIMessageReceived; its outgoingMessageStatus notifications follow, one this far
+    /// apart, as the contact's mode on the chat page says (normal: sent, delivered, read;
+    /// offline: sent; not on WhatsApp: noAccount; failing: failed). Example: --status-delay 0.05
+    #[arg(long, value_name = "SECS", default_value = "0.2", value_parser = parse_seconds)]
+    pub status_delay: std::time::Duration,
 }
 
 /// The states of getStateInstance, as the live service names them.

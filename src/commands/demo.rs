@@ -49,6 +49,8 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         receive_timeout: None,
         pipeline: true,
         max_rate: None,
+        // Its emulator answers an empty receive at once.
+        short_last_look: false,
     };
     let mut delivery = crate::consumer::printing(&session, format, Vec::new());
     let code = tail::follow_and_report(&session, &options, &mut delivery, None)?;

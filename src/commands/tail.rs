@@ -56,6 +56,10 @@ pub struct Options {
     pub pipeline: bool,
     /// At most this many requests per second of each method (`--max-rate`).
     pub max_rate: Option<u32>,
+    /// With `-e`, the last look asks for the service's shortest long poll once the depth
+    /// says the backlog is consumed; not where the server answers an empty receive at
+    /// once anyway (the demo's emulator), which 5 s would only slow down.
+    pub short_last_look: bool,
 }
 
 impl Options {
@@ -73,6 +77,7 @@ impl Options {
             receive_timeout: args.receive_timeout,
             pipeline: !args.no_pipeline,
             max_rate: args.max_rate,
+            short_last_look: true,
         })
     }
 }
@@ -106,7 +111,7 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let fleet = fleet::join(&args.fleet, session.status.clone(), &fleet_metrics)?;
     // The lock and the ledger (and the queue's turn), before anything is received.
     let turns = fleet.as_ref().map(|f| f as &dyn Turns);
-    let mut state = consumer::open_state_with(&session, args, turns, None)?;
+    let mut state = consumer::open_state_with(&session, args, None, turns, None)?;
     let mut delivery = consumer::build(&session, global, args, state.as_ref())?;
     let mut watch = Watch::new(&session.status, args.service.metrics_listen.as_deref())?;
     if fleet.is_some() {
@@ -147,6 +152,8 @@ pub fn watched(
 
 #[derive(Debug, Default)]
 struct Counts {
+    /// Notifications received (handed on or not).
+    received: u64,
     deleted: u64,
     repeats: u64,
     other: OtherConsumer,
@@ -185,7 +192,11 @@ pub fn follow_and_report(
         }
         Ok(End::PipeClosed) => Ok(ExitCode::Success),
         Err(e) => {
-            session.status.line(summary.line);
+            // A run that failed before anything came (a wrong token, say) has nothing to
+            // sum up: the error alone says it.
+            if summary.received > 0 {
+                session.status.line(summary.line);
+            }
             Err(e)
         }
     }
@@ -194,6 +205,8 @@ pub fn follow_and_report(
 /// What one run of the loop did: the summary line, and its figures for a total.
 pub struct Summary {
     pub line: String,
+    /// Notifications received, handed on or not.
+    pub received: u64,
     pub deleted: u64,
     pub retries: u64,
 }
@@ -239,6 +252,7 @@ pub fn follow_summarised(
         (ended, _) => ended,
     };
     session.status.clear();
+    session.status.ended(matches!(&ended, Err(e) if !e.silent));
     probe.stopped(&match &ended {
         Ok(_) => "tail ended".to_string(),
         Err(e) => e.to_string(),
@@ -261,6 +275,7 @@ pub fn follow_summarised(
     );
     let summary = Summary {
         line,
+        received: counts.received,
         deleted: counts.deleted,
         retries: retry.retries(),
     };
@@ -328,7 +343,12 @@ fn follow(
     let mut recent: VecDeque<Handled> = VecDeque::with_capacity(REMEMBERED);
     // The receipt shown again last, and how many times in a row.
     let mut again: Option<(u64, u32)> = None;
-    let mut depth = Depth::start(session, options.exit_on_empty);
+    let mut depth = Depth::start(
+        session,
+        options.exit_on_empty,
+        options.receive_timeout,
+        options.short_last_look,
+    );
     loop {
         probe.turn();
         if options
@@ -339,6 +359,8 @@ fn follow(
         }
         let polled = Instant::now();
         let (retries_before, resent_before) = (retry.retries(), client.resent());
+        // A receive sent behind the last delete keeps the timeout it went with.
+        queue.set_receive_timeout(depth.receive_timeout(0));
         let received = queue.receive(retry);
         if let Ok(got) = &received {
             probe.receive_answered(got.is_some());
@@ -376,6 +398,7 @@ fn follow(
             Err(ApiError::Interrupted) => return Ok(End::Interrupted),
             Err(e) => return Err(head_error(e, instance)),
         };
+        counts.received += 1;
         let handled = Handled::of(&envelope);
         if let Some(line) = counts
             .other
@@ -402,6 +425,8 @@ fn follow(
                 Ok(true) => {
                     counts.deleted += 1;
                     retry.progress();
+                    // One of the count's too: the drain's bar and its last look know it.
+                    depth.deleted();
                 }
                 Ok(false) => {}
                 Err(ApiError::Interrupted) => return Ok(End::Interrupted),
@@ -479,6 +504,9 @@ fn follow(
             {
                 queue.delete(retry, receipt)
             } else {
+                // The receive behind it is the drain's last look when the depth says
+                // this was the last: decided now, as it goes out with the delete.
+                queue.set_receive_timeout(depth.receive_timeout(1));
                 queue.delete_then_receive(retry, receipt)
             };
             // Sent more than once: a "not found" may be our own first delete's doing.

@@ -182,6 +182,16 @@ impl Config {
             (None, Some(p)) if p.token != profiles::TokenSource::None => p.read_token()?,
             (None, _) => resolve_token(None, env)?,
         };
+        Self::resolve_profile_token(args, env, profile, token)
+    }
+
+    /// The same with the token read already (`profiles::read_tokens` reads many at once).
+    pub fn resolve_profile_token(
+        args: &GlobalArgs,
+        env: &dyn Fn(&str) -> Option<String>,
+        profile: Option<&Profile>,
+        token: Option<Secret>,
+    ) -> anyhow::Result<Config> {
         let in_profile = |key: &str| match profile {
             Some(p) => format!("{key} of profile {} in {}", p.name, p.file.display()),
             None => String::new(),

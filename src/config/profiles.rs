@@ -45,6 +45,15 @@ impl Profile {
 
     /// The token: from its file, or from the config file; either must be 0600.
     pub fn read_token(&self) -> anyhow::Result<Option<Secret>> {
+        self.read_token_in(&mut None)
+    }
+
+    /// The same, with the config file read (checked and parsed) once for many profiles:
+    /// `last` keeps the last file's document.
+    fn read_token_in(
+        &self,
+        last: &mut Option<(PathBuf, DocumentMut)>,
+    ) -> anyhow::Result<Option<Secret>> {
         match &self.token {
             TokenSource::None => Ok(None),
             TokenSource::File(path) => {
@@ -52,9 +61,15 @@ impl Profile {
                 read_token_file(path).map(Some)
             }
             TokenSource::Inline => {
-                file::check_private(&self.file, "the config file")?;
-                let doc = file::read(&self.file)?.unwrap_or_default();
-                let text = profile_table(&doc, &self.name)
+                let doc = match last {
+                    Some((path, doc)) if *path == self.file => doc,
+                    _ => {
+                        file::check_private(&self.file, "the config file")?;
+                        let doc = file::read(&self.file)?.unwrap_or_default();
+                        &last.insert((self.file.clone(), doc)).1
+                    }
+                };
+                let text = profile_table(doc, &self.name)
                     .and_then(|t| t.get("token"))
                     .and_then(Item::as_str)
                     .unwrap_or_default();
@@ -63,6 +78,17 @@ impl Profile {
             }
         }
     }
+}
+
+/// Every profile's token, as `read_token` gives it, with the config file read once: a tail
+/// of 1,000 profiles whose tokens are inline parsed the whole file for each (quadratic,
+/// seconds at the start).
+pub fn read_tokens(profiles: &[Profile]) -> anyhow::Result<Vec<Option<Secret>>> {
+    let mut last = None;
+    profiles
+        .iter()
+        .map(|p| p.read_token_in(&mut last))
+        .collect()
 }
 
 /// The table `[profiles.NAME]`, if there is one.

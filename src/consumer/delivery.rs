@@ -292,15 +292,7 @@ impl Delivery {
 
     fn show_progress(&self) {
         let verb = if self.printing { "printed" } else { "handled" };
-        let handled = self.counts.handled;
-        self.status.with_bar(|bar| {
-            // A drain's bar (`service::depth`) counts for itself and keeps its rate and ETA.
-            if bar.length().is_some() {
-                return;
-            }
-            bar.set_message(format!("{handled} {verb} · waiting"));
-            bar.reset_elapsed();
-        });
+        self.status.handed_on(self.counts.handled, verb);
     }
 }
 

@@ -149,13 +149,24 @@ fn turn_of(state: Option<&State>) -> Option<std::sync::Arc<dyn Turn>> {
 /// tail's state directory (the lock, and the ledger in the consumer modes), or `None`
 /// with `--no-state`. Opened before anything is received.
 pub fn open_state(session: &Session, tail: &TailArgs) -> Result<Option<State>> {
-    open_state_with(session, tail, None, None)
+    open_state_in(session, tail, None)
 }
 
-/// As `open_state`, with the queue's turn from `turns` (`--coordinate`) and its profile.
+/// The same for one instance of a multi-instance tail, on the ledger connection `shared`
+/// by all.
+pub fn open_state_in(
+    session: &Session,
+    tail: &TailArgs,
+    shared: Option<&state::Shared>,
+) -> Result<Option<State>> {
+    open_state_with(session, tail, shared, None, None)
+}
+
+/// As `open_state_in`, with the queue's turn from `turns` (`--coordinate`) and its profile.
 pub fn open_state_with(
     session: &Session,
     tail: &TailArgs,
+    shared: Option<&state::Shared>,
     turns: Option<&dyn Turns>,
     profile: Option<&str>,
 ) -> Result<Option<State>> {
@@ -177,11 +188,12 @@ pub fn open_state_with(
         turns,
         profile,
     };
-    state::open(
+    state::open_in(
         &wanted,
         &crate::config::env_var,
         &session.status,
         &session.interrupt,
+        shared,
     )
 }
 

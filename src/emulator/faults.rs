@@ -152,14 +152,27 @@ impl std::error::Error for Dropped {}
 type FaultyBody = Either<Full<Bytes>, CutShort>;
 
 /// Serves one connection, injecting faults. The builder's settings are the plain path's.
+/// The chat page's own routes never meet a fault.
 pub(super) async fn serve_connection(
     stream: tokio::net::TcpStream,
+    local: Option<std::net::SocketAddr>,
     state: Arc<State>,
     faults: Arc<Faults>,
 ) {
     let service = hyper::service::service_fn(move |req| {
         let (state, faults) = (state.clone(), faults.clone());
-        async move { answer(&state, &faults, req).await }
+        async move {
+            if super::chat::page::is_page(&req) {
+                let answer = super::chat::page::respond(&state, local, req).await;
+                return Ok(answer.map(|body| match body {
+                    Either::Left(full) => Either::Left(Either::Left(full)),
+                    Either::Right(events) => Either::Right(events),
+                }));
+            }
+            answer(&state, &faults, req)
+                .await
+                .map(|answer| answer.map(Either::Left))
+        }
     });
     let _ = http1()
         .serve_connection(TokioIo::new(stream), service)

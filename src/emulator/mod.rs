@@ -4,6 +4,7 @@
 
 pub mod accept_file;
 mod body;
+mod chat;
 pub mod faults;
 mod partner;
 mod push;
@@ -56,10 +57,27 @@ pub struct Emulator {
     faults: Option<Arc<faults::Faults>>,
 }
 
+/// How many connections may wait to be accepted. std listens with 128: a tail of 1,000
+/// instances connecting at once overflowed it, and each connection dropped waited 1 s (then
+/// 3 s) for its SYN to be sent again.
+const BACKLOG: libc::c_int = 4096;
+
+fn widen_backlog(listener: &std::net::TcpListener) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: listen(2) again on a socket we own and listen on changes only its backlog
+    // (the kernel caps it at net.core.somaxconn).
+    if unsafe { libc::listen(listener.as_raw_fd(), BACKLOG) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 impl Emulator {
     /// Binds now, so that the caller knows the port (and any error) before serving.
     pub fn bind(options: Options) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(options.listen)?;
+        widen_backlog(&listener)?;
         listener.set_nonblocking(true)?;
         let queues = Arc::new(Queues::new(&options.accept, options.first_receipt));
         let accounts = Arc::new(Accounts::new(options.accept.iter().map(|(id, _)| *id)));
@@ -75,6 +93,8 @@ impl Emulator {
                 whole: whole_queue::WholeQueue::default(),
                 partner: None,
                 rate_limit: None,
+                chats: chat::Chats::new(options.accept.iter().map(|(id, _)| *id)),
+                me: std::sync::OnceLock::new(),
             }),
             faults: None,
         })
@@ -143,6 +163,14 @@ impl Emulator {
         self
     }
 
+    /// The pause before each status of a sent message (`serve --status-delay`).
+    pub fn with_status_delay(mut self, delay: Duration) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.chats.delay = delay;
+        }
+        self
+    }
+
     /// Injects faults into a share of the requests (`greenq serve --faults`).
     pub fn with_faults(mut self, faults: Option<faults::Faults>) -> Self {
         self.faults = faults.map(Arc::new);
@@ -161,6 +189,7 @@ impl Emulator {
     /// Serves until `shutdown` completes, inside a tokio runtime.
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::from_std(self.listener)?;
+        let _ = self.state.me.set(Arc::downgrade(&self.state));
         tokio::select! {
             () = accept_loop(listener, self.state, self.faults) => {},
             () = shutdown => {},
@@ -194,14 +223,27 @@ async fn accept_loop(
         // Small answers must not wait for Nagle's algorithm.
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        // The chat page checks the Host against the address this connection came to.
+        let local = stream.local_addr().ok();
         if let Some(faults) = &faults {
-            tokio::spawn(faults::serve_connection(stream, state, faults.clone()));
+            tokio::spawn(faults::serve_connection(
+                stream,
+                local,
+                state,
+                faults.clone(),
+            ));
             continue;
         }
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(respond(&state, req).await) }
+                async move {
+                    Ok::<_, Infallible>(if chat::page::is_page(&req) {
+                        chat::page::respond(&state, local, req).await
+                    } else {
+                        respond(&state, req).await.map(http_body_util::Either::Left)
+                    })
+                }
             });
             // A connection that breaks or sends garbage ends here, alone.
             let _ = http1()

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::body;
+use super::chat::deliver::{Delivered, FullLane, deliver};
 use super::queue::Queues;
-use super::queue::{Instance, MAX_QUEUE_BYTES, QueueFull, Refusal};
+use super::queue::{Instance, MAX_QUEUE_BYTES, Refusal};
 use super::settings::InstanceState;
 use super::shared::{Answer, CLIENT_TIMEOUT, MAX_BODY, State};
 
@@ -66,7 +67,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 return wrong_method("GET");
             }
             // Credentials first: a wrong token is told so whatever else is wrong.
-            let (_, instance) = match authorize(state, instance, "receiveNotification", token) {
+            let (id, instance) = match authorize(state, instance, "receiveNotification", token) {
                 Ok(found) => found,
                 Err(answer) => return *answer,
             };
@@ -74,7 +75,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 return answer;
             }
             match receive_timeout(req.uri().query()) {
-                Ok(t) => receive(instance, t.unwrap_or(state.wait)).await,
+                Ok(t) => receive(state, id, instance, t.unwrap_or(state.wait)).await,
                 Err(e) => error(StatusCode::BAD_REQUEST, &e),
             }
         }
@@ -82,7 +83,7 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
             if req.method() != Method::DELETE {
                 return wrong_method("DELETE");
             }
-            let (_, instance) = match authorize(state, instance, "deleteNotification", token) {
+            let (id, instance) = match authorize(state, instance, "deleteNotification", token) {
                 Ok(found) => found,
                 Err(answer) => return *answer,
             };
@@ -90,10 +91,13 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 return answer;
             }
             match receipt.parse::<u64>() {
-                Ok(receipt) => json_answer(
-                    StatusCode::OK,
-                    json!({"result": instance.delete(receipt)}).to_string(),
-                ),
+                Ok(receipt) => {
+                    let deleted = instance.delete(receipt);
+                    if deleted {
+                        state.chats.deleted(id, receipt);
+                    }
+                    json_answer(StatusCode::OK, json!({"result": deleted}).to_string())
+                }
                 Err(_) => error(
                     StatusCode::BAD_REQUEST,
                     "receiptId must be a positive integer",
@@ -152,11 +156,20 @@ async fn route(state: &State, req: Request<Incoming>) -> Answer {
                 _ => wrong_method("GET"),
             }
         }
+        [instance, method, token] if super::chat::send::METHODS.contains(method) => {
+            if req.method() != Method::POST {
+                return wrong_method("POST");
+            }
+            match authorize(state, instance, method, token) {
+                Ok((id, _)) => super::chat::send::respond(state, req, id, method).await,
+                Err(answer) => *answer,
+            }
+        }
         _ => error(
             StatusCode::NOT_FOUND,
             "no such method; the emulator serves receiveNotification, deleteNotification, \
-             getWebhooksCount, clearWebhooksQueue, getSettings, setSettings, getStateInstance \
-             and POST /",
+             getWebhooksCount, clearWebhooksQueue, getSettings, setSettings, getStateInstance, \
+             the send methods, getChatHistory, getMessage, readChat, checkWhatsapp and POST /",
         ),
     }
 }
@@ -257,9 +270,11 @@ fn receive_timeout(query: Option<&str>) -> Result<Option<Duration>, String> {
     }
 }
 
-async fn receive(instance: &Instance, wait: Duration) -> Answer {
+async fn receive(state: &State, id: u64, instance: &Instance, wait: Duration) -> Answer {
+    let receiving = state.chats.receiving(id);
     match instance.wait_for_head(wait).await {
         Some((receipt, body)) => {
+            receiving.got(receipt);
             let mut out = Vec::with_capacity(body.len() + 40);
             out.extend_from_slice(b"{\"receiptId\":");
             out.extend_from_slice(receipt.to_string().as_bytes());
@@ -273,7 +288,7 @@ async fn receive(instance: &Instance, wait: Duration) -> Answer {
 }
 
 /// A request body, whole; the answer to give otherwise.
-async fn read_body(req: Request<Incoming>) -> Result<Bytes, Box<Answer>> {
+pub(super) async fn read_body(req: Request<Incoming>) -> Result<Bytes, Box<Answer>> {
     let collected = tokio::time::timeout(
         CLIENT_TIMEOUT,
         body::read_limited(req.into_body(), MAX_BODY),
@@ -311,40 +326,39 @@ async fn publish(state: &State, req: Request<Incoming>) -> Answer {
         Ok(found) => found,
         Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
     };
-    let Some(instance) = state.queues.get(id) else {
+    if state.queues.get(id).is_none() {
         return error(
             StatusCode::NOT_FOUND,
             &format!("instance {id} is not hosted here"),
-        );
-    };
-    // A kind switched off in the settings is never sent, as on the live service.
-    if let Some(switch) = kind.and_then(|k| state.accounts.switched_off(id, k)) {
-        return json_answer(
-            StatusCode::OK,
-            json!({"result": true, "queued": false, "reason": format!("{switch} is \"no\"")})
-                .to_string(),
         );
     }
     // Stored as sent (field order and all), without the white space around it. Copied:
     // a slice would keep hyper's whole read buffer alive, about 12 times the body.
     let trimmed = Bytes::copy_from_slice(body.trim_ascii());
-    // While webhookUrl is set (or earlier pushes still wait), it is pushed, not queued.
-    let pushed = state.push.busy(id) || state.accounts.webhook(id).is_some();
-    let done = if pushed {
-        state.push.enqueue(id, trimmed).map(|()| None)
-    } else {
-        instance.push(trimmed).map(Some)
-    };
-    match done {
-        Ok(None) => json_answer(
+    let kind = kind.map(str::to_string);
+    match deliver(state, id, kind.as_deref(), trimmed.clone()) {
+        // A kind switched off in the settings is never sent, as on the live service.
+        Ok(Delivered::Off(switch)) => json_answer(
             StatusCode::OK,
-            json!({"result": true, "queued": false, "reason": "pushed to webhookUrl"}).to_string(),
+            json!({"result": true, "queued": false, "reason": format!("{switch} is \"no\"")})
+                .to_string(),
         ),
-        Ok(Some(receipt)) => json_answer(
-            StatusCode::OK,
-            json!({"result": true, "receiptId": receipt}).to_string(),
-        ),
-        Err(QueueFull) => error(
+        Ok(Delivered::Pushed) => {
+            super::chat::simulate::published(state, id, kind.as_deref(), &trimmed, None);
+            json_answer(
+                StatusCode::OK,
+                json!({"result": true, "queued": false, "reason": "pushed to webhookUrl"})
+                    .to_string(),
+            )
+        }
+        Ok(Delivered::Queued(receipt)) => {
+            super::chat::simulate::published(state, id, kind.as_deref(), &trimmed, Some(receipt));
+            json_answer(
+                StatusCode::OK,
+                json!({"result": true, "receiptId": receipt}).to_string(),
+            )
+        }
+        Err(FullLane { pushed }) => error(
             StatusCode::INSUFFICIENT_STORAGE,
             &format!(
                 "the {} of instance {id} is full ({} MiB); {}",
@@ -407,7 +421,7 @@ fn read_instance(text: &str) -> Result<(u64, Option<&str>), String> {
     Ok((id, kind))
 }
 
-fn json_answer(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+pub(super) fn json_answer(status: StatusCode, body: impl Into<Bytes>) -> Answer {
     let mut answer = Response::new(Full::new(body.into()));
     *answer.status_mut() = status;
     answer

@@ -1,7 +1,7 @@
 //! What the parts of the emulator share: its state, the type of an answer, the limits on
 //! what a client sends, and how a connection is served.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,6 +10,7 @@ use hyper::Response;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioTimer;
 
+use super::chat::Chats;
 use super::partner::Partner;
 use super::push::Pusher;
 use super::queue::Queues;
@@ -34,6 +35,11 @@ pub struct State {
     pub partner: Option<Partner>,
     /// `--rate-limit`: requests per second per method per instance.
     pub rate_limit: Option<RateLimit>,
+    /// Contacts, messages and the trace of what each one caused (the chat page's model).
+    pub chats: Chats,
+    /// The state itself, for tasks that outlive a request (a sent message's statuses);
+    /// set when serving starts.
+    pub me: OnceLock<Weak<State>>,
 }
 
 pub type Answer = Response<Full<Bytes>>;

@@ -2,6 +2,12 @@
 //! whose total is `getWebhooksCount` at start, read again at most every 10 s (arrivals
 //! grow it); without `-e`, the spinner's `≈ N waiting`. Nothing in a pipe, with `-q`, or
 //! when the count cannot be read: then the spinner as before, and no error.
+//!
+//! With `-e`, the depth also says when the backlog is consumed: the receive sent then is
+//! the drain's last look at an empty queue, and asks the service for its shortest long
+//! poll (receiveTimeout 5) instead of its default (20 s on the specification's server).
+//! A queue that is not empty answers at once whatever the timeout, so a count that is
+//! behind costs nothing; "empty" is still only ever the service's answer.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -13,6 +19,9 @@ use crate::terminal::status::Status;
 
 /// The service refreshes its count every 10 s: reading it more often shows nothing new.
 const REFRESH: Duration = Duration::from_secs(10);
+
+/// The shortest long poll the service accepts (receiveTimeout 5..60).
+pub const SHORTEST_LONG_POLL: u32 = 5;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shown {
@@ -26,6 +35,15 @@ pub struct Depth<'a> {
     status: &'a Status,
     shown: Shown,
     tally: Tally,
+    exit_on_empty: bool,
+    /// `--receive-timeout`: when given, every receive asks for it, the last look too.
+    asked: Option<u32>,
+    /// The last look asks for the shortest long poll (`tail::Options::short_last_look`).
+    shortest: bool,
+    /// The bar shows the last look (its total reached).
+    last_look: bool,
+    /// The bar's total as last set.
+    shown_total: u64,
 }
 
 /// The figures behind what is shown, apart from the terminal and the service.
@@ -33,6 +51,8 @@ pub struct Depth<'a> {
 struct Tally {
     /// Deleted since the start, and since the count was last read.
     done: u64,
+    /// The bar's total: done + waiting when last read, grown by what came beyond it.
+    total: u64,
     done_since_read: u64,
     last_read: u64,
     read_at: Instant,
@@ -42,6 +62,7 @@ impl Tally {
     fn new(count: u64, now: Instant) -> Tally {
         Tally {
             done: 0,
+            total: count,
             done_since_read: 0,
             last_read: count,
             read_at: now,
@@ -51,6 +72,7 @@ impl Tally {
     /// One more deleted; true when the count is due to be read again.
     fn deleted(&mut self, now: Instant) -> bool {
         self.done += 1;
+        self.total = self.total.max(self.done);
         self.done_since_read += 1;
         if now.duration_since(self.read_at) < REFRESH {
             return false;
@@ -63,26 +85,47 @@ impl Tally {
     fn read(&mut self, count: u64) -> u64 {
         self.last_read = count;
         self.done_since_read = 0;
-        self.done + count
+        self.total = self.done + count;
+        self.total
     }
 
     /// What still waits, as far as is known: the last count less what was done since.
     fn waiting(&self) -> u64 {
-        self.last_read.saturating_sub(self.done_since_read)
+        self.waiting_after(0)
+    }
+
+    /// What will wait once `more` are deleted, as far as is known.
+    fn waiting_after(&self, more: u64) -> u64 {
+        self.last_read
+            .saturating_sub(self.done_since_read.saturating_add(more))
     }
 }
 
 impl<'a> Depth<'a> {
-    /// Starts `tail`'s spinner, or its bar when `exit_on_empty` and a backlog waits.
-    pub fn start(session: &'a Session, exit_on_empty: bool) -> Self {
+    /// Starts `tail`'s spinner, or its bar when `exit_on_empty` and a backlog waits;
+    /// `asked` is `--receive-timeout`; `shortest`: the last look asks for the shortest.
+    pub fn start(
+        session: &'a Session,
+        exit_on_empty: bool,
+        asked: Option<u32>,
+        shortest: bool,
+    ) -> Self {
         let mut depth = Depth {
             client: &session.client,
             status: &session.status,
             shown: Shown::Nothing,
             tally: Tally::new(0, Instant::now()),
+            exit_on_empty,
+            asked,
+            shortest,
+            last_look: false,
+            shown_total: 0,
         };
-        // indicatif draws on a real terminal only: no count is read where nothing shows.
-        let visible = !session.status.is_quiet() && std::io::stderr().is_terminal();
+        // indicatif draws on a real terminal only: no count is read where nothing shows
+        // (nor for one instance of several: their run draws one line of its own).
+        let visible = !session.status.is_quiet()
+            && !session.status.is_one_of_many()
+            && std::io::stderr().is_terminal();
         let count = if visible {
             session.client.webhooks_count().ok()
         } else {
@@ -92,6 +135,7 @@ impl<'a> Depth<'a> {
             Some(n) if exit_on_empty && n > 0 => {
                 depth.shown = Shown::Bar;
                 depth.tally = Tally::new(n, Instant::now());
+                depth.shown_total = n;
                 session.status.show(progress::drain_bar(n));
             }
             Some(n) => {
@@ -106,27 +150,62 @@ impl<'a> Depth<'a> {
         depth
     }
 
+    /// The receiveTimeout of the next receive, sent once `deleting` more were deleted
+    /// (1 for a receive sent behind a delete): with `-e`, the service's shortest once the
+    /// depth says nothing more waits; else `--receive-timeout` or the service's default.
+    pub fn receive_timeout(&self, deleting: u64) -> Option<u32> {
+        if self.asked.is_some()
+            || !self.shortest
+            || !self.exit_on_empty
+            || self.shown == Shown::Nothing
+        {
+            return self.asked;
+        }
+        (self.tally.waiting_after(deleting) == 0).then_some(SHORTEST_LONG_POLL)
+    }
+
     /// One notification was handled and deleted.
     pub fn deleted(&mut self) {
-        match self.shown {
-            Shown::Nothing => return,
-            Shown::Bar => self.status.with_bar(|bar| bar.inc(1)),
-            Shown::Spinner => {}
+        if self.shown == Shown::Nothing {
+            return;
         }
         // A count that cannot be read now keeps the last figure.
-        if self.tally.deleted(Instant::now())
-            && let Ok(n) = self.client.webhooks_count()
-        {
-            let total = self.tally.read(n);
-            if self.shown == Shown::Bar {
-                self.status.with_bar(|bar| bar.set_length(total));
+        let due = self.tally.deleted(Instant::now());
+        if due && let Ok(n) = self.client.webhooks_count() {
+            self.tally.read(n);
+        }
+        match self.shown {
+            Shown::Bar => self.draw_bar(),
+            Shown::Spinner => {
+                let left = self.tally.waiting();
+                self.status
+                    .with_bar(|bar| bar.set_prefix(progress::waiting(left)));
             }
+            Shown::Nothing => {}
         }
-        if self.shown == Shown::Spinner {
-            let left = self.tally.waiting();
-            self.status
-                .with_bar(|bar| bar.set_prefix(progress::waiting(left)));
-        }
+    }
+
+    /// The bar at `done/total`; drawn at once when the total is reached, with what the
+    /// drain does next (its last look), so that it never stands short of its end.
+    fn draw_bar(&mut self) {
+        let (done, total) = (self.tally.done, self.tally.total);
+        let last_look = self.tally.waiting() == 0;
+        let wait = self.asked.or(self.shortest.then_some(SHORTEST_LONG_POLL));
+        let switch = last_look != self.last_look;
+        let grown = total != self.shown_total;
+        self.last_look = last_look;
+        self.shown_total = total;
+        self.status.with_bar(|bar| {
+            if grown {
+                bar.set_length(total);
+            }
+            bar.set_position(done);
+            // Its steady tick redraws it from then on.
+            if switch {
+                progress::last_look(bar, last_look, wait);
+                bar.force_draw();
+            }
+        });
     }
 }
 
@@ -150,5 +229,20 @@ mod tests {
             "not again within 10 s of the last read"
         );
         assert_eq!(tally.waiting(), 5);
+    }
+
+    #[test]
+    fn the_last_look_is_due_when_the_count_says_the_backlog_is_consumed() {
+        let t0 = Instant::now();
+        let mut tally = Tally::new(2, t0);
+        assert_eq!(tally.waiting_after(1), 1);
+        tally.deleted(t0);
+        // The receive sent with the second delete is the last look.
+        assert_eq!(tally.waiting_after(1), 0);
+        tally.deleted(t0);
+        assert_eq!((tally.done, tally.total, tally.waiting()), (2, 2, 0));
+        // One more than the count knew: the total grows with it.
+        tally.deleted(t0);
+        assert_eq!((tally.done, tally.total), (3, 3));
     }
 }

@@ -23,6 +23,10 @@ pub trait Queue {
 
     /// The instance's settings (`getSettings`), one attempt, on the queue's connection.
     fn settings(&mut self) -> Result<Settings, ApiError>;
+
+    /// The receiveTimeout of the receives sent from now on (`None`: the service's own);
+    /// one already sent keeps its own.
+    fn set_receive_timeout(&mut self, timeout: Option<u32>);
 }
 
 /// A settings object, as the service sends it.
@@ -55,5 +59,9 @@ impl Queue for Plain<'_> {
 
     fn settings(&mut self) -> Result<Settings, ApiError> {
         self.client.get_settings()
+    }
+
+    fn set_receive_timeout(&mut self, timeout: Option<u32>) {
+        self.receive_timeout = timeout;
     }
 }

@@ -13,6 +13,7 @@
 //! were handled before: a restarted service that reuses receipt ids starts a new queue.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, params};
@@ -33,7 +34,9 @@ const CAP: i64 = 100_000;
 const PRUNE_EVERY: u32 = 10_000;
 
 /// `handled` is written in order and read back only at start (newest first): a table in
-/// the order of recording, so that a record appends to the last page. Small pages: a
+/// the order of recording, so that a record appends to the last page. A queue's last row is
+/// found by the index on its instance: without it, a queue with no rows (a new profile, a
+/// queue taken over) read the whole table, and 1,000 of them in one start 1,000 times. Small pages: a
 /// record writes one to the log, and 1 KiB of log costs a quarter of 4 KiB.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS handled (
@@ -52,7 +55,12 @@ CREATE TABLE IF NOT EXISTS dedupe_keys (
     PRIMARY KEY (instance, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS handled_by_instance ON handled (instance);
 ";
+
+/// A queue's last record (found by `handled_by_instance`).
+const LAST_ROW: &str = "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
+     WHERE instance = ?1 AND origin = ?2 ORDER BY rowid DESC LIMIT 1";
 
 /// What became of the notification being handled when the ledger failed.
 const NOT_RECORDED: &str = "the notification being handled stays queued and is handed on again";
@@ -74,8 +82,19 @@ const CHECKPOINT_AT_END: u64 = 1 << 20;
 const VERSION: i64 = 3;
 const PAGE_SIZE: i64 = 1024;
 
+/// One connection to a ledger file, opened and checked once: the queues of a
+/// multi-instance tail share it (`Opened::ledger`), each with a `Ledger` of its own. A
+/// thousand connections to one file cost a thousand opens, checks and write transactions
+/// at start, a page cache each, and contend for the file's write lock (each one that
+/// waits sleeps in SQLite's busy handler); one connection's callers wait on a mutex.
+#[derive(Clone)]
+pub struct Opened {
+    conn: Arc<Mutex<Conn>>,
+    path: PathBuf,
+}
+
 pub struct Ledger {
-    conn: Connection,
+    conn: Arc<Mutex<Conn>>,
     instance: i64,
     origin: String,
     path: PathBuf,
@@ -122,17 +141,17 @@ fn signed(n: u64) -> i64 {
     i64::from_ne_bytes(n.to_ne_bytes())
 }
 
-impl Ledger {
-    /// Opens (or creates) the ledger in `dir` for `queue` and proves it can be written: a
+impl Opened {
+    /// Opens (or creates) the ledger `name` in `dir` and proves it can be written: a
     /// corrupt, unreadable or unwritable ledger is an error here, before anything is
-    /// received. `name` is its file in `dir` (`FILE`).
-    pub fn open(dir: &StateDir, name: &str, queue: &QueueId) -> Result<Ledger> {
+    /// received. The queues' `Ledger`s come from `ledger`.
+    pub fn open(dir: &StateDir, name: &str) -> Result<Opened> {
         let path = dir.join(name);
         // Damage found while it was in use, by this greenq or another.
         if let Ok(found) = std::fs::read_to_string(marker(&path)) {
             return Err(damaged(&path, found.trim()));
         }
-        let ledger = Connection::open(&path)
+        let conn = Connection::open(&path)
             .and_then(|conn| {
                 conn.busy_timeout(Duration::from_secs(5))?;
                 // A new file only: an existing one keeps its pages.
@@ -143,26 +162,50 @@ impl Ledger {
                 conn.execute_batch(SCHEMA)?;
                 upgrade(&conn)?;
                 check_daily(&conn)?;
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES ('opened_at', ?1)",
+                    params![now_ms().to_string()],
+                )?;
+                prune_to(&conn, CAP)?;
                 Ok(conn)
             })
-            .map(|conn| Ledger::with(conn, &path, queue))
             .map_err(|e| opening_error(dir, &path, &e))?;
-        let mut ledger = ledger;
-        ledger
-            .conn
-            .execute(
-                "INSERT OR REPLACE INTO meta (name, value) VALUES ('opened_at', ?1)",
-                params![now_ms().to_string()],
-            )
-            .map_err(|e| opening_error(dir, &path, &e))?;
-        ledger.prune().map_err(|e| opening_error(dir, &path, &e))?;
-        ledger.left = ledger
-            .read_left()
-            .map_err(|e| opening_error(dir, &path, &e))?;
-        Ok(ledger)
+        Ok(Opened {
+            conn: shared(conn, &path),
+            path,
+        })
     }
 
-    fn with(conn: Connection, path: &Path, queue: &QueueId) -> Ledger {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The ledger of `queue`, on this connection: what its last run left undeleted is
+    /// read now (one indexed look, so that a queue taken over later starts at once).
+    pub fn ledger(&self, dir: &StateDir, queue: &QueueId) -> Result<Ledger> {
+        let mut ledger = Ledger::with(self.conn.clone(), &self.path, queue);
+        ledger.left = ledger
+            .read_left()
+            .map_err(|e| opening_error(dir, &self.path, &e))?;
+        Ok(ledger)
+    }
+}
+
+fn lock(conn: &Mutex<Conn>) -> MutexGuard<'_, Conn> {
+    // A thread that panicked while holding it left no half-done Rust state: SQLite
+    // rolls back a transaction it did not commit.
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Ledger {
+    /// Opens (or creates) the ledger in `dir` for `queue` and proves it can be written: a
+    /// corrupt, unreadable or unwritable ledger is an error here, before anything is
+    /// received. `name` is its file in `dir` (`FILE`).
+    pub fn open(dir: &StateDir, name: &str, queue: &QueueId) -> Result<Ledger> {
+        Opened::open(dir, name)?.ledger(dir, queue)
+    }
+
+    fn with(conn: Arc<Mutex<Conn>>, path: &Path, queue: &QueueId) -> Ledger {
         Ledger {
             conn,
             instance: signed(queue.instance),
@@ -191,7 +234,12 @@ impl Ledger {
         let conn = opened.map_err(|e| {
             Error::failure(format!("cannot open the ledger {}", path.display())).why(e.to_string())
         })?;
-        Ok(Ledger::with(conn, path, queue))
+        Ok(Ledger::with(shared(conn, path), path, queue))
+    }
+
+    /// The connection, for one statement or transaction at a time.
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        lock(&self.conn)
     }
 
     /// Its file.
@@ -207,19 +255,14 @@ impl Ledger {
     /// The queue's last record, if its delete was never answered.
     fn read_left(&self) -> rusqlite::Result<Option<(u64, u128)>> {
         let last = self
-            .conn
-            .query_row(
-                "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
-                 WHERE instance = ?1 AND origin = ?2 ORDER BY rowid DESC LIMIT 1",
-                params![self.instance, self.origin],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, bool>(2)?,
-                    ))
-                },
-            )
+            .conn()
+            .query_row(LAST_ROW, params![self.instance, self.origin], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })
             .map(Some)
             .or_else(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
@@ -262,23 +305,26 @@ impl Ledger {
         let Some(deleted) = self.deleted else {
             return Ok(());
         };
-        self.mark_deleted(deleted, now_ms())
+        self.mark_deleted(&self.conn(), deleted, now_ms())
             .map_err(|e| self.failed("cannot write", &e, DELETE_NOT_NOTED))?;
         self.deleted = None;
         Ok(())
     }
 
     /// Sets `deleted_at` of the row.
-    fn mark_deleted(&self, deleted: Deleted, now: i64) -> rusqlite::Result<usize> {
+    fn mark_deleted(
+        &self,
+        conn: &Connection,
+        deleted: Deleted,
+        now: i64,
+    ) -> rusqlite::Result<usize> {
         match deleted {
-            Deleted::Row(row, receipt) => self
-                .conn
+            Deleted::Row(row, receipt) => conn
                 .prepare_cached(
                     "UPDATE handled SET deleted_at = ?1 WHERE rowid = ?2 AND receipt = ?3",
                 )?
                 .execute(params![now, row, signed(receipt)]),
-            Deleted::Last(receipt, body) => self
-                .conn
+            Deleted::Last(receipt, body) => conn
                 .prepare_cached(
                     "UPDATE handled SET deleted_at = ?1 WHERE rowid = \
                      (SELECT rowid FROM handled WHERE instance = ?2 AND origin = ?3 \
@@ -301,12 +347,12 @@ impl Ledger {
         let instance = self.instance;
         let written = (|| {
             // One statement commits by itself; with a mark or a --dedupe key, all go in one.
-            let conn = &self.conn;
+            let conn = &*self.conn();
             let tx = (self.deleted.is_some() || entry.dedupe.is_some())
                 .then(|| conn.unchecked_transaction())
                 .transpose()?;
             if let Some(deleted) = self.deleted {
-                self.mark_deleted(deleted, now)?;
+                self.mark_deleted(conn, deleted, now)?;
             }
             conn.prepare_cached(
                 "INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome, origin) \
@@ -345,7 +391,8 @@ impl Ledger {
     /// The `--dedupe` keys of this instance, newest first, at most `limit`.
     pub fn dedupe_keys(&self, limit: usize) -> Result<Vec<u128>> {
         let read = || -> rusqlite::Result<Vec<u128>> {
-            let mut stmt = self.conn.prepare(
+            let conn = self.conn();
+            let mut stmt = conn.prepare(
                 "SELECT key FROM dedupe_keys WHERE instance = ?1 ORDER BY handled_at DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(
@@ -372,25 +419,7 @@ impl Ledger {
 
     fn prune_to(&mut self, cap: i64) -> rusqlite::Result<()> {
         self.since_prune = 0;
-        let old = now_ms().saturating_sub(i64::try_from(RETENTION.as_millis()).unwrap_or(0));
-        // Two ranges of rowids, each found without a scan: beyond the cap, and past the
-        // retention (up to the first recent row).
-        self.conn.execute(
-            "DELETE FROM handled WHERE rowid <= (SELECT max(rowid) FROM handled) - ?1",
-            params![cap],
-        )?;
-        self.conn.execute(
-            "DELETE FROM handled WHERE rowid < coalesce( \
-                 (SELECT rowid FROM handled WHERE handled_at >= ?1 ORDER BY rowid LIMIT 1), \
-                 (SELECT max(rowid) + 1 FROM handled))",
-            params![old],
-        )?;
-        self.conn.execute(
-            "DELETE FROM dedupe_keys WHERE handled_at < ?1 OR handled_at <= \
-             (SELECT handled_at FROM dedupe_keys ORDER BY handled_at DESC LIMIT 1 OFFSET ?2)",
-            params![old, cap],
-        )?;
-        Ok(())
+        prune_to(&self.conn(), cap)
     }
 
     /// A failed read or write; `fate` says what became of the notification. Damage is
@@ -410,9 +439,23 @@ impl Ledger {
     }
 }
 
-impl Drop for Ledger {
-    /// A long log is written into the file now, so that the next start does not read it
-    /// whole (and a copy of the file alone holds most of the history).
+/// A connection, and its file. Dropped with its last user (the last queue's `Ledger`):
+/// a long log is written into the file then, once, so that the next start does not read
+/// it whole (and a copy of the file alone holds most of the history).
+struct Conn {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Drop for Conn {
     fn drop(&mut self) {
         let log = self.path.with_file_name(format!(
             "{}-wal",
@@ -424,6 +467,37 @@ impl Drop for Ledger {
             let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
         }
     }
+}
+
+fn shared(conn: Connection, path: &Path) -> Arc<Mutex<Conn>> {
+    Arc::new(Mutex::new(Conn {
+        conn,
+        path: path.to_path_buf(),
+    }))
+}
+
+/// Drops `handled` rows past the retention and beyond `cap` (by the order of recording:
+/// the oldest rows come first), and `dedupe_keys` by time.
+fn prune_to(conn: &Connection, cap: i64) -> rusqlite::Result<()> {
+    let old = now_ms().saturating_sub(i64::try_from(RETENTION.as_millis()).unwrap_or(0));
+    // Two ranges of rowids, each found without a scan: beyond the cap, and past the
+    // retention (up to the first recent row).
+    conn.execute(
+        "DELETE FROM handled WHERE rowid <= (SELECT max(rowid) FROM handled) - ?1",
+        params![cap],
+    )?;
+    conn.execute(
+        "DELETE FROM handled WHERE rowid < coalesce( \
+             (SELECT rowid FROM handled WHERE handled_at >= ?1 ORDER BY rowid LIMIT 1), \
+             (SELECT max(rowid) + 1 FROM handled))",
+        params![old],
+    )?;
+    conn.execute(
+        "DELETE FROM dedupe_keys WHERE handled_at < ?1 OR handled_at <= \
+         (SELECT handled_at FROM dedupe_keys ORDER BY handled_at DESC LIMIT 1 OFFSET ?2)",
+        params![old, cap],
+    )?;
+    Ok(())
 }
 
 /// Reads the whole file for damage once a day (`meta.checked_at`).
@@ -621,8 +695,8 @@ mod tests {
 
     /// Each row's receipt, and whether its delete was marked, oldest first.
     fn rows(ledger: &Ledger) -> Vec<(u64, bool)> {
-        let mut stmt = ledger
-            .conn
+        let conn = ledger.conn();
+        let mut stmt = conn
             .prepare("SELECT receipt, deleted_at IS NOT NULL FROM handled ORDER BY rowid")
             .unwrap();
         stmt.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
@@ -637,6 +711,25 @@ mod tests {
             explicit: true,
             origin: "--state-dir",
         }
+    }
+
+    #[test]
+    fn a_queues_last_record_is_found_by_the_index_not_a_scan() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
+        let conn = ledger.conn();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {LAST_ROW}"))
+            .unwrap()
+            .query_map(params![7, "x"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|p| p.contains("USING INDEX handled_by_instance")),
+            "{plan:?}"
+        );
     }
 
     #[test]
@@ -761,7 +854,7 @@ mod tests {
             "an old row names no queue: never skipped"
         );
         let version: i64 = ledger
-            .conn
+            .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, VERSION);
@@ -794,7 +887,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         let page: i64 = ledger
-            .conn
+            .conn()
             .query_row("PRAGMA page_size", [], |r| r.get(0))
             .unwrap();
         assert_eq!(page, PAGE_SIZE);
@@ -814,7 +907,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         ledger
-            .conn
+            .conn()
             .execute(
                 "INSERT INTO handled (instance, receipt, body_hash, handled_at, outcome) \
                  VALUES (?1, 5, ?2, 0, 'handled')",
@@ -833,7 +926,7 @@ mod tests {
         record_n(&mut ledger, 2000);
         // Into the file itself (the log stays between runs).
         ledger
-            .conn
+            .conn()
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
             .unwrap();
         drop(ledger);
@@ -880,7 +973,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
         let at = |l: &Ledger| -> i64 {
-            l.conn
+            l.conn()
                 .query_row(
                     "SELECT value FROM meta WHERE name = 'checked_at'",
                     [],
@@ -892,7 +985,7 @@ mod tests {
         };
         let first = at(&ledger);
         ledger
-            .conn
+            .conn()
             .execute("UPDATE meta SET value = '5' WHERE name = 'checked_at'", [])
             .unwrap();
         drop(ledger);

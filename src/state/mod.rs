@@ -13,10 +13,11 @@ pub mod turn;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use crate::exit::Result;
 use crate::state::dir::StateDir;
-use crate::state::ledger::Ledger;
+use crate::state::ledger::{Ledger, Opened};
 use crate::state::lock::{Lock, QueueId};
 use crate::state::turn::{Turn, Turns};
 use crate::terminal::interrupt::Interrupt;
@@ -49,6 +50,26 @@ pub struct Wanted<'a> {
     pub profile: Option<&'a str>,
 }
 
+/// What the instances of a multi-instance tail share: one connection to the ledger,
+/// opened by the first instance that needs it; the others, and an instance started later,
+/// take their queue's `Ledger` on it (a few µs, not an open, a check and a write each).
+#[derive(Default)]
+pub struct Shared {
+    ledger: Mutex<Option<Opened>>,
+}
+
+impl Shared {
+    fn ledger(&self, dir: &StateDir, queue: &QueueId) -> Result<Ledger> {
+        let mut opened = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        match &*opened {
+            Some(o) if o.path() == dir.join(ledger::FILE) => o.ledger(dir, queue),
+            _ => opened
+                .insert(Opened::open(dir, ledger::FILE)?)
+                .ledger(dir, queue),
+        }
+    }
+}
+
 /// Resolves, creates and locks the state directory, and opens the ledger; `None` with
 /// `--no-state` (said once on stderr). Every failure comes before anything is received.
 pub fn open(
@@ -56,6 +77,17 @@ pub fn open(
     env: &dyn Fn(&str) -> Option<String>,
     status: &Status,
     interrupt: &Interrupt,
+) -> Result<Option<State>> {
+    open_in(wanted, env, status, interrupt, None)
+}
+
+/// The same for one instance of several, on the ledger connection they `shared`.
+pub fn open_in(
+    wanted: &Wanted,
+    env: &dyn Fn(&str) -> Option<String>,
+    status: &Status,
+    interrupt: &Interrupt,
+    shared: Option<&Shared>,
 ) -> Result<Option<State>> {
     if wanted.none && wanted.turns.is_some() {
         return Err(
@@ -76,7 +108,10 @@ pub fn open(
     let queue = QueueId::new(wanted.api_url, wanted.instance);
     let lock = lock::take(&dir, &queue, wanted.command, status, interrupt)?;
     let ledger = if wanted.consumer || dir.explicit {
-        Some(Ledger::open(&dir, ledger::FILE, &queue)?)
+        Some(match shared {
+            Some(shared) => shared.ledger(&dir, &queue)?,
+            None => Ledger::open(&dir, ledger::FILE, &queue)?,
+        })
     } else {
         None
     };

@@ -171,8 +171,9 @@ fn broken_links(files: &[(PathBuf, String)]) -> Vec<String> {
                 } else if to.is_dir() {
                     String::new()
                 } else {
-                    match std::fs::read_to_string(&to) {
-                        Ok(to_text) => to_text,
+                    // Bytes: an image (docs/emulator-chat.png) is a target too.
+                    match std::fs::read(&to) {
+                        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                         Err(_) => {
                             problems.push(format!("{place}: no file {}", to.display()));
                             continue;

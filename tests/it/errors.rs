@@ -256,3 +256,24 @@ fn a_url_without_its_scheme_or_with_the_wrong_one_is_given_back_fixed() {
     );
     assert_no_token(&[&out.stdout, &out.stderr]);
 }
+
+#[test]
+fn a_tail_rejected_before_anything_came_says_only_the_error() {
+    // A wrong token: no `0 printed, 0 skipped, ...` summary of a run that never started.
+    let emu = Emulator::start(0);
+    for pipelining in [&[][..], &["--no-pipeline"][..]] {
+        let out = emu
+            .cmd()
+            .env("GREEN_API_TOKEN", "not-the-token-0123456789")
+            .args(["tail", "--format", "json"])
+            .args(pipelining)
+            .output()
+            .unwrap();
+        assert_exit(&out, 4);
+        let line = error_line(&out);
+        assert!(
+            line.starts_with("greenq: error: credentials rejected ("),
+            "{line}"
+        );
+    }
+}

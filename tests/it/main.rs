@@ -5,6 +5,8 @@
 
 mod support;
 
+mod browser;
+mod chat;
 mod consumer;
 mod coordinate;
 mod delete;
@@ -22,6 +24,7 @@ mod pacing;
 mod pipeline;
 mod profiles;
 mod publish;
+mod python_bot;
 mod receive;
 mod redaction;
 mod redis;
@@ -32,4 +35,5 @@ mod service;
 mod settings;
 mod state;
 mod tail;
+mod terminal;
 mod whole_queue;

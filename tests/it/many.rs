@@ -560,3 +560,47 @@ fn ctrl_c_while_an_instance_waits_for_a_killed_greenqs_keeper_stops_the_run() {
     std::fs::write(&gate, "").unwrap();
     wait_until(GUARD, "the command to end", || ended.exists());
 }
+
+/// The start of a tail of many profiles grows with their number, not its square (1,000
+/// took 7.5 s): the config file is read once for all the inline tokens, not once per
+/// profile, and all instances share one ledger connection, not one each. Counted (opens
+/// of the file, the ledger's descriptors), not timed, so that it holds under any load.
+#[test]
+fn many_profiles_read_the_config_file_once_and_share_one_ledger_connection() {
+    let fleet = Fleet::start(20, 5);
+    fleet.write_profiles_inline();
+    fleet.publish(1);
+    let state = tempfile::tempdir().unwrap();
+    let opens = Opens::watch(&fleet.config);
+    let mut child = fleet
+        .std_cmd()
+        .args(["tail", "--all-profiles", "--format", "json", "--state-dir"])
+        .arg(state.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = Vec::new();
+    for _ in 0..20 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(
+            !line.is_empty(),
+            "tail ended early: {}",
+            read_rest(child.stderr.take())
+        );
+        printed.extend_from_slice(line.as_bytes());
+    }
+    // Every instance printed its notification: all were built and follow their queues.
+    let ledgers = descriptors_on(child.id(), "ledger.sqlite3");
+    assert_eq!(signal_and_wait(&mut child, libc::SIGTERM), Some(130));
+    assert_eq!(by_instance(&printed).len(), 20);
+    // Once to list the profiles, once for their tokens.
+    let opens = opens.count();
+    assert!(
+        opens <= 2,
+        "the config file was opened {opens} times for 20 profiles"
+    );
+    assert_eq!(ledgers, 1, "connections to the ledger for 20 instances");
+}

@@ -200,8 +200,13 @@ fn credentials_and_paths_are_checked() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 405, "wrong method");
     assert_eq!(
-        agent().get(&emu.url()).call().unwrap().status().as_u16(),
+        agent().put(&emu.url()).send("").unwrap().status().as_u16(),
         405
+    );
+    // GET / is the chat page (docs/emulator.md).
+    assert_eq!(
+        agent().get(&emu.url()).call().unwrap().status().as_u16(),
+        200
     );
 }
 

@@ -23,8 +23,8 @@ use crate::consumer::{self, Many};
 use crate::exit::{Error, ExitCode, Result};
 use crate::secret::Secret;
 use crate::service::session::{Session, redact_panics_of};
-use crate::state::State;
 use crate::state::turn::Turns;
+use crate::state::{self, State};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::watch::Watch;
@@ -59,8 +59,13 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
     let count = options.count.take();
     // Every profile is resolved before anything is received: a usage error changes nothing.
     let mut resolved = Vec::with_capacity(profiles.len());
-    for profile in &profiles {
-        let config = Config::resolve_profile(global, &env, Some(profile))?;
+    // Read at once: the config file is parsed once, not once per profile.
+    let tokens = profiles::read_tokens(&profiles)?;
+    for (profile, token) in profiles.iter().zip(tokens) {
+        let config = match token {
+            Some(token) => Config::resolve_profile_token(global, &env, Some(profile), Some(token))?,
+            None => Config::resolve_profile(global, &env, Some(profile))?,
+        };
         let credentials = credentials_of(&config, profile)?;
         resolved.push((profile.name.clone(), config, credentials));
     }
@@ -81,10 +86,13 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
     if fleet.is_some() {
         watch = watch.with_fleet(&fleet_metrics);
     }
+    // One ledger connection for all.
+    let shared = state::Shared::default();
     let build = |session: &Session, many: &Many| -> Result<Built> {
         // Each instance's lock and ledger (and turn), before anything is received.
         let turns = fleet.as_ref().map(|f| f as &dyn Turns);
-        let state = consumer::open_state_with(session, args, turns, Some(many.profile))?;
+        let state =
+            consumer::open_state_with(session, args, Some(&shared), turns, Some(many.profile))?;
         let mut delivery = consumer::build_with(session, global, args, state.as_ref(), Some(many))?;
         let instance = session.config.require_credentials()?.instance;
         tail::watched(
@@ -138,7 +146,9 @@ pub fn follow_all(
     let secrets: Vec<Secret> = resolved.iter().map(|(_, _, c)| c.token.clone()).collect();
     redact_panics_of(secrets.clone());
 
-    let status = Arc::new(Status::new(run.quiet, run.verbose));
+    let verb = if run.printing { "printed" } else { "handled" };
+    // The run's status alone draws: one line over every instance.
+    let status = Arc::new(Status::with_board(run.quiet, run.verbose, verb));
     let stopper = Arc::new(Stopper::default());
     let budget = count.map(|n| Budget::new(n, stopper.clone()));
     let wrap = |handler: Box<dyn Handler>| -> Box<dyn Handler> {
@@ -157,20 +167,21 @@ pub fn follow_all(
     });
 
     let started = Instant::now();
-    let (printing, fail_fast) = (run.printing, run.fail_fast);
+    let fail_fast = run.fail_fast;
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Option<Error>>();
     let go = Go::default();
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = resolved
             .into_iter()
             .map(|(name, config, credentials)| {
-                let (stopper, wrap, secrets, go) = (&stopper, &wrap, &secrets, &go);
+                let (stopper, wrap, secrets, go, status) =
+                    (&stopper, &wrap, &secrets, &go, &status);
                 let ready = ready_tx.clone();
                 let thread = std::thread::Builder::new().name(format!("tail {name}"));
                 let spawned = thread.spawn_scoped(scope, move || {
                     // A handler is not Send (the printing one holds stdout): each thread
                     // builds its own, and all wait until every one was built.
-                    let labelled = Arc::new(Status::labelled(run.quiet, run.verbose, &name));
+                    let labelled = Arc::new(Status::instance(status, &name));
                     let session = Session::child(&config, credentials, labelled);
                     // From here: the build may wait (for a killed greenq's keeper).
                     stopper.watch(session.interrupt.clone());
@@ -198,7 +209,7 @@ pub fn follow_all(
                     let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
                     let (ended, summary) =
                         tail::follow_summarised(&session, options, delivery, ledger);
-                    let code = end_code(&name, ended, stopper, fail_fast);
+                    let code = end_code(&name, ended, stopper, fail_fast, status);
                     Some(Outcome {
                         profile: name,
                         code,
@@ -226,12 +237,13 @@ pub fn follow_all(
         }
         if problem.is_none() {
             on_start(&status);
+            status.show_board();
         }
         go.set(problem.is_none());
         let outcomes: Vec<Option<Outcome>> = handles
             .into_iter()
             .zip(names.iter())
-            .map(|(handle, name)| joined(handle, name))
+            .map(|(handle, name)| joined(handle, name, &status))
             .collect();
         match problem {
             Some(e) => Err(e),
@@ -239,7 +251,7 @@ pub fn follow_all(
         }
     })?;
 
-    let verb = if printing { "printed" } else { "handled" };
+    status.clear();
     for outcome in &outcomes {
         status.line(outcome.line());
     }
@@ -262,7 +274,13 @@ fn is_consumer(args: &TailArgs) -> bool {
 
 /// An instance's exit code from how its loop ended; an error is said at once, naming
 /// the profile, and with `--fail-fast` stops the others.
-fn end_code(name: &str, ended: Result<End>, stopper: &Stopper, fail_fast: bool) -> ExitCode {
+fn end_code(
+    name: &str,
+    ended: Result<End>,
+    stopper: &Stopper,
+    fail_fast: bool,
+    status: &Status,
+) -> ExitCode {
     match ended {
         Ok(End::Done | End::Yielded) => ExitCode::Success,
         // stdout closed, or `-n` reached: the others stop too.
@@ -284,7 +302,8 @@ fn end_code(name: &str, ended: Result<End>, stopper: &Stopper, fail_fast: bool) 
             } else {
                 "the other instances go on"
             };
-            crate::ewriteln!("greenq: error: profile {name} stopped: {e}; {rest}");
+            status
+                .suspend(|| crate::ewriteln!("greenq: error: profile {name} stopped: {e}; {rest}"));
             if fail_fast {
                 stopper.stop(Reason::FailFast);
             }
@@ -297,9 +316,10 @@ fn end_code(name: &str, ended: Result<End>, stopper: &Stopper, fail_fast: bool) 
 fn joined(
     handle: std::result::Result<std::thread::ScopedJoinHandle<'_, Option<Outcome>>, String>,
     profile: &str,
+    status: &Status,
 ) -> Option<Outcome> {
     let failed = |why: String| {
-        crate::ewriteln!("greenq: error: profile {profile} stopped ({why})");
+        status.suspend(|| crate::ewriteln!("greenq: error: profile {profile} stopped ({why})"));
         Some(Outcome {
             profile: profile.to_string(),
             code: ExitCode::Failure,

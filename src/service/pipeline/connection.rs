@@ -27,8 +27,16 @@ pub struct Endpoint {
     pub tls: Option<Arc<ClientConfig>>,
 }
 
-/// The TLS client configuration ureq builds for `RootCerts::PlatformVerifier`.
+/// The TLS client configuration ureq builds for `RootCerts::PlatformVerifier`, built once
+/// per process: its verifier loads the system's roots at its first handshake, which a
+/// tail of 1,000 instances over https did 1,000 times (time and a root store each).
 pub fn tls_config() -> Result<Arc<ClientConfig>, rustls::Error> {
+    static CONFIG: std::sync::OnceLock<Result<Arc<ClientConfig>, rustls::Error>> =
+        std::sync::OnceLock::new();
+    CONFIG.get_or_init(build_tls_config).clone()
+}
+
+fn build_tls_config() -> Result<Arc<ClientConfig>, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())?;
     let config = ClientConfig::builder_with_provider(provider)

@@ -78,7 +78,6 @@ pub fn queue<'a>(
     let prefix = uri.path().trim_end_matches('/');
     let head = format!("{prefix}/waInstance{}/", credentials.instance);
     let token = credentials.token.expose();
-    let query = receive_timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
     Box::new(Pipelined {
         client: &session.client,
         status: session.status.clone(),
@@ -95,7 +94,7 @@ pub fn queue<'a>(
         },
         origin: format!("{}://{host_header}", uri.scheme_str().unwrap_or("http")),
         host_header,
-        receive_target: format!("{head}receiveNotification/{token}{query}"),
+        receive_target: format!("{head}receiveNotification/{token}"),
         delete_prefix: format!("{head}deleteNotification/{token}/"),
         settings_target: format!("{head}getSettings/{token}"),
         receive_timeout,
@@ -121,8 +120,9 @@ pub struct Pipelined<'a> {
     settings_target: String,
     receive_timeout: Option<u32>,
     connection: Option<Connection>,
-    /// A receive sent behind a delete, and when: its answer is the next to read.
-    in_flight: Option<Instant>,
+    /// A receive sent behind a delete, when, and with what receiveTimeout: its answer is
+    /// the next to read.
+    in_flight: Option<(Instant, Option<u32>)>,
     /// Pipelining failed once: the rest of the run goes through the client.
     off: bool,
     request: Vec<u8>,
@@ -136,7 +136,8 @@ enum Failed {
 
 #[derive(Clone, Copy)]
 enum Call {
-    Receive,
+    /// With its receiveTimeout.
+    Receive(Option<u32>),
     Delete(u64),
     Settings,
 }
@@ -145,7 +146,7 @@ impl Call {
     /// The API method, as the pace knows it.
     fn method(self) -> &'static str {
         match self {
-            Call::Receive => RECEIVE,
+            Call::Receive(_) => RECEIVE,
             Call::Delete(_) => DELETE,
             Call::Settings => SETTINGS,
         }
@@ -173,6 +174,10 @@ impl Queue for Pipelined<'_> {
         })
     }
 
+    fn set_receive_timeout(&mut self, timeout: Option<u32>) {
+        self.receive_timeout = timeout;
+    }
+
     fn settings(&mut self) -> Result<Settings, ApiError> {
         if self.off {
             return self.client.get_settings();
@@ -189,15 +194,15 @@ impl Pipelined<'_> {
         if self.off || !self.client.contacted() {
             return self.client.receive(self.receive_timeout);
         }
-        if let Some(sent) = self.in_flight.take() {
-            let deadline = sent + self.deadline(Call::Receive);
+        if let Some((sent, timeout)) = self.in_flight.take() {
+            let deadline = sent + self.deadline(Call::Receive(timeout));
             let read = match self.connection.as_mut() {
                 Some(connection) => connection.read_answer(deadline),
                 None => Err(Fault::Closed { partial: false }),
             };
             return match read {
                 Ok(answer) => {
-                    self.answered(Call::Receive, &answer, sent, true);
+                    self.answered(Call::Receive(timeout), &answer, sent, true);
                     match self.client.receive_answer(&answer.into()) {
                         Err(ApiError::Unexpected { reason }) => {
                             self.give_up(&format!("the pipelined receive was answered {reason}"));
@@ -231,7 +236,7 @@ impl Pipelined<'_> {
                 }
             };
         }
-        let answer = self.alone(Call::Receive)?;
+        let answer = self.alone(Call::Receive(self.receive_timeout))?;
         self.client.receive_answer(&answer)
     }
 
@@ -263,7 +268,8 @@ impl Pipelined<'_> {
         let mut request = std::mem::take(&mut self.request);
         request.clear();
         self.push_request(&mut request, Call::Delete(receipt));
-        self.push_request(&mut request, Call::Receive);
+        let timeout = self.receive_timeout;
+        self.push_request(&mut request, Call::Receive(timeout));
         let read = self.send_and_read(&request, Call::Delete(receipt));
         self.request = request;
         let (answer, sent) = match read {
@@ -288,7 +294,7 @@ impl Pipelined<'_> {
         match self.client.delete_answer(&answer.into()) {
             Ok(deleted) => {
                 if open {
-                    self.in_flight = Some(sent);
+                    self.in_flight = Some((sent, timeout));
                 }
                 Ok(deleted)
             }
@@ -392,7 +398,7 @@ impl Pipelined<'_> {
     /// How long the answer to `call` may take, as the client allows it.
     fn deadline(&self, call: Call) -> std::time::Duration {
         match call {
-            Call::Receive => long_poll_deadline(self.receive_timeout),
+            Call::Receive(timeout) => long_poll_deadline(timeout),
             Call::Delete(_) | Call::Settings => CALL_DEADLINE,
         }
     }
@@ -407,9 +413,12 @@ impl Pipelined<'_> {
 
     fn push_request(&self, request: &mut Vec<u8>, call: Call) {
         match call {
-            Call::Receive => {
+            Call::Receive(timeout) => {
                 request.extend_from_slice(b"GET ");
                 request.extend_from_slice(self.receive_target.as_bytes());
+                if let Some(n) = timeout {
+                    request.extend_from_slice(format!("?receiveTimeout={n}").as_bytes());
+                }
             }
             Call::Delete(receipt) => {
                 request.extend_from_slice(b"DELETE ");
@@ -461,7 +470,10 @@ impl Pipelined<'_> {
     /// `METHOD URL` of `call`, the token redacted: for -v.
     fn shown(&self, call: Call) -> String {
         let (method, target) = match call {
-            Call::Receive => ("GET", self.receive_target.clone()),
+            Call::Receive(timeout) => {
+                let query = timeout.map_or_else(String::new, |n| format!("?receiveTimeout={n}"));
+                ("GET", format!("{}{query}", self.receive_target))
+            }
             Call::Delete(receipt) => ("DELETE", format!("{}{receipt}", self.delete_prefix)),
             Call::Settings => ("GET", self.settings_target.clone()),
         };

@@ -80,7 +80,9 @@ impl<'a> Retry<'a> {
     /// in a batch): the next fault starts with a short pause again.
     pub fn progress(&mut self) {
         self.backoff.reset();
-        self.trouble_since = None;
+        if self.trouble_since.take().is_some() {
+            self.status.failing(false);
+        }
     }
 
     /// Runs `call` until it succeeds, fails for good, or the retries run out. Transient
@@ -171,6 +173,9 @@ impl<'a> Retry<'a> {
     /// A status line; with `--quiet`, one a minute once trouble lasted a minute, so that a
     /// loop that gets nowhere is never silent. True when it was shown.
     fn report(&mut self, line: &str, now: Instant) -> bool {
+        if self.trouble_since.is_none() {
+            self.status.failing(true);
+        }
         let since = *self.trouble_since.get_or_insert(now);
         if !self.status.is_quiet() {
             self.status.line(line);

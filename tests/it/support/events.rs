@@ -96,3 +96,73 @@ pub fn wait_until_blocked_in_pipe_write(child: &Child, limit: Duration) {
         thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Counts the opens of a file from now on (inotify's IN_OPEN): how often a run read it,
+/// whatever the machine's load.
+pub struct Opens {
+    fd: std::os::fd::OwnedFd,
+}
+
+impl Opens {
+    pub fn watch(path: &std::path::Path) -> Opens {
+        use std::os::fd::FromRawFd;
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::CString::new(path.as_os_str().as_bytes()).expect("a path");
+        // SAFETY: inotify_init1(2) returns a new descriptor we own; inotify_add_watch(2)
+        // reads a NUL-terminated path.
+        unsafe {
+            let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
+            assert!(fd >= 0, "inotify_init1");
+            let fd = std::os::fd::OwnedFd::from_raw_fd(fd);
+            let wd = libc::inotify_add_watch(
+                std::os::fd::AsRawFd::as_raw_fd(&fd),
+                name.as_ptr(),
+                // Closes too: inotify merges an event into the same one unread before
+                // it, so that opens alone would count as one.
+                libc::IN_OPEN | libc::IN_CLOSE_NOWRITE | libc::IN_CLOSE_WRITE,
+            );
+            assert!(wd >= 0, "inotify_add_watch");
+            Opens { fd }
+        }
+    }
+
+    /// The opens seen so far (read after the process that opened it ended).
+    pub fn count(&self) -> usize {
+        let mut count = 0;
+        let mut buf = [0u8; 4096];
+        loop {
+            // SAFETY: read(2) into a buffer we own, of its length.
+            let n = unsafe {
+                libc::read(
+                    std::os::fd::AsRawFd::as_raw_fd(&self.fd),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                )
+            };
+            if n <= 0 {
+                return count;
+            }
+            // Each event: wd, mask, cookie, len (4 bytes each), then `len` bytes of name.
+            let mut at = 0;
+            while at + 16 <= n as usize {
+                let field = |i: usize| {
+                    u32::from_ne_bytes(buf[at + i..at + i + 4].try_into().expect("4 bytes"))
+                };
+                if field(4) & libc::IN_OPEN != 0 {
+                    count += 1;
+                }
+                at += 16 + field(12) as usize;
+            }
+        }
+    }
+}
+
+/// How many of a process's descriptors are open on a file named `name`.
+pub fn descriptors_on(pid: u32, name: &str) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("the process's descriptors")
+        .flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .filter(|target| target.file_name().is_some_and(|n| n == name))
+        .count()
+}

@@ -105,6 +105,23 @@ impl Fleet {
         std::fs::write(&self.config, text).expect("config");
     }
 
+    /// Writes a config file (0600) with profiles p0, p1, ... whose tokens are in it.
+    pub fn write_profiles_inline(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        let mut text = String::from("# the test fleet, tokens inline\n");
+        for i in 0..self.size {
+            text.push_str(&format!(
+                "\n[profiles.p{i}]\napi_url = \"{url}\"\nwebhook_url = \"{url}\"\ninstance = {}\ntoken = \"{}\"\n",
+                fleet_id(i),
+                fleet_token(i),
+                url = self.emulator.url()
+            ));
+        }
+        std::fs::write(&self.config, text).expect("config");
+        std::fs::set_permissions(&self.config, std::fs::Permissions::from_mode(0o600))
+            .expect("chmod");
+    }
+
     /// Points profile `i` (its `api_url` and `webhook_url`, as `write_profiles` wrote them) at
     /// another host, e.g. a scripted server that misbehaves for that instance alone.
     pub fn point_profile_at(&self, i: usize, url: &str) {

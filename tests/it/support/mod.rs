@@ -29,6 +29,8 @@ mod fleet;
 pub use fleet::*;
 mod redis;
 pub use redis::*;
+mod chat;
+pub use chat::*;
 
 /// A token every test uses, so that any output can be searched for it.
 pub const TOKEN: &str = "tok3n-S3CRET-4f9a2c71e0b8d5";

@@ -10,6 +10,9 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 
 use super::{INSTANCE, TOKEN, bin};
 
+/// The pty's width.
+const COLS: u16 = 160;
+
 /// The longest wait for the terminal's last bytes after the child exited.
 const END_OF_OUTPUT: Duration = Duration::from_secs(5);
 
@@ -35,21 +38,28 @@ impl Pty {
     /// As `spawn`, but nothing is read from the terminal until `read`: a stuck terminal,
     /// whose writes block once its buffer is full.
     pub fn spawn_unread(base: &str, args: &[&str]) -> Pty {
-        Self::spawn_unread_with(base, args, &[])
+        Self::spawn_unread_with(Some(base), args, &[])
     }
 
     /// As `spawn`, with more variables in the child's environment.
     pub fn spawn_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
-        let pty = Self::spawn_unread_with(base, args, env);
+        let pty = Self::spawn_unread_with(Some(base), args, env);
         pty.read();
         pty
     }
 
-    fn spawn_unread_with(base: &str, args: &[&str], env: &[(&str, &str)]) -> Pty {
+    /// `greenq ARGS` with no instance configured but by `env` (a config file of profiles).
+    pub fn spawn_configured_by(env: &[(&str, &str)], args: &[&str]) -> Pty {
+        let pty = Self::spawn_unread_with(None, args, env);
+        pty.read();
+        pty
+    }
+
+    fn spawn_unread_with(base: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
-                cols: 160,
+                cols: COLS,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -57,14 +67,17 @@ impl Pty {
         let mut cmd = CommandBuilder::new(bin());
         cmd.env_clear();
         cmd.args(args);
-        for (k, v) in [
-            ("GREEN_API_URL", base),
-            ("GREEN_API_WEBHOOK_URL", base),
-            ("GREEN_API_INSTANCE_ID", &INSTANCE.to_string()),
-            ("GREEN_API_TOKEN", TOKEN),
-            ("NO_PROXY", "*"),
-            ("TERM", "xterm-256color"),
-        ] {
+        if let Some(base) = base {
+            for (k, v) in [
+                ("GREEN_API_URL", base),
+                ("GREEN_API_WEBHOOK_URL", base),
+                ("GREEN_API_INSTANCE_ID", &INSTANCE.to_string()),
+                ("GREEN_API_TOKEN", TOKEN),
+            ] {
+                cmd.env(k, v);
+            }
+        }
+        for (k, v) in [("NO_PROXY", "*"), ("TERM", "xterm-256color")] {
             cmd.env(k, v);
         }
         cmd.env("XDG_STATE_HOME", super::state_home());
@@ -138,6 +151,21 @@ impl Pty {
                 .expect("lock")
                 .0;
         }
+    }
+
+    /// The lines a terminal of the pty's width shows after everything drawn so far, the
+    /// scrolled-off ones too (a screen taller than any test's output), trimmed, without
+    /// the blank ones: spinners redrawn in place leave only their last state, or nothing.
+    pub fn screen(&self) -> Vec<String> {
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("a size above 0");
+        let mut parser = vt100::Parser::new(size(2000), size(COLS), 0);
+        parser.process(self.output().as_bytes());
+        parser
+            .screen()
+            .rows(0, COLS)
+            .map(|row| row.trim_end().to_string())
+            .filter(|row| !row.is_empty())
+            .collect()
     }
 
     pub fn type_line(&mut self, line: &str) {
