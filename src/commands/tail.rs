@@ -351,6 +351,10 @@ fn follow(
     );
     loop {
         probe.turn();
+        // `--coordinate`: a queue no longer ours is not polled (its new owner polls it).
+        if turn.is_some_and(|t| !t.holds()) {
+            return Ok(End::Yielded);
+        }
         if options
             .count
             .is_some_and(|n| delivery.counts().handled >= n)

@@ -117,6 +117,10 @@ impl Turn for Lease {
         }
     }
 
+    fn holds(&self) -> bool {
+        Slot::usable(&self.0.lock(), Instant::now()).is_some()
+    }
+
     fn begin(&self) -> Option<u64> {
         let mut state = self.0.lock();
         let held = Slot::usable(&state, Instant::now())?;
@@ -177,6 +181,7 @@ mod tests {
         assert_eq!(lease.begin(), Some(3));
         assert!(lease.end());
         hold(&lease, 4, Duration::ZERO);
+        assert!(!lease.holds(), "the loop stops polling past the deadline");
         assert_eq!(lease.begin(), None, "held, but its deadline passed");
         assert_eq!(lease.epoch(), Some(4));
     }

@@ -10,6 +10,11 @@ pub trait Turn: Send + Sync {
     /// Blocks until this process may consume the queue; false when `interrupt` came first.
     fn wait(&self, interrupt: &Interrupt) -> bool;
 
+    /// The queue may be followed now (what `wait` waits for): false once its lease is
+    /// lost, given back or past its renew deadline, so that the loop stops polling a queue
+    /// another member may own.
+    fn holds(&self) -> bool;
+
     /// Begins handing one notification on: its lease's epoch while the queue is still
     /// held, else `None` (hand nothing on; the queue keeps it).
     fn begin(&self) -> Option<u64>;

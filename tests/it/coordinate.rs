@@ -814,3 +814,43 @@ fn a_frozen_member_that_wakes_after_its_lease_hands_nothing_new_on() {
         .collect();
     assert!(late.is_empty(), "a handed on after it woke: {late:?}");
 }
+
+#[test]
+fn a_member_that_lost_a_queue_stops_polling_it() {
+    let (fleet, redis, handled) = setup(1);
+    // The member reaches its one queue through a relay that counts its requests.
+    let relay = FaultProxy::relay(fleet.emulator.addr);
+    fleet.point_profile_at(0, &relay.url());
+    let url = redis.url();
+    let queues = ids(1);
+    let mut a = Member::start(&fleet, &url, "a", &["--profile", "p0"], &handled);
+    wait_until(Duration::from_secs(15), "a owns p0", || {
+        owners(&url, &queues)
+            .values()
+            .all(|o| o.as_deref() == Some("a"))
+    });
+    relay.wait_for_requests(2, GUARD);
+    // Another member's lease, as after a partition: a's next renewal finds it lost.
+    let key = format!("greenq:lease:{}", queues[0]);
+    redis.cli(&["SET", &key, "999999999 thief", "PX", "600000"]);
+    a.stderr.wait_for("lost the lease of instance", GUARD);
+    let at_loss = relay.wait_for_requests(0, GUARD);
+    // A whole TTL of a's renewals later (each pushes its registration's expiry on)...
+    let score = || -> u64 {
+        redis
+            .cli(&["ZSCORE", "greenq:members", "a"])
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    };
+    let from = score();
+    wait_until(Duration::from_secs(TTL + 2), "a TTL of renewals", || {
+        score() >= from + TTL * 1000
+    });
+    // ...it has sent at most the receive that was in flight (empty ones answer after 1 s).
+    let after = relay.wait_for_requests(0, GUARD);
+    assert!(
+        after <= at_loss + 1,
+        "a kept polling a queue it no longer holds: {at_loss} requests at the loss, {after} a TTL later"
+    );
+}
