@@ -465,7 +465,7 @@ impl Keeper {
         };
         let mut state = slot.lock();
         let mut released = false;
-        if state.in_hand {
+        if state.in_hand.is_some() {
             state.give_back = true;
         } else if let Some(h) = state.held.take() {
             state.to_release = Some(h.epoch);

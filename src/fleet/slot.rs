@@ -25,8 +25,9 @@ pub struct Held {
 #[derive(Debug, Default)]
 pub struct SlotState {
     pub held: Option<Held>,
-    /// The loop is handing a notification on (the work in flight).
-    pub in_hand: bool,
+    /// The loop is handing a notification on (the work in flight), begun under this
+    /// epoch: the one its command or hook is told, even if the lease moves meanwhile.
+    pub in_hand: Option<u64>,
     /// Over our share: give it back once the work in flight is done.
     pub give_back: bool,
     /// Given back or dropped while held: the coordinator deletes the key (epoch).
@@ -124,13 +125,13 @@ impl Turn for Lease {
     fn begin(&self) -> Option<u64> {
         let mut state = self.0.lock();
         let held = Slot::usable(&state, Instant::now())?;
-        state.in_hand = true;
+        state.in_hand = Some(held.epoch);
         Some(held.epoch)
     }
 
     fn end(&self) -> bool {
         let mut state = self.0.lock();
-        state.in_hand = false;
+        state.in_hand = None;
         if !state.give_back {
             return state.held.is_some();
         }
@@ -144,7 +145,8 @@ impl Turn for Lease {
     }
 
     fn epoch(&self) -> Option<u64> {
-        self.0.lock().held.map(|h| h.epoch)
+        let state = self.0.lock();
+        state.in_hand.or(state.held.map(|h| h.epoch))
     }
 }
 
@@ -184,6 +186,20 @@ mod tests {
         assert!(!lease.holds(), "the loop stops polling past the deadline");
         assert_eq!(lease.begin(), None, "held, but its deadline passed");
         assert_eq!(lease.epoch(), Some(4));
+    }
+
+    #[test]
+    fn the_work_in_flight_is_told_the_epoch_it_began_under() {
+        let (lease, _) = lease();
+        hold(&lease, 3, Duration::from_secs(60));
+        assert_eq!(lease.begin(), Some(3));
+        // Lost during a long command, then taken again: a retried hook still says 3.
+        lease.0.lock().held = None;
+        assert_eq!(lease.epoch(), Some(3));
+        hold(&lease, 8, Duration::from_secs(60));
+        assert_eq!(lease.epoch(), Some(3));
+        assert!(lease.end());
+        assert_eq!(lease.epoch(), Some(8));
     }
 
     #[test]

@@ -23,8 +23,9 @@ pub trait Turn: Send + Sync {
     /// back meanwhile (then wait for the next turn, with a fresh connection).
     fn end(&self) -> bool;
 
-    /// The epoch of the lease held now, for a command (`GREENQ_LEASE_EPOCH`) or a hook
-    /// (`X-Greenq-Lease-Epoch`).
+    /// The epoch the work in flight began under (else of the lease held now), for a
+    /// command (`GREENQ_LEASE_EPOCH`) or a hook (`X-Greenq-Lease-Epoch`): a fence
+    /// downstream must see the epoch that was checked, not a later one.
     fn epoch(&self) -> Option<u64>;
 }
 
