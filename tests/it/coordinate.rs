@@ -113,6 +113,15 @@ fn owners(url: &str, instances: &[u64]) -> BTreeMap<u64, Option<String>> {
         .collect()
 }
 
+/// Waits until `member` owns every one of `queues`, as Redis says.
+fn wait_owned_by(url: &str, queues: &[u64], member: &str, limit: Duration) {
+    wait_until(limit, &format!("{member} owns every queue"), || {
+        owners(url, queues)
+            .values()
+            .all(|o| o.as_deref() == Some(member))
+    });
+}
+
 fn counts(owners: &BTreeMap<u64, Option<String>>) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for owner in owners.values().flatten() {
@@ -383,11 +392,7 @@ fn a_member_cut_off_from_redis_stops_before_its_queues_move() {
         .collect();
     let cut = now_ns();
     link.cut();
-    wait_until(Duration::from_secs(TTL + 3), "b owns every queue", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("b"))
-    });
+    wait_owned_by(&url, &queues, "b", Duration::from_secs(TTL + 3));
     a.stderr
         .wait_for("cannot be reached", Duration::from_secs(TTL + 3));
     // Notifications keep coming a second past the promised bound, and b hands them on:
@@ -484,20 +489,12 @@ fn a_standby_takes_over_one_profile_when_the_active_member_is_killed() {
     let url = redis.url();
     let queues = ids(1);
     let mut one = Member::start(&fleet, &url, "one", &["--profile", "p0"], &handled);
-    wait_until(Duration::from_secs(15), "one owns p0", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("one"))
-    });
+    wait_owned_by(&url, &queues, "one", Duration::from_secs(15));
     let _two = Member::start(&fleet, &url, "two", &["--profile", "p0"], &handled);
     publish_round(&fleet, 0);
     wait_all_handled(&handled, &fleet, 0..1, Duration::from_secs(30));
     one.child.kill().expect("kill -9");
-    wait_until(Duration::from_secs(TTL + 2), "two owns p0", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("two"))
-    });
+    wait_owned_by(&url, &queues, "two", Duration::from_secs(TTL + 2));
     publish_round(&fleet, 1);
     wait_all_handled(&handled, &fleet, 0..2, Duration::from_secs(30));
     let all = records(&handled);
@@ -701,11 +698,7 @@ fn a_command_longer_than_the_lease_keeps_it_and_the_metrics_say_so() {
         .and_then(|rest| rest.split('/').next())
         .and_then(|a| a.parse().ok())
         .unwrap();
-    wait_until(Duration::from_secs(15), "one owns p0", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("one"))
-    });
+    wait_owned_by(&url, &queues, "one", Duration::from_secs(15));
     let _two = Member::start(&fleet, &url, "two", &["--profile", "p0"], &handled);
     publish_round(&fleet, 0);
     wait_until(Duration::from_secs(30), "the command ran", || {
@@ -784,22 +777,14 @@ fn a_frozen_member_that_wakes_after_its_lease_hands_nothing_new_on() {
     let url = redis.url();
     let queues = ids(1);
     let mut a = Member::start(&fleet, &url, "a", &["--profile", "p0"], &handled);
-    wait_until(Duration::from_secs(15), "a owns p0", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("a"))
-    });
+    wait_owned_by(&url, &queues, "a", Duration::from_secs(15));
     let _b = Member::start(&fleet, &url, "b", &["--profile", "p0"], &handled);
     let publisher = Publisher::start(&fleet, 0, Duration::from_millis(50));
     wait_until(Duration::from_secs(30), "a hands on", || {
         records(&handled).iter().any(|r| r.member == "a")
     });
     send_signal(&a.child, libc::SIGSTOP);
-    wait_until(Duration::from_secs(TTL + 3), "b took p0 over", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("b"))
-    });
+    wait_owned_by(&url, &queues, "b", Duration::from_secs(TTL + 3));
     wait_until(Duration::from_secs(30), "b hands on", || {
         records(&handled).iter().any(|r| r.member == "b")
     });
@@ -824,11 +809,7 @@ fn a_member_that_lost_a_queue_stops_polling_it() {
     let url = redis.url();
     let queues = ids(1);
     let mut a = Member::start(&fleet, &url, "a", &["--profile", "p0"], &handled);
-    wait_until(Duration::from_secs(15), "a owns p0", || {
-        owners(&url, &queues)
-            .values()
-            .all(|o| o.as_deref() == Some("a"))
-    });
+    wait_owned_by(&url, &queues, "a", Duration::from_secs(15));
     relay.wait_for_requests(2, GUARD);
     // Another member's lease, as after a partition: a's next renewal finds it lost.
     let key = format!("greenq:lease:{}", queues[0]);
