@@ -6,11 +6,12 @@
 //! at a time, each after its work in flight. A member stops handing on by itself two
 //! thirds of a TTL after its last renewal was sent, before its lease can have expired.
 //!
-//! `address`: the URL and its redaction; `scripts`: the Redis round trips; `share`: the
+//! `address`: the URL and its redaction; `clock`: the deadline's clock; `scripts`: the Redis round trips; `share`: the
 //! fair share and the rendezvous order; `slot`: one queue's lease as its loop sees it;
 //! `view`: what `greenq fleet` reads.
 
 pub mod address;
+pub mod clock;
 pub mod scripts;
 pub mod share;
 pub mod slot;
@@ -382,7 +383,7 @@ impl Keeper {
         let live = &self.live;
         candidates.sort_by_key(|s| share::preference(member, s.instance, live));
         let instances: Vec<u64> = candidates.iter().map(|s| s.instance).collect();
-        let sent = Instant::now();
+        let (sent, sent_at) = (Instant::now(), clock::Moment::now());
         let round = scripts::Round {
             member,
             ttl_ms,
@@ -397,7 +398,7 @@ impl Keeper {
         self.floor = self.floor.max(ticked.epoch);
         shared.metrics.renewed(now - sent, ticked.members.len());
         self.given_dirty = ticked.registered_anew && given.is_none();
-        let deadline = sent + renew_deadline(ttl);
+        let deadline = sent_at + renew_deadline(ttl);
         for ((instance, epoch), still) in leases.iter().zip(&ticked.held) {
             let Some(slot) = slots.iter().find(|s| s.instance == *instance) else {
                 continue;

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::clock::Moment;
 use crate::state::turn::Turn;
 use crate::terminal::interrupt::Interrupt;
 use crate::watch::fleet_metrics::FleetMetrics;
@@ -18,7 +19,7 @@ pub struct Held {
     pub epoch: u64,
     /// The last renewal's (or the acquisition's) send time + the renew deadline: past it,
     /// the lease may have expired in Redis, and nothing is handed on.
-    pub deadline: Instant,
+    pub deadline: Moment,
     pub acquired: Instant,
 }
 
@@ -74,7 +75,7 @@ impl Slot {
         self.changed.notify_all();
     }
 
-    fn usable(state: &SlotState, now: Instant) -> Option<Held> {
+    fn usable(state: &SlotState, now: Moment) -> Option<Held> {
         state.held.filter(|h| now < h.deadline && !state.give_back)
     }
 }
@@ -102,12 +103,10 @@ impl Turn for Lease {
             if interrupt.is_set() {
                 return false;
             }
-            let now = Instant::now();
-            if let Some(held) = Slot::usable(&state, now) {
+            if let Some(held) = Slot::usable(&state, Moment::now()) {
                 if !state.followed {
                     state.followed = true;
-                    slot.metrics
-                        .followed(now.saturating_duration_since(held.acquired));
+                    slot.metrics.followed(held.acquired.elapsed());
                 }
                 return true;
             }
@@ -119,12 +118,12 @@ impl Turn for Lease {
     }
 
     fn holds(&self) -> bool {
-        Slot::usable(&self.0.lock(), Instant::now()).is_some()
+        Slot::usable(&self.0.lock(), Moment::now()).is_some()
     }
 
     fn begin(&self) -> Option<u64> {
         let mut state = self.0.lock();
-        let held = Slot::usable(&state, Instant::now())?;
+        let held = Slot::usable(&state, Moment::now())?;
         state.in_hand = Some(held.epoch);
         Some(held.epoch)
     }
@@ -166,11 +165,10 @@ mod tests {
     }
 
     fn hold(lease: &Lease, epoch: u64, for_: Duration) {
-        let now = Instant::now();
         lease.0.lock().held = Some(Held {
             epoch,
-            deadline: now + for_,
-            acquired: now,
+            deadline: Moment::now() + for_,
+            acquired: Instant::now(),
         });
         lease.0.notify();
     }
