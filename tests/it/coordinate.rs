@@ -589,6 +589,17 @@ fn a_redis_password_is_refused_on_the_command_line_and_never_shown() {
         .unwrap();
     assert_exit(&out, 0);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Pa55"));
+    // greenq fleet refused, or with Redis gone: said without the password either way.
+    for (url, secret) in [(&wrong, "Wr0ng"), (&down, "Pa55")] {
+        let out = greenq()
+            .env("GREENQ_COORDINATE", url)
+            .args(["fleet", "--format", "table"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{out:?}");
+        let all = format!("{out:?}");
+        assert!(all.contains("127.0.0.1:") && !all.contains(secret), "{all}");
+    }
 }
 
 #[test]
