@@ -110,6 +110,12 @@ impl Fleet {
                 if let Err(e) = redis::cmd("PING").query::<String>(&mut con) {
                     return Err(refused(address, &e.to_string()));
                 }
+                if let Some(policy) = evicting(&mut con) {
+                    status.warning(format_args!(
+                        "the coordinator {} may evict keys when full (maxmemory-policy {policy}); a lease evicted before its time lets two members consume one queue; set maxmemory-policy noeviction there",
+                        address.shown()
+                    ));
+                }
             }
             Err(e) if is_permanent(&e) => return Err(refused(address, &e.to_string())),
             Err(_) => {}
@@ -189,6 +195,20 @@ fn interval(ttl: Duration) -> Duration {
 /// The deadline after a renewal was sent: two thirds of the TTL.
 fn renew_deadline(ttl: Duration) -> Duration {
     ttl * 2 / 3
+}
+
+/// The eviction policy of a Redis with a memory limit that may evict a lease (every
+/// policy but noeviction: leases have a TTL, so even volatile-* ones take them). `None`
+/// when it never evicts, or CONFIG is not allowed (a managed Redis): then nothing is said.
+fn evicting(con: &mut Connection) -> Option<String> {
+    let config: std::collections::HashMap<String, String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory*")
+        .query(con)
+        .ok()?;
+    let limited = config.get("maxmemory").is_some_and(|m| m != "0");
+    let policy = config.get("maxmemory-policy")?;
+    (limited && policy != "noeviction").then(|| policy.clone())
 }
 
 fn is_permanent(e: &redis::RedisError) -> bool {

@@ -846,3 +846,39 @@ fn a_member_that_lost_a_queue_stops_polling_it() {
         "a kept polling a queue it no longer holds: {at_loss} requests at the loss, {after} a TTL later"
     );
 }
+
+#[test]
+fn a_coordinator_that_may_evict_leases_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = Emulator::start(1);
+    emu.publish(&example("one"));
+    let tail = |redis: &Redis| {
+        emu.cmd()
+            .args(["tail", "-n", "1", "--coordinate", &redis.url()])
+            .args(["--lease-ttl", "1", "--state-dir"])
+            .arg(dir.path().join("state"))
+            .output()
+            .unwrap()
+    };
+    let evicting = Redis::start_with(
+        dir.path(),
+        &["--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru"],
+    );
+    let out = tail(&evicting);
+    assert_exit(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("may evict keys when full (maxmemory-policy volatile-lru)"),
+        "{err}"
+    );
+    drop(evicting);
+    // A limit with noeviction (or no limit): nothing said.
+    emu.publish(&example("two"));
+    let safe = Redis::start_with(
+        dir.path(),
+        &["--maxmemory", "64mb", "--maxmemory-policy", "noeviction"],
+    );
+    let out = tail(&safe);
+    assert_exit(&out, 0);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("evict"));
+}
