@@ -226,11 +226,15 @@ pub fn follow_summarised(
     retry.observe(&probe);
     let turn = delivery.turn();
     let ended = loop {
-        // `--coordinate`: the queue is followed only while this member holds its lease.
-        if let Some(turn) = &turn
-            && !turn.wait(&session.interrupt)
-        {
-            break Ok(End::Interrupted);
+        // `--coordinate`: the queue is followed only while this member holds its lease; a
+        // standby is ready and alive meanwhile (else /readyz and the watchdog fail it).
+        if let Some(turn) = &turn {
+            if !turn.holds() {
+                probe.standing_by();
+            }
+            if !turn.wait(&session.interrupt) {
+                break Ok(End::Interrupted);
+            }
         }
         match follow(
             session,

@@ -121,6 +121,11 @@ impl Probe {
         self.state.busy_for(self.step);
     }
 
+    /// `--coordinate`: the loop waits for its turn (another member holds the queue).
+    pub fn standing_by(&self) {
+        self.state.standing_by();
+    }
+
     /// A handler attempt starts.
     pub fn attempt_starts(&self) {
         self.state.busy_for(self.handler_step);

@@ -70,6 +70,13 @@ impl InstanceState {
         self.alive_until.store(until, Ordering::Relaxed);
     }
 
+    /// `--coordinate`: another member holds the queue and the loop waits for its turn.
+    /// That is its job: ready, and alive until its next step (`busy_for`) says otherwise.
+    pub fn standing_by(&self) {
+        self.answered.store(true, Ordering::Relaxed);
+        self.alive_until.store(u64::MAX, Ordering::Relaxed);
+    }
+
     /// The loop is within its lease (the watchdog may be fed) and not stopped.
     pub fn is_alive(&self) -> bool {
         self.alive_at(now_ms())
@@ -157,5 +164,23 @@ mod tests {
         );
         a.stop("HTTP 401");
         assert!(!r.all_alive(), "a stopped loop feeds no watchdog");
+    }
+
+    #[test]
+    fn a_standby_is_ready_and_alive_until_its_next_step() {
+        let r = Readiness::default();
+        let a = InstanceState::new("1".into());
+        r.add(a.clone());
+        a.standing_by();
+        assert_eq!(r.verdict(), Ok(()));
+        assert!(
+            a.alive_at(now_ms() + 3_600_000),
+            "a standby waits as long as it must"
+        );
+        a.busy_for(Duration::from_secs(60));
+        assert!(
+            !a.alive_at(now_ms() + 61_000),
+            "its turn came: leases again"
+        );
     }
 }

@@ -882,3 +882,43 @@ fn a_coordinator_that_may_evict_leases_is_warned_about() {
     assert_exit(&out, 0);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("evict"));
 }
+
+#[test]
+fn a_standby_is_ready_while_another_member_holds_its_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = Redis::start(dir.path());
+    let emu = Emulator::start(1);
+    // Another member's live lease on the one queue.
+    redis.cli(&["SET", "greenq:epoch", "5"]);
+    let key = format!("greenq:lease:{INSTANCE}");
+    redis.cli(&["SET", &key, "5 other", "PX", "600000"]);
+    let state = dir.path().join("state");
+    let (_standby, _stderr, addr) = tail_with_metrics(
+        &emu.url(),
+        &[
+            "--coordinate",
+            &redis.url(),
+            "--member",
+            "standby",
+            "--lease-ttl",
+            "1",
+            "--state-dir",
+            state.to_str().unwrap(),
+        ],
+    );
+    // Registered, so its turn was asked for: from then on it stands by, and says it is ready.
+    wait_until(GUARD, "the standby registered", || {
+        !redis
+            .cli(&["ZSCORE", "greenq:members", "standby"])
+            .trim()
+            .is_empty()
+    });
+    wait_until(Duration::from_secs(5), "/readyz 200", || {
+        http_get(addr, "/readyz").0 == 200
+    });
+    assert_eq!(
+        redis.cli(&["GET", &key]).trim(),
+        "5 other",
+        "the live lease is never taken"
+    );
+}
