@@ -490,6 +490,7 @@ fn follow(
                 Handed::Delete => {}
                 Handed::Interrupted => return Ok(Step::End(End::Interrupted)),
                 Handed::Closed => return Ok(Step::End(End::PipeClosed)),
+                Handed::Yielded => return Ok(Step::End(End::Yielded)),
             }
             // On the disk (for the kernel) before the delete goes out: a crash from here
             // on cannot make it be handed on again.
@@ -558,7 +559,13 @@ fn follow(
                     session.status.warning(line);
                 }
             }
-            Step::End(end) => return Ok(end),
+            Step::End(end) => {
+                // Its work in flight is over, not deleted: a give-back waiting for it goes on.
+                if let Some(turn) = turn {
+                    turn.end();
+                }
+                return Ok(end);
+            }
         }
         // The work in flight is done: a lease lost or given back meanwhile stops here.
         if let Some(turn) = turn

@@ -40,6 +40,9 @@ pub enum Step {
     Interrupted,
     /// Keep it queued and stop quietly: stdout was closed.
     Closed,
+    /// `--coordinate`: keep it queued for the member that holds the queue now (the lease
+    /// was lost or given back between two attempts).
+    Yielded,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -189,6 +192,15 @@ impl Delivery {
             // A signal before the handing on: this one is not handed on, not deleted.
             if self.interrupt.is_set() {
                 return Ok(Step::Interrupted);
+            }
+            // `--coordinate`: each attempt is a hand-on, made only under the lease; one lost
+            // during the pauses leaves the notification to the queue's new owner.
+            if (attempt > 1 || waits > 0) && self.turn.as_ref().is_some_and(|t| !t.holds()) {
+                self.status.line(format_args!(
+                    "receipt {}: the queue's lease was lost or given back between attempts; left queued for the member that holds it now",
+                    envelope.receipt_id
+                ));
+                return Ok(Step::Yielded);
             }
             self.probe.attempt_starts();
             let started = Instant::now();

@@ -922,3 +922,52 @@ fn a_standby_is_ready_while_another_member_holds_its_queue() {
         "the live lease is never taken"
     );
 }
+
+#[test]
+fn a_lease_lost_between_attempts_leaves_the_notification_to_the_new_owner() {
+    let (fleet, redis, _) = setup(1);
+    let url = redis.url();
+    let queues = ids(1);
+    // A command that always fails: attempt after attempt, a second or more apart.
+    let runs = fleet.dir.path().join("runs");
+    let mut a = fleet
+        .std_cmd()
+        .args(["tail", "--coordinate", &url, "--member", "a"])
+        .args(["--lease-ttl", &TTL.to_string(), "--state-dir"])
+        .arg(fleet.dir.path().join("state-a"))
+        .args(["--profile", "p0", "--exec", "--", "sh", "-c"])
+        .arg(format!("echo run >> {}; exit 1", runs.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = StderrLines::new(a.stderr.take().unwrap());
+    wait_owned_by(&url, &queues, "a", Duration::from_secs(15));
+    publish_round(&fleet, 0);
+    stderr.wait_for("attempt 1 failed", GUARD);
+    // Another member's lease, as after a partition, while a pauses between attempts.
+    let key = format!("greenq:lease:{}", queues[0]);
+    redis.cli(&["SET", &key, "999999999 thief", "PX", "600000"]);
+    stderr.wait_for("left queued for the member that holds it now", GUARD);
+    let tried = file_lines(&runs).len();
+    // A whole TTL of a's renewals later, it has not tried again, and the queue keeps it.
+    let score = || -> u64 {
+        redis
+            .cli(&["ZSCORE", "greenq:members", "a"])
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    };
+    let from = score();
+    wait_until(Duration::from_secs(TTL + 2), "a TTL of renewals", || {
+        score() >= from + TTL * 1000
+    });
+    assert_eq!(
+        file_lines(&runs).len(),
+        tried,
+        "tried again without the lease"
+    );
+    assert!(!fleet.is_empty(0), "the notification stays queued");
+    let _ = a.kill();
+    let _ = a.wait();
+}
