@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use super::deliver::Delivered;
 use super::send::{check_chat_id, text_data, with_quote};
 use super::simulate::{emit, instance_data};
-use super::store::{Contact, Message, Mode, new_id, now_ms};
+use super::store::{Contact, EVENT_BATCH, Message, Mode, new_id, now_ms};
 use crate::emulator::shared::State;
 
 const INDEX: &str = include_str!("page/index.html");
@@ -602,12 +602,20 @@ fn events(state: &Arc<State>, req: &Request<Incoming>, query: &str) -> Response<
             let changed = state.chats.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            for (seq, text) in state.chats.events_after(last) {
-                let frame = format!("id: {seq}\ndata: {text}\n\n");
-                if sender.send(Bytes::from(frame)).await.is_err() {
-                    return;
+            loop {
+                let batch = state.chats.events_after(last, EVENT_BATCH);
+                if batch.is_empty() {
+                    break;
                 }
-                last = seq;
+                for (seq, text) in batch {
+                    let mut frame = format!("id: {seq}\ndata: ").into_bytes();
+                    frame.extend_from_slice(&text);
+                    frame.extend_from_slice(b"\n\n");
+                    if sender.send(Bytes::from(frame)).await.is_err() {
+                        return;
+                    }
+                    last = seq;
+                }
             }
             if tokio::time::timeout(KEEP_ALIVE, changed).await.is_err()
                 && sender
