@@ -164,6 +164,21 @@ fn bad_chat_ids_and_bodies_get_the_vendors_400_and_queue_nothing() {
             json!({"phoneNumber": 123}),
             "bad phone number, valid from 11 to 16 digits",
         ),
+        (
+            "sendLocation",
+            json!({"chatId": ANNA, "latitude": "NaN", "longitude": 37.6}),
+            "Validation failed. Details: 'latitude' must be a number",
+        ),
+        (
+            "sendLocation",
+            json!({"chatId": ANNA, "latitude": 55.7, "longitude": "-inf"}),
+            "Validation failed. Details: 'longitude' must be a number",
+        ),
+        (
+            "checkWhatsapp",
+            json!({"chatId": "abc@lid"}),
+            "Validation failed. Details: 'chatId' must be one of",
+        ),
     ] {
         let (status, answer) = api(&emu, method, &body);
         assert_eq!(status, 400, "{method} {body}: {answer}");
@@ -229,6 +244,12 @@ fn contact_modes_decide_the_statuses_and_switches_are_honoured() {
         &json!({"phoneNumber": 79001234568u64}),
     );
     assert_eq!(exists["existsWhatsapp"], true);
+    // Newer pages take a chatId instead, a privacy id (@lid) too.
+    for chat in ["79001234568", "79001234568@c.us", "120650379300963@lid"] {
+        let (status, exists) = api(&emu, "checkWhatsapp", &json!({ "chatId": chat }));
+        assert_eq!(status, 200, "{chat}: {exists}");
+        assert_eq!(exists["existsWhatsapp"], true, "{chat}");
+    }
 
     // outgoingWebhook "no": no sent/delivered/read, but noAccount and failed still come.
     let (status, _) = api(&emu, "setSettings", &json!({"outgoingWebhook": "no"}));
