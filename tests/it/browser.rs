@@ -89,6 +89,14 @@ fn echo_bot(emu: &Emulator, stop: &AtomicBool) {
     }
 }
 
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Runs `script` in the page and returns its string result: one atomic look, never a
 /// stale element (the page replaces a message's element on every change).
 async fn js(client: &Client, script: &str) -> Result<String, Box<fantoccini::error::CmdError>> {
@@ -298,6 +306,9 @@ fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_t
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         scope.spawn(|| echo_bot(&emu, &stop));
+        // Set also when an assertion fails: the scope waits for the bot, which would
+        // otherwise poll forever and the failing test never end.
+        let _stop = StopOnDrop(&stop);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -322,7 +333,6 @@ fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_t
             let _ = client.close().await;
             outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
-        stop.store(true, Ordering::SeqCst);
         outcome.expect("the browser session");
     });
 }
