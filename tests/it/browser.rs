@@ -280,6 +280,28 @@ async fn drive(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::er
     assert_eq!(count(client, "#messages li.msg").await?, 2, "no duplicates");
     assert_eq!(count(client, "#contact-list li").await?, 1);
     assert_eq!(js(client, TICKS).await?, "read");
+    // A poll whose option is named like a property of every JavaScript object.
+    let (_, poll) = api(
+        emu,
+        "sendPoll",
+        &json!({"chatId": "79001234568@c.us", "message": "Pick", "options": [
+            {"optionName": "constructor"}, {"optionName": "Red"}]}),
+    );
+    let (status, _) = post_json(
+        &format!("{}/chat/votes", emu.url()),
+        &json!({"chatId": "79001234568@c.us", "idMessage": poll["idMessage"], "optionNames": ["Red"]}),
+    );
+    assert_eq!(status, 200);
+    let options =
+        "return [...document.querySelectorAll('.poll-option')].map(b => b.textContent).join('|')";
+    let start = Instant::now();
+    loop {
+        let shown = js(client, options).await?;
+        if shown == "constructor|Red · 1" {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the vote on the page: {shown}");
+    }
     Ok(())
 }
 
