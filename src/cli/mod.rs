@@ -534,6 +534,14 @@ pub struct ServeArgs {
     /// offline: sent; not on WhatsApp: noAccount; failing: failed). Example: --status-delay 0.05
     #[arg(long, value_name = "SECS", default_value = "0.2", value_parser = parse_seconds)]
     pub status_delay: std::time::Duration,
+
+    /// Seconds with no receive open before the chat page asks "is your bot running?"
+    ///
+    /// The banner shows while nobody long-polls the instance's queue and the last receive
+    /// ended this long ago (or the emulator started this long ago); 0 shows it whenever no
+    /// receive is open. Example: --idle-banner 10
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub idle_banner: u64,
 }
 
 /// The states of getStateInstance, as the live service names them.

@@ -52,7 +52,8 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     .with_push_timing(args.push_retry, args.push_timeout)
     .with_whole_queue(args.count_refresh, args.clear_interval)
     .with_rate_limit(args.rate_limit)
-    .with_status_delay(args.status_delay);
+    .with_status_delay(args.status_delay)
+    .with_idle_banner(args.idle_banner);
     let addr = emulator.local_addr().with_context(|| {
         Error::failure("cannot read the bound address").fix("try another --listen address")
     })?;

@@ -171,6 +171,14 @@ impl Emulator {
         self
     }
 
+    /// Seconds without a receive before the chat page's banner (`serve --idle-banner`).
+    pub fn with_idle_banner(mut self, secs: u64) -> Self {
+        if let Some(s) = Arc::get_mut(&mut self.state) {
+            s.chats.idle_banner = secs;
+        }
+        self
+    }
+
     /// Injects faults into a share of the requests (`greenq serve --faults`).
     pub fn with_faults(mut self, faults: Option<faults::Faults>) -> Self {
         self.faults = faults.map(Arc::new);

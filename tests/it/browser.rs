@@ -305,15 +305,52 @@ async fn drive(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::er
     Ok(())
 }
 
-#[test]
-fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_text() {
-    let (Some(driver), Some(browser)) = (
-        tool(&["chromedriver"]),
-        tool(&["chromium", "chromium-browser", "google-chrome"]),
-    ) else {
+/// The paths of chromedriver and Chromium, or None (the test then skips, saying why).
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+    let found =
+        tool(&["chromedriver"]).zip(tool(&["chromium", "chromium-browser", "google-chrome"]));
+    if found.is_none() {
         eprintln!(
             "skipped: the browser test: chromium and chromedriver are not installed (.ci/run installs chromium and chromium-driver)"
         );
+    }
+    found
+}
+
+/// Runs `drive` on a headless Chromium session through chromedriver on `port`; the session
+/// is closed (and Chromium with it) even when an assertion fails.
+fn in_browser<F>(port: u16, browser: &Path, drive: impl FnOnce(Client) -> F)
+where
+    F: std::future::Future<Output = Result<(), Box<fantoccini::error::CmdError>>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": browser, "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,800", "--lang=en-US",
+            ]}),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        let outcome = AssertUnwindSafe(drive(client.clone())).catch_unwind().await;
+        let _ = client.close().await;
+        outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    outcome.expect("the browser session");
+}
+
+#[test]
+fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_text() {
+    let Some((driver, browser)) = browser_tools() else {
         return;
     };
     let emu = Emulator::start_with(&[
@@ -331,30 +368,74 @@ fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_t
         // Set also when an assertion fails: the scope waits for the bot, which would
         // otherwise poll forever and the failing test never end.
         let _stop = StopOnDrop(&stop);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let outcome = runtime.block_on(async {
-            let mut caps = serde_json::Map::new();
-            caps.insert(
-                "goog:chromeOptions".into(),
-                json!({"binary": browser, "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--window-size=1280,800", "--lang=en-US",
-                ]}),
-            );
-            let client =
-                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                    .capabilities(caps)
-                    .connect(&format!("http://127.0.0.1:{port}"))
-                    .await
-                    .expect("a WebDriver session");
-            // The session is closed (and Chromium with it) even when an assertion fails.
-            let outcome = AssertUnwindSafe(drive(&client, &emu)).catch_unwind().await;
-            let _ = client.close().await;
-            outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        outcome.expect("the browser session");
+        let emu = &emu;
+        in_browser(
+            port,
+            &browser,
+            |client| async move { drive(&client, emu).await },
+        );
+    });
+}
+
+const BANNER_SHOWN: &str = "return !document.querySelector('#banner').hidden";
+const BANNER_HIDDEN: &str = "return document.querySelector('#banner').hidden";
+
+/// `serve --idle-banner 1`: the banner shows once nobody has received for a second, hides
+/// while a bot long-polls, and shows again after that receive ended.
+async fn banner(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::error::CmdError>> {
+    client.goto(&emu.url()).await?;
+    until(client, "the banner with nobody receiving", BANNER_SHOWN).await?;
+    let text = js(
+        client,
+        "return document.querySelector('#banner').textContent",
+    )
+    .await?;
+    assert_eq!(
+        text,
+        "Nobody has received from this instance's queue for 1 s: is your bot running?"
+    );
+    // A bot long-polls in another thread until it gets a notification.
+    let url = format!(
+        "{}/waInstance{INSTANCE}/receiveNotification/{TOKEN}?receiveTimeout=60",
+        emu.url()
+    );
+    let poll = std::thread::spawn(move || get_json(&url));
+    until(
+        client,
+        "the banner hidden while a bot receives",
+        BANNER_HIDDEN,
+    )
+    .await?;
+    let bot = js(client, "return document.querySelector('#bot').textContent").await?;
+    assert_eq!(bot, "· a bot is receiving");
+    assert_eq!(emu.publish(&example("wake")), 200);
+    let (status, got) = poll.join().expect("the bot's poll");
+    assert_eq!(status, 200, "{got}");
+    until(
+        client,
+        "the banner again after the bot stopped",
+        BANNER_SHOWN,
+    )
+    .await?;
+    Ok(())
+}
+
+#[test]
+fn the_chat_page_asks_is_your_bot_running_only_while_nobody_receives() {
+    let Some((driver, browser)) = browser_tools() else {
+        return;
+    };
+    let emu = Emulator::start_with(&[
+        "--wait",
+        "0",
+        "--accept",
+        &format!("{INSTANCE}:{TOKEN}"),
+        "--idle-banner",
+        "1",
+    ]);
+    let (_driver, port) = start_driver(&driver);
+    let emu = &emu;
+    in_browser(port, &browser, |client| async move {
+        banner(&client, emu).await
     });
 }

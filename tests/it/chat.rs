@@ -772,3 +772,66 @@ fn the_trace_counts_each_receive_of_a_notification_and_its_delete() {
     assert!(emu.delete(receipt));
     assert_eq!(note(&emu)["deleted"], true);
 }
+
+/// The status route behind the page's "is your bot running?" banner: nobody receives, so
+/// `waiting` is 0 and `idleSeconds` grows; a long poll open counts as waiting (idle 0); a
+/// receive that ended starts the idle time again. `idleBannerSeconds` is `--idle-banner`.
+#[test]
+fn the_status_route_tells_whether_a_bot_receives_and_for_how_long_nobody_did() {
+    let emu = Emulator::start_with(&[
+        "--wait",
+        "0",
+        "--accept",
+        &format!("{INSTANCE}:{TOKEN}"),
+        "--idle-banner",
+        "7",
+    ]);
+    let mine = || {
+        let (status, v) = get_json(&format!("{}/chat/status", emu.url()));
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["idleBannerSeconds"], 7, "{v}");
+        v["instances"]
+            .as_array()
+            .and_then(|all| all.iter().find(|i| i["instance"] == INSTANCE))
+            .cloned()
+            .unwrap_or_else(|| panic!("the instance in {v}"))
+    };
+    let first = mine();
+    assert_eq!(first["waiting"], 0, "{first}");
+    assert_eq!(first["everReceived"], false, "{first}");
+    // Idle grows while nobody receives (seconds since the start).
+    wait_for(Duration::from_secs(10), "idleSeconds >= 2", || {
+        mine()["idleSeconds"].as_u64() >= Some(2)
+    });
+    assert_eq!(mine()["waiting"], 0);
+    // A long poll open is a bot receiving.
+    std::thread::scope(|scope| {
+        let poll = scope.spawn(|| {
+            get_json(&format!(
+                "{}/waInstance{INSTANCE}/receiveNotification/{TOKEN}?receiveTimeout=30",
+                emu.url()
+            ))
+        });
+        wait_for(Duration::from_secs(10), "the long poll counted", || {
+            let m = mine();
+            m["waiting"] == 1 && m["idleSeconds"] == 0
+        });
+        // A notification ends it at once.
+        assert_eq!(emu.publish(&example("wake")), 200);
+        let (status, got) = poll.join().expect("the poll");
+        assert_eq!(status, 200, "{got}");
+        assert!(got["receiptId"].is_u64(), "{got}");
+    });
+    let after = mine();
+    assert_eq!(after["waiting"], 0, "{after}");
+    assert_eq!(after["everReceived"], true, "{after}");
+    assert_eq!(after["received"], 1, "{after}");
+    assert!(
+        matches!(after["idleSeconds"].as_u64(), Some(0 | 1)),
+        "the receive started the idle time again: {after}"
+    );
+    // The default threshold is the 30 s.
+    let default = emulator();
+    let (_, v) = get_json(&format!("{}/chat/status", default.url()));
+    assert_eq!(v["idleBannerSeconds"], 30, "{v}");
+}

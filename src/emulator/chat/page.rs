@@ -284,7 +284,11 @@ async fn body<T: serde::de::DeserializeOwned>(req: Request<Incoming>) -> Result<
 }
 
 fn status(state: &State) -> Value {
-    json!({"instances": state.chats.receivers(), "statusDelayMs": state.chats.delay.as_millis() as u64})
+    json!({
+        "instances": state.chats.receivers(),
+        "statusDelayMs": state.chats.delay.as_millis() as u64,
+        "idleBannerSeconds": state.chats.idle_banner,
+    })
 }
 
 #[derive(Deserialize)]

@@ -198,6 +198,8 @@ pub struct Chats {
     pub changed: Notify,
     /// The pause before each status of a sent message.
     pub delay: Duration,
+    /// Seconds without a receive before the page asks "is your bot running?".
+    pub idle_banner: u64,
     started: Instant,
 }
 
@@ -238,6 +240,7 @@ impl Chats {
             }),
             changed: Notify::new(),
             delay: Duration::from_millis(200),
+            idle_banner: 30,
             started: Instant::now(),
         }
     }

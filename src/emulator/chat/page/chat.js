@@ -251,7 +251,9 @@ async function watchReceivers() {
     }
     const mine = status.instances.find((i) => i.instance === model.instance);
     if (mine) {
-      $("banner").hidden = !(mine.waiting === 0 && mine.idleSeconds >= 30);
+      const limit = status.idleBannerSeconds ?? 30;
+      $("banner-seconds").textContent = String(limit);
+      $("banner").hidden = !(mine.waiting === 0 && mine.idleSeconds >= limit);
       $("bot").textContent = mine.waiting > 0 ? "· a bot is receiving" : "· last receive " + mine.idleSeconds + " s ago";
     }
   } catch (e) { $("bot").textContent = "· the emulator does not answer"; }
