@@ -249,6 +249,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of --faults: the same seed gives the same faults, request by request in arrival order')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Answer 429 (Retry-After: 1) to more than N requests of one method for one instance in any second')
             [CompletionResult]::new('--status-delay', '--status-delay', [CompletionResultType]::ParameterName, 'Seconds before each status of a sent message: sent, then delivered, then read')
+            [CompletionResult]::new('--idle-banner', '--idle-banner', [CompletionResultType]::ParameterName, 'Seconds with no receive open before the chat page asks "is your bot running?"')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
             [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')

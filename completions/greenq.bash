@@ -1243,7 +1243,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__serve)
-            opts="-i -v -q -h -V --listen --accept --accept-file --partner-token --first-receipt --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --rate-limit --status-delay --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-i -v -q -h -V --listen --accept --accept-file --partner-token --first-receipt --wait --instance-state --push-retry --push-timeout --count-refresh --clear-interval --faults --seed --rate-limit --status-delay --idle-banner --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1306,6 +1306,10 @@ _greenq() {
                     return 0
                     ;;
                 --status-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-banner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

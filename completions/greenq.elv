@@ -238,6 +238,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --seed 'Seed of --faults: the same seed gives the same faults, request by request in arrival order'
             cand --rate-limit 'Answer 429 (Retry-After: 1) to more than N requests of one method for one instance in any second'
             cand --status-delay 'Seconds before each status of a sent message: sent, then delivered, then read'
+            cand --idle-banner 'Seconds with no receive open before the chat page asks "is your bot running?"'
             cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
             cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'

@@ -217,6 +217,7 @@ complete -c greenq -n "__fish_greenq_using_subcommand serve" -l faults -d 'Injec
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l seed -d 'Seed of --faults: the same seed gives the same faults, request by request in arrival order' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l rate-limit -d 'Answer 429 (Retry-After: 1) to more than N requests of one method for one instance in any second' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l status-delay -d 'Seconds before each status of a sent message: sent, then delivered, then read' -r
+complete -c greenq -n "__fish_greenq_using_subcommand serve" -l idle-banner -d 'Seconds with no receive open before the chat page asks "is your bot running?"' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand serve" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r

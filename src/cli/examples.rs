@@ -122,6 +122,8 @@ Examples:
     greenq serve --rate-limit 100 -v
   Play the users of your bot in the browser (http://127.0.0.1:7700/), statuses 50 ms apart:
     greenq serve --status-delay 0.05
+  Ask \"is your bot running?\" on the chat page after 10 s without a receive (default 30 s):
+    greenq serve --idle-banner 10
 
 The queue lives in memory; nothing is kept when the emulator stops (Ctrl-C, SIGTERM).";
 
