@@ -663,6 +663,112 @@ fn fleet_lists_owners_and_unowned_queues_and_flags_are_checked() {
     }
 }
 
+/// On a terminal `greenq fleet` draws its table (no --format): a row per queue under
+/// QUEUE, PROFILE, OWNER, EPOCH, LEASE LEFT, each cell under its heading; an unowned queue
+/// says so; a line of totals; then a row per member under MEMBER, HOLDS, GIVEN.
+#[test]
+fn fleet_draws_a_table_of_queues_and_members_on_a_terminal() {
+    let (fleet, redis, handled) = setup(3);
+    let url = redis.url();
+    let queues = ids(3);
+    let _a = Member::start(
+        &fleet,
+        &url,
+        "a",
+        &["--profile", "p0", "--profile", "p1"],
+        &handled,
+    );
+    wait_until(Duration::from_secs(15), "a owns p0 and p1", || {
+        let o = owners(&url, &queues);
+        o[&queues[0]].is_some() && o[&queues[1]].is_some()
+    });
+    let config = fleet.config.to_str().expect("path");
+    let mut pty = Pty::spawn_configured_by(
+        &[("GREENQ_CONFIG", config)],
+        &["fleet", "--coordinate", &url],
+    );
+    assert_eq!(
+        pty.wait_exit(Duration::from_secs(15)),
+        0,
+        "{}",
+        pty.output()
+    );
+    let screen = pty.screen();
+    let at = |start: &str| {
+        screen
+            .iter()
+            .position(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("a line starting {start:?}: {screen:#?}"))
+    };
+    // Each row's cells start where their headings do.
+    let cells = |header: &str, row: &str| -> Vec<String> {
+        let mut starts: Vec<usize> = Vec::new();
+        for name in header.split("  ").map(str::trim).filter(|n| !n.is_empty()) {
+            starts.push(header.find(name).expect("a heading"));
+        }
+        let chars: Vec<char> = row.chars().collect();
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, &from)| {
+                let to = starts.get(i + 1).copied().unwrap_or(chars.len());
+                assert!(
+                    from == 0 || chars.get(from - 1) == Some(&' '),
+                    "a cell starts under its heading: {header:?} / {row:?}"
+                );
+                chars
+                    .get(from..to.min(chars.len()))
+                    .map_or(String::new(), |c| c.iter().collect::<String>())
+                    .trim()
+                    .to_string()
+            })
+            .collect()
+    };
+    let header = &screen[at("QUEUE")];
+    let names: Vec<&str> = header
+        .split("  ")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    assert_eq!(
+        names,
+        ["QUEUE", "PROFILE", "OWNER", "EPOCH", "LEASE LEFT"],
+        "{screen:#?}"
+    );
+    for (i, queue) in queues.iter().enumerate() {
+        let row = cells(header, &screen[at(&queue.to_string())]);
+        assert_eq!(row[0], queue.to_string(), "{screen:#?}");
+        assert_eq!(row[1], format!("p{i}"), "{screen:#?}");
+        if i < 2 {
+            // The lease as Redis holds it: "EPOCH MEMBER".
+            let lease = redis.cli(&["GET", &format!("greenq:lease:{queue}")]);
+            let epoch = lease.split_whitespace().next().expect("the lease's epoch");
+            assert_eq!(row[2], "a", "{screen:#?}");
+            assert_eq!(row[3], epoch, "{screen:#?}");
+            let left: f64 = row[4]
+                .strip_suffix(" s")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("a lease left in seconds: {screen:#?}"));
+            assert!(left > 0.0 && left <= TTL as f64, "{screen:#?}");
+        } else {
+            assert_eq!(row[2..], ["(nobody)", "-", "-"], "unowned: {screen:#?}");
+        }
+    }
+    assert!(
+        screen.iter().any(|l| l == "3 queues, 2 owned, 1 unowned"),
+        "{screen:#?}"
+    );
+    let members = &screen[at("MEMBER")];
+    let names: Vec<&str> = members.split_whitespace().collect();
+    assert_eq!(names, ["MEMBER", "HOLDS", "GIVEN"], "{screen:#?}");
+    assert_eq!(
+        cells(members, &screen[at("a ")]),
+        ["a", "2", "2"],
+        "{screen:#?}"
+    );
+    assert_eq!(screen.len(), at("a ") + 1, "one member: {screen:#?}");
+}
+
 #[test]
 fn a_command_longer_than_the_lease_keeps_it_and_the_metrics_say_so() {
     let (fleet, redis, handled) = setup(1);
