@@ -55,8 +55,11 @@ CREATE TABLE IF NOT EXISTS dedupe_keys (
     PRIMARY KEY (instance, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS handled_by_instance ON handled (instance);
 ";
+
+/// Made after `upgrade`: an older ledger's `handled` is copied into a new table there, and
+/// an index made before went with the old one.
+const INDEXES: &str = "CREATE INDEX IF NOT EXISTS handled_by_instance ON handled (instance);";
 
 /// A queue's last record (found by `handled_by_instance`).
 const LAST_ROW: &str = "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
@@ -161,6 +164,7 @@ impl Opened {
                 configure(&conn)?;
                 conn.execute_batch(SCHEMA)?;
                 upgrade(&conn)?;
+                conn.execute_batch(INDEXES)?;
                 check_daily(&conn)?;
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (name, value) VALUES ('opened_at', ?1)",
@@ -858,6 +862,16 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, VERSION);
+        let indexed: bool = ledger
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'handled_by_instance' \
+                 AND tbl_name = 'handled'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(indexed, "the copied table has the index from its first run");
         ledger.record(&entry(4, 44)).unwrap();
         drop(ledger);
         let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
