@@ -793,6 +793,38 @@ mod tests {
     }
 
     #[test]
+    fn queues_on_one_shared_connection_mark_and_leave_only_their_own_rows() {
+        // A multi-instance tail: two queues on one connection, the same receipt and body
+        // in both, and --exec's keeper writing one queue's record on a connection of its own.
+        let tmp = tempfile::tempdir().unwrap();
+        let d = dir(&tmp);
+        let opened = Opened::open(&d, NAME).unwrap();
+        let (mut a, mut b) = (
+            opened.ledger(&d, &queue(7)).unwrap(),
+            opened.ledger(&d, &queue(8)).unwrap(),
+        );
+        a.record(&entry(1, 11)).unwrap();
+        b.record(&entry(1, 11)).unwrap();
+        a.deleted(1, 11);
+        a.settle().unwrap();
+        assert_eq!(rows(&a), [(1, true), (1, false)], "a's row only");
+        let keeper = Ledger::open_writer(opened.path(), &queue(8));
+        keeper.unwrap().record(&entry(2, 22)).unwrap();
+        // b's noted delete of a row the keeper wrote: found as b's last row, not a's.
+        a.record(&entry(2, 22)).unwrap();
+        b.deleted(2, 22);
+        b.settle().unwrap();
+        assert_eq!(rows(&a), [(1, true), (1, false), (2, true), (2, false)]);
+        drop((a, b));
+        let (a, b) = (
+            opened.ledger(&d, &queue(7)).unwrap(),
+            opened.ledger(&d, &queue(8)).unwrap(),
+        );
+        assert_eq!(a.left, Some((2, 22)), "a's last delete was never answered");
+        assert_eq!(b.left, None, "b's last delete was marked");
+    }
+
+    #[test]
     fn an_answered_delete_is_marked_with_the_next_record_or_when_settled() {
         let tmp = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
