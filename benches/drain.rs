@@ -32,6 +32,10 @@
 //!   `--forward-to` with the ledger next to `--no-state`, and kill -9 in a loop
 //!   (`drain/state.rs`).
 //!
+//! - fleet: `tail --coordinate` with a real redis-server: takeover after kill -9 and
+//!   SIGTERM, Redis commands/s for 1,000 queues over 3 members, the drain rate with
+//!   `--coordinate` against without (`drain/fleet.rs`).
+//!
 //! A new section is a `fn(&Sizes, &mut Table)` (in its own file under `drain/` when it
 //! is more than a few lines) and one line in `SECTIONS`.
 //!
@@ -39,6 +43,8 @@
 
 #[path = "drain/bar.rs"]
 mod bar;
+#[path = "drain/fleet.rs"]
+mod fleet;
 #[path = "drain/many.rs"]
 mod many;
 #[path = "drain/pacing.rs"]
@@ -171,6 +177,7 @@ const SECTIONS: &[(&str, Report)] = &[
     ("ledger", state::report_ledger),
     ("kill9", state::report_kill9),
     ("default", pacing::report),
+    ("fleet", fleet::report),
 ];
 
 /// tail's drain rate, the best round.

@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an emulator, publish a few notifications to it, and tail them; needs no account')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'List, add, change, remove and import profiles (instance, token, URLs) of the config file')
+            [CompletionResult]::new('fleet', 'fleet', [CompletionResultType]::ParameterValue, 'Show who owns what in a fleet of `tail --coordinate` members (read from Redis)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -179,6 +180,9 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header for the hook, ''Name: value'' (repeatable)')
             [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Keep tail''s lock and ledger in DIR [env: GREENQ_STATE_DIR]')
+            [CompletionResult]::new('--coordinate', '--coordinate', [CompletionResultType]::ParameterName, 'Share queues across machines via Redis leases [env: GREENQ_COORDINATE]')
+            [CompletionResult]::new('--member', '--member', [CompletionResultType]::ParameterName, 'This member''s name in the fleet [default: HOST:PID]')
+            [CompletionResult]::new('--lease-ttl', '--lease-ttl', [CompletionResultType]::ParameterName, 'Seconds a lease lasts without renewal (1..300) [default: 15]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
             [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
@@ -509,6 +513,28 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
         'greenq;profile;help;help' {
             break
         }
+        'greenq;fleet' {
+            [CompletionResult]::new('--coordinate', '--coordinate', [CompletionResultType]::ParameterName, 'The coordinator''s URL: redis://HOST:PORT[/DB] or rediss:// [env: GREENQ_COORDINATE]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, json in a pipe]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]')
+            [CompletionResult]::new('--webhook-url', '--webhook-url', [CompletionResultType]::ParameterName, 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR turns auto off)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No status lines on stderr (errors and warnings still show)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow http:// to a host other than loopback (the token would cross the network in clear)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'greenq;help' {
             [CompletionResult]::new('receive', 'receive', [CompletionResultType]::ParameterValue, 'Receive one notification (one long poll) and print it; does not delete it')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Acknowledge (delete) receipts by id')
@@ -520,6 +546,7 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an emulator, publish a few notifications to it, and tail them; needs no account')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'List, add, change, remove and import profiles (instance, token, URLs) of the config file')
+            [CompletionResult]::new('fleet', 'fleet', [CompletionResultType]::ParameterValue, 'Show who owns what in a fleet of `tail --coordinate` members (read from Redis)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -571,6 +598,9 @@ Register-ArgumentCompleter -Native -CommandName 'greenq' -ScriptBlock {
             break
         }
         'greenq;help;profile;import' {
+            break
+        }
+        'greenq;help;fleet' {
             break
         }
         'greenq;help;help' {

@@ -28,6 +28,9 @@ _greenq() {
             greenq,doctor)
                 cmd="greenq__subcmd__doctor"
                 ;;
+            greenq,fleet)
+                cmd="greenq__subcmd__fleet"
+                ;;
             greenq,help)
                 cmd="greenq__subcmd__help"
                 ;;
@@ -60,6 +63,9 @@ _greenq() {
                 ;;
             greenq__subcmd__help,doctor)
                 cmd="greenq__subcmd__help__subcmd__doctor"
+                ;;
+            greenq__subcmd__help,fleet)
+                cmd="greenq__subcmd__help__subcmd__fleet"
                 ;;
             greenq__subcmd__help,help)
                 cmd="greenq__subcmd__help__subcmd__help"
@@ -149,7 +155,7 @@ _greenq() {
 
     case "${cmd}" in
         greenq)
-            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version receive delete publish count purge tail doctor serve demo profile help"
+            opts="-i -v -q -h -V --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version receive delete publish count purge tail doctor serve demo profile fleet help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,8 +400,62 @@ _greenq() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        greenq__subcmd__fleet)
+            opts="-i -v -q -h -V --coordinate --format --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --coordinate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         greenq__subcmd__help)
-            opts="receive delete publish count purge tail doctor serve demo profile help"
+            opts="receive delete publish count purge tail doctor serve demo profile fleet help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +511,20 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        greenq__subcmd__help__subcmd__fleet)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1275,7 +1349,7 @@ _greenq() {
             return 0
             ;;
         greenq__subcmd__tail)
-            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --no-pipeline --pipeline --max-rate --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --all-profiles --fail-fast --state-dir --no-state --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
+            opts="-n -e -H -i -v -q -h -V --count --exit-on-empty --type --allow-unknown-type --receive-timeout --format --no-pipeline --pipeline --max-rate --exec --forward-to --handler-timeout --max-attempts --dead-letter --dedupe --forward-token-file --header --metrics-listen --all-profiles --fail-fast --state-dir --no-state --coordinate --member --lease-ttl --api-url --webhook-url --profile --instance --token-file --color --verbose --quiet --log-format --allow-insecure-http --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,6 +1412,18 @@ _greenq() {
                     return 0
                     ;;
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --coordinate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --member)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
             cand profile 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
+            cand fleet 'Show who owns what in a fleet of `tail --coordinate` members (read from Redis)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;receive'= {
@@ -170,6 +171,9 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand --header 'Extra header for the hook, ''Name: value'' (repeatable)'
             cand --metrics-listen 'Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)'
             cand --state-dir 'Keep tail''s lock and ledger in DIR [env: GREENQ_STATE_DIR]'
+            cand --coordinate 'Share queues across machines via Redis leases [env: GREENQ_COORDINATE]'
+            cand --member 'This member''s name in the fleet [default: HOST:PID]'
+            cand --lease-ttl 'Seconds a lease lasts without renewal (1..300) [default: 15]'
             cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
             cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
             cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
@@ -480,6 +484,27 @@ set edit:completion:arg-completer[greenq] = {|@words|
         }
         &'greenq;profile;help;help'= {
         }
+        &'greenq;fleet'= {
+            cand --coordinate 'The coordinator''s URL: redis://HOST:PORT[/DB] or rediss:// [env: GREENQ_COORDINATE]'
+            cand --format 'Output format [default: table on a terminal, json in a pipe]'
+            cand --api-url 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]'
+            cand --webhook-url 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]'
+            cand --profile 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]'
+            cand -i 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --instance 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]'
+            cand --token-file 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]'
+            cand --color 'When to colour output (NO_COLOR turns auto off)'
+            cand --log-format 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)'
+            cand -v 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand --verbose 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+            cand -q 'No status lines on stderr (errors and warnings still show)'
+            cand --quiet 'No status lines on stderr (errors and warnings still show)'
+            cand --allow-insecure-http 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'greenq;help'= {
             cand receive 'Receive one notification (one long poll) and print it; does not delete it'
             cand delete 'Acknowledge (delete) receipts by id'
@@ -491,6 +516,7 @@ set edit:completion:arg-completer[greenq] = {|@words|
             cand serve 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
             cand demo 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
             cand profile 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
+            cand fleet 'Show who owns what in a fleet of `tail --coordinate` members (read from Redis)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'greenq;help;receive'= {
@@ -527,6 +553,8 @@ set edit:completion:arg-completer[greenq] = {|@words|
         &'greenq;help;profile;remove'= {
         }
         &'greenq;help;profile;import'= {
+        }
+        &'greenq;help;fleet'= {
         }
         &'greenq;help;help'= {
         }

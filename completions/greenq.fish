@@ -49,6 +49,7 @@ complete -c greenq -n "__fish_greenq_needs_command" -f -a "doctor" -d 'Find out 
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "profile" -d 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
+complete -c greenq -n "__fish_greenq_needs_command" -f -a "fleet" -d 'Show who owns what in a fleet of `tail --coordinate` members (read from Redis)'
 complete -c greenq -n "__fish_greenq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l receive-timeout -d 'Seconds the service may wait for a notification (5..60; sent as receiveTimeout)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand receive" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
@@ -152,6 +153,9 @@ complete -c greenq -n "__fish_greenq_using_subcommand tail" -l forward-token-fil
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -s H -l header -d 'Extra header for the hook, \'Name: value\' (repeatable)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l metrics-listen -d 'Serve /metrics, /healthz and /readyz on ADDR (PORT alone: loopback)' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l state-dir -d 'Keep tail\'s lock and ledger in DIR [env: GREENQ_STATE_DIR]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l coordinate -d 'Share queues across machines via Redis leases [env: GREENQ_COORDINATE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l member -d 'This member\'s name in the fleet [default: HOST:PID]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand tail" -l lease-ttl -d 'Seconds a lease lasts without renewal (1..300) [default: 15]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
 complete -c greenq -n "__fish_greenq_using_subcommand tail" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
@@ -404,17 +408,36 @@ complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_s
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a profile (the rest of the file is kept as it is)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "import" -d 'Add a profile per instance of a partner account (the Partner API\'s getInstances)'
 complete -c greenq -n "__fish_greenq_using_subcommand profile; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "count" -d 'Print how many notifications wait in the queue (getWebhooksCount)'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "purge" -d 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "profile" -d 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
-complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l coordinate -d 'The coordinator\'s URL: redis://HOST:PORT[/DB] or rediss:// [env: GREENQ_COORDINATE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l format -d 'Output format [default: table on a terminal, json in a pipe]' -r -f -a "table\t'A table of queues (profile, owner, epoch, lease left) and of members'
+json\t'One JSON object per line: {"instance", "profile", "owner", "epoch", "lease_left_ms"}, then {"member", "queues", "given"}'"
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l api-url -d 'API host of your instance (the console shows it, e.g. https://7103.api.greenapi.com) [env: GREEN_API_URL] [default: https://api.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l webhook-url -d 'Webhook endpoint that publish posts notifications to [env: GREEN_API_WEBHOOK_URL] [default: https://webhook.green-api.com]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l profile -d 'Take instance, token and URLs from this profile of the config file (repeatable for tail) [env: GREENQ_PROFILE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -s i -l instance -d 'Instance id (idInstance) [env: GREEN_API_INSTANCE_ID, else ID_INSTANCE]' -r
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l token-file -d 'File whose first line is the apiTokenInstance [else env: GREEN_API_TOKEN, API_TOKEN_INSTANCE]' -r -F
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l color -d 'When to colour output (NO_COLOR turns auto off)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l log-format -d 'How stderr lines are written: text, or one JSON object per line (time, level, message, fields)' -r -f -a "text\t'Sentences for a person (`greenq: retrying in 1.2 s: HTTP 502`)'
+json\t'One JSON object per line, for a log collector'"
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -s v -l verbose -d 'One stderr line per HTTP exchange: method, URL (token shown as ***), status, milliseconds'
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -s q -l quiet -d 'No status lines on stderr (errors and warnings still show)'
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -l allow-insecure-http -d 'Allow http:// to a host other than loopback (the token would cross the network in clear)'
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c greenq -n "__fish_greenq_using_subcommand fleet" -s V -l version -d 'Print version'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "receive" -d 'Receive one notification (one long poll) and print it; does not delete it'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "delete" -d 'Acknowledge (delete) receipts by id'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "publish" -d 'Put notifications into a queue through the webhook endpoint'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "count" -d 'Print how many notifications wait in the queue (getWebhooksCount)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "purge" -d 'Clear the queue: every waiting notification is dropped unread (clearWebhooksQueue)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "tail" -d 'Follow a queue: receive, print, then delete, in a loop'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "doctor" -d 'Find out why a queue stays empty: configuration, host, credentials, state, settings'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "serve" -d 'Run a local emulator of the queue service (in memory; nothing is kept when it stops)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "demo" -d 'Start an emulator, publish a few notifications to it, and tail them; needs no account'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "profile" -d 'List, add, change, remove and import profiles (instance, token, URLs) of the config file'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "fleet" -d 'Show who owns what in a fleet of `tail --coordinate` members (read from Redis)'
+complete -c greenq -n "__fish_greenq_using_subcommand help; and not __fish_seen_subcommand_from receive delete publish count purge tail doctor serve demo profile fleet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "list" -d 'List the profiles: name, instance, API host, where the token comes from (never the token)'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "add" -d 'Add a profile from -i, --api-url, [--webhook-url] and --token-file or --token-stdin'
 complete -c greenq -n "__fish_greenq_using_subcommand help; and __fish_seen_subcommand_from profile" -f -a "set" -d 'Change fields of a profile: --api-url, --webhook-url, -i, --token-file or --token-stdin'

@@ -1,7 +1,8 @@
 //! greenq: follow, publish and acknowledge GREEN-API notification queues.
 //!
 //! Folders by layer; a folder imports only the ones below it: `commands` -> `consumer`
-//! (handing a notification on) -> `state` (tail's state directory: lock, ledger) ->
+//! (handing a notification on) -> `fleet` (queue leases in Redis, `--coordinate`) ->
+//! `state` (tail's state directory: lock, ledger, the turn a lease gives) ->
 //! `watch` (metrics, readiness, systemd) -> `service` (the GREEN-API calls, retries, the
 //! pipelined queue) -> `config` -> `cli` (arguments) -> `terminal` (stdout, stderr,
 //! signals) -> `notification` (the model) -> `exit`, `text`, `secret`, `stderr_log`. Data
@@ -26,6 +27,7 @@ pub mod config;
 pub mod consumer;
 pub mod emulator;
 pub mod exit;
+pub mod fleet;
 pub mod notification;
 pub mod secret;
 pub mod service;
@@ -95,6 +97,7 @@ fn run_command(cli: &Cli) -> anyhow::Result<ExitCode> {
             None => commands::tail::run(&cli.global, args),
         },
         Command::Profile(args) => commands::profile::run(&cli.global, args),
+        Command::Fleet(args) => commands::fleet::run(&cli.global, args),
         Command::Count(args) => commands::count::run(&Config::resolve(&cli.global)?, args),
         Command::Purge(args) => commands::purge::run(&Config::resolve(&cli.global)?, args),
     }

@@ -34,6 +34,13 @@ pub fn set_instance(instance: u64) {
     INSTANCE.store(instance, Ordering::Relaxed);
 }
 
+/// The fleet member this process is (`tail --coordinate`), a field of every JSON line.
+static MEMBER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn set_member(member: &str) {
+    let _ = MEMBER.set(member.to_string());
+}
+
 /// Writes one line; never panics (a closed stderr drops it).
 pub fn write_line(args: std::fmt::Arguments<'_>) {
     let mut stderr = std::io::stderr().lock();
@@ -67,6 +74,9 @@ fn json_record(line: &str, now: jiff::Timestamp) -> String {
     let instance = INSTANCE.load(Ordering::Relaxed);
     if instance != 0 {
         object.insert("instance".into(), instance.into());
+    }
+    if let Some(member) = MEMBER.get() {
+        object.insert("member".into(), member.as_str().into());
     }
     for (key, value) in fields(message) {
         object.insert(key.into(), value);

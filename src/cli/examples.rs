@@ -81,6 +81,8 @@ Examples:
   Keep the lock and the ledger in a directory of your choice, or go without:
     greenq tail --state-dir /var/lib/greenq-bot --exec -- ./bot.py
     greenq tail --no-state -n 1
+  One consumer per queue across machines: run this on each host (Redis holds the leases):
+    GREENQ_COORDINATE=redis://10.0.0.5:6379 greenq tail --all-profiles --exec -- ./bot.py
 
 With --exec or --forward-to, a notification is deleted only after the command exited 0 or
 the hook answered 2xx. Ctrl-C stops at once (a command or hook in flight is
@@ -166,3 +168,11 @@ A clear whose answer was lost is never sent again (it would take what arrived si
 greenq says the queue may have been cleared; `greenq count` tells.
 Exit codes: 0 cleared, 1 too soon or may have been cleared, 2 not confirmed (nothing
 cleared), 4 credentials rejected, 5 quota.";
+
+pub(super) const FLEET_EXAMPLES: &str = "\
+Examples:
+  Who owns what (the URL as the members were given it):
+    GREENQ_COORDINATE=redis://10.0.0.5:6379 greenq fleet
+  One JSON object per line, the queues nobody owns:
+    greenq fleet --coordinate redis://10.0.0.5:6379 --format json | jq 'select(.instance and .owner == null)'
+";

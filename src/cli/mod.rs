@@ -7,6 +7,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 mod consumer;
 mod examples;
+mod fleet;
 mod many;
 mod profile;
 mod service;
@@ -15,6 +16,7 @@ mod whole_queue;
 
 pub use consumer::ConsumerArgs;
 use examples::*;
+pub use fleet::{CoordinateArgs, FleetArgs, FleetFormat};
 pub use many::ManyArgs;
 pub use profile::{ProfileAction, ProfileAddArgs, ProfileArgs, ProfileImportArgs, ProfileSetArgs};
 pub use service::ServiceArgs;
@@ -62,7 +64,8 @@ macro_rules! configuration_help {
   HTTPS_PROXY, NO_PROXY                    proxy settings, honoured
   NO_COLOR                                 turns colour off (--color wins)
   GREENQ_STATE_DIR, STATE_DIRECTORY,       tail's state directory, as --state-dir
-    XDG_STATE_HOME                         (else ~/.local/state/greenq)"
+    XDG_STATE_HOME                         (else ~/.local/state/greenq)
+  GREENQ_COORDINATE                        tail's Redis URL, as --coordinate (it may hold the password)"
     };
 }
 
@@ -267,6 +270,14 @@ pub enum Command {
     /// beat the profile, the profile beats the environment.
     #[command(after_help = SHORT_HELP_END, after_long_help = profile::PROFILE_EXAMPLES)]
     Profile(ProfileArgs),
+
+    /// Show who owns what in a fleet of `tail --coordinate` members (read from Redis)
+    ///
+    /// Lists every queue a member was given, and the config file's profiles: its owner (or
+    /// none), the lease's epoch and time left; then the live members with their counts. A
+    /// table on a terminal, one JSON object per line in a pipe.
+    #[command(after_help = FLEET_EXAMPLES)]
+    Fleet(FleetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -399,6 +410,8 @@ pub struct TailArgs {
     pub many: ManyArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    #[command(flatten)]
+    pub fleet: CoordinateArgs,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod demo_many;
 pub mod doctor;
 pub mod failure;
+pub mod fleet;
 pub mod profile;
 pub mod publish;
 pub mod purge;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{GlobalArgs, TailArgs};
 use crate::commands::failure::api_failure;
+use crate::commands::fleet;
 use crate::config::Config;
 use crate::consumer;
 use crate::consumer::delivery::{Delivery, Step as Handed};
@@ -26,8 +27,10 @@ use crate::service::queue::{Plain, Queue};
 use crate::service::retry::{IN_A_ROW, Limit, Repeat, Retry};
 use crate::service::session::Session;
 use crate::state::ledger::Ledger;
+use crate::state::turn::{Turn, Turns};
 use crate::terminal::interrupt::Interrupt;
 use crate::watch::Watch;
+use crate::watch::fleet_metrics::FleetMetrics;
 
 /// An empty answer quicker than this did not wait (no long poll): it made no progress.
 const QUICK_EMPTY: Duration = Duration::from_secs(1);
@@ -103,12 +106,22 @@ pub fn run(global: &GlobalArgs, args: &TailArgs) -> anyhow::Result<ExitCode> {
     let credentials = config.require_credentials()?;
     let instance = credentials.instance;
     let session = Session::new(&config, Some(credentials));
-    // The lock and the ledger, before anything is received.
-    let mut state = consumer::open_state(&session, args)?;
+    // `--coordinate`: declared first, so that it releases the lease after the loop ended.
+    let fleet_metrics = FleetMetrics::default();
+    let fleet = fleet::join(&args.fleet, session.status.clone(), &fleet_metrics)?;
+    // The lock and the ledger (and the queue's turn), before anything is received.
+    let turns = fleet.as_ref().map(|f| f as &dyn Turns);
+    let mut state = consumer::open_state_with(&session, args, None, turns, None)?;
     let mut delivery = consumer::build(&session, global, args, state.as_ref())?;
-    let watch = Watch::new(&session.status, args.service.metrics_listen.as_deref())?;
+    let mut watch = Watch::new(&session.status, args.service.metrics_listen.as_deref())?;
+    if fleet.is_some() {
+        watch = watch.with_fleet(&fleet_metrics);
+    }
     watched(&watch, &session, &mut delivery, args, instance, None);
     watch.start(&session.status);
+    if let Some(fleet) = &fleet {
+        fleet.start();
+    }
     let ledger = state.as_mut().and_then(|s| s.ledger.as_mut());
     Ok(follow_and_report(
         &session,
@@ -151,6 +164,9 @@ pub enum End {
     Done,
     Interrupted,
     PipeClosed,
+    /// `--coordinate`: the queue's lease was lost or given back; the loop waits for its
+    /// next turn (never returned by `follow_summarised`).
+    Yielded,
 }
 
 /// Runs the loop, handing each notification to `delivery` (which has the `--type` filter
@@ -164,7 +180,7 @@ pub fn follow_and_report(
 ) -> Result<ExitCode> {
     let (ended, summary) = follow_summarised(session, options, delivery, ledger);
     match ended {
-        Ok(End::Done) => {
+        Ok(End::Done | End::Yielded) => {
             session.status.line(summary.line);
             Ok(ExitCode::Success)
         }
@@ -208,14 +224,27 @@ pub fn follow_summarised(
     let probe = delivery.probe().clone();
     let mut retry = session.retry(Limit::Unlimited);
     retry.observe(&probe);
-    let ended = follow(
-        session,
-        options,
-        delivery,
-        ledger.as_deref_mut(),
-        &mut counts,
-        &mut retry,
-    );
+    let turn = delivery.turn();
+    let ended = loop {
+        // `--coordinate`: the queue is followed only while this member holds its lease.
+        if let Some(turn) = &turn
+            && !turn.wait(&session.interrupt)
+        {
+            break Ok(End::Interrupted);
+        }
+        match follow(
+            session,
+            options,
+            delivery,
+            ledger.as_deref_mut(),
+            &mut counts,
+            &mut retry,
+            turn.as_deref(),
+        ) {
+            Ok(End::Yielded) => continue,
+            ended => break ended,
+        }
+    };
     // The last delete's answer, into the ledger; an earlier error is the one to tell.
     let settled = ledger.map_or(Ok(()), Ledger::settle);
     let ended = match (ended, settled) {
@@ -291,6 +320,7 @@ fn follow(
     mut ledger: Option<&mut Ledger>,
     counts: &mut Counts,
     retry: &mut Retry,
+    turn: Option<&dyn Turn>,
 ) -> Result<End> {
     let client = &session.client;
     let instance = client.instance();
@@ -436,6 +466,13 @@ fn follow(
             continue;
         }
         again = None;
+        // `--coordinate`: handed on only while the lease is held (checked locally, against
+        // its renew deadline); else it stays queued for the member that holds it now.
+        if let Some(turn) = turn
+            && turn.begin().is_none()
+        {
+            return Ok(End::Yielded);
+        }
         remember(&mut recent, handled);
         // From here the notification is ours: a signal lets the handing on and the delete
         // finish, so that handled + still queued == published.
@@ -514,6 +551,12 @@ fn follow(
                 }
             }
             Step::End(end) => return Ok(end),
+        }
+        // The work in flight is done: a lease lost or given back meanwhile stops here.
+        if let Some(turn) = turn
+            && !turn.end()
+        {
+            return Ok(End::Yielded);
         }
         if session.interrupt.is_set() {
             return Ok(End::Interrupted);

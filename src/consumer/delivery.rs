@@ -11,6 +11,7 @@ use crate::consumer::dedupe::Dedupe;
 use crate::consumer::handler::{Handler, Outcome};
 use crate::exit::{Error, Result};
 use crate::notification::Envelope;
+use crate::state::turn::Turn;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::watch::probe::Probe;
@@ -70,6 +71,8 @@ pub struct Delivery {
     rng: fastrand::Rng,
     /// The metrics and the watchdog of `greenq_*` (`--metrics-listen`, systemd).
     probe: Probe,
+    /// `--coordinate`: the queue's turn; the loop hands on only while it holds it.
+    turn: Option<Arc<dyn Turn>>,
 }
 
 impl Delivery {
@@ -89,7 +92,18 @@ impl Delivery {
             counts: Counts::default(),
             rng: fastrand::Rng::new(),
             probe: Probe::detached(),
+            turn: None,
         }
+    }
+
+    pub fn with_turn(mut self, turn: Option<Arc<dyn Turn>>) -> Delivery {
+        self.turn = turn;
+        self
+    }
+
+    /// The queue's turn, with `--coordinate`.
+    pub fn turn(&self) -> Option<Arc<dyn Turn>> {
+        self.turn.clone()
     }
 
     pub fn set_probe(&mut self, probe: Probe) {

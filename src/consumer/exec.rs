@@ -26,6 +26,7 @@ use crate::exit::{Error, Result};
 use crate::notification::Envelope;
 use crate::state::fingerprint;
 use crate::state::lock::QueueId;
+use crate::state::turn::Turn;
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
@@ -58,6 +59,8 @@ pub struct Exec {
     kept: Option<Kept>,
     /// Started at the first notification.
     keeper: Option<Keeper>,
+    /// `--coordinate`: the queue's lease, whose epoch the child gets.
+    turn: Option<Arc<dyn Turn>>,
 }
 
 struct Keeper {
@@ -162,7 +165,11 @@ impl Exec {
                 secrets.iter().any(|s| !s.is_empty() && value.contains(s))
             })
             .map(|(name, _)| name)
-            .chain([OsString::from("GREENQ_FORWARD_TOKEN")])
+            // The coordinator's URL may hold its password.
+            .chain([
+                OsString::from("GREENQ_FORWARD_TOKEN"),
+                OsString::from("GREENQ_COORDINATE"),
+            ])
             .collect();
         Exec {
             argv,
@@ -174,7 +181,14 @@ impl Exec {
             interrupt,
             kept: None,
             keeper: None,
+            turn: None,
         }
+    }
+
+    /// The child gets `GREENQ_LEASE_EPOCH`: the epoch of the queue's lease.
+    pub fn with_turn(mut self, turn: Option<Arc<dyn Turn>>) -> Exec {
+        self.turn = turn;
+        self
     }
 
     /// The child gets `GREENQ_PROFILE=name` too.
@@ -292,6 +306,10 @@ impl Exec {
         match fields.id_message {
             Some(id) => env.push(("GREENQ_ID_MESSAGE".into(), id)),
             None => unset.push("GREENQ_ID_MESSAGE".into()),
+        }
+        match self.turn.as_ref().and_then(|t| t.epoch()) {
+            Some(epoch) => env.push(("GREENQ_LEASE_EPOCH".into(), epoch.to_string())),
+            None => unset.push("GREENQ_LEASE_EPOCH".into()),
         }
         let record = self.kept.as_ref().map(|kept| {
             let entry = record::handled(envelope, kept.dedupe);

@@ -20,6 +20,7 @@ use crate::notification::Envelope;
 use crate::secret::Secret;
 use crate::service::agent::CONNECT_TIMEOUT;
 use crate::service::transport::CachingResolver;
+use crate::state::turn::Turn;
 use crate::terminal::status::Status;
 use crate::text::snippet;
 
@@ -175,6 +176,7 @@ pub struct Forward {
     secret: Option<Secret>,
     timeout: Duration,
     json: bool,
+    turn: Option<Arc<dyn Turn>>,
     status: Arc<Status>,
     tz: Option<jiff::tz::TimeZone>,
     closed: bool,
@@ -202,6 +204,8 @@ pub struct ForwardOptions {
     pub timeout: Duration,
     /// NDJSON delivery lines on stdout, else one human line each.
     pub json: bool,
+    /// `--coordinate`: the queue's lease, whose epoch each post carries.
+    pub turn: Option<Arc<dyn Turn>>,
 }
 
 impl Forward {
@@ -261,6 +265,7 @@ impl Forward {
             secret,
             timeout: options.timeout,
             json: options.json,
+            turn: options.turn,
             status,
             tz: None,
             closed: false,
@@ -293,6 +298,9 @@ impl Forward {
         }
         if let Some(auth) = &self.authorization {
             request = request.header(AUTHORIZATION, auth);
+        }
+        if let Some(epoch) = self.turn.as_ref().and_then(|t| t.epoch()) {
+            request = request.header("x-greenq-lease-epoch", epoch.to_string());
         }
         let mut response = self.agent.run(request.body(envelope.body.get())?)?;
         let status = response.status().as_u16();

@@ -28,6 +28,7 @@ use crate::consumer::print_shared::SharedPrint;
 use crate::exit::Result;
 use crate::secret::Secret;
 use crate::service::session::Session;
+use crate::state::turn::{Turn, Turns};
 use crate::state::{self, State};
 use crate::terminal::format::{Format, Printer, default_for_stdout};
 
@@ -86,6 +87,7 @@ pub fn build_with(
             Some(m) => exec.with_profile(m.profile),
             None => exec,
         };
+        let exec = exec.with_turn(turn_of(state));
         let exec = match state.and_then(|s| s.ledger.as_ref().map(|l| (l, &s.lock))) {
             Some((ledger, lock)) => exec.with_ledger(Kept {
                 ledger: ledger.path().to_path_buf(),
@@ -108,6 +110,7 @@ pub fn build_with(
             token: forward_token,
             timeout,
             json: format == Format::Json,
+            turn: turn_of(state),
         };
         let forward = Forward::new(options, secret, session.status.clone())?;
         (Box::new(forward), false)
@@ -122,23 +125,25 @@ pub fn build_with(
         );
         (Box::new(print), true)
     } else {
-        return Ok(with_settings(
+        let delivery = with_settings(
             session,
             Box::new(print_handler(session, format)),
             true,
             settings(tail, state)?,
-        ));
+        );
+        return Ok(delivery.with_turn(turn_of(state)));
     };
     let handler = match many {
         Some(m) => (m.wrap)(handler),
         None => handler,
     };
-    Ok(with_settings(
-        session,
-        handler,
-        printing,
-        settings(tail, state)?,
-    ))
+    let delivery = with_settings(session, handler, printing, settings(tail, state)?);
+    Ok(delivery.with_turn(turn_of(state)))
+}
+
+/// The queue's turn (`--coordinate`), shared by the loop and the handler.
+fn turn_of(state: Option<&State>) -> Option<std::sync::Arc<dyn Turn>> {
+    state.and_then(|s| s.turn.clone())
 }
 
 /// tail's state directory (the lock, and the ledger in the consumer modes), or `None`
@@ -153,6 +158,17 @@ pub fn open_state_in(
     session: &Session,
     tail: &TailArgs,
     shared: Option<&state::Shared>,
+) -> Result<Option<State>> {
+    open_state_with(session, tail, shared, None, None)
+}
+
+/// As `open_state_in`, with the queue's turn from `turns` (`--coordinate`) and its profile.
+pub fn open_state_with(
+    session: &Session,
+    tail: &TailArgs,
+    shared: Option<&state::Shared>,
+    turns: Option<&dyn Turns>,
+    profile: Option<&str>,
 ) -> Result<Option<State>> {
     let command = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
@@ -169,6 +185,8 @@ pub fn open_state_in(
         api_url: session.config.api_url.as_str(),
         instance: session.config.require_instance()?,
         command: &command,
+        turns,
+        profile,
     };
     state::open_in(
         &wanted,

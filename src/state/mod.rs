@@ -1,30 +1,35 @@
 //! tail's state directory and what it holds: where it is (`dir`), the lock that makes
 //! one consumer per queue (`lock`), the ledger of handled notifications (`ledger`), and
-//! the stable fingerprint both the ledger and `--dedupe` use (`fingerprint`); and, for
-//! purge, when the service next allows a clear (`next_clear`).
+//! the stable fingerprint both the ledger and `--dedupe` use (`fingerprint`); for purge,
+//! when the service next allows a clear (`next_clear`); and the lock's cross-machine
+//! form, a turn to consume the queue (`turn`, `--coordinate`).
 
 pub mod dir;
 pub mod fingerprint;
 pub mod ledger;
 pub mod lock;
 pub mod next_clear;
+pub mod turn;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 use crate::exit::Result;
 use crate::state::dir::StateDir;
 use crate::state::ledger::{Ledger, Opened};
 use crate::state::lock::{Lock, QueueId};
+use crate::state::turn::{Turn, Turns};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 
-/// What a tail run holds for its queue: the lock (for the whole run), and the ledger
-/// where the mode needs one.
+/// What a tail run holds for its queue: the lock (for the whole run), the ledger where
+/// the mode needs one, and with `--coordinate` its turn (the queue's lease).
 pub struct State {
     pub dir: StateDir,
     pub lock: Lock,
     pub ledger: Option<Ledger>,
+    pub turn: Option<Arc<dyn Turn>>,
 }
 
 pub struct Wanted<'a> {
@@ -39,6 +44,10 @@ pub struct Wanted<'a> {
     pub instance: u64,
     /// This process's command line, for a second tail's refusal.
     pub command: &'a str,
+    /// `--coordinate`: the fleet that gives the queue its turn.
+    pub turns: Option<&'a dyn Turns>,
+    /// The queue's profile (a multi-instance tail), for `greenq fleet`.
+    pub profile: Option<&'a str>,
 }
 
 /// What the instances of a multi-instance tail share: one connection to the ledger,
@@ -80,6 +89,13 @@ pub fn open_in(
     interrupt: &Interrupt,
     shared: Option<&Shared>,
 ) -> Result<Option<State>> {
+    if wanted.none && wanted.turns.is_some() {
+        return Err(
+            crate::exit::Error::usage("--coordinate is given with --no-state")
+                .why("a fleet member keeps the lock and the ledger of the queues it holds")
+                .fix("drop --no-state (give each member its own --state-dir)"),
+        );
+    }
     if wanted.none {
         status.warning(
             "--no-state: no lock keeps a second consumer off this instance, and no ledger \
@@ -99,5 +115,13 @@ pub fn open_in(
     } else {
         None
     };
-    Ok(Some(State { dir, lock, ledger }))
+    let turn = wanted
+        .turns
+        .map(|turns| turns.turn(wanted.instance, wanted.profile));
+    Ok(Some(State {
+        dir,
+        lock,
+        ledger,
+        turn,
+    }))
 }

@@ -173,6 +173,11 @@ impl Metrics {
         Probe::registered(&self.families, labels)
     }
 
+    /// For series registered by others (the fleet's), before anything is served.
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
         let mut out = String::new();

@@ -5,6 +5,7 @@
 //! the retries report to a `Probe`, one per followed instance.
 
 pub mod depth;
+pub mod fleet_metrics;
 pub mod listen;
 pub mod metrics;
 pub mod probe;
@@ -52,6 +53,14 @@ impl Watch {
             serving: listener.is_some(),
             listener: Mutex::new(listener),
         })
+    }
+
+    /// Adds the fleet's series (`--coordinate`), before `start`.
+    pub fn with_fleet(mut self, fleet: &fleet_metrics::FleetMetrics) -> Watch {
+        if let Some(metrics) = Arc::get_mut(&mut self.metrics) {
+            fleet.register(metrics.registry_mut());
+        }
+        self
     }
 
     /// Serves the endpoints and talks to systemd, with every instance's series in place

@@ -8,6 +8,7 @@ mod support;
 mod browser;
 mod chat;
 mod consumer;
+mod coordinate;
 mod delete;
 mod demo;
 mod docs;

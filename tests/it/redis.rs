@@ -3,68 +3,7 @@
 //! puts every body in the stream once, in queue order, and a notification is deleted only after Redis took it. A Redis
 //! that is down, or that refuses the command, fails the attempt and nothing is deleted.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
 use crate::support::*;
-
-/// A `redis-server` of the test's own, on a free loopback port, its files in `dir`.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start(dir: &Path) -> Redis {
-        let port = unused_addr().port();
-        let mut child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "yes",
-            ])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server is not installed (.ci/run installs Debian's redis-server)");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        // Its log says when it accepts connections; then keep draining it.
-        loop {
-            match lines.next() {
-                Some(Ok(line)) if line.contains("Ready to accept connections") => break,
-                Some(Ok(_)) => {}
-                _ => panic!("redis-server on port {port} ended before it was ready"),
-            }
-        }
-        std::thread::spawn(move || lines.for_each(drop));
-        Redis { child, port }
-    }
-
-    fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("redis-cli");
-        assert!(out.status.success(), "redis-cli {args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The recipe of docs/consumer.md, word for word (a test below holds the two together).
 const RECIPE: &str = "greenq tail --exec -- redis-cli -e -p 6379 -x XADD greenq '*' body";

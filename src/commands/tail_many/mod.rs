@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cli::{GlobalArgs, TailArgs};
+use crate::commands::fleet;
 use crate::commands::tail::{self, End};
 use crate::config::profiles::{self, Profile};
 use crate::config::{Config, Credentials, profile_names};
@@ -22,10 +23,12 @@ use crate::consumer::{self, Many};
 use crate::exit::{Error, ExitCode, Result};
 use crate::secret::Secret;
 use crate::service::session::{Session, redact_panics_of};
+use crate::state::turn::Turns;
 use crate::state::{self, State};
 use crate::terminal::interrupt::Interrupt;
 use crate::terminal::status::Status;
 use crate::watch::Watch;
+use crate::watch::fleet_metrics::FleetMetrics;
 
 use budget::{Budget, Budgeted};
 use outcome::Outcome;
@@ -75,15 +78,21 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         quiet: global.quiet,
         verbose: global.verbose,
     };
-    let watch = Watch::new(
-        &Status::new(global.quiet, global.verbose),
-        args.service.metrics_listen.as_deref(),
-    )?;
+    let status = Arc::new(Status::new(global.quiet, global.verbose));
+    // `--coordinate`: one member for all the instances (one connection, one renewal).
+    let fleet_metrics = FleetMetrics::default();
+    let fleet = fleet::join(&args.fleet, status.clone(), &fleet_metrics)?;
+    let mut watch = Watch::new(&status, args.service.metrics_listen.as_deref())?;
+    if fleet.is_some() {
+        watch = watch.with_fleet(&fleet_metrics);
+    }
     // One ledger connection for all.
     let shared = state::Shared::default();
     let build = |session: &Session, many: &Many| -> Result<Built> {
-        // Each instance's lock and ledger, before anything is received.
-        let state = consumer::open_state_in(session, args, Some(&shared))?;
+        // Each instance's lock and ledger (and turn), before anything is received.
+        let turns = fleet.as_ref().map(|f| f as &dyn Turns);
+        let state =
+            consumer::open_state_with(session, args, Some(&shared), turns, Some(many.profile))?;
         let mut delivery = consumer::build_with(session, global, args, state.as_ref(), Some(many))?;
         let instance = session.config.require_credentials()?.instance;
         tail::watched(
@@ -96,7 +105,12 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
         );
         Ok((delivery, state))
     };
-    follow_all(resolved, &run, &build, &|status| watch.start(status))
+    follow_all(resolved, &run, &build, &|status| {
+        watch.start(status);
+        if let Some(fleet) = &fleet {
+            fleet.start();
+        }
+    })
 }
 
 /// How the instances are followed.
@@ -268,7 +282,7 @@ fn end_code(
     status: &Status,
 ) -> ExitCode {
     match ended {
-        Ok(End::Done) => ExitCode::Success,
+        Ok(End::Done | End::Yielded) => ExitCode::Success,
         // stdout closed, or `-n` reached: the others stop too.
         Ok(End::PipeClosed) => {
             stopper.stop(Reason::Done);

@@ -27,6 +27,8 @@ mod pauses;
 pub use pauses::*;
 mod fleet;
 pub use fleet::*;
+mod redis;
+pub use redis::*;
 mod chat;
 pub use chat::*;
 
