@@ -150,10 +150,7 @@ impl Opened {
     /// received. The queues' `Ledger`s come from `ledger`.
     pub fn open(dir: &StateDir, name: &str) -> Result<Opened> {
         let path = dir.join(name);
-        // Damage found while it was in use, by this greenq or another.
-        if let Ok(found) = std::fs::read_to_string(marker(&path)) {
-            return Err(damaged(&path, found.trim()));
-        }
+        refuse_if_marked(&path)?;
         let conn = Connection::open(&path)
             .and_then(|conn| {
                 conn.busy_timeout(Duration::from_secs(5))?;
@@ -187,6 +184,9 @@ impl Opened {
     /// The ledger of `queue`, on this connection: what its last run left undeleted is
     /// read now (one indexed look, so that a queue taken over later starts at once).
     pub fn ledger(&self, dir: &StateDir, queue: &QueueId) -> Result<Ledger> {
+        // A queue taken later, on a connection opened before another queue found damage
+        // (and stopped on it), is refused as a new open is: its reads cannot be trusted.
+        refuse_if_marked(&self.path)?;
         let mut ledger = Ledger::with(self.conn.clone(), &self.path, queue);
         ledger.left = ledger
             .read_left()
@@ -533,6 +533,14 @@ fn check_daily(conn: &Connection) -> rusqlite::Result<()> {
         params![now_ms().to_string()],
     )?;
     Ok(())
+}
+
+/// Damage found while the ledger was in use, by this greenq or another: refused.
+fn refuse_if_marked(path: &Path) -> Result<()> {
+    match std::fs::read_to_string(marker(path)) {
+        Ok(found) => Err(damaged(path, found.trim())),
+        Err(_) => Ok(()),
+    }
 }
 
 /// The file that says a ledger was found damaged while in use.
@@ -1010,6 +1018,24 @@ mod tests {
         );
         drop(ledger);
         let e = Ledger::open(&dir(&tmp), NAME, &queue(7)).err().unwrap();
+        assert_eq!(e.code.code(), 2);
+        assert!(e.to_string().contains("found while writing"), "{e}");
+    }
+
+    #[test]
+    fn a_queue_taken_on_a_shared_connection_after_damage_was_found_is_refused() {
+        // A multi-instance tail's connection, opened before one queue met the damage (a
+        // queue taken over later, with --coordinate, comes to it then).
+        let tmp = tempfile::tempdir().unwrap();
+        let d = dir(&tmp);
+        let opened = Opened::open(&d, NAME).unwrap();
+        let first = opened.ledger(&d, &queue(7)).unwrap();
+        let corrupt = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            None,
+        );
+        first.failed("cannot write", &corrupt, NOT_RECORDED);
+        let e = opened.ledger(&d, &queue(8)).err().unwrap();
         assert_eq!(e.code.code(), 2);
         assert!(e.to_string().contains("found while writing"), "{e}");
     }
