@@ -89,6 +89,14 @@ fn echo_bot(emu: &Emulator, stop: &AtomicBool) {
     }
 }
 
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Runs `script` in the page and returns its string result: one atomic look, never a
 /// stale element (the page replaces a message's element on every change).
 async fn js(client: &Client, script: &str) -> Result<String, Box<fantoccini::error::CmdError>> {
@@ -124,6 +132,15 @@ async fn until(
 const TICKS: &str = "const t = document.querySelector('#messages li.msg.outgoing .ticks'); \
                      return t ? t.dataset.status : ''";
 
+/// Records in `window.ticksShown` each new status the answer's ticks show.
+const WATCH_TICKS: &str = "window.ticksShown = []; \
+    new MutationObserver(() => { \
+      const t = document.querySelector('#messages li.msg.outgoing .ticks'); \
+      const s = t ? t.dataset.status : ''; \
+      if (s && window.ticksShown[window.ticksShown.length - 1] !== s) window.ticksShown.push(s); \
+    }).observe(document.querySelector('#messages'), {childList: true, subtree: true}); \
+    return ''";
+
 const READ: &str = "const t = document.querySelector('#messages li.msg.outgoing .ticks'); \
                     return !!t && t.dataset.status === 'read'";
 
@@ -156,6 +173,9 @@ async fn drive(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::er
         "return !document.querySelector('#text').disabled",
     )
     .await?;
+    // Every tick the answer shows, recorded by the page itself as each event lands: the
+    // test's own looks may be slower than the statuses on a busy machine.
+    js(client, WATCH_TICKS).await?;
     // Type a message that would run script if it were ever rendered as HTML.
     client
         .find(Locator::Css("#text"))
@@ -187,20 +207,26 @@ async fn drive(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::er
         "no element was made of the text"
     );
     assert_ne!(client.title().await?, "pwned");
-    // The ticks advance without a reload: record what the answer shows until it is read.
-    let mut shown: Vec<String> = Vec::new();
-    let start = Instant::now();
-    loop {
-        let status = js(client, TICKS).await?;
-        if shown.last() != Some(&status) {
-            shown.push(status.clone());
-        }
-        if status == "read" {
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "never read: {shown:?}");
-    }
-    assert!(shown.len() >= 2, "the ticks changed on the page: {shown:?}");
+    // The ticks advance without a reload.
+    until(client, "the answer read", READ).await?;
+    let shown: Vec<String> = js(client, "return JSON.stringify(window.ticksShown)")
+        .await
+        .map(|t| serde_json::from_str(&t).unwrap_or_default())?;
+    assert!(
+        ["sent", "delivered", "read"]
+            .iter()
+            .all(|s| shown.iter().any(|t| t == s)),
+        "each status shown on the page: {shown:?}"
+    );
+    let order = ["pending", "sent", "delivered", "read"];
+    let ranks: Vec<Option<usize>> = shown
+        .iter()
+        .map(|s| order.iter().position(|o| o == s))
+        .collect();
+    assert!(
+        ranks.iter().all(Option::is_some) && ranks.windows(2).all(|w| w[0] < w[1]),
+        "in order: {shown:?}"
+    );
     let order = ["pending", "sent", "delivered", "read"];
     let ranks: Vec<usize> = shown
         .iter()
@@ -254,6 +280,28 @@ async fn drive(client: &Client, emu: &Emulator) -> Result<(), Box<fantoccini::er
     assert_eq!(count(client, "#messages li.msg").await?, 2, "no duplicates");
     assert_eq!(count(client, "#contact-list li").await?, 1);
     assert_eq!(js(client, TICKS).await?, "read");
+    // A poll whose option is named like a property of every JavaScript object.
+    let (_, poll) = api(
+        emu,
+        "sendPoll",
+        &json!({"chatId": "79001234568@c.us", "message": "Pick", "options": [
+            {"optionName": "constructor"}, {"optionName": "Red"}]}),
+    );
+    let (status, _) = post_json(
+        &format!("{}/chat/votes", emu.url()),
+        &json!({"chatId": "79001234568@c.us", "idMessage": poll["idMessage"], "optionNames": ["Red"]}),
+    );
+    assert_eq!(status, 200);
+    let options =
+        "return [...document.querySelectorAll('.poll-option')].map(b => b.textContent).join('|')";
+    let start = Instant::now();
+    loop {
+        let shown = js(client, options).await?;
+        if shown == "constructor|Red · 1" {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "the vote on the page: {shown}");
+    }
     Ok(())
 }
 
@@ -280,6 +328,9 @@ fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_t
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         scope.spawn(|| echo_bot(&emu, &stop));
+        // Set also when an assertion fails: the scope waits for the bot, which would
+        // otherwise poll forever and the failing test never end.
+        let _stop = StopOnDrop(&stop);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -304,7 +355,6 @@ fn the_chat_page_in_chromium_shows_the_bots_answer_live_with_ticks_and_text_as_t
             let _ = client.close().await;
             outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
-        stop.store(true, Ordering::SeqCst);
         outcome.expect("the browser session");
     });
 }

@@ -164,6 +164,21 @@ fn bad_chat_ids_and_bodies_get_the_vendors_400_and_queue_nothing() {
             json!({"phoneNumber": 123}),
             "bad phone number, valid from 11 to 16 digits",
         ),
+        (
+            "sendLocation",
+            json!({"chatId": ANNA, "latitude": "NaN", "longitude": 37.6}),
+            "Validation failed. Details: 'latitude' must be a number",
+        ),
+        (
+            "sendLocation",
+            json!({"chatId": ANNA, "latitude": 55.7, "longitude": "-inf"}),
+            "Validation failed. Details: 'longitude' must be a number",
+        ),
+        (
+            "checkWhatsapp",
+            json!({"chatId": "abc@lid"}),
+            "Validation failed. Details: 'chatId' must be one of",
+        ),
     ] {
         let (status, answer) = api(&emu, method, &body);
         assert_eq!(status, 400, "{method} {body}: {answer}");
@@ -229,6 +244,12 @@ fn contact_modes_decide_the_statuses_and_switches_are_honoured() {
         &json!({"phoneNumber": 79001234568u64}),
     );
     assert_eq!(exists["existsWhatsapp"], true);
+    // Newer pages take a chatId instead, a privacy id (@lid) too.
+    for chat in ["79001234568", "79001234568@c.us", "120650379300963@lid"] {
+        let (status, exists) = api(&emu, "checkWhatsapp", &json!({ "chatId": chat }));
+        assert_eq!(status, 200, "{chat}: {exists}");
+        assert_eq!(exists["existsWhatsapp"], true, "{chat}");
+    }
 
     // outgoingWebhook "no": no sent/delivered/read, but noAccount and failed still come.
     let (status, _) = api(&emu, "setSettings", &json!({"outgoingWebhook": "no"}));
@@ -550,11 +571,7 @@ fn faults_never_hit_the_pages_routes() {
         assert_eq!(status, 200, "{v}");
     }
     // The API still meets them (rate 1: every request faulted, or dropped).
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .new_agent();
+    let agent = agent();
     let faulted = (0..5).filter(|_| {
         agent
             .get(&format!(
@@ -614,6 +631,52 @@ fn events_replay_everything_and_after_last_event_id_only_what_was_missed() {
     assert!(
         missed.iter().any(|(_, e)| text_of(e) == "two"),
         "{missed:?}"
+    );
+}
+
+#[test]
+fn nothing_the_page_shows_carries_the_token() {
+    let emu = emulator();
+    add_contact(&emu, "79001234568", "Anna", "normal");
+    type_message(&emu, ANNA, "hi");
+    let (_, sent) = api(
+        &emu,
+        "sendMessage",
+        &json!({"chatId": ANNA, "message": "hello"}),
+    );
+    let (status, _) = api(&emu, "sendMessage", &json!({"chatId": ANNA, "message": 5}));
+    assert_eq!(status, 400);
+    let id = sent["idMessage"].as_str().unwrap().to_string();
+    wait_for(Duration::from_secs(10), "the answer read", || {
+        chat_messages(&emu, ANNA)
+            .iter()
+            .any(|m| m["idMessage"] == id.as_str() && m["statusMessage"] == "read")
+    });
+    let mut shown = Vec::new();
+    for route in [
+        "/chat/status".to_string(),
+        "/chat/contacts".to_string(),
+        format!("/chat/messages?chatId={ANNA}"),
+        format!("/chat/export?chatId={ANNA}"),
+    ] {
+        let mut r = agent()
+            .get(&format!("{}{route}", emu.url()))
+            .call()
+            .expect("get");
+        assert_eq!(r.status(), 200, "{route}");
+        shown.push(r.body_mut().read_to_string().unwrap_or_default());
+    }
+    shown.extend(
+        read_events(&emu, None, 5)
+            .iter()
+            .map(|(_, e)| e.to_string()),
+    );
+    for text in &shown {
+        assert!(!text.contains(TOKEN), "{text}");
+    }
+    assert!(
+        shown.iter().any(|t| t.contains("sendMessage")),
+        "the call is shown"
     );
 }
 

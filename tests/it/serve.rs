@@ -7,14 +7,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .new_agent()
-}
-
 fn get(url: &str) -> (u16, String) {
     let mut r = agent().get(url).call().expect("get");
     (

@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use super::deliver::Delivered;
 use super::send::{check_chat_id, text_data, with_quote};
 use super::simulate::{emit, instance_data};
-use super::store::{Contact, Message, Mode, new_id, now_ms};
+use super::store::{Contact, EVENT_BATCH, Message, Mode, new_id, now_ms};
 use crate::emulator::shared::State;
 
 const INDEX: &str = include_str!("page/index.html");
@@ -115,22 +115,36 @@ pub async fn respond(
 
 /// The Host header names the address this connection came to, or localhost.
 fn allowed_host(req: &Request<Incoming>, local: Option<SocketAddr>) -> bool {
-    let Some(host) = req.headers().get(HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
-    };
+    req.headers()
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| host_allowed(host, local))
+}
+
+/// `localhost` or the listening IP, any case, with or without a port, an IPv6 address in
+/// brackets. The port is not compared: a rebinding page reaches us under a name, never
+/// under our own IP.
+fn host_allowed(host: &str, local: Option<SocketAddr>) -> bool {
     let host = host.to_ascii_lowercase();
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if !name.ends_with(']') || host.starts_with('[') => {
-            if port.chars().all(|c| c.is_ascii_digit()) {
-                name
-            } else {
-                host.as_str()
-            }
-        }
-        _ => host.as_str(),
+    let port_ok = |port: &str| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+    let name = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inside, "")) => inside,
+            Some((inside, tail)) if tail.strip_prefix(':').is_some_and(port_ok) => inside,
+            _ => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) if port_ok(port) => name,
+            Some(_) => return false,
+            None => host.as_str(),
+        },
     };
+    // A dual-stack listener sees an IPv4 client as ::ffff:a.b.c.d.
     name == "localhost"
-        || local.is_some_and(|a| host == a.to_string() || name == a.ip().to_string())
+        || local.is_some_and(|a| {
+            name.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.to_canonical() == a.ip().to_canonical())
+        })
 }
 
 /// A browser names the page a request comes from (Origin): another site's page must not
@@ -588,12 +602,20 @@ fn events(state: &Arc<State>, req: &Request<Incoming>, query: &str) -> Response<
             let changed = state.chats.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            for (seq, text) in state.chats.events_after(last) {
-                let frame = format!("id: {seq}\ndata: {text}\n\n");
-                if sender.send(Bytes::from(frame)).await.is_err() {
-                    return;
+            loop {
+                let batch = state.chats.events_after(last, EVENT_BATCH);
+                if batch.is_empty() {
+                    break;
                 }
-                last = seq;
+                for (seq, text) in batch {
+                    let mut frame = format!("id: {seq}\ndata: ").into_bytes();
+                    frame.extend_from_slice(&text);
+                    frame.extend_from_slice(b"\n\n");
+                    if sender.send(Bytes::from(frame)).await.is_err() {
+                        return;
+                    }
+                    last = seq;
+                }
             }
             if tokio::time::timeout(KEEP_ALIVE, changed).await.is_err()
                 && sender
@@ -647,6 +669,38 @@ mod tests {
             "120363043968066561@g.us"
         );
         assert!(chat_of("hello").is_err());
+    }
+
+    #[test]
+    fn the_host_is_localhost_or_the_listening_ip_with_or_without_a_port() {
+        let v4: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let v6: SocketAddr = "[::1]:8080".parse().unwrap();
+        let mapped: SocketAddr = "[::ffff:127.0.0.1]:8080".parse().unwrap();
+        for host in ["localhost", "LocalHost:8080", "127.0.0.1", "127.0.0.1:8080"] {
+            assert!(host_allowed(host, Some(v4)), "{host}");
+            assert!(host_allowed(host, Some(mapped)), "{host}");
+        }
+        for host in ["[::1]", "[::1]:8080", "localhost:8080"] {
+            assert!(host_allowed(host, Some(v6)), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "localhost:80@evil.example",
+            "localhost:",
+            "127.0.0.2",
+            "[::1]",
+            "[::1]x",
+            "::1",
+            "127.0.0.1:8080:1",
+        ] {
+            assert!(!host_allowed(host, Some(v4)), "{host}");
+        }
+        assert!(!host_allowed("[::1]:8080]", Some(v6)));
+        assert!(!host_allowed("127.0.0.1", Some(v6)));
+        assert!(!host_allowed("127.0.0.1", None));
     }
 
     #[test]

@@ -131,14 +131,16 @@ impl Asked<'_> {
     }
 
     fn number(&self, name: &str) -> Result<f64, String> {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => Err(format!("'{name}' is required")),
-            Some(Value::Number(n)) => n
-                .as_f64()
-                .ok_or_else(|| format!("'{name}' must be a number")),
-            Some(Value::String(s)) => s.parse().map_err(|_| format!("'{name}' must be a number")),
-            Some(_) => Err(format!("'{name}' must be a number")),
-        }
+        let number = match self.fields.get(name) {
+            None | Some(Value::Null) => return Err(format!("'{name}' is required")),
+            Some(Value::Number(n)) => n.as_f64(),
+            // A form field; "NaN" and "inf" parse, but JSON has no place for them.
+            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            Some(_) => None,
+        };
+        number
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| format!("'{name}' must be a number"))
     }
 
     fn flag(&self, name: &str) -> Result<bool, String> {
@@ -377,6 +379,14 @@ impl Asked<'_> {
                     return Err("Wrong format. 'phoneNumber' must contain only digits".into());
                 }
                 s.clone()
+            }
+            // A privacy id is an account by definition: it exists.
+            (None, Some(Value::String(chat))) if chat.ends_with("@lid") => {
+                check_chat_id(chat)?;
+                return Ok(crate::emulator::routes::json_answer(
+                    StatusCode::OK,
+                    json!({"existsWhatsapp": true, "chatId": chat}).to_string(),
+                ));
             }
             (None, Some(Value::String(chat))) => {
                 chat.strip_suffix("@c.us").unwrap_or(chat).to_string()

@@ -14,10 +14,18 @@ use tokio::sync::Notify;
 
 /// Messages kept per instance; older ones leave the store (and the page).
 const MAX_MESSAGES: usize = 10_000;
+/// The notifications behind an instance's kept messages, at most: a published one may be
+/// 10 MiB, and 10,000 of them must not fill the memory.
+const MAX_MESSAGE_BYTES: usize = 64 << 20;
 /// Events kept for replay; a page that was away longer starts from what is left.
 const MAX_EVENTS: usize = 20_000;
-/// Uploaded files kept in memory at most; the oldest go first.
+/// The kept events' text, at most (each carries its whole message).
+const MAX_EVENT_BYTES: usize = 64 << 20;
+/// Events handed to one event stream at a time: a page that stops reading holds no more.
+pub const EVENT_BATCH: usize = 64;
+/// Uploaded files kept in memory at most, in bytes and in number; the oldest go first.
 const MAX_FILE_BYTES: usize = 256 << 20;
+const MAX_FILES: usize = 1_000;
 
 /// How a contact's phone behaves when the bot sends to it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +138,8 @@ struct Book {
     /// idMessage to the number of the last message stored under it: a receive or delete
     /// finds its message at once, however many the store holds.
     index: HashMap<String, u64>,
+    /// The bytes of the kept messages' notifications (`origin`).
+    bytes: usize,
 }
 
 impl Book {
@@ -171,7 +181,8 @@ struct Inner {
     books: HashMap<u64, Book>,
     /// (instance, receiptId) to (chatId, idMessage).
     receipts: HashMap<(u64, u64), (String, String)>,
-    events: VecDeque<(u64, String)>,
+    events: VecDeque<(u64, Bytes)>,
+    event_bytes: usize,
     next_event: u64,
     receivers: HashMap<u64, Receivers>,
     /// Per instance, the user's message whose notification a receive returned last: what
@@ -218,6 +229,7 @@ impl Chats {
                 books,
                 receipts: HashMap::new(),
                 events: VecDeque::new(),
+                event_bytes: 0,
                 next_event: 1,
                 receivers: HashMap::new(),
                 handling: HashMap::new(),
@@ -316,18 +328,23 @@ impl Chats {
         let book = inner.books.get_mut(&id)?;
         let number = book.first + book.messages.len() as u64;
         book.index.insert(message.id_message.clone(), number);
+        book.bytes += message.origin.len();
         book.messages.push_back(message.clone());
-        let mut evicted = None;
-        if book.messages.len() > MAX_MESSAGES {
-            evicted = book.messages.pop_front();
+        let mut evicted = Vec::new();
+        while book.messages.len() > MAX_MESSAGES
+            || (book.bytes > MAX_MESSAGE_BYTES && book.messages.len() > 1)
+        {
+            let Some(old) = book.messages.pop_front() else {
+                break;
+            };
             book.first += 1;
-            if let Some(old) = &evicted
-                && book.index.get(&old.id_message) == Some(&(book.first - 1))
-            {
+            book.bytes -= old.origin.len();
+            if book.index.get(&old.id_message) == Some(&(book.first - 1)) {
                 book.index.remove(&old.id_message);
             }
+            evicted.push(old);
         }
-        if let Some(old) = evicted {
+        for old in evicted {
             for receipt in old.notifications.iter().filter_map(|n| n.receipt_id) {
                 inner.receipts.remove(&(id, receipt));
             }
@@ -497,11 +514,11 @@ impl Chats {
         }
     }
 
-    /// Events after `seq`, oldest first.
-    pub fn events_after(&self, seq: u64) -> Vec<(u64, String)> {
+    /// Events after `seq`, oldest first, at most `max`.
+    pub fn events_after(&self, seq: u64, max: usize) -> Vec<(u64, Bytes)> {
         let inner = self.lock();
         let start = inner.events.partition_point(|(s, _)| *s <= seq);
-        inner.events.range(start..).cloned().collect()
+        inner.events.range(start..).take(max).cloned().collect()
     }
 
     /// Keeps an uploaded file; its key for `/files/`.
@@ -509,6 +526,12 @@ impl Chats {
         let key = new_id(false).to_lowercase();
         let mut inner = self.lock();
         inner.file_bytes += data.len();
+        while inner.files.len() >= MAX_FILES {
+            let Some((_, old)) = inner.files.pop_front() else {
+                break;
+            };
+            inner.file_bytes -= old.data.len();
+        }
         inner.files.push_back((
             key.clone(),
             File {
@@ -536,11 +559,21 @@ impl Chats {
 
 impl Inner {
     fn event(&mut self, event: Value) {
+        self.push_event(Bytes::from(event.to_string()));
+    }
+
+    fn push_event(&mut self, text: Bytes) {
         let seq = self.next_event;
         self.next_event += 1;
-        self.events.push_back((seq, event.to_string()));
-        if self.events.len() > MAX_EVENTS {
-            self.events.pop_front();
+        self.event_bytes += text.len();
+        self.events.push_back((seq, text));
+        while self.events.len() > MAX_EVENTS
+            || (self.event_bytes > MAX_EVENT_BYTES && self.events.len() > 1)
+        {
+            let Some((_, old)) = self.events.pop_front() else {
+                break;
+            };
+            self.event_bytes -= old.len();
         }
     }
 
@@ -666,10 +699,48 @@ mod tests {
         assert_eq!(out.status_message.as_deref(), Some("sent"));
         assert_eq!(out.notifications[0].received, 2);
         assert!(out.notifications[0].deleted);
-        let all = chats.events_after(0);
+        let all = chats.events_after(0, usize::MAX);
         assert_eq!(all.len(), 5);
-        let later = chats.events_after(all[2].0);
+        let later = chats.events_after(all[2].0, usize::MAX);
         assert_eq!(later.len(), 2);
         assert_eq!(later[0].0, all[3].0);
+        assert_eq!(chats.events_after(0, 2).len(), 2, "a batch at a time");
+    }
+
+    #[test]
+    fn big_messages_events_and_many_files_stay_within_their_bounds() {
+        let chats = Chats::new([1]);
+        let big = Bytes::from(vec![b'x'; 4 << 20]);
+        for i in 0..40 {
+            let mut m = message(&format!("BIG{i}"), "incoming", i);
+            m.origin = big.clone();
+            chats.insert(1, m);
+        }
+        let chat = "79001234568@c.us";
+        let kept = chats.messages(1, chat);
+        assert!(
+            kept.len() * (4 << 20) <= MAX_MESSAGE_BYTES,
+            "{}",
+            kept.len()
+        );
+        assert_eq!(kept.last().unwrap().id_message, "BIG39");
+        assert!(chats.message(1, chat, "BIG0").is_none(), "the oldest left");
+        let mut inner = chats.lock();
+        for _ in 0..40 {
+            inner.push_event(big.clone());
+        }
+        assert!(inner.event_bytes <= MAX_EVENT_BYTES);
+        assert!(inner.events.len() * (4 << 20) <= MAX_EVENT_BYTES);
+        assert_eq!(
+            inner.event_bytes,
+            inner.events.iter().map(|(_, e)| e.len()).sum::<usize>()
+        );
+        drop(inner);
+        let first = chats.keep_file("a.txt", "text/plain", Bytes::new());
+        for _ in 0..MAX_FILES {
+            chats.keep_file("b.txt", "text/plain", Bytes::new());
+        }
+        assert!(chats.file(&first).is_none(), "empty files count too");
+        assert_eq!(chats.lock().files.len(), MAX_FILES);
     }
 }

@@ -14,7 +14,8 @@ pub fn unscripted_answer(path: &str, counts: bool) -> Option<Step> {
         .then(|| reply(404, r#"{"error":"not scripted"}"#))
 }
 
-fn agent() -> ureq::Agent {
+/// A client that returns every status as an answer and ignores proxy variables.
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)

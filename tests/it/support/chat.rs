@@ -5,15 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::{Emulator, INSTANCE, TOKEN};
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .new_agent()
-}
+use super::{Emulator, INSTANCE, TOKEN, agent};
 
 fn answer(mut r: ureq::http::Response<ureq::Body>) -> (u16, Value) {
     let status = r.status().as_u16();

@@ -117,7 +117,7 @@ function body(m) {
     const p = d.pollMessageData;
     box.append(el("div", "text", "📊 " + p.name));
     for (const o of p.options || []) {
-      const voters = (m.votes && m.votes[o.optionName]) || [];
+      const voters = (m.votes && Object.hasOwn(m.votes, o.optionName) && m.votes[o.optionName]) || [];
       const b = el("button", "poll-option", o.optionName + (voters.length ? " · " + voters.length : ""));
       b.type = "button";
       b.addEventListener("click", (e) => { e.stopPropagation(); vote(m, o.optionName); });
@@ -133,7 +133,8 @@ function upsertMessage(m) {
   li.append(body(m));
   const meta = el("div", "meta", new Date(m.atMs).toLocaleTimeString());
   if (m.type === "outgoing") {
-    const [tick, cls] = TICKS[m.statusMessage] || [m.statusMessage || "", ""];
+    // Own keys only: a status named "constructor" must not pick Object's.
+    const [tick, cls] = Object.hasOwn(TICKS, m.statusMessage) ? TICKS[m.statusMessage] : [m.statusMessage || "", ""];
     const t = el("span", "ticks " + cls, " " + tick);
     t.dataset.status = m.statusMessage || "";
     meta.append(t);
