@@ -602,6 +602,37 @@ fn tail_through_delay(n: usize, one_way: Duration) -> (Run, usize) {
 }
 
 /// A notification like the specification's example, numbered by its idMessage.
+/// `greenq serve` hosting the instances of an accept file, its stdout and stderr drained;
+/// the child and the URL it listens on.
+fn serve_hosting(accept: &std::path::Path, wait: &str) -> (Child, String) {
+    let mut child = Command::new(GREENQ)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--wait",
+            wait,
+            "--accept-file",
+        ])
+        .arg(accept)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start greenq serve");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("greenq serve's first line is {first:?}"))
+        .to_string();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let _ = collect(child.stderr.take().expect("piped"));
+    (child, url)
+}
+
 fn notification(i: usize) -> String {
     format!(
         concat!(

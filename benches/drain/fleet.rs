@@ -18,7 +18,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::{
-    Emulator, GREENQ, Sizes, Table, assert_empty, collect, greenq, prefill, progress, run_measured,
+    Emulator, Sizes, Table, assert_empty, greenq, prefill, progress, run_measured, serve_hosting,
     tail_rate,
 };
 
@@ -304,31 +304,7 @@ fn many(n: usize, dir: &Path) -> (Child, String, PathBuf, Vec<u64>) {
         .map(|id| format!("{id}:fleet-token-{id}\n"))
         .collect();
     std::fs::write(&accept, lines).expect("accept file");
-    let mut child = Command::new(GREENQ)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--wait",
-            "5",
-            "--accept-file",
-        ])
-        .arg(&accept)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("greenq serve");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("first line");
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening on")
-        .to_string();
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let _ = collect(child.stderr.take().expect("piped"));
+    let (child, url) = serve_hosting(&accept, "5");
     let mut text = String::new();
     for (i, id) in ids.iter().enumerate() {
         text.push_str(&format!(

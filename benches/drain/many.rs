@@ -21,8 +21,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{
-    DelayProxy, GREENQ, MIB, RawClient, Sizes, Table, collect, greenq, progress, run_measured,
-    run_measured_with, sdk,
+    DelayProxy, MIB, RawClient, Sizes, Table, greenq, progress, run_measured, run_measured_with,
+    sdk, serve_hosting,
 };
 
 const ONE_WAY: Duration = Duration::from_millis(10);
@@ -388,31 +388,11 @@ impl Fleet {
             .map(|i| format!("{}:{}\n", id(i), token(i)))
             .collect();
         std::fs::write(&accept, lines).expect("accept file");
-        let mut child = Command::new(GREENQ)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--wait",
-                "0",
-                "--accept-file",
-            ])
-            .arg(&accept)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start greenq serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("first line");
-        let addr = first
-            .trim()
-            .strip_prefix("listening on http://")
+        let (child, url) = serve_hosting(&accept, "0");
+        let addr = url
+            .strip_prefix("http://")
             .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("greenq serve's first line is {first:?}"));
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let _ = collect(child.stderr.take().expect("piped"));
+            .unwrap_or_else(|| panic!("greenq serve listens on {url:?}"));
         let fleet = Fleet {
             child,
             addr,

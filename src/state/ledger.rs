@@ -55,8 +55,11 @@ CREATE TABLE IF NOT EXISTS dedupe_keys (
     PRIMARY KEY (instance, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS handled_by_instance ON handled (instance);
 ";
+
+/// Made after `upgrade`: an older ledger's `handled` is copied into a new table there, and
+/// an index made before went with the old one.
+const INDEXES: &str = "CREATE INDEX IF NOT EXISTS handled_by_instance ON handled (instance);";
 
 /// A queue's last record (found by `handled_by_instance`).
 const LAST_ROW: &str = "SELECT receipt, body_hash, deleted_at IS NULL FROM handled \
@@ -147,10 +150,7 @@ impl Opened {
     /// received. The queues' `Ledger`s come from `ledger`.
     pub fn open(dir: &StateDir, name: &str) -> Result<Opened> {
         let path = dir.join(name);
-        // Damage found while it was in use, by this greenq or another.
-        if let Ok(found) = std::fs::read_to_string(marker(&path)) {
-            return Err(damaged(&path, found.trim()));
-        }
+        refuse_if_marked(&path)?;
         let conn = Connection::open(&path)
             .and_then(|conn| {
                 conn.busy_timeout(Duration::from_secs(5))?;
@@ -161,6 +161,7 @@ impl Opened {
                 configure(&conn)?;
                 conn.execute_batch(SCHEMA)?;
                 upgrade(&conn)?;
+                conn.execute_batch(INDEXES)?;
                 check_daily(&conn)?;
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (name, value) VALUES ('opened_at', ?1)",
@@ -183,6 +184,9 @@ impl Opened {
     /// The ledger of `queue`, on this connection: what its last run left undeleted is
     /// read now (one indexed look, so that a queue taken over later starts at once).
     pub fn ledger(&self, dir: &StateDir, queue: &QueueId) -> Result<Ledger> {
+        // A queue taken later, on a connection opened before another queue found damage
+        // (and stopped on it), is refused as a new open is: its reads cannot be trusted.
+        refuse_if_marked(&self.path)?;
         let mut ledger = Ledger::with(self.conn.clone(), &self.path, queue);
         ledger.left = ledger
             .read_left()
@@ -531,6 +535,14 @@ fn check_daily(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Damage found while the ledger was in use, by this greenq or another: refused.
+fn refuse_if_marked(path: &Path) -> Result<()> {
+    match std::fs::read_to_string(marker(path)) {
+        Ok(found) => Err(damaged(path, found.trim())),
+        Err(_) => Ok(()),
+    }
+}
+
 /// The file that says a ledger was found damaged while in use.
 fn marker(path: &Path) -> PathBuf {
     path.with_file_name(format!(
@@ -789,6 +801,38 @@ mod tests {
     }
 
     #[test]
+    fn queues_on_one_shared_connection_mark_and_leave_only_their_own_rows() {
+        // A multi-instance tail: two queues on one connection, the same receipt and body
+        // in both, and --exec's keeper writing one queue's record on a connection of its own.
+        let tmp = tempfile::tempdir().unwrap();
+        let d = dir(&tmp);
+        let opened = Opened::open(&d, NAME).unwrap();
+        let (mut a, mut b) = (
+            opened.ledger(&d, &queue(7)).unwrap(),
+            opened.ledger(&d, &queue(8)).unwrap(),
+        );
+        a.record(&entry(1, 11)).unwrap();
+        b.record(&entry(1, 11)).unwrap();
+        a.deleted(1, 11);
+        a.settle().unwrap();
+        assert_eq!(rows(&a), [(1, true), (1, false)], "a's row only");
+        let keeper = Ledger::open_writer(opened.path(), &queue(8));
+        keeper.unwrap().record(&entry(2, 22)).unwrap();
+        // b's noted delete of a row the keeper wrote: found as b's last row, not a's.
+        a.record(&entry(2, 22)).unwrap();
+        b.deleted(2, 22);
+        b.settle().unwrap();
+        assert_eq!(rows(&a), [(1, true), (1, false), (2, true), (2, false)]);
+        drop((a, b));
+        let (a, b) = (
+            opened.ledger(&d, &queue(7)).unwrap(),
+            opened.ledger(&d, &queue(8)).unwrap(),
+        );
+        assert_eq!(a.left, Some((2, 22)), "a's last delete was never answered");
+        assert_eq!(b.left, None, "b's last delete was marked");
+    }
+
+    #[test]
     fn an_answered_delete_is_marked_with_the_next_record_or_when_settled() {
         let tmp = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
@@ -858,6 +902,16 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, VERSION);
+        let indexed: bool = ledger
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'handled_by_instance' \
+                 AND tbl_name = 'handled'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(indexed, "the copied table has the index from its first run");
         ledger.record(&entry(4, 44)).unwrap();
         drop(ledger);
         let ledger = Ledger::open(&dir(&tmp), NAME, &queue(7)).unwrap();
@@ -964,6 +1018,24 @@ mod tests {
         );
         drop(ledger);
         let e = Ledger::open(&dir(&tmp), NAME, &queue(7)).err().unwrap();
+        assert_eq!(e.code.code(), 2);
+        assert!(e.to_string().contains("found while writing"), "{e}");
+    }
+
+    #[test]
+    fn a_queue_taken_on_a_shared_connection_after_damage_was_found_is_refused() {
+        // A multi-instance tail's connection, opened before one queue met the damage (a
+        // queue taken over later, with --coordinate, comes to it then).
+        let tmp = tempfile::tempdir().unwrap();
+        let d = dir(&tmp);
+        let opened = Opened::open(&d, NAME).unwrap();
+        let first = opened.ledger(&d, &queue(7)).unwrap();
+        let corrupt = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            None,
+        );
+        first.failed("cannot write", &corrupt, NOT_RECORDED);
+        let e = opened.ledger(&d, &queue(8)).err().unwrap();
         assert_eq!(e.code.code(), 2);
         assert!(e.to_string().contains("found while writing"), "{e}");
     }

@@ -23,9 +23,9 @@ pub fn drain_bar(total: u64) -> ProgressBar {
 /// service waits).
 pub fn last_look(bar: &ProgressBar, on: bool, wait: Option<u32>) {
     let template = if on {
-        // The words give way on a narrow terminal, the figures do not.
+        // The figures are fixed (the rate in the prefix), the words a wide message: short
+        // enough for 80 columns, they give way on a narrower terminal, the figures do not.
         bar.set_prefix(rate(bar.per_sec()));
-        // Short enough for 80 columns; the words give way on a narrower terminal.
         bar.set_message(match wait {
             Some(wait) => format!("empty? (≤ {wait} s)"),
             None => "empty?".to_string(),

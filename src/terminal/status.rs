@@ -36,8 +36,8 @@ impl Status {
         }
     }
 
-    /// A reporter whose lines start with `label: ` (one instance of several).
-    pub fn labelled(quiet: bool, verbose: bool, label: &str) -> Self {
+    /// A reporter whose lines start with `label: ` (one instance of several: `instance`).
+    fn labelled(quiet: bool, verbose: bool, label: &str) -> Self {
         let mut status = Status::new(quiet, verbose);
         status.label = Some(format!("{label}: "));
         status

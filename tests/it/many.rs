@@ -604,3 +604,64 @@ fn many_profiles_read_the_config_file_once_and_share_one_ledger_connection() {
     );
     assert_eq!(ledgers, 1, "connections to the ledger for 20 instances");
 }
+
+/// A tail of many profiles under systemd's default soft limit of open files (1,024, here
+/// 64 for 40 profiles): it raises the limit to the hard one, as each instance holds a lock
+/// file and a connection or two, instead of stopping on 'too many open files'.
+#[test]
+fn many_profiles_outgrow_a_low_soft_limit_of_open_files() {
+    use std::os::unix::process::CommandExt;
+    let fleet = Fleet::start(40, 5);
+    fleet.write_profiles_inline();
+    fleet.publish(1);
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = fleet.std_cmd();
+    cmd.args([
+        "tail",
+        "--all-profiles",
+        "-n",
+        "40",
+        "--format",
+        "json",
+        "--state-dir",
+    ])
+    .arg(state.path());
+    // SAFETY: getrlimit(2) and setrlimit(2) only, in the child before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut limit: libc::rlimit = std::mem::zeroed();
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            limit.rlim_cur = 64;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let printed = std::thread::spawn(move || read_rest(stdout));
+    let said = std::thread::spawn(move || read_rest(stderr));
+    // Bounded by the guard: an instance short of descriptors retries without end.
+    let deadline = std::time::Instant::now() + GUARD;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (printed, said) = (printed.join().unwrap(), said.join().unwrap());
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{said}");
+    assert_eq!(by_instance(printed.as_bytes()).len(), 40, "{said}");
+}

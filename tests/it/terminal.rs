@@ -88,6 +88,9 @@ fn a_tail_of_several_profiles_draws_one_line_over_all_and_leaves_none_behind() {
         LIMIT,
     );
     pty.type_raw("\x03");
+    // The summary is the last thing said: wait for it, not only for the exit (another
+    // test's child can hold the terminal open, and so its end unseen, for a while).
+    pty.wait_for("greenq: total:", LIMIT);
     assert_eq!(pty.wait_exit(LIMIT), 4, "{}", pty.output());
     let screen = pty.screen();
     // The line is gone; what was said above it stands whole, a line each.

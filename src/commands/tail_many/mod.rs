@@ -48,6 +48,7 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
     let env = crate::config::env_var;
     check_flags(global, args, names)?;
     let profiles = profiles::load(&env, names)?;
+    raise_open_files_limit();
     if profiles.is_empty() {
         return Err(Error::usage("--all-profiles found no profile")
             .why("the config file has no [profiles.NAME] table")
@@ -111,6 +112,22 @@ pub fn run(global: &GlobalArgs, args: &TailArgs, names: &[String]) -> anyhow::Re
             fleet.start();
         }
     })
+}
+
+/// Raises this process's limit of open files to the most it may have: each instance holds
+/// its lock file and a connection or two, and systemd's default soft limit (1,024) ran
+/// out at several hundred profiles ('too many open files' on a lock, taken for an unusable state
+/// directory). The hard limit stays the administrator's; Go's runtime does the same.
+fn raise_open_files_limit() {
+    // SAFETY: getrlimit(2) and setrlimit(2) with a plain struct on our stack.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 /// How the instances are followed.
