@@ -602,23 +602,30 @@ fn a_redis_password_is_refused_on_the_command_line_and_never_shown() {
     }
 }
 
+/// Member "a" given p0 and p1 only (p2 is in the config file, given to nobody), once it
+/// owns both.
+fn member_a_owning_p0_and_p1(fleet: &Fleet, url: &str, queues: &[u64], handled: &Path) -> Member {
+    let a = Member::start(
+        fleet,
+        url,
+        "a",
+        &["--profile", "p0", "--profile", "p1"],
+        handled,
+    );
+    wait_until(Duration::from_secs(15), "a owns p0 and p1", || {
+        let o = owners(url, queues);
+        o[&queues[0]].is_some() && o[&queues[1]].is_some()
+    });
+    a
+}
+
 #[test]
 fn fleet_lists_owners_and_unowned_queues_and_flags_are_checked() {
     let (fleet, redis, handled) = setup(3);
     let url = redis.url();
     let queues = ids(3);
     // p2 is given to nobody: the config file still lists it.
-    let _a = Member::start(
-        &fleet,
-        &url,
-        "a",
-        &["--profile", "p0", "--profile", "p1"],
-        &handled,
-    );
-    wait_until(Duration::from_secs(15), "a owns p0 and p1", || {
-        let o = owners(&url, &queues);
-        o[&queues[0]].is_some() && o[&queues[1]].is_some()
-    });
+    let _a = member_a_owning_p0_and_p1(&fleet, &url, &queues, &handled);
     let out = fleet
         .cmd()
         .args(["fleet", "--coordinate", &url, "--format", "json"])
@@ -671,17 +678,7 @@ fn fleet_draws_a_table_of_queues_and_members_on_a_terminal() {
     let (fleet, redis, handled) = setup(3);
     let url = redis.url();
     let queues = ids(3);
-    let _a = Member::start(
-        &fleet,
-        &url,
-        "a",
-        &["--profile", "p0", "--profile", "p1"],
-        &handled,
-    );
-    wait_until(Duration::from_secs(15), "a owns p0 and p1", || {
-        let o = owners(&url, &queues);
-        o[&queues[0]].is_some() && o[&queues[1]].is_some()
-    });
+    let _a = member_a_owning_p0_and_p1(&fleet, &url, &queues, &handled);
     let config = fleet.config.to_str().expect("path");
     let mut pty = Pty::spawn_configured_by(
         &[("GREENQ_CONFIG", config)],
