@@ -239,6 +239,22 @@ impl Publisher {
     }
 }
 
+/// Waits until `member` has renewed for a whole TTL more (each renewal pushes its
+/// registration's expiry, its score in `greenq:members`, on).
+fn a_ttl_of_renewals(redis: &Redis, member: &str) {
+    let score = || -> u64 {
+        redis
+            .cli(&["ZSCORE", "greenq:members", member])
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    };
+    let from = score();
+    wait_until(Duration::from_secs(TTL + 2), "a TTL of renewals", || {
+        score() >= from + TTL * 1000
+    });
+}
+
 fn setup(size: usize) -> (Fleet, Redis, PathBuf) {
     let fleet = Fleet::start(size, 1);
     fleet.write_profiles(None);
@@ -931,17 +947,7 @@ fn a_member_that_lost_a_queue_stops_polling_it() {
     a.stderr.wait_for("lost the lease of instance", GUARD);
     let at_loss = relay.wait_for_requests(0, GUARD);
     // A whole TTL of a's renewals later (each pushes its registration's expiry on)...
-    let score = || -> u64 {
-        redis
-            .cli(&["ZSCORE", "greenq:members", "a"])
-            .trim()
-            .parse()
-            .unwrap_or(0)
-    };
-    let from = score();
-    wait_until(Duration::from_secs(TTL + 2), "a TTL of renewals", || {
-        score() >= from + TTL * 1000
-    });
+    a_ttl_of_renewals(&redis, "a");
     // ...it has sent at most the receive that was in flight (empty ones answer after 1 s).
     let after = relay.wait_for_requests(0, GUARD);
     assert!(
@@ -1054,17 +1060,7 @@ fn a_lease_lost_between_attempts_leaves_the_notification_to_the_new_owner() {
     stderr.wait_for("left queued for the member that holds it now", GUARD);
     let tried = file_lines(&runs).len();
     // A whole TTL of a's renewals later, it has not tried again, and the queue keeps it.
-    let score = || -> u64 {
-        redis
-            .cli(&["ZSCORE", "greenq:members", "a"])
-            .trim()
-            .parse()
-            .unwrap_or(0)
-    };
-    let from = score();
-    wait_until(Duration::from_secs(TTL + 2), "a TTL of renewals", || {
-        score() >= from + TTL * 1000
-    });
+    a_ttl_of_renewals(&redis, "a");
     assert_eq!(
         file_lines(&runs).len(),
         tried,
